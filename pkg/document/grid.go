@@ -1,0 +1,292 @@
+package document
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/dayreport/dayreport/pkg/day"
+)
+
+// headerScanRows is how many top rows of a grid are searched for its header.
+const headerScanRows = 10
+
+// Serial day numbers accepted as dates in a grid: 2000-01-01 … 2099-12-31.
+// Anything else is a number, not a date.
+const (
+	minSerial = 36526
+	maxSerial = 73415
+)
+
+// dateHeaders name the date column of a day-per-row table (normalised: lower case).
+var dateHeaders = map[string]bool{
+	"дата": true, "date": true, "день": true, "day": true,
+	"дата отчёта": true, "дата отчета": true, "report date": true,
+}
+
+// A1 returns the spreadsheet reference of a zero-based row and column ("B7").
+func A1(row, col int) string {
+	name := ""
+	for c := col + 1; c > 0; c = (c - 1) / 26 {
+		name = string(rune('A'+(c-1)%26)) + name
+	}
+	return name + strconv.Itoa(row+1)
+}
+
+// CellText renders a cell value as the Sheets API returns it unformatted
+// (float64, string, bool, nil) as text; whole numbers print without a fraction.
+func CellText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return ""
+		}
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case bool:
+		if x {
+			return "TRUE"
+		}
+		return "FALSE"
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+// cellDate reads a grid cell as a date: a serial day number, or date text.
+func cellDate(v any, ref day.Date) (day.Date, dateResult) {
+	switch x := v.(type) {
+	case float64:
+		if x >= minSerial && x < maxSerial {
+			d, _ := day.FromSerial(x)
+			return d, goodDate
+		}
+		return day.Date{}, noDate
+	case string:
+		s := strings.TrimSpace(x)
+		if len(s) == 5 && strings.Trim(s, "0123456789") == "" {
+			if n, err := strconv.Atoi(s); err == nil && n >= minSerial && n < maxSerial {
+				d, _ := day.FromSerial(float64(n))
+				return d, goodDate
+			}
+		}
+		return parseWholeDate(s, ref)
+	}
+	return day.Date{}, noDate
+}
+
+func at(grid [][]any, r, c int) any {
+	if r < 0 || r >= len(grid) || c < 0 || c >= len(grid[r]) {
+		return nil
+	}
+	return grid[r][c]
+}
+
+func normHeader(v any) string {
+	return strings.Join(strings.Fields(strings.ToLower(strings.Trim(CellText(v), " :*"))), " ")
+}
+
+// FromGrid reads a spreadsheet's values (rows of float64/string/bool/nil as the
+// Sheets API returns them with UNFORMATTED_VALUE) in either layout of SPEC §4:
+// one row per day under a header with a date column, or transposed (labels in a
+// column, dates across a row). Cells are located in A1 notation on tab.
+// A grid in neither layout is read as rows of "label | value".
+func FromGrid(grid [][]any, tab string, ref day.Date) (*Document, []Warning) {
+	loc := func(r, c int) Location { return Location{Tab: tab, Cell: A1(r, c)} }
+	doc := &Document{Title: tab}
+	blocks, warns, ok := gridLayout(grid, ref, loc)
+	if ok {
+		doc.Blocks = blocks
+		return doc, warns
+	}
+	for r, row := range grid {
+		cells := make([]Cell, len(row))
+		for c, v := range row {
+			cells[c] = Cell{Text: CellText(v), Loc: loc(r, c)}
+		}
+		b := NewRow(cells, loc(r, 0))
+		if len(row) >= 2 && dateHeaders[normHeader(row[0])] {
+			if d, res := cellDate(row[1], ref); res == goodDate {
+				b.Date = d
+			}
+		}
+		doc.Blocks = append(doc.Blocks, b)
+	}
+	return doc, nil
+}
+
+// gridLayout recognises a day-per-row or transposed grid.
+func gridLayout(grid [][]any, ref day.Date, loc func(r, c int) Location) ([]Block, []Warning, bool) {
+	for r := 0; r < len(grid) && r < headerScanRows; r++ {
+		if lc, ok := transposedHeader(grid[r], ref); ok {
+			b, w := transposedBlocks(grid, r, lc, ref, loc)
+			return b, w, true
+		}
+		for c, v := range grid[r] {
+			if dateHeaders[normHeader(v)] {
+				b, w := rowBlocks(grid, r, c, ref, loc)
+				return b, w, true
+			}
+		}
+		// No header word: a row starting with a date under a row of labels.
+		if r > 0 {
+			if d, res := cellDate(at(grid, r, 0), ref); res == goodDate && !d.IsZero() && nonEmpty(grid[r-1]) > 1 {
+				if _, again := cellDate(at(grid, r-1, 0), ref); again == noDate {
+					b, w := rowBlocks(grid, r-1, 0, ref, loc)
+					return b, w, true
+				}
+			}
+		}
+	}
+	return nil, nil, false
+}
+
+func nonEmpty(row []any) int {
+	n := 0
+	for _, v := range row {
+		if strings.TrimSpace(CellText(v)) != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// transposedHeader reports whether row holds dates across (after a label
+// column) and returns that label column.
+func transposedHeader(row []any, ref day.Date) (int, bool) {
+	first, dates, others := -1, 0, 0
+	for c, v := range row {
+		if strings.TrimSpace(CellText(v)) == "" {
+			continue
+		}
+		if _, res := cellDate(v, ref); res != noDate {
+			if first < 0 {
+				first = c
+			}
+			dates++
+		} else if first >= 0 {
+			others++
+		}
+	}
+	if first < 1 || dates == 0 || dates < others {
+		return 0, false
+	}
+	return first - 1, true
+}
+
+func rowBlocks(grid [][]any, h, dateCol int, ref day.Date, loc func(r, c int) Location) ([]Block, []Warning) {
+	var (
+		blocks []Block
+		warns  []Warning
+	)
+	for r := h + 1; r < len(grid); r++ {
+		raw := at(grid, r, dateCol)
+		d, res := cellDate(raw, ref)
+		switch res {
+		case invalidDate:
+			warns = append(warns, Warning{Code: WarnBadDate, Loc: loc(r, dateCol), Value: CellText(raw)})
+			continue
+		case noDate:
+			continue // a total row, a blank row, a comment
+		}
+		blocks = append(blocks, Block{Kind: Paragraph, Text: CellText(raw), Date: d, Loc: loc(r, dateCol)})
+		for c, hv := range grid[h] {
+			label := strings.TrimSpace(CellText(hv))
+			if c == dateCol || label == "" {
+				continue
+			}
+			cells := []Cell{{Text: label, Loc: loc(h, c)}, {Text: CellText(at(grid, r, c)), Loc: loc(r, c)}}
+			blocks = append(blocks, NewRow(cells, loc(r, c)))
+		}
+	}
+	return blocks, warns
+}
+
+func transposedBlocks(grid [][]any, h, labelCol int, ref day.Date, loc func(r, c int) Location) ([]Block, []Warning) {
+	var (
+		blocks []Block
+		warns  []Warning
+	)
+	for c := labelCol + 1; c < len(grid[h]); c++ {
+		raw := grid[h][c]
+		d, res := cellDate(raw, ref)
+		switch res {
+		case invalidDate:
+			warns = append(warns, Warning{Code: WarnBadDate, Loc: loc(h, c), Value: CellText(raw)})
+			continue
+		case noDate:
+			continue
+		}
+		blocks = append(blocks, Block{Kind: Paragraph, Text: CellText(raw), Date: d, Loc: loc(h, c)})
+		for r := h + 1; r < len(grid); r++ {
+			label := strings.TrimSpace(CellText(at(grid, r, labelCol)))
+			if label == "" {
+				continue
+			}
+			cells := []Cell{{Text: label, Loc: loc(r, labelCol)}, {Text: CellText(at(grid, r, c)), Loc: loc(r, c)}}
+			blocks = append(blocks, NewRow(cells, loc(r, c)))
+		}
+	}
+	return blocks, warns
+}
+
+// dayPerRowBlocks reads a Markdown or Docs table as a grid when it is laid out
+// one day per row or transposed; ok is false for an ordinary label|value table.
+func dayPerRowBlocks(grid [][]any, ref day.Date, loc func(r, c int) Location) ([]Block, bool) {
+	blocks, _, ok := gridLayout(grid, ref, loc)
+	return blocks, ok
+}
+
+// ErrEmptyCSV is returned for a CSV file with no rows.
+var ErrEmptyCSV = errors.New("document: empty CSV")
+
+// FromCSV reads a CSV export of a report sheet. The delimiter (comma,
+// semicolon as Russian Excel writes, or tab) is detected from the first line.
+func FromCSV(data []byte, ref day.Date) (*Document, []Warning, error) {
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	r := csv.NewReader(bytes.NewReader(data))
+	r.Comma = detectDelimiter(data)
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	records, err := r.ReadAll()
+	if err != nil {
+		return nil, nil, fmt.Errorf("document: csv: %w", err)
+	}
+	if len(records) == 0 {
+		return nil, nil, ErrEmptyCSV
+	}
+	grid := make([][]any, len(records))
+	for i, rec := range records {
+		grid[i] = make([]any, len(rec))
+		for j, v := range rec {
+			grid[i][j] = v
+		}
+	}
+	doc, warns := FromGrid(grid, "", ref)
+	return doc, warns, nil
+}
+
+func detectDelimiter(data []byte) rune {
+	line := data
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		line = data[:i]
+	}
+	best, bestN := ',', bytes.Count(line, []byte(","))
+	for _, d := range []rune{';', '\t'} {
+		if n := bytes.Count(line, []byte(string(d))); n > bestN {
+			best, bestN = d, n
+		}
+	}
+	return best
+}
