@@ -1,0 +1,283 @@
+package report
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// foldRune maps a rune for label comparison: lower case, ё→е, every kind of
+// space to ' '. It returns -1 for runes that are dropped (zero-width, BOM).
+func foldRune(r rune) rune {
+	switch r {
+	case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad':
+		return -1
+	case 'ё', 'Ё':
+		return 'е'
+	}
+	if isSpace(r) {
+		return ' '
+	}
+	return unicode.ToLower(r)
+}
+
+// isSpace is unicode.IsSpace plus the spaces people paste from documents that
+// IsSpace leaves out (narrow no-break, figure space and friends are covered; the
+// zero-width ones are dropped by foldRune instead).
+func isSpace(r rune) bool {
+	return unicode.IsSpace(r) || r == '\u00a0' || r == '\u202f' || r == '\u2007' || r == '\u2009'
+}
+
+// NormalizeLabel is the comparison form of a label: folded (see foldRune), runs of
+// spaces collapsed, surrounding spaces and punctuation and a trailing colon
+// trimmed. A closing bracket stays when the label opens one ("КП (заинтересованные)").
+func NormalizeLabel(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		f := foldRune(r)
+		switch {
+		case f < 0:
+		case f == ' ':
+			space = true
+		default:
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(f)
+		}
+	}
+	out := b.String()
+	hasOpen := strings.ContainsAny(out, "([")
+	return strings.TrimFunc(out, func(r rune) bool {
+		if hasOpen && (r == ')' || r == ']') {
+			return false
+		}
+		return unicode.IsPunct(r) || unicode.IsSymbol(r) || r == ' '
+	})
+}
+
+// folded is a line in comparison form with, for each folded rune, the byte offset
+// of the raw rune it came from, so a match can be mapped back to the raw text.
+type folded struct {
+	runes []rune
+	offs  []int // len(runes)+1 entries; the last is len(raw)
+}
+
+func foldLine(raw string) folded {
+	f := folded{runes: make([]rune, 0, len(raw)), offs: make([]int, 0, len(raw)+1)}
+	space := false
+	for i, r := range raw {
+		c := foldRune(r)
+		switch {
+		case c < 0:
+			continue
+		case c == ' ':
+			if space {
+				continue
+			}
+			space = true
+		default:
+			space = false
+		}
+		f.runes = append(f.runes, c)
+		f.offs = append(f.offs, i)
+	}
+	f.offs = append(f.offs, len(raw))
+	return f
+}
+
+type labelEntry struct {
+	runes  []rune
+	metric int
+}
+
+// labelIndex finds the longest template label a line starts with.
+type labelIndex struct {
+	byFirst map[rune][]labelEntry
+	all     []labelEntry
+}
+
+func newLabelIndex(metrics []Metric) *labelIndex {
+	idx := &labelIndex{byFirst: map[rune][]labelEntry{}}
+	for i, m := range metrics {
+		for _, l := range append(append([]string{}, m.Labels...), m.LabelsEn...) {
+			n := []rune(NormalizeLabel(l))
+			if len(n) == 0 {
+				continue
+			}
+			e := labelEntry{runes: n, metric: i}
+			idx.byFirst[n[0]] = append(idx.byFirst[n[0]], e)
+			idx.all = append(idx.all, e)
+		}
+	}
+	for k := range idx.byFirst {
+		list := idx.byFirst[k]
+		sort.SliceStable(list, func(a, b int) bool { return len(list[a].runes) > len(list[b].runes) })
+	}
+	return idx
+}
+
+// isListMarker reports whether the runes at f[i:] are a leading list/emphasis
+// marker and how many runes it spans: bullets, dashes, '#', '>', '*', '_',
+// and numbering like "1." or "2)".
+func listMarkerLen(r []rune, i int) int {
+	if i >= len(r) {
+		return 0
+	}
+	switch r[i] {
+	case ' ', '\t', '*', '_', '#', '>', '-', '•', '·', '–', '—', '▪', '●', '◦', '‣', '⁃', '✓', '✔', '+', '`', '~':
+		return 1
+	}
+	j := i
+	for j < len(r) && j-i < 3 && r[j] >= '0' && r[j] <= '9' {
+		j++
+	}
+	if j > i && j < len(r) && (r[j] == '.' || r[j] == ')') && (j+1 >= len(r) || r[j+1] == ' ') {
+		return j - i + 1
+	}
+	return 0
+}
+
+func skipMarkers(r []rune) int {
+	i := 0
+	for {
+		n := listMarkerLen(r, i)
+		if n == 0 {
+			return i
+		}
+		i += n
+	}
+}
+
+// match finds the template label the line starts with (after list markers).
+// It returns the metric index and the raw text after the label, or ok=false.
+func (idx *labelIndex) match(raw string) (metric int, rest string, ok bool) {
+	f := foldLine(raw)
+	start := skipMarkers(f.runes)
+	if start >= len(f.runes) {
+		return 0, "", false
+	}
+	for _, e := range idx.byFirst[f.runes[start]] {
+		end := start + len(e.runes)
+		if end > len(f.runes) || !runesEqual(f.runes[start:end], e.runes) {
+			continue
+		}
+		if end < len(f.runes) && (unicode.IsLetter(f.runes[end]) || unicode.IsDigit(f.runes[end])) {
+			continue
+		}
+		return e.metric, raw[f.offs[end]:], true
+	}
+	return 0, "", false
+}
+
+func runesEqual(a, b []rune) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// valueAfterLabel strips what separates a label from its value: spaces,
+// Markdown emphasis, then one separator (":", "=", "|", or a dash followed by a
+// space), and the same padding again. A dash directly before a digit is a minus
+// sign, not a separator ("Оплаты -3" is the value "-3").
+func valueAfterLabel(rest string) string {
+	s := strings.TrimLeftFunc(rest, padding)
+	if s == "" {
+		return ""
+	}
+	r, size := utf8.DecodeRuneInString(s)
+	switch r {
+	case ':', '：', '=', '|':
+		s = s[size:]
+	case '-', '–', '—', '−':
+		next, _ := utf8.DecodeRuneInString(s[size:])
+		if size == len(s) || isSpace(next) || next == '*' || next == '_' {
+			s = s[size:]
+		}
+	}
+	s = strings.TrimLeftFunc(s, padding)
+	return strings.TrimRightFunc(s, padding)
+}
+
+func padding(r rune) bool {
+	return isSpace(r) || r == '*' || r == '_' || r == '\ufeff' || r == '\u200b'
+}
+
+// labelSeparator finds where a "Label: value" line splits, for lines whose label
+// is not in the template. It accepts ":" anywhere and a dash or tab with spaces
+// around it; ok is false for lines that do not look like a label at all.
+func labelSeparator(raw string) (label, value string, ok bool) {
+	f := foldLine(raw)
+	start := skipMarkers(f.runes)
+	body := raw[f.offs[start]:]
+	cut := -1
+	sepLen := 0
+	if i := strings.IndexAny(body, ":："); i >= 0 {
+		cut, sepLen = i, utf8.RuneLen([]rune(body[i:])[0])
+	}
+	for _, sep := range []string{" — ", " – ", " - ", "\t"} {
+		if i := strings.Index(body, sep); i >= 0 && (cut < 0 || i < cut) {
+			cut, sepLen = i, len(sep)
+		}
+	}
+	if cut <= 0 {
+		return "", "", false
+	}
+	label = strings.TrimFunc(body[:cut], padding)
+	value = strings.TrimFunc(body[cut+sepLen:], padding)
+	n := utf8.RuneCountInString(label)
+	if n == 0 || n > 50 || len(strings.Fields(label)) > 6 {
+		return "", "", false
+	}
+	first, _ := utf8.DecodeRuneInString(label)
+	if !unicode.IsLetter(first) {
+		return "", "", false
+	}
+	return label, value, true
+}
+
+// closest returns the template label nearest to an unknown one, when it is
+// close enough to be a typo.
+func (idx *labelIndex) closest(label string, metrics []Metric) (Metric, bool) {
+	n := []rune(NormalizeLabel(label))
+	best, bestD := -1, 0
+	for _, e := range idx.all {
+		d := editDistance(n, e.runes)
+		if best < 0 || d < bestD {
+			best, bestD = e.metric, d
+		}
+	}
+	if best < 0 || bestD == 0 || bestD > 2 || bestD*3 >= len(n) {
+		return Metric{}, false
+	}
+	return metrics[best], true
+}
+
+func editDistance(a, b []rune) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

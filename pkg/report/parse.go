@@ -1,0 +1,315 @@
+package report
+
+import (
+	"math"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dayreport/dayreport/pkg/document"
+)
+
+// Options tune Parse.
+type Options struct {
+	// Lang is the language of messages: "ru" (default) or "en".
+	Lang string
+}
+
+// headerWords are the header cells of a "label | value" table, skipped silently.
+var headerWords = map[string]bool{
+	"показатель": true, "метрика": true, "параметр": true, "наименование": true,
+	"значение": true, "количество": true, "кол-во": true, "итого": true,
+	"metric": true, "value": true, "field": true, "count": true, "name": true,
+}
+
+// occurrence is where a metric was first given and with what.
+type occurrence struct {
+	raw   string
+	norm  string
+	loc   document.Location
+	empty bool
+	bad   bool
+	x     float64
+}
+
+// textRun collects the lines of a text metric until the next label line.
+type textRun struct {
+	metric int
+	loc    document.Location
+	lines  []string
+}
+
+type parser struct {
+	t    *Template
+	msg  message
+	rep  *Report
+	seen map[string]occurrence
+	text *textRun
+}
+
+// Parse reads one day section against the template. It never fails: every
+// problem becomes a located FieldError (or a warning) on the returned Report.
+func Parse(t *Template, sec document.Section, opts Options) *Report {
+	lang := opts.Lang
+	if lang == "" {
+		lang = "ru"
+	}
+	p := &parser{
+		t:   t,
+		msg: message{lang},
+		rep: &Report{
+			Date:     sec.Date,
+			Start:    sec.Start,
+			Metrics:  map[string]float64{},
+			Comments: map[string]string{},
+		},
+		seen: map[string]occurrence{},
+	}
+	for _, loc := range sec.Repeats {
+		p.warn(FieldError{Code: CodeRepeatedDate, Location: loc, Value: sec.Date.String(), Message: p.msg.repeatedDate(sec.Date)})
+	}
+	for _, b := range sec.Blocks {
+		switch b.Kind {
+		case document.Paragraph:
+			p.line(b.Text, b.Loc)
+		case document.Row:
+			p.row(b)
+		}
+	}
+	p.finish()
+	return p.rep
+}
+
+func (p *parser) fail(e FieldError) { p.rep.Errors = append(p.rep.Errors, e) }
+func (p *parser) warn(e FieldError) { p.rep.Warnings = append(p.rep.Warnings, e) }
+
+// line handles one paragraph: a label line, a continuation of running text, an
+// unknown label, or chatter.
+func (p *parser) line(text string, loc document.Location) {
+	if m, rest, ok := p.t.labels.match(text); ok {
+		p.closeText()
+		p.assign(m, valueAfterLabel(rest), loc)
+		return
+	}
+	if p.text != nil {
+		p.text.lines = append(p.text.lines, text)
+		return
+	}
+	if label, value, ok := labelSeparator(text); ok && value != "" {
+		p.unknown(label, loc)
+	}
+}
+
+func (p *parser) unknown(label string, loc document.Location) {
+	var suggestion *Metric
+	if m, ok := p.t.labels.closest(label, p.t.Metrics); ok {
+		suggestion = &m
+	}
+	p.warn(FieldError{Code: CodeUnknownLabel, Location: loc, Value: label, Message: p.msg.unknownLabel(label, suggestion)})
+}
+
+// row handles a table row: label cell, value cell.
+func (p *parser) row(b document.Block) {
+	if b.Header {
+		return
+	}
+	var filled []int
+	for i, c := range b.Cells {
+		if strings.TrimSpace(c.Text) != "" {
+			filled = append(filled, i)
+		}
+	}
+	switch {
+	case len(filled) == 0:
+		if p.text != nil {
+			p.text.lines = append(p.text.lines, "")
+		}
+		return
+	case len(filled) == 1 && filled[0] > 0 || len(b.Cells) == 1:
+		c := b.Cells[filled[0]]
+		p.line(c.Text, c.Loc)
+		return
+	}
+	labelCell := b.Cells[filled[0]]
+	valueCell := document.Cell{Loc: labelCell.Loc}
+	if filled[0]+1 < len(b.Cells) {
+		valueCell = b.Cells[filled[0]+1]
+	}
+	m, rest, ok := p.t.labels.match(labelCell.Text)
+	if !ok {
+		if p.text != nil {
+			p.text.lines = append(p.text.lines, b.Text)
+			return
+		}
+		label := strings.TrimFunc(labelCell.Text, padding)
+		if !headerWords[NormalizeLabel(label)] && strings.TrimSpace(valueCell.Text) != "" {
+			p.unknown(label, labelCell.Loc)
+		}
+		return
+	}
+	p.closeText()
+	value := strings.TrimFunc(valueCell.Text, padding)
+	if value == "" {
+		// "Label: value" typed into the label cell with the value cell empty.
+		if v := valueAfterLabel(rest); v != "" {
+			value, valueCell.Loc = v, labelCell.Loc
+		}
+	}
+	p.assign(m, value, valueCell.Loc)
+}
+
+// assign reads the value of metric i found at loc.
+func (p *parser) assign(i int, raw string, loc document.Location) {
+	mt := p.t.Metrics[i]
+	if mt.Type == Text {
+		p.text = &textRun{metric: i, loc: loc, lines: []string{raw}}
+		return
+	}
+	occ := occurrence{raw: raw, norm: NormalizeLabel(raw), loc: loc, empty: raw == ""}
+	var (
+		x       float64
+		comment string
+		bad     *valueErr
+		given   = true
+	)
+	switch mt.Type {
+	case Count:
+		if raw != "" {
+			x, comment, bad = parseCount(raw)
+		}
+	case Rating:
+		if raw != "" {
+			x, comment, given, bad = parseRating(raw)
+			occ.empty = !given
+		}
+	}
+	if bad == nil && given && !occ.empty && (x < mt.Min || x > mt.Max || math.IsInf(x, 0)) {
+		bad = &valueErr{CodeOutOfBounds}
+	}
+	occ.bad, occ.x = bad != nil, x
+	if first, dup := p.seen[mt.Key]; dup {
+		if !sameValue(first, occ) {
+			p.fail(FieldError{Code: CodeDuplicate, Field: mt.Key, Location: loc, Value: raw,
+				Message: p.msg.duplicate(mt, first.raw, raw, first.loc.Format(p.msg.lang))})
+			delete(p.rep.Metrics, mt.Key)
+		}
+		return
+	}
+	p.seen[mt.Key] = occ
+	switch {
+	case bad != nil:
+		p.fail(FieldError{Code: bad.code, Field: mt.Key, Location: loc, Value: raw, Message: p.msg.value(bad.code, mt, raw)})
+	case occ.empty:
+		// Reported as empty: checked as missing in finish when required.
+	default:
+		p.rep.Metrics[mt.Key] = x
+		if comment != "" {
+			p.rep.Comments[mt.Key] = comment
+		}
+	}
+}
+
+// sameValue compares two occurrences of a metric: by number when both read
+// as numbers ("12" and "12 шт" agree), else by normalised text.
+func sameValue(a, b occurrence) bool {
+	if !a.bad && !b.bad && !a.empty && !b.empty {
+		return a.x == b.x
+	}
+	return a.norm == b.norm
+}
+
+// closeText ends a running text value and stores it.
+func (p *parser) closeText() {
+	run := p.text
+	if run == nil {
+		return
+	}
+	p.text = nil
+	mt := p.t.Metrics[run.metric]
+	text := joinText(run.lines)
+	occ := occurrence{raw: text, norm: text, loc: run.loc, empty: text == ""}
+	if first, dup := p.seen[mt.Key]; dup {
+		if first.norm != text {
+			p.fail(FieldError{Code: CodeDuplicate, Field: mt.Key, Location: run.loc, Value: clip(text),
+				Message: p.msg.duplicate(mt, clip(first.raw), clip(text), first.loc.Format(p.msg.lang))})
+			p.rep.Notes = ""
+		}
+		return
+	}
+	p.seen[mt.Key] = occ
+	if utf8.RuneCountInString(text) > mt.MaxLen {
+		p.fail(FieldError{Code: CodeTooLong, Field: mt.Key, Location: run.loc, Value: clip(text), Message: p.msg.value(CodeTooLong, mt, text)})
+		return
+	}
+	p.rep.Notes = text
+}
+
+// clip shortens long text for an error's Value.
+func clip(s string) string {
+	const maxRunes = 60
+	if utf8.RuneCountInString(s) <= maxRunes {
+		return s
+	}
+	return string([]rune(s)[:maxRunes]) + "…"
+}
+
+// joinText trims every line, drops blank lines at both ends and collapses runs
+// of blank lines inside into one.
+func joinText(lines []string) string {
+	var out []string
+	blank := false
+	for _, piece := range lines {
+		for _, l := range strings.Split(piece, "\n") {
+			l = strings.TrimFunc(l, isSpace)
+			if l == "" {
+				blank = len(out) > 0
+				continue
+			}
+			if blank {
+				out = append(out, "")
+				blank = false
+			}
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// finish closes running text and checks required metrics and alternatives.
+func (p *parser) finish() {
+	p.closeText()
+	for _, mt := range p.t.Metrics {
+		occ, present := p.seen[mt.Key]
+		if !mt.Required || present && !occ.empty {
+			continue
+		}
+		loc := p.rep.Start
+		if present {
+			loc = occ.loc
+		}
+		p.fail(FieldError{Code: CodeMissing, Field: mt.Key, Location: loc, Message: p.msg.value(CodeMissing, mt, "")})
+	}
+	for _, group := range p.t.OneOf {
+		p.checkOneOf(group)
+	}
+}
+
+func (p *parser) checkOneOf(group []string) {
+	if len(group) == 0 {
+		return
+	}
+	loc := p.rep.Start
+	emptyFound := false
+	metrics := make([]Metric, 0, len(group))
+	for _, k := range group {
+		mt, _ := p.t.Metric(k)
+		metrics = append(metrics, mt)
+		occ, present := p.seen[k]
+		if present && (!occ.empty || occ.bad) {
+			return // given, or already reported as wrong
+		}
+		if present && !emptyFound {
+			loc, emptyFound = occ.loc, true
+		}
+	}
+	p.fail(FieldError{Code: CodeOneOf, Field: group[0], Location: loc, Message: p.msg.oneOf(metrics)})
+}

@@ -1,0 +1,61 @@
+package report
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/dayreport/dayreport/pkg/day"
+)
+
+// FormatValue prints a metric value the way a person would type it (a decimal
+// comma in Russian).
+func FormatValue(x float64, lang string) string {
+	s := strconv.FormatFloat(x, 'f', -1, 64)
+	if lang == "ru" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+// Render writes a report back as text in the document format of SPEC §4: a date
+// line, then "Label: value" lines in template order, comments after numbers, and
+// the text metric last. Parsing the result gives the same metrics and notes;
+// with an empty report it is a blank form for employees to fill in.
+func Render(t *Template, r *Report, lang string) string {
+	var b strings.Builder
+	date := r.Date
+	if lang == "ru" {
+		b.WriteString("Отчёт за " + date.Russian())
+	} else {
+		b.WriteString("Report for " + date.String())
+	}
+	b.WriteByte('\n')
+	var text []Metric
+	for _, mt := range t.Metrics {
+		if mt.Type == Text {
+			text = append(text, mt)
+			continue
+		}
+		b.WriteString(mt.Label(lang) + ": ")
+		if x, ok := r.Metrics[mt.Key]; ok {
+			b.WriteString(FormatValue(x, lang))
+			if c := r.Comments[mt.Key]; c != "" {
+				b.WriteString(" " + c)
+			}
+		}
+		b.WriteByte('\n')
+	}
+	for i, mt := range text {
+		b.WriteString(mt.Label(lang) + ":")
+		if i == 0 && r.Notes != "" {
+			b.WriteString("\n" + r.Notes)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// Blank is an empty report form for date.
+func Blank(t *Template, date day.Date, lang string) string {
+	return Render(t, &Report{Date: date}, lang)
+}

@@ -1,0 +1,182 @@
+package report
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Code classifies a FieldError; it is stable and machine-readable.
+type Code string
+
+// Error and warning codes.
+const (
+	CodeMissing      Code = "missing"       // required value absent or empty
+	CodeOneOf        Code = "one_of"        // none of a group of alternatives reported
+	CodeNotANumber   Code = "not_a_number"  // "два", "~10", "+3"
+	CodeNotWhole     Code = "not_whole"     // "2.5" for a count
+	CodeNegative     Code = "negative"      // "-3"
+	CodeRange        Code = "range"         // "12-15"
+	CodeAmbiguous    Code = "ambiguous"     // "12 34": two numbers
+	CodeOutOfBounds  Code = "out_of_bounds" // outside the template's min..max
+	CodeTooLong      Code = "too_long"      // text longer than max_len
+	CodeDuplicate    Code = "duplicate"     // the same metric twice with different values
+	CodeUnknownLabel Code = "unknown_label" // warning: a "Label: value" line the template does not know
+	CodeRepeatedDate Code = "repeated_date" // warning: the day's date appears twice
+	CodeBadDate      Code = "bad_date"      // warning: a date line naming no real day
+)
+
+// zeroWords read as 0 in a count ("нет" звонков), and as "not given" in a rating.
+var zeroWords = map[string]bool{"нет": true, "none": true, "no": true, "ноль": true, "nil": true}
+
+func isDash(r rune) bool { return r == '-' || r == '—' || r == '–' || r == '−' || r == '‒' }
+
+// zeroValue reports whether v is a zero word or a lone dash, with any comment after it.
+func zeroValue(v string) (comment string, ok bool) {
+	r, size := utf8.DecodeRuneInString(v)
+	if isDash(r) {
+		next, _ := utf8.DecodeRuneInString(v[size:])
+		if size == len(v) || !unicode.IsDigit(next) {
+			return strings.TrimFunc(v[size:], padding), true
+		}
+		return "", false
+	}
+	end := 0
+	for end < len(v) {
+		r, size := utf8.DecodeRuneInString(v[end:])
+		if !unicode.IsLetter(r) {
+			break
+		}
+		end += size
+	}
+	if end > 0 && zeroWords[strings.ToLower(v[:end])] {
+		return strings.TrimFunc(v[end:], func(r rune) bool { return padding(r) || r == ',' || r == '.' }), true
+	}
+	return "", false
+}
+
+// valueErr is a value problem before it is located and worded.
+type valueErr struct {
+	code Code
+}
+
+// maxCountDigits keeps counts far inside int64 and float64 precision.
+const maxCountDigits = 15
+
+// parseCount reads a count: digits with optional groups of three separated by
+// any kind of space, then an optional comment. See SPEC §3.
+func parseCount(v string) (n float64, comment string, bad *valueErr) {
+	if c, ok := zeroValue(v); ok {
+		return 0, c, nil
+	}
+	r, _ := utf8.DecodeRuneInString(v)
+	if isDash(r) {
+		return 0, "", &valueErr{CodeNegative}
+	}
+	if !isASCIIDigit(r) {
+		return 0, "", &valueErr{CodeNotANumber}
+	}
+	var digits strings.Builder
+	i := 0
+	for i < len(v) && isASCIIDigit(rune(v[i])) {
+		digits.WriteByte(v[i])
+		i++
+	}
+	// Thousands groups: a space of any kind, exactly three digits, then no digit.
+	for {
+		r, sp := utf8.DecodeRuneInString(v[i:])
+		if sp == 0 || !isSpace(r) {
+			break
+		}
+		j := i + sp
+		k := j
+		for k < len(v) && isASCIIDigit(rune(v[k])) {
+			k++
+		}
+		if k-j != 3 {
+			break
+		}
+		digits.WriteString(v[j:k])
+		i = k
+	}
+	rest := v[i:]
+	if bad := afterNumber(rest); bad != nil {
+		return 0, "", bad
+	}
+	if digits.Len() > maxCountDigits {
+		return math.Inf(1), "", nil
+	}
+	x, err := strconv.ParseFloat(digits.String(), 64)
+	if err != nil {
+		return 0, "", &valueErr{CodeNotANumber}
+	}
+	return x, strings.TrimFunc(rest, padding), nil
+}
+
+// afterNumber rejects what cannot follow a count: a fraction, a range, another number.
+func afterNumber(rest string) *valueErr {
+	r, size := utf8.DecodeRuneInString(rest)
+	switch {
+	case size == 0:
+		return nil
+	case r == '.' || r == ',':
+		if next, _ := utf8.DecodeRuneInString(rest[size:]); isASCIIDigit(next) {
+			return &valueErr{CodeNotWhole}
+		}
+	case unicode.IsDigit(r):
+		return &valueErr{CodeNotANumber}
+	}
+	t := strings.TrimLeftFunc(rest, isSpace)
+	r, size = utf8.DecodeRuneInString(t)
+	switch {
+	case isDash(r):
+		u := strings.TrimLeftFunc(t[size:], isSpace)
+		if next, _ := utf8.DecodeRuneInString(u); isASCIIDigit(next) {
+			return &valueErr{CodeRange}
+		}
+	case isASCIIDigit(r):
+		return &valueErr{CodeAmbiguous}
+	}
+	return nil
+}
+
+func isASCIIDigit(r rune) bool { return r >= '0' && r <= '9' }
+
+// parseRating reads a rating with a decimal comma or point; "4,5/5" and
+// "4,5 из 5" read as 4.5. Zero words and dashes mean "not given" (ok=false, no error).
+func parseRating(v string) (x float64, comment string, given bool, bad *valueErr) {
+	if _, ok := zeroValue(v); ok {
+		return 0, "", false, nil
+	}
+	r, _ := utf8.DecodeRuneInString(v)
+	if !isASCIIDigit(r) {
+		return 0, "", true, &valueErr{CodeNotANumber}
+	}
+	i := 0
+	for i < len(v) && isASCIIDigit(rune(v[i])) {
+		i++
+	}
+	num := v[:i]
+	if i+1 < len(v) && (v[i] == ',' || v[i] == '.') && isASCIIDigit(rune(v[i+1])) {
+		j := i + 1
+		for j < len(v) && isASCIIDigit(rune(v[j])) {
+			j++
+		}
+		num = v[:i] + "." + v[i+1:j]
+		i = j
+	}
+	rest := strings.TrimFunc(v[i:], padding)
+	if r, _ := utf8.DecodeRuneInString(rest); isASCIIDigit(r) {
+		return 0, "", true, &valueErr{CodeAmbiguous}
+	}
+	if len(num) > maxCountDigits {
+		return math.Inf(1), rest, true, nil
+	}
+	x, err := strconv.ParseFloat(num, 64)
+	if err != nil {
+		return 0, "", true, &valueErr{CodeNotANumber}
+	}
+	return x, rest, true, nil
+}
