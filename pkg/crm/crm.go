@@ -1,0 +1,109 @@
+// Package crm is the seam between dayreport and a CRM: the Record pushed for
+// every employee-day, the Adapter contract every CRM implementation satisfies,
+// the classification of errors, and the one retry wrapper that owns retrying.
+// Implementations live in sub-packages (builtin, webhook, bitrix24, amocrm,
+// hubspot); crmtest is the conformance suite every one of them runs.
+package crm
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/report"
+)
+
+// Key returns the record key of an employee-day: dayreport:<employee id>:<YYYY-MM-DD>.
+func Key(employee string, d day.Date) string {
+	return "dayreport:" + employee + ":" + d.String()
+}
+
+// Flag is a verification finding on a record (SPEC §7). Flags inform; they
+// never change the reported numbers.
+type Flag struct {
+	Code     string   `json:"code"`
+	Metric   string   `json:"metric,omitempty"`
+	Reported *float64 `json:"reported,omitempty"`
+	Recorded *float64 `json:"recorded,omitempty"`
+	Message  string   `json:"message"`
+}
+
+// Record is what dayreport writes to the CRM for one employee and one day.
+type Record struct {
+	Key          string             `json:"key"`
+	Employee     string             `json:"employee"`
+	EmployeeName string             `json:"employee_name,omitempty"`
+	CRMUserID    string             `json:"crm_user_id,omitempty"`
+	Date         day.Date           `json:"date"`
+	Status       report.Status      `json:"status"`
+	Metrics      map[string]float64 `json:"metrics"`
+	Notes        string             `json:"notes,omitempty"`
+	// Errors are the validation messages of an invalid report.
+	Errors    []string `json:"errors,omitempty"`
+	Flags     []Flag   `json:"flags,omitempty"`
+	SourceURL string   `json:"source_url,omitempty"`
+}
+
+// Hash is a stable digest of the record's content: two records with the same
+// hash are the same push, so a rerun with nothing changed pushes nothing.
+func (r Record) Hash() string {
+	b, err := json.Marshal(r) // map keys are sorted, so the encoding is stable
+	if err != nil {
+		panic(fmt.Sprintf("crm: record does not marshal: %v", err)) // only plain types inside
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Push is one record to write, with the CRM object id the state database
+// remembers for its key ("" when none is known yet).
+type Push struct {
+	Record   Record
+	ObjectID string
+}
+
+// Result is the outcome of one Push: the CRM object id now holding the record,
+// or an error classified with Retryable/Permanent.
+type Result struct {
+	ObjectID string
+	Err      error
+}
+
+// Adapter writes records to one CRM.
+//
+// The contract, which crmtest checks for every implementation:
+//   - Upsert is idempotent by Record.Key: pushing the same record twice leaves
+//     one object with the same content, and a changed record updates the same
+//     object rather than creating another.
+//   - When Push.ObjectID is empty the adapter must look the key up in the CRM
+//     before creating anything, because an earlier attempt may have created the
+//     object and failed before its id was recorded (a timeout, a crash).
+//     When ObjectID is set and the CRM says the object is gone, it re-creates it.
+//   - It returns exactly one Result per Push, in order. A failure of one record
+//     does not fail the others.
+//   - Errors are classified: Retryable (rate limits, 5xx, timeouts, connection
+//     failures; with RetryAfter when the CRM says how long to wait) or Permanent
+//     (the request itself is wrong). Adapters never retry themselves: Retrier does.
+//   - No secret (tokens, webhook URLs, keys) appears in any error or log line.
+//   - It respects ctx: a cancelled context ends the call with ctx.Err().
+type Adapter interface {
+	// Name is the adapter's config name ("builtin", "bitrix24", …).
+	Name() string
+	// MaxBatch is how many records one Upsert call should carry at most.
+	MaxBatch() int
+	// Upsert writes the records and returns one Result per Push.
+	Upsert(ctx context.Context, pushes []Push) []Result
+}
+
+// Facts are what the CRM itself recorded for one employee on one day, by
+// metric key (calls logged, invoices issued, contracts won, payments).
+type Facts map[string]float64
+
+// FactReader is implemented by adapters that can read facts for verification.
+type FactReader interface {
+	// Facts returns, for each employee CRM user id, the facts of the day d in loc.
+	Facts(ctx context.Context, crmUserIDs []string, d day.Date) (map[string]Facts, error)
+}
