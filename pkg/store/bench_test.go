@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dayreport/dayreport/pkg/day"
+)
+
+// TestEachDayStreams walks 200 000 rows (50 000 under -race, which slows the
+// SQLite engine twentyfold) and checks that the live heap never holds more
+// than a small fraction of what loading every row would take.
+func TestEachDayStreams(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a large table")
+	}
+	t.Parallel()
+	ctx := context.Background()
+	s := fileStore(t, tempDB(t), nil)
+	rows := 200_000
+	if raceDetector {
+		rows = 50_000
+	}
+	seedDays(t, s, rows)
+
+	heap := func() int64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return int64(m.HeapAlloc)
+	}
+	// What holding rows costs: the first 5000 rows (5 dates), all kept.
+	base := heap()
+	var held []Day
+	first := day.MustParse("2020-01-01")
+	require.NoError(t, s.EachDay(ctx, first, first.AddDays(4), func(d Day) error {
+		held = append(held, d)
+		return nil
+	}))
+	require.Len(t, held, 5000)
+	perRow := (heap() - base) / int64(len(held))
+	runtime.KeepAlive(held)
+	held = nil
+
+	base = heap()
+	var (
+		seen int
+		peak int64
+	)
+	err := s.EachDay(ctx, day.Date{}, day.Date{}, func(Day) error {
+		seen++
+		if seen%(rows/4) == 0 {
+			peak = max(peak, heap()-base)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	require.Equal(t, rows, seen)
+	require.Positive(t, perRow)
+	loadAll := perRow * int64(rows)
+	require.Less(t, peak, loadAll/10, "live heap grew by %d bytes; loading %d rows would take about %d", peak, rows, loadAll)
+	t.Logf("%d rows: one row ≈ %d B, all ≈ %d MB, streaming peak %d KB", rows, perRow, loadAll>>20, peak>>10)
+}
+
+func BenchmarkEachDay(b *testing.B) {
+	ctx := context.Background()
+	s := fileStore(b, tempDB(b), nil)
+	const rows = 200_000
+	seedDays(b, s, rows)
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	n := 0
+	for b.Loop() {
+		require.NoError(b, s.EachDay(ctx, day.Date{}, day.Date{}, func(Day) error {
+			n++
+			return nil
+		}))
+	}
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
+}
+
+func BenchmarkSaveDay(b *testing.B) {
+	ctx := context.Background()
+	s := fileStore(b, tempDB(b), nil)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		u := update(fmt.Sprintf("emp%03d", i%500), testDate.AddDays(i/500), float64(i%50))
+		if _, err := s.SaveDay(ctx, u); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}

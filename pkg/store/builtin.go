@@ -1,0 +1,158 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/dayreport/dayreport/pkg/day"
+)
+
+// BuiltinRecord is one object of the builtin CRM.
+type BuiltinRecord struct {
+	ObjectID  string
+	Key       string
+	Record    []byte
+	Revision  int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// BuiltinUpsert writes the builtin CRM's object for key in one transaction,
+// idempotently: a key always maps to the same object id; the revision starts
+// at 1 and grows only when the record's bytes change. created is true when
+// the object did not exist.
+func (s *Store) BuiltinUpsert(ctx context.Context, key string, record []byte) (objectID string, created bool, err error) {
+	if key == "" {
+		return "", false, errors.New("store: builtin upsert: empty key")
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		now := fmtTime(s.now())
+		var (
+			id  int64
+			old string
+		)
+		err := tx.QueryRowContext(ctx, `SELECT id, record FROM crm_records WHERE key = ?`, key).Scan(&id, &old)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			created = true
+			err = tx.QueryRowContext(ctx, `INSERT INTO crm_records (key, record, revision, created_at, updated_at)
+				VALUES (?, ?, 1, ?, ?) RETURNING id`, key, string(record), now, now).Scan(&id)
+		case err == nil && !bytes.Equal([]byte(old), record):
+			_, err = tx.ExecContext(ctx, `UPDATE crm_records SET record = ?, revision = revision + 1, updated_at = ?
+				WHERE id = ?`, string(record), now, id)
+		}
+		if err != nil {
+			return fmt.Errorf("store: builtin upsert: %w", err)
+		}
+		objectID = strconv.FormatInt(id, 10)
+		return nil
+	})
+	if err != nil {
+		return "", false, err
+	}
+	return objectID, created, nil
+}
+
+// BuiltinGet returns the builtin CRM's object for key; ok is false when none.
+func (s *Store) BuiltinGet(ctx context.Context, key string) (objectID string, record []byte, revision int, ok bool, err error) {
+	r, err := scanBuiltin(s.db.QueryRowContext(ctx, `SELECT `+builtinColumns+` FROM crm_records WHERE key = ?`, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil, 0, false, nil
+	}
+	if err != nil {
+		return "", nil, 0, false, err
+	}
+	return r.ObjectID, r.Record, r.Revision, true, nil
+}
+
+// BuiltinList returns every object of the builtin CRM, by key.
+func (s *Store) BuiltinList(ctx context.Context) ([]BuiltinRecord, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+builtinColumns+` FROM crm_records ORDER BY key`)
+	if err != nil {
+		return nil, fmt.Errorf("store: builtin records: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
+	var out []BuiltinRecord
+	for rows.Next() {
+		r, err := scanBuiltin(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: builtin records: %w", err)
+	}
+	return out, nil
+}
+
+const builtinColumns = `id, key, record, revision, created_at, updated_at`
+
+func scanBuiltin(sc scanner) (BuiltinRecord, error) {
+	var (
+		r                BuiltinRecord
+		id               int64
+		rec              string
+		created, updated string
+	)
+	if err := sc.Scan(&id, &r.Key, &rec, &r.Revision, &created, &updated); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return r, err
+		}
+		return r, fmt.Errorf("store: builtin record: %w", err)
+	}
+	r.ObjectID, r.Record = strconv.FormatInt(id, 10), []byte(rec)
+	var err error
+	if r.CreatedAt, err = parseTime(created); err != nil {
+		return r, err
+	}
+	if r.UpdatedAt, err = parseTime(updated); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// PutFacts replaces the builtin CRM's facts of an employee-day.
+func (s *Store) PutFacts(ctx context.Context, employee string, d day.Date, facts map[string]float64) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM crm_facts WHERE employee = ? AND date = ?`, employee, d.String()); err != nil {
+			return fmt.Errorf("store: facts: %w", err)
+		}
+		for metric, v := range facts {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO crm_facts (employee, date, metric, value) VALUES (?, ?, ?, ?)`,
+				employee, d.String(), metric, v); err != nil {
+				return fmt.Errorf("store: facts: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// Facts returns the builtin CRM's facts of an employee-day (empty when none).
+func (s *Store) Facts(ctx context.Context, employee string, d day.Date) (map[string]float64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT metric, value FROM crm_facts WHERE employee = ? AND date = ?`, employee, d.String())
+	if err != nil {
+		return nil, fmt.Errorf("store: facts: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
+	out := map[string]float64{}
+	for rows.Next() {
+		var (
+			m string
+			v float64
+		)
+		if err := rows.Scan(&m, &v); err != nil {
+			return nil, fmt.Errorf("store: facts: %w", err)
+		}
+		out[m] = v
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: facts: %w", err)
+	}
+	return out, nil
+}

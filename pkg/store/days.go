@@ -1,0 +1,289 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dayreport/dayreport/pkg/crm"
+	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/report"
+)
+
+// Day is what the store knows of one employee-day.
+type Day struct {
+	Employee string
+	Date     day.Date
+	Status   report.Status
+	Late     bool
+	// ClosedAt is when a pass closed the day; zero = not closed.
+	ClosedAt time.Time
+	// FirstSeen is when a report for the day was first seen; zero = never.
+	FirstSeen time.Time
+	// VersionID is the current report version; 0 = none.
+	VersionID int64
+	Metrics   map[string]float64
+	Notes     string
+	Errors    []report.FieldError
+	Flags     []crm.Flag
+	SourceURL string
+	// RecordHash is the hash of the CRM record last enqueued for the day.
+	RecordHash string
+	// UpdatedAt is set by the store on every save.
+	UpdatedAt time.Time
+}
+
+const dayColumns = `employee, date, status, late, closed_at, first_seen, version_id,
+	metrics, notes, errors, flags, source_url, record_hash, updated_at`
+
+func scanDay(sc scanner) (Day, error) {
+	var (
+		d                     Day
+		date, status, updated string
+		late                  int
+		closed, firstSeen     sql.NullString
+		versionID             sql.NullInt64
+		metrics, errs, flags  string
+	)
+	if err := sc.Scan(&d.Employee, &date, &status, &late, &closed, &firstSeen, &versionID,
+		&metrics, &d.Notes, &errs, &flags, &d.SourceURL, &d.RecordHash, &updated); err != nil {
+		return Day{}, fmt.Errorf("store: read day: %w", err)
+	}
+	var err error
+	if d.Date, err = parseDate(date); err != nil {
+		return Day{}, err
+	}
+	d.Status, d.Late, d.VersionID = report.Status(status), late != 0, versionID.Int64
+	if d.ClosedAt, err = parseNullTime(closed); err != nil {
+		return Day{}, err
+	}
+	if d.FirstSeen, err = parseNullTime(firstSeen); err != nil {
+		return Day{}, err
+	}
+	if d.UpdatedAt, err = parseTime(updated); err != nil {
+		return Day{}, err
+	}
+	for _, c := range []struct {
+		text string
+		into any
+	}{{metrics, &d.Metrics}, {flags, &d.Flags}} {
+		if err := fromJSON(c.text, c.into); err != nil {
+			return Day{}, err
+		}
+	}
+	if d.Errors, err = errorsFromJSON(errs); err != nil {
+		return Day{}, err
+	}
+	return d, nil
+}
+
+// Day returns the stored employee-day; ok is false when there is none.
+func (s *Store) Day(ctx context.Context, employee string, d day.Date) (Day, bool, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+dayColumns+` FROM days WHERE employee = ? AND date = ?`,
+		employee, d.String())
+	got, err := scanDay(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Day{}, false, nil
+	}
+	if err != nil {
+		return Day{}, false, err
+	}
+	return got, true, nil
+}
+
+// DaysOn returns every stored employee-day of date d, by employee.
+func (s *Store) DaysOn(ctx context.Context, d day.Date) ([]Day, error) {
+	var out []Day
+	err := s.EachDay(ctx, d, d, func(x Day) error {
+		out = append(out, x)
+		return nil
+	})
+	return out, err
+}
+
+// eachDayPage is how many rows EachDay reads per query.
+const eachDayPage = 1000
+
+// EachDay calls fn for every stored employee-day from `from` to `to`
+// inclusive (a zero date leaves that end open), ordered by date then
+// employee, and stops at the first error fn returns, returning it.
+//
+// Rows are read in pages of a bounded size (keyset pagination on the
+// (date, employee) index), so memory stays flat whatever the number of rows,
+// no read transaction stays open while fn runs, and fn may use the store,
+// writes included. The walk is not one snapshot: a row saved during it is
+// seen if it sorts after the current position.
+func (s *Store) EachDay(ctx context.Context, from, to day.Date, fn func(Day) error) error {
+	lo, hi := from.String(), to.String()
+	if to.IsZero() {
+		hi = maxDate
+	}
+	// The row-value bound alone is what lets SQLite start each page at the
+	// cursor in the index; with a separate "date >= from" it would scan from
+	// `from` on every page, quadratic in the number of rows.
+	op, afterDate, afterEmployee := ">=", lo, ""
+	page := make([]Day, 0, eachDayPage)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		page = page[:0]
+		rows, err := s.db.QueryContext(ctx, `SELECT `+dayColumns+` FROM days
+			WHERE (date, employee) `+op+` (?, ?) AND date <= ?
+			ORDER BY date, employee LIMIT ?`, afterDate, afterEmployee, hi, eachDayPage)
+		if err != nil {
+			return fmt.Errorf("store: days: %w", err)
+		}
+		for rows.Next() {
+			d, err := scanDay(rows)
+			if err != nil {
+				_ = rows.Close()
+				return err
+			}
+			page = append(page, d)
+		}
+		err = rows.Err()
+		_ = rows.Close()
+		if err != nil {
+			return fmt.Errorf("store: days: %w", err)
+		}
+		for _, d := range page {
+			if err := fn(d); err != nil {
+				return err
+			}
+		}
+		if len(page) < eachDayPage {
+			return nil
+		}
+		last := page[len(page)-1]
+		op, afterDate, afterEmployee = ">", last.Date.String(), last.Employee
+	}
+}
+
+// DayUpdate is the outcome of judging one employee-day, saved atomically.
+type DayUpdate struct {
+	// Adapter is the CRM adapter the record is queued for.
+	Adapter string
+	// Day is the new state of the day. UpdatedAt is set by the store;
+	// VersionID is replaced by the id of Version when Version is set.
+	Day Day
+	// Version is the report seen now; nil = no report seen now.
+	Version *Version
+	// Record is the CRM record of the day; nil = nothing to push (day_off, missing).
+	Record *crm.Record
+}
+
+// SaveResult tells what SaveDay changed.
+type SaveResult struct {
+	// VersionID is the id of the day's report version (0 = none).
+	VersionID int64
+	// NewVersion is true when Version was not in the audit trail yet.
+	NewVersion bool
+	// Enqueued is true when the record was put in the outbox.
+	Enqueued bool
+	// Unchanged is true when the CRM already holds the record, or it is
+	// already queued: nothing new to push.
+	Unchanged bool
+}
+
+// SaveDay stores one employee-day's outcome in ONE transaction: the report
+// version (inserted when its content hash is new for the day, else reused),
+// the day row (upserted), and the CRM record: with h = Record.Hash(),
+//   - when the push log says the CRM already holds h for the key, any pending
+//     outbox row for the key is deleted (its change was reverted): Unchanged;
+//   - else when the pending outbox row already holds h: Unchanged;
+//   - else the record replaces the key's outbox row, or becomes it, due now
+//     with no attempts: Enqueued.
+//
+// Day fields are stored as given (the caller decides ClosedAt, FirstSeen,
+// Late); with no Version, Day.VersionID is kept as given.
+func (s *Store) SaveDay(ctx context.Context, u DayUpdate) (SaveResult, error) {
+	var res SaveResult
+	d := u.Day
+	if d.Employee == "" || d.Date.IsZero() || d.Status == "" {
+		return res, fmt.Errorf("store: save day: employee, date and status are required (got %q, %q, %q)",
+			d.Employee, d.Date, d.Status)
+	}
+	if u.Record != nil && (u.Adapter == "" || u.Record.Key == "") {
+		return res, errors.New("store: save day: a record needs an adapter and a key")
+	}
+	var v Version
+	if u.Version != nil {
+		v = *u.Version
+		if v.Employee == "" {
+			v.Employee = d.Employee
+		}
+		if v.Date.IsZero() {
+			v.Date = d.Date
+		}
+		if v.Employee != d.Employee || v.Date != d.Date {
+			return res, fmt.Errorf("store: save day: version of %s %s given for %s %s", v.Employee, v.Date, d.Employee, d.Date)
+		}
+	}
+	metrics, err := toJSON(d.Metrics)
+	if err != nil {
+		return res, err
+	}
+	errs, err := errorsJSON(d.Errors)
+	if err != nil {
+		return res, err
+	}
+	flags, err := toJSON(d.Flags)
+	if err != nil {
+		return res, err
+	}
+	var rec outboxRecord
+	if u.Record != nil {
+		if rec, err = newOutboxRecord(*u.Record); err != nil {
+			return res, err
+		}
+		d.RecordHash = rec.hash
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		res = SaveResult{}
+		now := s.now()
+		d.UpdatedAt = now
+		if u.Version != nil {
+			id, created, err := s.putVersion(ctx, tx, v, now)
+			if err != nil {
+				return err
+			}
+			d.VersionID, res.NewVersion = id, created
+			if err := s.hook("version"); err != nil {
+				return err
+			}
+		}
+		res.VersionID = d.VersionID
+		_, err := tx.ExecContext(ctx, `INSERT INTO days (`+dayColumns+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (employee, date) DO UPDATE SET
+				status = excluded.status, late = excluded.late, closed_at = excluded.closed_at,
+				first_seen = excluded.first_seen, version_id = excluded.version_id,
+				metrics = excluded.metrics, notes = excluded.notes, errors = excluded.errors,
+				flags = excluded.flags, source_url = excluded.source_url,
+				record_hash = excluded.record_hash, updated_at = excluded.updated_at`,
+			d.Employee, d.Date.String(), string(d.Status), boolInt(d.Late), nullTime(d.ClosedAt),
+			nullTime(d.FirstSeen), nullID(d.VersionID), metrics, d.Notes, errs, flags, d.SourceURL,
+			d.RecordHash, fmtTime(now))
+		if err != nil {
+			return fmt.Errorf("store: save day: %w", err)
+		}
+		if err := s.hook("day"); err != nil {
+			return err
+		}
+		if u.Record == nil {
+			return nil
+		}
+		if res.Enqueued, err = s.enqueue(ctx, tx, u.Adapter, rec, now); err != nil {
+			return err
+		}
+		res.Unchanged = !res.Enqueued
+		return s.hook("outbox")
+	})
+	if err != nil {
+		return SaveResult{}, err
+	}
+	return res, nil
+}

@@ -1,0 +1,58 @@
+// Package store is dayreport's state database: SQLite through the pure-Go
+// modernc.org/sqlite driver, opened in WAL mode with foreign keys on, its
+// schema in embedded, versioned migrations (migrations/NNN_name.sql) applied
+// in order, each in its own transaction, and recorded in schema_migrations.
+// Every time is stored as UTC RFC 3339 text with nanoseconds (fixed width, so
+// that text order is time order), every date as YYYY-MM-DD, every JSON value
+// as TEXT. The clock is injectable (Options.Now) so tests control time.
+//
+// # Tables
+//
+//   - report_versions: the audit trail, every distinct version of every
+//     report ever seen, unique on (employee, date, content_hash).
+//   - days: one row per employee-day, its status and what was reported; the
+//     row points at the current report version.
+//   - outbox: per (adapter, key), the latest CRM record still to be pushed,
+//     with its content hash, attempts, last error and next attempt.
+//   - crm_objects: the push log, per (adapter, key), the CRM object id and
+//     the hash of the record last pushed successfully.
+//   - crm_records, crm_facts: the CRM of the builtin adapter, kept here.
+//   - documents: the last revision and content hash fetched per employee.
+//   - passes: the history of passes (a crashed pass has no finish time).
+//   - notifications: which reminders and digests were already sent.
+//
+// # Idempotence: a push log and an outbox
+//
+// A pass judges an employee-day and calls SaveDay, which in ONE transaction
+// records the report version, the day row and, when the record's content hash
+// h differs from what the push log says the CRM holds, the record in the
+// outbox (replacing any older pending record for the key). Pushing is a
+// separate step: DueOutbox, the adapter's upsert, then MarkPushed, which in
+// one transaction writes the push log (object id, h) and deletes the outbox
+// row only if it still holds h. A process may be killed at any point:
+//
+//   - before SaveDay commits: nothing was written; the next pass reads the
+//     source again and does the same work.
+//   - after SaveDay, before the push: the record waits in the outbox and the
+//     next pass pushes it. Saving the same record again finds h pending and
+//     changes nothing (never two rows per key: the key is the primary key).
+//   - during the push, or after the CRM accepted it but before MarkPushed
+//     commits: the row is still queued and is pushed again. Adapters upsert
+//     by key and, not knowing an object id, look the key up before creating
+//     anything, so the second push updates the same object with the same
+//     content.
+//   - after MarkPushed: the push log holds h, so a rerun finds the record
+//     unchanged and queues nothing.
+//
+// A record changed while an older one is being pushed stays queued: MarkPushed
+// and MarkFailed act only on the row whose hash they were given. A change that
+// is reverted before it was pushed deletes the pending row, because the CRM
+// already holds that content.
+//
+// Commits are durable against a process crash (see Open on synchronous=NORMAL).
+// A power loss may roll back the last few commits, but never corrupts the
+// database, and every state it can roll back to is one of the crash points
+// above.
+//
+// Only one pass runs at a time: Lock takes a per-host file lock.
+package store

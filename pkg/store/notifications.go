@@ -1,0 +1,26 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// MarkSent records that the notification named key was sent and reports
+// whether this is the first time (so a rerun sends nothing twice). Call it
+// before sending for at-most-once delivery, after for at-least-once.
+func (s *Store) MarkSent(ctx context.Context, key string) (first bool, err error) {
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO notifications (key, sent_at) VALUES (?, ?)`, key, fmtTime(s.now()))
+		if err != nil {
+			return fmt.Errorf("store: notifications: %w", err)
+		}
+		n, err := r.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("store: notifications: %w", err)
+		}
+		first = n == 1
+		return nil
+	})
+	return first, err
+}

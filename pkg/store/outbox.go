@@ -1,0 +1,216 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dayreport/dayreport/pkg/crm"
+)
+
+// OutboxItem is a record waiting to be pushed to a CRM.
+type OutboxItem struct {
+	Adapter     string
+	Key         string
+	Record      crm.Record
+	Hash        string // Record.Hash() when enqueued
+	Attempts    int
+	LastError   string
+	NextAttempt time.Time
+	// ObjectID is the CRM object known to hold the key ("" if none yet).
+	ObjectID string
+}
+
+// outboxRecord is a record encoded for the outbox.
+type outboxRecord struct {
+	key, json, hash string
+}
+
+func newOutboxRecord(r crm.Record) (outboxRecord, error) {
+	j, err := toJSON(r)
+	if err != nil {
+		return outboxRecord{}, err
+	}
+	h := r.Hash()
+	// Pushers hash the record read back from the outbox: it must be the same.
+	var back crm.Record
+	if err := fromJSON(j, &back); err != nil {
+		return outboxRecord{}, err
+	}
+	if back.Hash() != h {
+		return outboxRecord{}, fmt.Errorf("store: record %s changes in a JSON round trip", r.Key)
+	}
+	return outboxRecord{key: r.Key, json: j, hash: h}, nil
+}
+
+// enqueue applies SaveDay's outbox rule inside tx and reports whether the
+// record was queued (false: the CRM holds it, or it is queued already).
+func (s *Store) enqueue(ctx context.Context, tx *sql.Tx, adapter string, r outboxRecord, now time.Time) (bool, error) {
+	pushed, err := queryString(ctx, tx, `SELECT record_hash FROM crm_objects WHERE adapter = ? AND key = ?`, adapter, r.key)
+	if err != nil {
+		return false, fmt.Errorf("store: push log: %w", err)
+	}
+	if pushed == r.hash {
+		// The CRM holds this content: a pending change was reverted.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE adapter = ? AND key = ?`, adapter, r.key); err != nil {
+			return false, fmt.Errorf("store: outbox: %w", err)
+		}
+		return false, nil
+	}
+	pending, err := queryString(ctx, tx, `SELECT hash FROM outbox WHERE adapter = ? AND key = ?`, adapter, r.key)
+	if err != nil {
+		return false, fmt.Errorf("store: outbox: %w", err)
+	}
+	if pending == r.hash {
+		return false, nil
+	}
+	ts := fmtTime(now)
+	_, err = tx.ExecContext(ctx, `INSERT INTO outbox
+		(adapter, key, record, hash, attempts, last_error, next_attempt, enqueued_at)
+		VALUES (?, ?, ?, ?, 0, '', ?, ?)
+		ON CONFLICT (adapter, key) DO UPDATE SET
+			record = excluded.record, hash = excluded.hash, attempts = 0, last_error = '',
+			next_attempt = excluded.next_attempt, enqueued_at = excluded.enqueued_at`,
+		adapter, r.key, r.json, r.hash, ts, ts)
+	if err != nil {
+		return false, fmt.Errorf("store: enqueue: %w", err)
+	}
+	return true, nil
+}
+
+// queryString returns the single text value of a query, "" for no row.
+func queryString(ctx context.Context, tx *sql.Tx, query string, args ...any) (string, error) {
+	var v string
+	err := tx.QueryRowContext(ctx, query, args...).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+const outboxSelect = `SELECT o.adapter, o.key, o.record, o.hash, o.attempts, o.last_error, o.next_attempt,
+	coalesce(c.object_id, '')
+	FROM outbox o LEFT JOIN crm_objects c ON c.adapter = o.adapter AND c.key = o.key`
+
+// DueOutbox returns up to limit (all when limit <= 0) queued records of the
+// adapter whose next attempt is due, the oldest next attempt first.
+func (s *Store) DueOutbox(ctx context.Context, adapter string, limit int) ([]OutboxItem, error) {
+	if limit <= 0 {
+		limit = -1
+	}
+	return s.outbox(ctx, outboxSelect+` WHERE o.adapter = ? AND o.next_attempt <= ?
+		ORDER BY o.next_attempt, o.key LIMIT ?`, adapter, fmtTime(s.now()), limit)
+}
+
+// Outbox returns every queued record of the adapter ("" = of every adapter),
+// due or not, the oldest next attempt first.
+func (s *Store) Outbox(ctx context.Context, adapter string) ([]OutboxItem, error) {
+	return s.outbox(ctx, outboxSelect+` WHERE ? IN ('', o.adapter) ORDER BY o.next_attempt, o.adapter, o.key`, adapter)
+}
+
+func (s *Store) outbox(ctx context.Context, query string, args ...any) ([]OutboxItem, error) {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: outbox: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
+	var out []OutboxItem
+	for rows.Next() {
+		var (
+			it        OutboxItem
+			rec, next string
+		)
+		if err := rows.Scan(&it.Adapter, &it.Key, &rec, &it.Hash, &it.Attempts, &it.LastError, &next, &it.ObjectID); err != nil {
+			return nil, fmt.Errorf("store: outbox: %w", err)
+		}
+		if err := fromJSON(rec, &it.Record); err != nil {
+			return nil, err
+		}
+		if it.NextAttempt, err = parseTime(next); err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: outbox: %w", err)
+	}
+	return out, nil
+}
+
+// OutboxDepth counts the queued records of the adapter ("" = of every adapter).
+func (s *Store) OutboxDepth(ctx context.Context, adapter string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE ? IN ('', adapter)`, adapter).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: outbox depth: %w", err)
+	}
+	return n, nil
+}
+
+// MarkPushed records, in one transaction, that the record with this hash is
+// now held by CRM object objectID (the push log), and takes it off the
+// outbox, unless a newer record was queued for the key meanwhile: that one
+// stays queued.
+func (s *Store) MarkPushed(ctx context.Context, adapter, key, hash, objectID string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO crm_objects (adapter, key, object_id, record_hash, pushed_at)
+			VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (adapter, key) DO UPDATE SET
+				object_id = excluded.object_id, record_hash = excluded.record_hash, pushed_at = excluded.pushed_at`,
+			adapter, key, objectID, hash, fmtTime(s.now()))
+		if err != nil {
+			return fmt.Errorf("store: push log: %w", err)
+		}
+		if err := s.hook("pushlog"); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE adapter = ? AND key = ? AND hash = ?`, adapter, key, hash)
+		if err != nil {
+			return fmt.Errorf("store: outbox: %w", err)
+		}
+		return nil
+	})
+}
+
+// MarkFailed records a failed push of the record with this hash: one more
+// attempt, the error, and when to try again (zero = now). A no-op when the
+// key's queued record is no longer this one.
+func (s *Store) MarkFailed(ctx context.Context, adapter, key, hash, errText string, next time.Time) error {
+	if next.IsZero() {
+		next = s.now()
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt = ?
+			WHERE adapter = ? AND key = ? AND hash = ?`, errText, fmtTime(next), adapter, key, hash)
+		if err != nil {
+			return fmt.Errorf("store: outbox: %w", err)
+		}
+		return nil
+	})
+}
+
+// ObjectID returns the CRM object id known for the key ("" when unknown).
+func (s *Store) ObjectID(ctx context.Context, adapter, key string) (string, error) {
+	var id string
+	err := s.db.QueryRowContext(ctx, `SELECT object_id FROM crm_objects WHERE adapter = ? AND key = ?`, adapter, key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: push log: %w", err)
+	}
+	return id, nil
+}
+
+// ForgetObject drops the push log entry of the key (the CRM object is gone):
+// the next save of the day's record queues it again.
+func (s *Store) ForgetObject(ctx context.Context, adapter, key string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM crm_objects WHERE adapter = ? AND key = ?`, adapter, key); err != nil {
+			return fmt.Errorf("store: push log: %w", err)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/dayreport/dayreport/pkg/day"
+)
+
+// Pass is one run of a pass, as recorded. A pass that never finished (the
+// process died) has a zero FinishedAt and an empty Result.
+type Pass struct {
+	ID         int64
+	Kind       string
+	Date       day.Date
+	StartedAt  time.Time
+	FinishedAt time.Time
+	Result     string
+	Summary    json.RawMessage
+	Error      string
+}
+
+// StartPass records the start of a pass of the given kind for day d (zero:
+// not about one day) and returns its id.
+func (s *Store) StartPass(ctx context.Context, kind string, d day.Date) (int64, error) {
+	var id int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO passes (kind, date, started_at) VALUES (?, ?, ?) RETURNING id`,
+			kind, d.String(), fmtTime(s.now())).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("store: start pass: %w", err)
+		}
+		return nil
+	})
+	return id, err
+}
+
+// FinishPass records the end of pass id: its result, a summary (encoded as
+// JSON; nil for none) and the error text ("" for none).
+func (s *Store) FinishPass(ctx context.Context, id int64, result string, summary any, errText string) error {
+	var sum any
+	if summary != nil {
+		b, err := json.Marshal(summary)
+		if err != nil {
+			return fmt.Errorf("store: finish pass: summary: %w", err)
+		}
+		sum = string(b)
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		r, err := tx.ExecContext(ctx, `UPDATE passes SET finished_at = ?, result = ?, summary = ?, error = ? WHERE id = ?`,
+			fmtTime(s.now()), result, sum, errText, id)
+		if err != nil {
+			return fmt.Errorf("store: finish pass: %w", err)
+		}
+		if n, err := r.RowsAffected(); err != nil || n == 0 {
+			return fmt.Errorf("store: finish pass %d: %w", id, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// LastPasses returns the n most recent passes, newest first (all when n <= 0).
+func (s *Store) LastPasses(ctx context.Context, n int) ([]Pass, error) {
+	if n <= 0 {
+		n = -1
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, kind, date, started_at, finished_at, result, summary, error
+		FROM passes ORDER BY id DESC LIMIT ?`, n)
+	if err != nil {
+		return nil, fmt.Errorf("store: passes: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
+	var out []Pass
+	for rows.Next() {
+		var (
+			p                 Pass
+			date, started     string
+			finished, summary sql.NullString
+		)
+		if err := rows.Scan(&p.ID, &p.Kind, &date, &started, &finished, &p.Result, &summary, &p.Error); err != nil {
+			return nil, fmt.Errorf("store: passes: %w", err)
+		}
+		if p.Date, err = parseDate(date); err != nil {
+			return nil, err
+		}
+		if p.StartedAt, err = parseTime(started); err != nil {
+			return nil, err
+		}
+		if p.FinishedAt, err = parseNullTime(finished); err != nil {
+			return nil, err
+		}
+		if summary.Valid {
+			p.Summary = json.RawMessage(summary.String)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: passes: %w", err)
+	}
+	return out, nil
+}
