@@ -1,0 +1,137 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/source"
+)
+
+// SnapshotLayout is the time stamp of a dated snapshot file name,
+// <id>@20261106T0915.txt, read in the company time zone.
+const SnapshotLayout = "20060102T1504"
+
+// Source reads <Dir>/<employee id>.{txt,md,csv}.
+//
+// A folder may also hold dated snapshots of a document, <id>@<YYYYMMDDTHHMM>.<ext>:
+// the content of the document from that moment on. A fetch at time Now() sees
+// the newest snapshot not in the future (or the plain file before any). This is
+// how a document's edit history is replayed in the demo and in tests (a report
+// that arrives the morning after its deadline).
+type Source struct {
+	Dir string
+	// Now is the clock; snapshots later than Now are not visible yet.
+	Now func() time.Time
+	// Location reads snapshot time stamps; default time.Local.
+	Location *time.Location
+}
+
+var _ source.Source = (*Source)(nil)
+
+type candidate struct {
+	path string
+	at   time.Time // zero for the plain file
+}
+
+// Fetch reads the employee's file. An employee without a file has no document.
+func (s *Source) Fetch(_ context.Context, r source.Ref, ref day.Date) (*source.Fetched, error) {
+	c, err := s.pick(r.Employee)
+	if err != nil {
+		return nil, err
+	}
+	info, err := os.Stat(c.path)
+	if err != nil {
+		return nil, fmt.Errorf("local: %w", err)
+	}
+	doc, warns, err := ReadFile(c.path, ref)
+	if err != nil {
+		return nil, fmt.Errorf("local: %w", err)
+	}
+	abs, err := filepath.Abs(c.path)
+	if err != nil {
+		abs = c.path
+	}
+	return &source.Fetched{
+		Doc:      doc,
+		Warnings: warns,
+		Revision: filepath.Base(c.path) + "@" + strconv.FormatInt(info.ModTime().UnixNano(), 10) + "/" + strconv.FormatInt(info.Size(), 10),
+		URL:      (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String(),
+	}, nil
+}
+
+// pick chooses the file to read for an employee at Now().
+func (s *Source) pick(employee string) (candidate, error) {
+	if employee == "" || strings.ContainsAny(employee, `/\@`) || employee == "." || employee == ".." {
+		return candidate{}, fmt.Errorf("local: invalid employee id %q", employee)
+	}
+	entries, err := os.ReadDir(s.Dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return candidate{}, fmt.Errorf("local: report folder %s does not exist: %w", s.Dir, err)
+		}
+		return candidate{}, fmt.Errorf("local: %w", err)
+	}
+	now := time.Now()
+	if s.Now != nil {
+		now = s.Now()
+	}
+	loc := s.Location
+	if loc == nil {
+		loc = time.Local
+	}
+	var best *candidate
+	plain := 0
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		name := e.Name()
+		ext := filepath.Ext(name)
+		if !isReportExt(ext) {
+			continue
+		}
+		stem := strings.TrimSuffix(name, ext)
+		c := candidate{path: filepath.Join(s.Dir, name)}
+		switch {
+		case stem == employee:
+			plain++
+		case strings.HasPrefix(stem, employee+"@"):
+			at, err := time.ParseInLocation(SnapshotLayout, strings.TrimPrefix(stem, employee+"@"), loc)
+			if err != nil || at.After(now) {
+				continue
+			}
+			c.at = at
+		default:
+			continue
+		}
+		if best == nil || c.at.After(best.at) {
+			cc := c
+			best = &cc
+		}
+	}
+	if plain > 1 && (best == nil || best.at.IsZero()) {
+		return candidate{}, fmt.Errorf("local: %s has more than one report file (%s.txt/.md/.csv): keep one", employee, employee)
+	}
+	if best == nil {
+		return candidate{}, fmt.Errorf("%w for %s in %s", source.ErrNoDocument, employee, s.Dir)
+	}
+	return *best, nil
+}
+
+func isReportExt(ext string) bool {
+	for _, e := range Extensions {
+		if strings.EqualFold(ext, e) {
+			return true
+		}
+	}
+	return false
+}
