@@ -56,7 +56,8 @@ func (s *Source) Fetch(_ context.Context, r source.Ref, ref day.Date) (*source.F
 	if err != nil {
 		return nil, fmt.Errorf("local: %w", err)
 	}
-	abs, err := filepath.Abs(c.path)
+	// The link names the document, not the snapshot that was read.
+	abs, err := filepath.Abs(filepath.Join(s.Dir, r.Employee+filepath.Ext(c.path)))
 	if err != nil {
 		abs = c.path
 	}
