@@ -1,0 +1,185 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/dayreport/dayreport/pkg/calendar"
+	"github.com/dayreport/dayreport/pkg/config"
+	"github.com/dayreport/dayreport/pkg/crm"
+	"github.com/dayreport/dayreport/pkg/crm/builtin"
+	"github.com/dayreport/dayreport/pkg/report"
+	"github.com/dayreport/dayreport/pkg/source"
+	"github.com/dayreport/dayreport/pkg/source/local"
+	"github.com/dayreport/dayreport/pkg/store"
+)
+
+// DefaultConfigPath is read when --config and $DAYREPORT_CONFIG are not given.
+const DefaultConfigPath = "dayreport.yaml"
+
+// Options are what the command line (or a test) adds to the configuration.
+type Options struct {
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+	// Log receives the structured log; default: discarded.
+	Log zerolog.Logger
+	// DryRun reads and validates only: nothing is written anywhere.
+	DryRun bool
+	// Adapter replaces the configured CRM adapter (tests).
+	Adapter crm.Adapter
+	// WrapAdapter, when set, wraps the adapter in use (instrumentation, fault
+	// injection in tests).
+	WrapAdapter func(crm.Adapter) crm.Adapter
+	// Sleep is the Retrier's wait (tests make it instant).
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// App is dayreport wired from one configuration.
+type App struct {
+	cfg      *config.Config
+	tmpl     *report.Template
+	cal      *calendar.Calendar
+	deadline calendar.Deadline
+	store    *store.Store
+	source   source.Source
+	adapter  crm.Adapter
+	pusher   *crm.Retrier
+	now      func() time.Time
+	log      zerolog.Logger
+	dryRun   bool
+	lang     string
+}
+
+// LoadTemplate returns the template a config names: a built-in name or a file.
+func LoadTemplate(ref string) (*report.Template, error) {
+	if !config.IsTemplatePath(ref) {
+		return report.Builtin(ref)
+	}
+	data, err := os.ReadFile(ref)
+	if err != nil {
+		return nil, fmt.Errorf("template: %w", err)
+	}
+	t, err := report.ParseTemplate(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", ref, err)
+	}
+	return t, nil
+}
+
+// NewCalendar builds the working-day calendar of the configuration.
+func NewCalendar(c config.Calendar) (*calendar.Calendar, error) {
+	opts := calendar.Options{Country: c.Country, Holidays: c.Holidays, Workdays: c.Workdays}
+	for _, w := range c.Weekdays {
+		wd, err := calendar.ParseWeekday(w)
+		if err != nil {
+			return nil, err
+		}
+		opts.Weekdays = append(opts.Weekdays, wd)
+	}
+	return calendar.New(opts)
+}
+
+// New wires the app: template, calendar, state database, source and adapter.
+// Close it when done.
+func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
+	a := &App{cfg: cfg, now: opts.Now, log: opts.Log, dryRun: opts.DryRun, lang: cfg.Lang()}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	var err error
+	if a.tmpl, err = LoadTemplate(cfg.Template); err != nil {
+		return nil, err
+	}
+	if a.cal, err = NewCalendar(cfg.Calendar); err != nil {
+		return nil, fmt.Errorf("calendar: %w", err)
+	}
+	a.deadline = calendar.Deadline{Hour: cfg.Deadline.Time.Hour, Minute: cfg.Deadline.Time.Minute, Grace: cfg.Deadline.Grace.D()}
+	// The store and the source follow a.now even when a replay moves it.
+	clock := func() time.Time { return a.now() }
+	if a.store, err = openStore(ctx, cfg, clock, opts.DryRun); err != nil {
+		return nil, err
+	}
+	if a.source, err = newSource(cfg, clock); err != nil {
+		_ = a.store.Close()
+		return nil, err
+	}
+	a.adapter = opts.Adapter
+	if a.adapter == nil {
+		if a.adapter, err = newAdapter(cfg, a.store); err != nil {
+			_ = a.store.Close()
+			return nil, err
+		}
+	}
+	if opts.WrapAdapter != nil {
+		a.adapter = opts.WrapAdapter(a.adapter)
+	}
+	a.pusher = &crm.Retrier{Adapter: a.adapter, Sleep: opts.Sleep, OnRetry: func(key string, attempt int, wait time.Duration, err error) {
+		a.log.Warn().Str("key", key).Int("attempt", attempt).Dur("wait", wait).Err(err).Msg("crm push failed; retrying")
+	}}
+	return a, nil
+}
+
+// Close releases the state database.
+func (a *App) Close() error { return a.store.Close() }
+
+// Store exposes the state database (status pages, tests).
+func (a *App) Store() *store.Store { return a.store }
+
+// Template is the report template in use.
+func (a *App) Template() *report.Template { return a.tmpl }
+
+// openStore opens the state database. A dry run opens it read-only, or uses an
+// empty in-memory database when there is none yet, so that it writes nothing.
+func openStore(ctx context.Context, cfg *config.Config, now func() time.Time, dryRun bool) (*store.Store, error) {
+	if cfg.State.Driver != "" && cfg.State.Driver != "sqlite" {
+		return nil, fmt.Errorf("state: driver %q is not available in this build (only sqlite)", cfg.State.Driver)
+	}
+	opts := store.Options{Now: now, ReadOnly: dryRun}
+	s, err := store.Open(ctx, cfg.State.Path, opts)
+	if dryRun && errors.Is(err, fs.ErrNotExist) {
+		return store.Open(ctx, ":memory:", store.Options{Now: now})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("state: %w", err)
+	}
+	return s, nil
+}
+
+func newSource(cfg *config.Config, now func() time.Time) (source.Source, error) {
+	switch cfg.Source.Kind {
+	case config.SourceLocal:
+		return &local.Source{Dir: cfg.Local.Dir, Now: now, Location: cfg.CompanyLocation()}, nil
+	}
+	return nil, fmt.Errorf("source: %q is not available in this build yet (use source.kind: local)", cfg.Source.Kind)
+}
+
+func newAdapter(cfg *config.Config, s *store.Store) (crm.Adapter, error) {
+	switch cfg.CRM.Adapter {
+	case "", config.AdapterBuiltin:
+		return builtin.New(s), nil
+	}
+	return nil, fmt.Errorf("crm: adapter %q is not available in this build yet (use crm.adapter: builtin)", cfg.CRM.Adapter)
+}
+
+// LoadConfig reads the configuration for a command. When the path was not
+// given explicitly and the default file does not exist, the built-in defaults
+// are used (so `dayreport check --file` works anywhere).
+func LoadConfig(path string, explicit bool) (*config.Config, error) {
+	cfg, err := config.Load(path, os.LookupEnv)
+	if err == nil || explicit || !errors.Is(err, fs.ErrNotExist) {
+		return cfg, err
+	}
+	dir, _ := filepath.Abs(".")
+	return config.Parse([]byte("{}"), "(defaults)", dir, os.LookupEnv)
+}
+
+// ErrLocked is wrapped by the error of a pass that found another pass running
+// on the same state database.
+var ErrLocked = store.ErrLocked

@@ -1,0 +1,96 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/dayreport/dayreport/pkg/day"
+)
+
+// BackfillResult is the outcome of `backfill` (one pass per working day).
+type BackfillResult struct {
+	From   string        `json:"from"`
+	To     string        `json:"to"`
+	Days   []*PassResult `json:"days"`
+	CRM    CRMResult     `json:"crm"`
+	Failed int           `json:"failed"`
+}
+
+// Partial reports whether some day's pass was partial.
+func (r *BackfillResult) Partial() bool { return r.Failed > 0 || r.CRM.Failed > 0 }
+
+// BackfillOptions tune a backfill.
+type BackfillOptions struct {
+	// Replay runs each day's pass as it would have run just after that day's
+	// deadline (never later than now), instead of at the current time. With a
+	// source that keeps a document's history (the local source's dated
+	// snapshots), this reproduces reports that arrived late.
+	Replay bool
+	// Progress is called after each day (for a progress bar).
+	Progress func(done, total int, d day.Date)
+}
+
+// Backfill runs a pass for every working day from..to (company calendar),
+// oldest first. It is idempotent: a second run pushes nothing new.
+func (a *App) Backfill(ctx context.Context, from, to day.Date, opts BackfillOptions) (*BackfillResult, error) {
+	days := a.cal.Workdays(from, to)
+	res := &BackfillResult{From: from.String(), To: to.String(), Days: []*PassResult{}, CRM: CRMResult{Adapter: a.adapter.Name()}}
+	realNow := a.now
+	defer func() { a.now = realNow }()
+	byDate := map[string]*PassResult{}
+	for i, d := range days {
+		if opts.Replay {
+			at := a.closeMoment(d)
+			if now := realNow(); at.After(now) {
+				at = now
+			}
+			a.now = func() time.Time { return at }
+		}
+		pr, err := a.Sync(ctx, d, PassOptions{Kind: KindBackfill})
+		if pr != nil {
+			// A late report found by this pass corrects the earlier day's result.
+			for _, e := range pr.Earlier {
+				if past, ok := byDate[e.Date]; ok {
+					past.replace(e)
+				}
+			}
+			byDate[pr.Date] = pr
+			res.Days = append(res.Days, pr)
+			res.CRM.Pushed += pr.CRM.Pushed
+			res.CRM.Unchanged += pr.CRM.Unchanged
+			res.CRM.Failed += pr.CRM.Failed
+			res.CRM.Queued = pr.CRM.Queued
+			res.Failed += pr.Failed
+		}
+		if err != nil {
+			return res, err
+		}
+		if opts.Progress != nil {
+			opts.Progress(i+1, len(days), d)
+		}
+	}
+	return res, nil
+}
+
+// closeMoment is one minute after the latest deadline of d among the roster's
+// time zones: the moment by which every employee's day is due.
+func (a *App) closeMoment(d day.Date) time.Time {
+	latest := a.deadline.At(d, a.cfg.CompanyLocation())
+	for _, e := range a.cfg.Employees {
+		if t := a.deadline.At(d, a.cfg.EmployeeLocation(e)); t.After(latest) {
+			latest = t
+		}
+	}
+	return latest.Add(time.Minute)
+}
+
+// replace puts a newer result of an employee in place of the pass's one.
+func (r *PassResult) replace(e EmployeeResult) {
+	for i := range r.Employees {
+		if r.Employees[i].ID == e.ID {
+			e.Date = ""
+			r.Employees[i] = e
+			return
+		}
+	}
+}

@@ -1,0 +1,139 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/dayreport/dayreport/pkg/config"
+	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/document"
+	"github.com/dayreport/dayreport/pkg/report"
+	"github.com/dayreport/dayreport/pkg/source"
+	"github.com/dayreport/dayreport/pkg/source/local"
+)
+
+// CheckResult is the outcome of `dayreport check` (SPEC §2 JSON shape).
+type CheckResult struct {
+	Employee string              `json:"employee"`
+	Date     string              `json:"date"`
+	Status   report.Status       `json:"status"`
+	Metrics  map[string]float64  `json:"metrics"`
+	Comments map[string]string   `json:"comments,omitempty"`
+	Notes    string              `json:"notes"`
+	Errors   []report.FieldError `json:"errors"`
+	Warnings []report.FieldError `json:"warnings"`
+
+	report *report.Report
+}
+
+// CheckRequest says what to check.
+type CheckRequest struct {
+	File     string
+	Employee string   // default: the file name up to "__" or the extension
+	Date     day.Date // zero: the newest day in the file
+	Today    day.Date // resolves year-less dates when Date is zero
+	Lang     string
+	Template *report.Template
+}
+
+// EmployeeFromFile derives an employee id from a report file name:
+// "ivanov.txt" and "ivanov__anything.md" are both ivanov.
+func EmployeeFromFile(path string) string {
+	base := filepath.Base(path)
+	base = strings.TrimSuffix(base, filepath.Ext(base))
+	if i := strings.Index(base, "__"); i > 0 {
+		base = base[:i]
+	}
+	return base
+}
+
+// CheckFile parses one report file and returns the day's result. The error is
+// for a file that cannot be read at all; a bad report is a result with errors.
+func CheckFile(req CheckRequest) (*CheckResult, error) {
+	ref := req.Date
+	if ref.IsZero() {
+		ref = req.Today
+	}
+	doc, docWarns, err := local.ReadFile(req.File, ref)
+	if err != nil {
+		return nil, err
+	}
+	employee := req.Employee
+	if employee == "" {
+		employee = EmployeeFromFile(req.File)
+	}
+	return checkDocument(req.Template, doc, docWarns, employee, req.Date, ref, req.Lang), nil
+}
+
+// checkDocument finds the day in doc and parses it.
+func checkDocument(t *report.Template, doc *document.Document, docWarns []document.Warning,
+	employee string, date, ref day.Date, lang string,
+) *CheckResult {
+	sections, secWarns := doc.Sections(ref)
+	res := &CheckResult{Employee: employee, Metrics: map[string]float64{}, Errors: []report.FieldError{}, Warnings: []report.FieldError{}}
+	for _, w := range append(docWarns, secWarns...) {
+		if w.Code == document.WarnBadDate {
+			res.Warnings = append(res.Warnings, report.FieldError{
+				Code: report.CodeBadDate, Location: w.Loc, Value: w.Value, Message: report.BadDateMessage(lang, w.Value),
+			})
+		}
+	}
+	var (
+		sec document.Section
+		ok  bool
+	)
+	if date.IsZero() {
+		sec, ok = document.Newest(sections)
+	} else {
+		sec, ok = document.Find(sections, date)
+	}
+	if !ok {
+		res.Date = date.String()
+		res.Status = report.Missing
+		return res
+	}
+	r := report.Parse(t, sec, report.Options{Lang: lang})
+	res.report = r
+	res.Date = r.Date.String()
+	res.Status = r.Status()
+	res.Metrics = r.Metrics
+	res.Notes = r.Notes
+	if len(r.Comments) > 0 {
+		res.Comments = r.Comments
+	}
+	res.Errors = append(res.Errors, r.Errors...)
+	res.Warnings = append(res.Warnings, r.Warnings...)
+	return res
+}
+
+// CheckEmployee reads one employee's report from the configured source and
+// checks the day (the newest day when d is zero).
+func CheckEmployee(ctx context.Context, cfg *config.Config, t *report.Template, id string, d, today day.Date,
+	now func() time.Time,
+) (*CheckResult, error) {
+	var emp *config.Employee
+	for i := range cfg.Employees {
+		if cfg.Employees[i].ID == id {
+			emp = &cfg.Employees[i]
+		}
+	}
+	if emp == nil {
+		return nil, fmt.Errorf("check: no employee %q in the configuration", id)
+	}
+	src, err := newSource(cfg, now)
+	if err != nil {
+		return nil, err
+	}
+	ref := d
+	if ref.IsZero() {
+		ref = today
+	}
+	f, err := src.Fetch(ctx, source.Ref{Employee: emp.ID, Report: emp.Report}, ref)
+	if err != nil {
+		return nil, err
+	}
+	return checkDocument(t, f.Doc, f.Warnings, emp.ID, d, ref, cfg.Lang()), nil
+}

@@ -1,0 +1,152 @@
+package app
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dayreport/dayreport/pkg/crm"
+	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/report"
+)
+
+const demoGolden = "../../testdata/demo/crm.golden.json"
+
+var (
+	demoFrom = day.MustParse("2026-10-26")
+	demoTo   = day.MustParse("2026-11-06")
+	// demoNow is well after the demo fortnight: every day is closed.
+	demoNow = msk("2026-11-26", 12, 0)
+)
+
+var demoRoster = []string{"ivanov", "petrova", "sidorov", "morozova", "smirnova", "kuznetsov", "popova", "volkov", "orlova"}
+
+// demoExceptions are the employee-days of the demo that are not "submitted".
+var demoExceptions = map[string]map[string]report.Status{
+	"2026-10-28": {"volkov": report.Invalid},
+	"2026-10-29": {"kuznetsov": report.Absent},
+	"2026-11-02": {"smirnova": report.OnLeave},
+	"2026-11-03": {"smirnova": report.OnLeave},
+	"2026-11-05": {"smirnova": report.OnLeave, "popova": report.Late},
+	"2026-11-06": {"smirnova": report.OnLeave},
+}
+
+// goldenRecord is what the demo's CRM must hold for one key.
+type goldenRecord struct {
+	Status  report.Status      `json:"status"`
+	Metrics map[string]float64 `json:"metrics"`
+	Notes   string             `json:"notes,omitempty"`
+	Errors  []string           `json:"errors,omitempty"`
+}
+
+func runDemo(t *testing.T, a *App) *BackfillResult {
+	t.Helper()
+	res, err := a.Backfill(t.Context(), demoFrom, demoTo, BackfillOptions{Replay: true})
+	require.NoError(t, err)
+	return res
+}
+
+// TestDemoBackfill runs README command 1 in-process and checks every status
+// of the fortnight, every number the builtin CRM ends up holding, and that a
+// second run changes nothing.
+func TestDemoBackfill(t *testing.T) {
+	t.Parallel()
+	cfg := loadDemo(t, filepath.Join(t.TempDir(), "demo.db"))
+	a := openApp(t, cfg, Options{Now: newClock(demoNow).Now})
+	res := runDemo(t, a)
+
+	// Nine working days: 4 November is a public holiday, weekends are off.
+	dates := make([]string, 0, len(res.Days))
+	for _, d := range res.Days {
+		dates = append(dates, d.Date)
+	}
+	require.Equal(t, []string{"2026-10-26", "2026-10-27", "2026-10-28", "2026-10-29", "2026-10-30",
+		"2026-11-02", "2026-11-03", "2026-11-05", "2026-11-06"}, dates)
+	for _, d := range res.Days {
+		want := map[string]string{}
+		for _, id := range demoRoster {
+			want[id] = string(report.Submitted)
+			if s, ok := demoExceptions[d.Date][id]; ok {
+				want[id] = string(s)
+			}
+		}
+		require.Equal(t, want, statuses(d), "statuses on %s", d.Date)
+		require.Zero(t, d.Failed, d.Date)
+	}
+	require.Zero(t, res.Failed)
+	require.Zero(t, res.CRM.Failed)
+	require.Zero(t, res.CRM.Queued)
+	// 81 employee-days + ivanov's holiday report, and popova's 5 November
+	// pushed twice: absent at the close, late the next morning.
+	require.Equal(t, 83, res.CRM.Pushed)
+
+	records := builtinRecords(t, a)
+	require.Len(t, records, 82, "one record per employee-day, nothing duplicated")
+	late := records[crm.Key("popova", day.MustParse("2026-11-05"))]
+	require.Equal(t, report.Late, late.Status)
+	require.Equal(t, map[string]float64{
+		"new_calls": 21, "repeat_calls": 7, "proposals_sent": 4, "invoices_issued": 3,
+		"contracts_signed": 0, "payments": 0, "feedback_calls": 3, "company_rating": 4.2,
+	}, late.Metrics, "the late report's numbers replace the absence")
+	holiday := records[crm.Key("ivanov", day.MustParse("2026-11-04"))]
+	require.Equal(t, report.Submitted, holiday.Status, "a report on a holiday is kept")
+	absent := records[crm.Key("kuznetsov", day.MustParse("2026-10-29"))]
+	require.Equal(t, report.Absent, absent.Status)
+	require.Empty(t, absent.Metrics)
+	invalid := records[crm.Key("volkov", day.MustParse("2026-10-28"))]
+	require.Equal(t, report.Invalid, invalid.Status)
+	require.NotEmpty(t, invalid.Errors)
+	rating := records[crm.Key("petrova", day.MustParse("2026-11-05"))]
+	require.InDelta(t, 4.5, rating.Metrics["company_rating"], 1e-9, "decimal-comma rating")
+
+	// Every number of every record, against the reviewed golden file.
+	got := map[string]goldenRecord{}
+	for k, r := range records {
+		got[k] = goldenRecord{Status: r.Status, Metrics: r.Metrics, Notes: r.Notes, Errors: r.Errors}
+	}
+	if *update {
+		b, err := json.MarshalIndent(got, "", "  ")
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(demoGolden, append(b, '\n'), 0o644))
+	}
+	b, err := os.ReadFile(demoGolden)
+	require.NoError(t, err, "run go test ./pkg/app -run TestDemoBackfill -update")
+	var want map[string]goldenRecord
+	require.NoError(t, json.Unmarshal(b, &want))
+	require.Equal(t, want, got)
+
+	// The same backfill again pushes nothing and stores nothing new.
+	again := runDemo(t, a)
+	require.Zero(t, again.CRM.Pushed)
+	require.Equal(t, 81, again.CRM.Unchanged)
+	for _, d := range again.Days {
+		require.Empty(t, d.Earlier, d.Date)
+	}
+	require.Equal(t, records, builtinRecords(t, a))
+}
+
+// TestDemoWithoutReplay is a first install over a past fortnight: no pass ran
+// on those days, so nothing is late (SPEC §5), and what is missing is absent.
+func TestDemoWithoutReplay(t *testing.T) {
+	t.Parallel()
+	cfg := loadDemo(t, filepath.Join(t.TempDir(), "demo.db"))
+	a := openApp(t, cfg, Options{Now: newClock(demoNow).Now})
+	res, err := a.Backfill(t.Context(), demoFrom, demoTo, BackfillOptions{})
+	require.NoError(t, err)
+	for _, d := range res.Days {
+		for id, s := range statuses(d) {
+			want := report.Submitted
+			if ex, ok := demoExceptions[d.Date][id]; ok {
+				want = ex
+			}
+			if want == report.Late {
+				want = report.Submitted // no evidence of lateness without a replay
+			}
+			require.Equal(t, string(want), s, "%s on %s", id, d.Date)
+		}
+	}
+	require.Len(t, builtinRecords(t, a), 82)
+}

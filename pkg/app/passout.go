@@ -1,0 +1,166 @@
+package app
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/report"
+)
+
+// stageValue sums a funnel stage's metrics in one employee-day.
+func stageValue(s report.Stage, metrics map[string]float64) (float64, bool) {
+	sum, any := 0.0, false
+	for _, k := range s.Metrics {
+		if v, ok := metrics[k]; ok {
+			sum += v
+			any = true
+		}
+	}
+	return sum, any
+}
+
+func displayDate(iso, lang string) string {
+	d, err := day.Parse(iso)
+	if err != nil || lang != "ru" {
+		return iso
+	}
+	return d.Russian()
+}
+
+// WritePass prints a pass result: a table of employees with their funnel
+// numbers, their problems, earlier days that changed, and the CRM counts.
+func WritePass(w io.Writer, res *PassResult, t *report.Template, lang, format string) error {
+	if format == FormatJSON {
+		return writeJSON(w, res)
+	}
+	var b strings.Builder
+	title := tr(lang, "Отчёты за ", "Reports for ") + displayDate(res.Date, lang)
+	if res.DryRun {
+		title += tr(lang, " (пробный прогон: ничего не записано)", " (dry run: nothing written)")
+	}
+	b.WriteString(title + "\n\n")
+	writeEmployeeTable(&b, res.Employees, t, lang, false)
+	if len(res.Earlier) > 0 {
+		b.WriteString("\n" + tr(lang, "Изменились прошлые дни:", "Earlier days that changed:") + "\n")
+		writeEmployeeTable(&b, res.Earlier, t, lang, true)
+	}
+	writeEmployeeProblems(&b, append(append([]EmployeeResult{}, res.Employees...), res.Earlier...), lang)
+	fmt.Fprintf(&b, "\nCRM (%s): %s %d, %s %d, %s %d, %s %d\n", res.CRM.Adapter,
+		tr(lang, "отправлено", "pushed"), res.CRM.Pushed,
+		tr(lang, "без изменений", "unchanged"), res.CRM.Unchanged,
+		tr(lang, "не удалось", "failed"), res.CRM.Failed,
+		tr(lang, "в очереди", "queued"), res.CRM.Queued)
+	if res.Failed > 0 {
+		fmt.Fprintf(&b, "%s: %d\n", tr(lang, "Не прочитаны отчёты сотрудников", "Employees whose report could not be read"), res.Failed)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeEmployeeTable(b *strings.Builder, list []EmployeeResult, t *report.Template, lang string, withDate bool) {
+	tw := tabwriter.NewWriter(b, 2, 4, 2, ' ', 0)
+	head := []string{tr(lang, "Сотрудник", "Employee")}
+	if withDate {
+		head = append(head, tr(lang, "Дата", "Date"))
+	}
+	head = append(head, tr(lang, "Статус", "Status"))
+	for _, s := range t.Funnel {
+		head = append(head, s.DisplayLabel(lang))
+	}
+	fmt.Fprintln(tw, "  "+strings.Join(head, "\t"))
+	for _, e := range list {
+		row := []string{e.ID}
+		if withDate {
+			row = append(row, displayDate(e.Date, lang))
+		}
+		row = append(row, e.Status.Label(lang))
+		for _, s := range t.Funnel {
+			if v, ok := stageValue(s, e.Metrics); ok {
+				row = append(row, report.FormatValue(v, lang))
+			} else {
+				row = append(row, "·")
+			}
+		}
+		fmt.Fprintln(tw, "  "+strings.Join(row, "\t"))
+	}
+	_ = tw.Flush()
+}
+
+func writeEmployeeProblems(b *strings.Builder, list []EmployeeResult, lang string) {
+	for _, e := range list {
+		if len(e.Errors) == 0 && len(e.Warnings) == 0 && len(e.Flags) == 0 && e.Error == "" {
+			continue
+		}
+		who := e.ID
+		if e.Date != "" {
+			who += " " + displayDate(e.Date, lang)
+		}
+		b.WriteString("\n" + who + ":\n")
+		if e.Error != "" {
+			b.WriteString("  ✗ " + e.Error + "\n")
+		}
+		for _, p := range e.Errors {
+			fmt.Fprintf(b, "  ✗ %-14s %s\n", p.Location.Format(lang), p.Message)
+		}
+		for _, p := range e.Warnings {
+			fmt.Fprintf(b, "  ! %-14s %s\n", p.Location.Format(lang), p.Message)
+		}
+		for _, f := range e.Flags {
+			fmt.Fprintf(b, "  ⚑ %s\n", f.Message)
+		}
+	}
+}
+
+// WriteBackfill prints a backfill: one line per day with its status counts, then totals.
+func WriteBackfill(w io.Writer, res *BackfillResult, _ *report.Template, lang, format string) error {
+	if format == FormatJSON {
+		return writeJSON(w, res)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s — %s\n\n", tr(lang, "Отчёты с", "Reports from"), displayDate(res.From, lang), displayDate(res.To, lang))
+	tw := tabwriter.NewWriter(&b, 2, 4, 2, ' ', 0)
+	statuses := []report.Status{report.Submitted, report.Late, report.Invalid, report.Absent, report.OnLeave}
+	head := []string{tr(lang, "Дата", "Date")}
+	for _, s := range statuses {
+		head = append(head, s.Label(lang))
+	}
+	head = append(head, tr(lang, "Кто", "Who"))
+	fmt.Fprintln(tw, "  "+strings.Join(head, "\t"))
+	for _, d := range res.Days {
+		counts := map[report.Status]int{}
+		var who []string
+		for _, e := range d.Employees {
+			counts[e.Status]++
+			if e.Status != report.Submitted && e.Status != report.DayOff {
+				who = append(who, e.ID+" ("+e.Status.Label(lang)+")")
+			}
+		}
+		row := []string{displayDate(d.Date, lang)}
+		for _, s := range statuses {
+			row = append(row, fmt.Sprint(counts[s]))
+		}
+		row = append(row, strings.Join(who, ", "))
+		fmt.Fprintln(tw, "  "+strings.Join(row, "\t"))
+	}
+	_ = tw.Flush()
+	var changed []EmployeeResult
+	for _, d := range res.Days {
+		changed = append(changed, d.Earlier...)
+	}
+	if len(changed) > 0 {
+		b.WriteString("\n" + tr(lang, "Изменились прошлые дни:", "Earlier days that changed:") + "\n")
+		for _, e := range changed {
+			fmt.Fprintf(&b, "  %s %s → %s\n", e.ID, displayDate(e.Date, lang), e.Status.Label(lang))
+		}
+	}
+	fmt.Fprintf(&b, "\nCRM (%s): %s %d, %s %d, %s %d, %s %d\n", res.CRM.Adapter,
+		tr(lang, "отправлено", "pushed"), res.CRM.Pushed,
+		tr(lang, "без изменений", "unchanged"), res.CRM.Unchanged,
+		tr(lang, "не удалось", "failed"), res.CRM.Failed,
+		tr(lang, "в очереди", "queued"), res.CRM.Queued)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
