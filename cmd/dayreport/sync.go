@@ -1,0 +1,204 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+
+	"github.com/dayreport/dayreport/pkg/app"
+	"github.com/dayreport/dayreport/pkg/calendar"
+	"github.com/dayreport/dayreport/pkg/config"
+	"github.com/dayreport/dayreport/pkg/day"
+)
+
+// openApp loads the configuration and wires the app for a pass command.
+func (g *globals) openApp(cmd *cobra.Command, dryRun bool) (*app.App, *config.Config, error) {
+	cfg, err := app.LoadConfig(g.configPath, true)
+	if err != nil {
+		return nil, nil, usageError(err)
+	}
+	log, err := g.logger(cfg)
+	if err != nil {
+		return nil, nil, usageError(err)
+	}
+	a, err := app.New(cmd.Context(), cfg, app.Options{Now: g.clock, Log: log, DryRun: dryRun})
+	if err != nil {
+		return nil, nil, usageError(err)
+	}
+	return a, cfg, nil
+}
+
+// logger writes zerolog to stderr: console format on a terminal, JSON lines
+// otherwise; secrets of the configuration are scrubbed from every line.
+func (g *globals) logger(cfg *config.Config) (zerolog.Logger, error) {
+	level := cfg.Log.Level
+	if g.logLevel != "" {
+		level = g.logLevel
+	}
+	lvl, err := zerolog.ParseLevel(level)
+	if err != nil || level == "" {
+		return zerolog.Nop(), fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	var w io.Writer = app.NewScrubber(g.stderr, cfg.Secrets())
+	term := false
+	if f, ok := g.stderr.(*os.File); ok {
+		term = isatty.IsTerminal(f.Fd())
+	}
+	if cfg.Log.Format == "console" || cfg.Log.Format == "auto" && term {
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.TimeOnly}
+	}
+	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
+}
+
+// today is the pass date when --date is not given: today in the company time zone.
+func (g *globals) today(cfg *config.Config) day.Date {
+	return calendar.Today(g.clock(), cfg.CompanyLocation())
+}
+
+func newSyncCmd(g *globals) *cobra.Command {
+	var (
+		date, format string
+		dryRun       bool
+	)
+	cmd := &cobra.Command{
+		Use:   "sync [--date D] [--dry-run] [--format text|json]",
+		Short: "One full pass for a day: read, validate, store, push to the CRM (and close the day after the deadline)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return g.runPass(cmd, date, format, dryRun, app.PassOptions{Kind: app.KindSync})
+		},
+	}
+	cmd.Flags().StringVar(&date, "date", "", "the day, YYYY-MM-DD (default: today in the company time zone)")
+	cmd.Flags().StringVar(&format, "format", app.FormatText, "output format: text or json")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "read and validate only: nothing is written anywhere")
+	return cmd
+}
+
+func newCloseDayCmd(g *globals) *cobra.Command {
+	var (
+		date, format string
+		force        bool
+	)
+	cmd := &cobra.Command{
+		Use:   "close-day [--date D] [--force] [--format text|json]",
+		Short: "After the deadline: mark everyone without a report absent for the day and push those records",
+		Long: `close-day runs a pass that closes the day: every employee whose deadline has passed and
+who has no report for a working day is marked absent, and the records are pushed. A report
+that appears later turns absent into late. Employees whose deadline has not passed yet (a
+later time zone) stay open unless --force is given.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return g.runPass(cmd, date, format, false, app.PassOptions{Kind: app.KindCloseDay, Force: force})
+		},
+	}
+	cmd.Flags().StringVar(&date, "date", "", "the day, YYYY-MM-DD (default: today in the company time zone)")
+	cmd.Flags().StringVar(&format, "format", app.FormatText, "output format: text or json")
+	cmd.Flags().BoolVar(&force, "force", false, "close the day even for employees whose deadline has not passed yet")
+	return cmd
+}
+
+func (g *globals) runPass(cmd *cobra.Command, date, format string, dryRun bool, opts app.PassOptions) error {
+	if err := checkFormat(format); err != nil {
+		return err
+	}
+	d, err := parseDateFlag("date", date)
+	if err != nil {
+		return err
+	}
+	a, cfg, err := g.openApp(cmd, dryRun)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if d.IsZero() {
+		d = g.today(cfg)
+	}
+	res, err := a.Sync(cmd.Context(), d, opts)
+	if err != nil {
+		return passError(err)
+	}
+	if err := app.WritePass(g.stdout, res, a.Template(), cfg.Lang(), format); err != nil {
+		return err
+	}
+	if res.Partial() {
+		return &exitError{code: exitPartial}
+	}
+	return nil
+}
+
+// passError maps a pass that could not run: another pass holds the lock (2,
+// nothing ran), anything else (1).
+func passError(err error) error {
+	if errors.Is(err, app.ErrLocked) {
+		return usageError(err)
+	}
+	return &exitError{code: exitPartial, err: err}
+}
+
+func newBackfillCmd(g *globals) *cobra.Command {
+	var (
+		from, to, format string
+		replay           bool
+	)
+	cmd := &cobra.Command{
+		Use:   "backfill --from D --to D [--replay] [--format text|json]",
+		Short: "Run sync for every working day in a range; idempotent",
+		Example: `  dayreport backfill --config config/demo.yaml --from 2026-10-26 --to 2026-11-06 --replay`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkFormat(format); err != nil {
+				return err
+			}
+			f, err := parseDateFlag("from", from)
+			if err != nil {
+				return err
+			}
+			t, err := parseDateFlag("to", to)
+			if err != nil {
+				return err
+			}
+			if f.IsZero() || t.IsZero() || t.Before(f) {
+				return usageError(errors.New("backfill: --from and --to are required and --from must not be after --to"))
+			}
+			a, cfg, err := g.openApp(cmd, false)
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			opts := app.BackfillOptions{Replay: replay}
+			if f, ok := g.stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+				opts.Progress = func(done, total int, d day.Date) {
+					const width = 30
+					n := done * width / max(total, 1)
+					fmt.Fprintf(g.stderr, "\r[%s%s] %d/%d %s", strings.Repeat("=", n), strings.Repeat(" ", width-n), done, total, d)
+					if done == total {
+						fmt.Fprintln(g.stderr)
+					}
+				}
+			}
+			res, err := a.Backfill(cmd.Context(), f, t, opts)
+			if err != nil {
+				return passError(err)
+			}
+			if err := app.WriteBackfill(g.stdout, res, a.Template(), cfg.Lang(), format); err != nil {
+				return err
+			}
+			if res.Partial() {
+				return &exitError{code: exitPartial}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&from, "from", "", "first day, YYYY-MM-DD")
+	cmd.Flags().StringVar(&to, "to", "", "last day, YYYY-MM-DD")
+	cmd.Flags().StringVar(&format, "format", app.FormatText, "output format: text or json")
+	cmd.Flags().BoolVar(&replay, "replay", false, "run each day's pass as it would have run just after that day's deadline (reproduces late reports from a source that keeps history)")
+	return cmd
+}
