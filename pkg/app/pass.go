@@ -31,7 +31,9 @@ const (
 // lookbackDays is how many days before the pass date are re-read from the same
 // fetched documents, so that a report written the morning after its deadline
 // turns absent into late, and an edit of yesterday's numbers reaches the CRM.
-// Only days already known for the employee are revisited.
+// A day the store does not know yet for the employee is taken from the
+// document only when it is not older than the first stored day: a first
+// install does not quietly import last week (that is what backfill is for).
 const lookbackDays = 7
 
 // fetchConcurrency bounds parallel document fetches.
@@ -42,6 +44,9 @@ type PassOptions struct {
 	Kind string
 	// Force closes the day even before an employee's deadline (close-day --force).
 	Force bool
+
+	// since is the oldest day a lookback may create from a document.
+	since day.Date
 }
 
 // EmployeeResult is one employee-day in a pass result (SPEC §2).
@@ -133,6 +138,16 @@ func (a *App) Sync(ctx context.Context, d day.Date, opts PassOptions) (*PassResu
 	log.WithLevel(passLevel).Int("employees", len(a.cfg.Employees)).Msg("pass started")
 	started := a.now()
 
+	first, known, err := a.store.FirstDate(ctx)
+	if err != nil {
+		err = fmt.Errorf("state: %w", err)
+		a.finishPass(res, "failed", err, log)
+		return res, err
+	}
+	opts.since = d
+	if known {
+		opts.since = first
+	}
 	for fr := range a.fetchAll(ctx, d) {
 		if ctx.Err() != nil {
 			break
@@ -300,7 +315,7 @@ func (a *App) judgeDay(ctx context.Context, emp config.Employee, d day.Date, sec
 		return res, fmt.Errorf("state: %w", err)
 	}
 	sec, hasReport := document.Find(sections, d)
-	if lookback && !known && !hasReport {
+	if lookback && !known && (!hasReport || d.Before(opts.since)) {
 		return res, nil
 	}
 	now := a.now()

@@ -188,11 +188,11 @@ func TestDryRunWritesNothing(t *testing.T) {
 	_, err = os.Stat(tm.cfg.State.Path)
 	require.ErrorIs(t, err, os.ErrNotExist, "a dry run creates no database")
 
-	real := openApp(t, tm.cfg, Options{Now: now})
-	_, err = real.Sync(t.Context(), wednesday, PassOptions{})
+	wet := openApp(t, tm.cfg, Options{Now: now})
+	_, err = wet.Sync(t.Context(), wednesday, PassOptions{})
 	require.NoError(t, err)
-	before := snapshotDB(t, real)
-	require.NoError(t, real.Close())
+	before := snapshotDB(t, wet)
+	require.NoError(t, wet.Close())
 
 	tm.write(t, "anna.txt", reportText("25.11.2026", 99))
 	tm.write(t, "boris.txt", reportText("25.11.2026", 5))
@@ -318,4 +318,27 @@ func TestMissingFolderFailsEveryoneButRuns(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 3, res.Failed)
 	require.Empty(t, builtinRecords(t, a))
+}
+
+// TestFirstSyncDoesNotImportLastWeek: days before the first stored day are
+// backfill's business; days after it are picked up from the document.
+func TestFirstSyncDoesNotImportLastWeek(t *testing.T) {
+	t.Parallel()
+	tm := newTeam(t, "employees:\n  - {id: anna, name: Анна}\n")
+	clk := newClock(msk("2026-11-25", 12, 0))
+	a := openApp(t, tm.cfg, Options{Now: clk.Now})
+	tm.write(t, "anna.txt", reportText("24.11.2026", 1)+"\n"+reportText("25.11.2026", 2))
+	_, err := a.Sync(t.Context(), wednesday, PassOptions{})
+	require.NoError(t, err)
+	require.Equal(t, []string{crm.Key("anna", wednesday)}, sortedKeys(builtinRecords(t, a)))
+
+	// Thursday: the document now also holds Thursday, and Wednesday was edited.
+	clk.Set(msk("2026-11-26", 12, 0))
+	tm.write(t, "anna.txt", reportText("24.11.2026", 1)+"\n"+reportText("25.11.2026", 3)+"\n"+reportText("26.11.2026", 4))
+	res, err := a.Sync(t.Context(), wednesday.AddDays(1), PassOptions{})
+	require.NoError(t, err)
+	require.Len(t, res.Earlier, 1, "the edit of Wednesday")
+	recs := builtinRecords(t, a)
+	require.Equal(t, []string{crm.Key("anna", wednesday), crm.Key("anna", wednesday.AddDays(1))}, sortedKeys(recs))
+	require.InDelta(t, 3, recs[crm.Key("anna", wednesday)].Metrics["new_calls"], 0)
 }

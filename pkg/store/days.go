@@ -287,3 +287,17 @@ func (s *Store) SaveDay(ctx context.Context, u DayUpdate) (SaveResult, error) {
 	}
 	return res, nil
 }
+
+// FirstDate returns the earliest date any employee-day is stored for: the day
+// dayreport started keeping this team's days. ok is false on an empty store.
+func (s *Store) FirstDate(ctx context.Context) (d day.Date, ok bool, err error) {
+	var first sql.NullString
+	if err := s.db.QueryRowContext(ctx, `SELECT MIN(date) FROM days`).Scan(&first); err != nil {
+		return day.Date{}, false, fmt.Errorf("store: first date: %w", err)
+	}
+	if !first.Valid {
+		return day.Date{}, false, nil
+	}
+	d, err = parseDate(first.String)
+	return d, err == nil, err
+}
