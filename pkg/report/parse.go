@@ -1,7 +1,9 @@
 package report
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -76,7 +78,18 @@ func Parse(t *Template, sec document.Section, opts Options) *Report {
 		}
 	}
 	p.finish()
+	// Problems found at the end (a required metric never given) point back
+	// into the text: list everything in reading order.
+	slices.SortStableFunc(p.rep.Errors, byPlace)
+	slices.SortStableFunc(p.rep.Warnings, byPlace)
 	return p.rep
+}
+
+// byPlace orders errors by where they are in the document; cells of a sheet
+// (no line, row or table) keep the order they were found in.
+func byPlace(a, b FieldError) int {
+	x, y := a.Location, b.Location
+	return cmp.Or(cmp.Compare(x.Table, y.Table), cmp.Compare(x.Row, y.Row), cmp.Compare(x.Line, y.Line))
 }
 
 func (p *parser) fail(e FieldError) { p.rep.Errors = append(p.rep.Errors, e) }
