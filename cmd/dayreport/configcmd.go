@@ -15,7 +15,7 @@ func newConfigCmd(g *globals) *cobra.Command {
 		Use:   "config",
 		Short: "Configuration commands",
 	}
-	var print bool
+	var printCfg bool
 	check := &cobra.Command{
 		Use:   "check",
 		Short: "Load and validate the configuration, print every problem at once (exit 2 if any)",
@@ -33,7 +33,7 @@ func newConfigCmd(g *globals) *cobra.Command {
 				}
 				return usageError(err)
 			}
-			if print {
+			if printCfg {
 				return cfg.Print(g.stdout)
 			}
 			fmt.Fprintf(g.stdout, "%s: ok (%d employees, template %s, source %s, crm %s)\n",
@@ -41,7 +41,7 @@ func newConfigCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	check.Flags().BoolVar(&print, "print", false, "print the effective configuration (defaults filled in, secrets hidden)")
+	check.Flags().BoolVar(&printCfg, "print", false, "print the effective configuration (defaults filled in, secrets hidden)")
 	cmd.AddCommand(check)
 	return cmd
 }

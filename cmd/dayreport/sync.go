@@ -116,7 +116,7 @@ func (g *globals) runPass(cmd *cobra.Command, date, format string, dryRun bool, 
 	if err != nil {
 		return err
 	}
-	defer a.Close()
+	defer g.closeApp(a)
 	if d.IsZero() {
 		d = g.today(cfg)
 	}
@@ -148,10 +148,10 @@ func newBackfillCmd(g *globals) *cobra.Command {
 		replay           bool
 	)
 	cmd := &cobra.Command{
-		Use:   "backfill --from D --to D [--replay] [--format text|json]",
-		Short: "Run sync for every working day in a range; idempotent",
+		Use:     "backfill --from D --to D [--replay] [--format text|json]",
+		Short:   "Run sync for every working day in a range; idempotent",
 		Example: `  dayreport backfill --config config/demo.yaml --from 2026-10-26 --to 2026-11-06 --replay`,
-		Args: cobra.NoArgs,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkFormat(format); err != nil {
 				return err
@@ -171,7 +171,7 @@ func newBackfillCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer a.Close()
+			defer g.closeApp(a)
 			opts := app.BackfillOptions{Replay: replay}
 			if f, ok := g.stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 				opts.Progress = func(done, total int, d day.Date) {
@@ -201,4 +201,11 @@ func newBackfillCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&format, "format", app.FormatText, "output format: text or json")
 	cmd.Flags().BoolVar(&replay, "replay", false, "run each day's pass as it would have run just after that day's deadline (reproduces late reports from a source that keeps history)")
 	return cmd
+}
+
+// closeApp releases the state database; a failure to close is reported, not fatal.
+func (g *globals) closeApp(a *app.App) {
+	if err := a.Close(); err != nil {
+		fmt.Fprintln(g.stderr, "dayreport: close the state database:", err)
+	}
 }

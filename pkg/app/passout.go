@@ -12,14 +12,14 @@ import (
 
 // stageValue sums a funnel stage's metrics in one employee-day.
 func stageValue(s report.Stage, metrics map[string]float64) (float64, bool) {
-	sum, any := 0.0, false
+	sum, found := 0.0, false
 	for _, k := range s.Metrics {
 		if v, ok := metrics[k]; ok {
 			sum += v
-			any = true
+			found = true
 		}
 	}
-	return sum, any
+	return sum, found
 }
 
 func displayDate(iso, lang string) string {
