@@ -37,11 +37,12 @@ func isDash(r rune) bool { return r == '-' || r == '—' || r == '–' || r == '
 func zeroValue(v string) (comment string, ok bool) {
 	r, size := utf8.DecodeRuneInString(v)
 	if isDash(r) {
-		next, _ := utf8.DecodeRuneInString(v[size:])
-		if size == len(v) || !unicode.IsDigit(next) {
-			return strings.TrimFunc(v[size:], padding), true
+		// "-5" and "- 5" are a negative number (or a bullet before one), not zero.
+		rest := strings.TrimFunc(v[size:], padding)
+		if holdsNumber(rest) {
+			return "", false
 		}
-		return "", false
+		return rest, true
 	}
 	end := 0
 	for end < len(v) {
@@ -52,9 +53,21 @@ func zeroValue(v string) (comment string, ok bool) {
 		end += size
 	}
 	if end > 0 && zeroWords[strings.ToLower(v[:end])] {
-		return strings.TrimFunc(v[end:], func(r rune) bool { return padding(r) || r == ',' || r == '.' }), true
+		rest := strings.TrimFunc(v[end:], func(r rune) bool { return padding(r) || r == ',' || r == '.' })
+		if holdsNumber(rest) {
+			return "", false // "нет 5": a zero word and a number contradict each other
+		}
+		return rest, true
 	}
 	return "", false
+}
+
+// holdsNumber reports whether the text after a zero word or dash starts with a
+// number (past dashes and emphasis): then the value is not a plain zero.
+func holdsNumber(rest string) bool {
+	after := strings.TrimLeftFunc(rest, func(r rune) bool { return isDash(r) || padding(r) || r == ',' || r == '.' })
+	next, _ := utf8.DecodeRuneInString(after)
+	return unicode.IsDigit(next)
 }
 
 // valueErr is a value problem before it is located and worded.
@@ -128,7 +141,9 @@ func afterNumber(rest string) *valueErr {
 	case unicode.IsDigit(r):
 		return &valueErr{CodeNotANumber}
 	}
-	t := strings.TrimLeftFunc(rest, isSpace)
+	// Markdown emphasis around the number is padding too: "**12** 3" and
+	// "12*3" hold a second number just like "12 3".
+	t := strings.TrimLeftFunc(rest, padding)
 	r, size = utf8.DecodeRuneInString(t)
 	switch {
 	case isDash(r):

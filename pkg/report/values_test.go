@@ -42,12 +42,20 @@ func TestParseCount(t *testing.T) {
 		require.Equal(t, c.comment, comment, c.in)
 	}
 	bad := map[string]Code{
-		"2.5":      CodeNotWhole,
-		"2,5":      CodeNotWhole,
-		"два":      CodeNotANumber,
-		"-3":       CodeNegative,
-		"−3":       CodeNegative,
-		"12-15":    CodeRange,
+		"2.5":   CodeNotWhole,
+		"2,5":   CodeNotWhole,
+		"два":   CodeNotANumber,
+		"-3":    CodeNegative,
+		"−3":    CodeNegative,
+		"12-15": CodeRange,
+		// Found by FuzzParseValue: a zero word or dash next to a number, and a
+		// second number behind Markdown emphasis, are not a plain count.
+		"- 0":      CodeNegative,
+		"--0":      CodeNegative,
+		"нет 5":    CodeNotANumber,
+		"NO-0":     CodeNotANumber,
+		"12*3":     CodeAmbiguous,
+		"12** 3":   CodeAmbiguous,
 		"12 - 15":  CodeRange,
 		"12–15":    CodeRange,
 		"~10":      CodeNotANumber,
