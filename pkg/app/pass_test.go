@@ -342,3 +342,32 @@ func TestFirstSyncDoesNotImportLastWeek(t *testing.T) {
 	require.Equal(t, []string{crm.Key("anna", wednesday), crm.Key("anna", wednesday.AddDays(1))}, sortedKeys(recs))
 	require.InDelta(t, 3, recs[crm.Key("anna", wednesday)].Metrics["new_calls"], 0)
 }
+
+// TestFridayReportFoundOnMonday: Friday is closed without anna's report; she
+// writes it over the weekend; Monday's pass turns Friday's absent into late,
+// and the weekend itself carries no records.
+func TestFridayReportFoundOnMonday(t *testing.T) {
+	t.Parallel()
+	tm := newTeam(t, "employees:\n  - {id: anna, name: Анна}\n")
+	friday := day.MustParse("2026-11-27")
+	clk := newClock(msk("2026-11-27", 21, 30))
+	a := openApp(t, tm.cfg, Options{Now: clk.Now})
+	res, err := a.Sync(t.Context(), friday, PassOptions{Kind: KindCloseDay})
+	require.NoError(t, err)
+	require.Equal(t, "absent", statuses(res)["anna"])
+
+	clk.Set(msk("2026-11-28", 11, 0))
+	tm.write(t, "anna.txt", reportText("пятница, 27 ноября", 8))
+	res, err = a.Sync(t.Context(), friday.AddDays(1), PassOptions{})
+	require.NoError(t, err)
+	require.Equal(t, "day_off", statuses(res)["anna"])
+
+	clk.Set(msk("2026-11-30", 10, 0))
+	res, err = a.Sync(t.Context(), friday.AddDays(3), PassOptions{})
+	require.NoError(t, err)
+	require.Equal(t, "missing", statuses(res)["anna"], "Monday is still open at 10:00")
+	recs := builtinRecords(t, a)
+	require.Equal(t, []string{crm.Key("anna", friday)}, sortedKeys(recs))
+	require.Equal(t, report.Late, recs[crm.Key("anna", friday)].Status)
+	require.InDelta(t, 8, recs[crm.Key("anna", friday)].Metrics["new_calls"], 0)
+}
