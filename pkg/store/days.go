@@ -270,6 +270,9 @@ func (s *Store) SaveDay(ctx context.Context, u DayUpdate) (SaveResult, error) {
 		if err != nil {
 			return fmt.Errorf("store: save day: %w", err)
 		}
+		if err := s.putNumbers(ctx, tx, d); err != nil {
+			return err
+		}
 		if err := s.hook("day"); err != nil {
 			return err
 		}
@@ -299,5 +302,18 @@ func (s *Store) FirstDate(ctx context.Context) (d day.Date, ok bool, err error) 
 		return day.Date{}, false, nil
 	}
 	d, err = parseDate(first.String)
+	return d, err == nil, err
+}
+
+// LastDate returns the newest date any employee-day is stored for.
+func (s *Store) LastDate(ctx context.Context) (d day.Date, ok bool, err error) {
+	var last sql.NullString
+	if err := s.db.QueryRowContext(ctx, `SELECT MAX(date) FROM days`).Scan(&last); err != nil {
+		return day.Date{}, false, fmt.Errorf("store: last date: %w", err)
+	}
+	if !last.Valid {
+		return day.Date{}, false, nil
+	}
+	d, err = parseDate(last.String)
 	return d, err == nil, err
 }
