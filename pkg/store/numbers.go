@@ -33,7 +33,7 @@ func slots(ctx context.Context, q interface {
 	if err != nil {
 		return nil, fmt.Errorf("store: metric slots: %w", err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	out := map[string]int{}
 	for rows.Next() {
 		var (
@@ -157,7 +157,7 @@ func (s *Store) Sums(ctx context.Context, q SumsQuery) ([]Sums, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: sums: %w", err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	counted := map[report.Status]bool{}
 	for _, st := range q.Counted {
 		counted[st] = true
@@ -234,14 +234,14 @@ func (s *Store) spilledSums(ctx context.Context, q SumsQuery, metrics []string, 
 				v   sql.NullFloat64
 			)
 			if err := rows.Scan(&emp, &v); err != nil {
-				rows.Close()
+				_ = rows.Close()
 				return fmt.Errorf("store: sums of %s: %w", m, err)
 			}
 			if e, ok := byEmp[emp]; ok && v.Valid {
 				e.Metrics[m] += v.Float64
 			}
 		}
-		rows.Close()
+		_ = rows.Close()
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("store: sums of %s: %w", m, err)
 		}
