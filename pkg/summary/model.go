@@ -1,0 +1,93 @@
+// Package summary is the manager's summary of SPEC §8: a model built from the
+// state database for a window of days, and writers that put it into a
+// spreadsheet (xlsx/ for a local workbook; gsheet/ for the manager's Google
+// Sheet). Every writer rewrites the four tabs of the model entirely and
+// touches no other tab; user text is always written as text, never as a
+// formula.
+package summary
+
+import (
+	"time"
+
+	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/funnel"
+	"github.com/dayreport/dayreport/pkg/report"
+)
+
+// Model is everything the summary shows.
+type Model struct {
+	// Lang is "ru" or "en": tab names, headers and labels.
+	Lang string
+	// From and To bound the window (inclusive).
+	From, To day.Date
+	// Generated is when the model was built (shown on the Funnel tab).
+	Generated time.Time
+	// Columns are the metric columns of the Days tab, in template order.
+	Columns []Column
+	// Days is the Сводка tab: one row per employee per day, by date then roster order.
+	Days []DayRow
+	// Funnel is the Воронка tab: the team funnel, the previous window and
+	// each employee.
+	Funnel *funnel.Result
+	// Names maps employee ids to display names (for the Funnel tab).
+	Names map[string]string
+	// Absences is the Отсутствия tab: absent and late days.
+	Absences []DayRow
+	// Checks is the Проверка tab: verification flags.
+	Checks []CheckRow
+}
+
+// Column is one metric column.
+type Column struct {
+	Key   string
+	Label string
+	// Rating columns hold decimals (4,5); the others whole counts.
+	Rating bool
+}
+
+// DayRow is one employee-day.
+type DayRow struct {
+	Date     day.Date
+	Employee string // id
+	Name     string // display name
+	Status   report.Status
+	// StatusLabel is the status in the model's language ("отсутствовал").
+	StatusLabel string
+	// Metrics by column key; a missing key is an empty cell, not a zero.
+	Metrics map[string]float64
+	// Notes is the employee's free text (user text: never a formula).
+	Notes string
+	// Flags are the verification messages of the day.
+	Flags []string
+}
+
+// CheckRow is one verification flag: what the employee reported against
+// what the CRM recorded.
+type CheckRow struct {
+	Date        day.Date
+	Employee    string
+	Name        string
+	Code        string
+	Metric      string
+	MetricLabel string
+	Reported    *float64
+	Recorded    *float64
+	Message     string
+}
+
+// Tabs are the four tab names in a language.
+type Tabs struct {
+	Days, Funnel, Absences, Checks string
+}
+
+// TabNames returns the tab names of SPEC §8: Russian by default, English
+// with lang "en".
+func TabNames(lang string) Tabs {
+	if lang == "en" {
+		return Tabs{Days: "Summary", Funnel: "Funnel", Absences: "Absences", Checks: "Checks"}
+	}
+	return Tabs{Days: "Сводка", Funnel: "Воронка", Absences: "Отсутствия", Checks: "Проверка"}
+}
+
+// All lists the tab names in workbook order.
+func (t Tabs) All() []string { return []string{t.Days, t.Funnel, t.Absences, t.Checks} }

@@ -1,0 +1,213 @@
+// Package xlsx writes the manager summary of SPEC §8 into a local .xlsx
+// workbook: the four tabs of a summary.Model (Сводка, Воронка, Отсутствия,
+// Проверка), rewritten whole on every pass, next to whatever tabs of their
+// own the manager keeps in the same file.
+//
+// User text (names, notes, flags, labels) is always stored as a string cell,
+// so "=HYPERLINK(…)" typed in a report is shown, never evaluated; numbers are
+// numbers and conversions are fractions with a percent format, so the manager
+// can sort, filter and chart them.
+package xlsx
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/dayreport/dayreport/pkg/summary"
+	"github.com/xuri/excelize/v2"
+)
+
+// newFileMode is the mode of a workbook Write creates; a rewritten one keeps its own.
+const newFileMode fs.FileMode = 0o644
+
+// Write writes m to path: it creates the workbook, or rewrites the four tabs
+// of the model (summary.TabNames(m.Lang)) in an existing one and leaves every
+// other tab as it was. The workbook is written to a temporary file in the same
+// directory and renamed over path, so a crash never leaves a half-written
+// workbook; a file at path that is not a workbook is left alone.
+func Write(path string, m *summary.Model) error {
+	if err := write(path, m); err != nil {
+		return fmt.Errorf("xlsx: write %s: %w", path, err)
+	}
+	return nil
+}
+
+// Encode writes m as a new workbook to w.
+func Encode(w io.Writer, m *summary.Model) (err error) {
+	f := excelize.NewFile()
+	defer closeFile(f, &err)
+	if err := build(f, m, true, nil); err != nil {
+		return fmt.Errorf("xlsx: %w", err)
+	}
+	if err := f.Write(w); err != nil {
+		return fmt.Errorf("xlsx: %w", err)
+	}
+	return nil
+}
+
+func write(path string, m *summary.Model) (err error) {
+	path = followLinks(path)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		f := excelize.NewFile()
+		defer closeFile(f, &err)
+		if err := build(f, m, true, nil); err != nil {
+			return err
+		}
+		return save(f, path, newFileMode)
+	}
+	if err != nil {
+		return err
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	old, err := sheetDrawings(data, summary.TabNames(m.Lang).All())
+	if err != nil {
+		return fmt.Errorf("not a workbook: %w", err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		return fmt.Errorf("not a workbook: %w", err)
+	}
+	defer closeFile(f, &err)
+	if err := build(f, m, false, old); err != nil {
+		return err
+	}
+	return save(f, path, info.Mode().Perm())
+}
+
+// build writes the four tabs into f: a new workbook when fresh, or else an
+// existing one, where old lists the drawing parts of the tabs being replaced.
+func build(f *excelize.File, m *summary.Model, fresh bool, old []string) error {
+	tabs := summary.TabNames(m.Lang)
+	if fresh {
+		if err := newTabs(f, tabs.All()); err != nil {
+			return err
+		}
+		if err := setProperties(f, m.Generated); err != nil {
+			return err
+		}
+	} else {
+		if err := replaceTabs(f, tabs.All()); err != nil {
+			return err
+		}
+		dropParts(f, old)
+	}
+
+	l := labelsFor(m.Lang)
+	lang := "ru"
+	if m.Lang == "en" {
+		lang = "en"
+	}
+	st := newStyles(f)
+	for _, tab := range []struct {
+		name  string
+		write func(*sheet)
+	}{
+		{tabs.Days, func(s *sheet) { writeDays(s, l, m.Columns, m.Days) }},
+		{tabs.Funnel, func(s *sheet) { writeFunnel(s, l, lang, m) }},
+		{tabs.Absences, func(s *sheet) { writeAbsences(s, l, m.Absences) }},
+		{tabs.Checks, func(s *sheet) { writeChecks(s, l, m.Checks) }},
+	} {
+		s := newSheet(f, tab.name, st)
+		tab.write(s)
+		if err := s.finish(); err != nil {
+			return fmt.Errorf("tab %s: %w", tab.name, err)
+		}
+	}
+	sortDefaults(f)
+	return nil
+}
+
+// sortDefaults orders the default content types by extension. excelize adds
+// those of images in map order; sorted, the same model gives the same bytes.
+func sortDefaults(f *excelize.File) {
+	if f.ContentTypes == nil {
+		return
+	}
+	d := f.ContentTypes.Defaults
+	sort.SliceStable(d, func(i, j int) bool { return d[i].Extension < d[j].Extension })
+}
+
+// setProperties stamps a new workbook with the time of the model rather than
+// the clock, so the same model always gives the same file.
+func setProperties(f *excelize.File, generated time.Time) error {
+	props := &excelize.DocProperties{Creator: "dayreport"}
+	if !generated.IsZero() {
+		props.Created = generated.UTC().Format(time.RFC3339)
+		props.Modified = props.Created
+	}
+	return f.SetDocProps(props)
+}
+
+// followLinks follows path while it is a symbolic link, so that the rename
+// replaces the file the link points to (even one not written yet), not the link.
+func followLinks(path string) string {
+	for range 40 { // the limit of the kernel: a loop ends somewhere
+		target, err := os.Readlink(path)
+		if err != nil {
+			return path // not a link
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		path = target
+	}
+	return path
+}
+
+// save writes f next to path and renames it over path.
+func save(f *excelize.File, path string, mode fs.FileMode) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+	if err = f.Write(tmp); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(mode); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	syncDir(filepath.Dir(path))
+	return nil
+}
+
+// syncDir makes the rename durable. Not every file system can sync a
+// directory, and the workbook is complete either way, so errors are ignored.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+}
+
+// closeFile removes the temporary files excelize may have made.
+func closeFile(f *excelize.File, err *error) {
+	if cerr := f.Close(); cerr != nil && *err == nil {
+		*err = cerr
+	}
+}
