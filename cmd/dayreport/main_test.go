@@ -30,6 +30,7 @@ func demoConfig(t *testing.T) (path, db string) {
 	db = filepath.Join(dir, "demo.db")
 	text := strings.Replace(string(b), "path: ../out/demo.db", "path: "+db, 1)
 	text = strings.Replace(text, "dir: ../testdata/demo/reports", "dir: "+reports, 1)
+	text = strings.Replace(text, "xlsx: ../out/summary.xlsx", "xlsx: "+filepath.Join(dir, "summary.xlsx"), 1)
 	require.NotEqual(t, string(b), text)
 	path = filepath.Join(dir, "demo.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
@@ -166,4 +167,86 @@ func TestVersion(t *testing.T) {
 	code, out, _ := execCLI(t, "version")
 	require.Equal(t, 0, code)
 	require.Contains(t, out, "dayreport")
+}
+
+// TestFunnelDemo is `dayreport funnel --config config/demo.yaml --format json`
+// after README command 1, against numbers added up by hand from the demo
+// reports (81 working employee-days and ivanov's holiday report, less
+// kuznetsov's absence, volkov's invalid report and smirnova's 4 days of leave).
+func TestFunnelDemo(t *testing.T) {
+	t.Setenv("DAYREPORT_CONFIG", "")
+	cfg, _ := demoConfig(t)
+	now := "--now=2026-11-26T12:00:00+03:00"
+	code, _, stderr := execCLI(t, "backfill", "--config", cfg, "--from", "2026-10-26", "--to", "2026-11-06", "--replay", now)
+	require.Equal(t, 0, code, stderr)
+	code, out, stderr := execCLI(t, "funnel", "--config", cfg, "--format", "json", now)
+	require.Equal(t, 0, code, stderr)
+	var res struct {
+		From   string `json:"from"`
+		To     string `json:"to"`
+		Days   int    `json:"days"`
+		Stages []struct {
+			Key        string   `json:"key"`
+			Count      float64  `json:"count"`
+			Conversion *float64 `json:"conversion"`
+		} `json:"stages"`
+		Weakest struct {
+			From       string  `json:"from"`
+			To         string  `json:"to"`
+			Conversion float64 `json:"conversion"`
+		} `json:"weakest"`
+		Rating    float64 `json:"rating"`
+		Previous  any     `json:"previous"`
+		Employees []struct {
+			ID       string         `json:"id"`
+			Days     int            `json:"days"`
+			Statuses map[string]int `json:"statuses"`
+			Stages   []struct {
+				Count float64 `json:"count"`
+			} `json:"stages"`
+		} `json:"employees"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &res), out)
+	// The default window: the newest stored day and the week before its week.
+	require.Equal(t, "2026-10-26", res.From)
+	require.Equal(t, "2026-11-06", res.To)
+	require.Equal(t, 76, res.Days)
+	// new_calls 1581 + primary_calls 144 (petrova, a senior) = 1725 calls.
+	wantCounts := []float64{1725, 517, 261, 167, 50, 38}
+	wantConv := []float64{0, 0.2997, 0.5048, 0.6398, 0.2994, 0.76}
+	require.Len(t, res.Stages, 6)
+	for i, s := range res.Stages {
+		require.InDelta(t, wantCounts[i], s.Count, 0, s.Key)
+		if i == 0 {
+			require.Nil(t, s.Conversion)
+			continue
+		}
+		require.InDelta(t, wantConv[i], *s.Conversion, 0, s.Key)
+	}
+	// 50 of 167 invoices signed: the source's "one in three" spot.
+	require.Equal(t, "invoices_issued", res.Weakest.From)
+	require.Equal(t, "contracts_signed", res.Weakest.To)
+	require.InDelta(t, 0.2994, res.Weakest.Conversion, 0)
+	require.InDelta(t, 4.5, res.Rating, 0, "1179,2 / 262 feedback calls")
+	require.Nil(t, res.Previous, "nothing stored before 26 October")
+	require.Len(t, res.Employees, 9)
+	byID := map[string]int{}
+	for i, e := range res.Employees {
+		byID[e.ID] = i
+	}
+	iv := res.Employees[byID["ivanov"]]
+	require.Equal(t, 10, iv.Days, "nine working days and the holiday")
+	require.InDelta(t, 253, iv.Stages[0].Count, 0)
+	require.Equal(t, 4, res.Employees[byID["smirnova"]].Statuses["on_leave"])
+	require.Equal(t, 1, res.Employees[byID["kuznetsov"]].Statuses["absent"])
+	require.Equal(t, 8, res.Employees[byID["kuznetsov"]].Days)
+	require.Equal(t, 1, res.Employees[byID["volkov"]].Statuses["invalid"])
+	require.Equal(t, 1, res.Employees[byID["popova"]].Statuses["late"])
+
+	code, out, _ = execCLI(t, "funnel", "--config", cfg, "--by", "employee", now)
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "Слабое место: Счета и договоры → Подписано договоров: 29,9 %")
+	require.Contains(t, out, "Иван Иванов (ivanov)")
+	code, _, _ = execCLI(t, "funnel", "--config", cfg, "--by", "department", now)
+	require.Equal(t, 2, code)
 }

@@ -9,15 +9,19 @@ import (
 
 // BackfillResult is the outcome of `backfill` (one pass per working day).
 type BackfillResult struct {
-	From   string        `json:"from"`
-	To     string        `json:"to"`
-	Days   []*PassResult `json:"days"`
-	CRM    CRMResult     `json:"crm"`
-	Failed int           `json:"failed"`
+	From string        `json:"from"`
+	To   string        `json:"to"`
+	Days []*PassResult `json:"days"`
+	CRM  CRMResult     `json:"crm"`
+	// Summary is where the manager summary of the window ending on `to` was written.
+	Summary *SummaryResult `json:"summary,omitempty"`
+	Failed  int            `json:"failed"`
 }
 
 // Partial reports whether some day's pass was partial.
-func (r *BackfillResult) Partial() bool { return r.Failed > 0 || r.CRM.Failed > 0 }
+func (r *BackfillResult) Partial() bool {
+	return r.Failed > 0 || r.CRM.Failed > 0 || r.Summary != nil && r.Summary.Error != ""
+}
 
 // BackfillOptions tune a backfill.
 type BackfillOptions struct {
@@ -46,7 +50,7 @@ func (a *App) Backfill(ctx context.Context, from, to day.Date, opts BackfillOpti
 			}
 			a.now = func() time.Time { return at }
 		}
-		pr, err := a.Sync(ctx, d, PassOptions{Kind: KindBackfill})
+		pr, err := a.Sync(ctx, d, PassOptions{Kind: KindBackfill, noSummary: true})
 		if pr != nil {
 			// A late report found by this pass corrects the earlier day's result.
 			for _, e := range pr.Earlier {
@@ -68,6 +72,10 @@ func (a *App) Backfill(ctx context.Context, from, to day.Date, opts BackfillOpti
 		if opts.Progress != nil {
 			opts.Progress(i+1, len(days), d)
 		}
+	}
+	if len(days) > 0 {
+		a.now = realNow
+		res.Summary = a.writeSummary(ctx, days[len(days)-1])
 	}
 	return res, nil
 }

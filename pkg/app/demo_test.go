@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/dayreport/dayreport/pkg/crm"
 	"github.com/dayreport/dayreport/pkg/day"
@@ -149,4 +150,42 @@ func TestDemoWithoutReplay(t *testing.T) {
 		}
 	}
 	require.Len(t, builtinRecords(t, a), 82)
+}
+
+// TestDemoSummary: the backfill ends with the manager's workbook of the
+// fortnight, and the model behind it holds every employee-day.
+func TestDemoSummary(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := loadDemo(t, filepath.Join(dir, "demo.db"))
+	cfg.Summary.XLSX = filepath.Join(dir, "summary.xlsx")
+	a := openApp(t, cfg, Options{Now: newClock(demoNow).Now})
+	res := runDemo(t, a)
+	require.NotNil(t, res.Summary)
+	require.Empty(t, res.Summary.Error)
+	require.Equal(t, "2026-10-26", res.Summary.From)
+	require.Equal(t, "2026-11-06", res.Summary.To)
+
+	m, err := a.Summary(t.Context(), demoTo)
+	require.NoError(t, err)
+	require.Len(t, m.Days, 82, "81 working employee-days and ivanov's holiday report")
+	require.Equal(t, "ivanov", m.Days[0].Employee, "by date, then roster order")
+	require.Equal(t, "Иван Иванов", m.Days[0].Name)
+	require.Len(t, m.Absences, 2)
+	require.Equal(t, "kuznetsov", m.Absences[0].Employee)
+	require.Equal(t, report.Absent, m.Absences[0].Status)
+	require.Equal(t, "popova", m.Absences[1].Employee)
+	require.Equal(t, "сдан с опозданием", m.Absences[1].StatusLabel)
+	require.Empty(t, m.Checks)
+	require.Equal(t, "invoices_issued", m.Funnel.Weakest.From)
+	require.Equal(t, "company_rating", m.Columns[len(m.Columns)-1].Key)
+	require.True(t, m.Columns[len(m.Columns)-1].Rating)
+
+	f, err := excelize.OpenFile(cfg.Summary.XLSX)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, f.Close()) }()
+	require.Equal(t, []string{"Сводка", "Воронка", "Отсутствия", "Проверка"}, f.GetSheetList())
+	rows, err := f.GetRows("Сводка")
+	require.NoError(t, err)
+	require.Len(t, rows, 83, "a header and 82 employee-days")
 }

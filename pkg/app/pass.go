@@ -47,6 +47,8 @@ type PassOptions struct {
 
 	// since is the oldest day a lookback may create from a document.
 	since day.Date
+	// noSummary leaves the summary to the caller (backfill writes it once).
+	noSummary bool
 }
 
 // EmployeeResult is one employee-day in a pass result (SPEC §2).
@@ -90,13 +92,17 @@ type PassResult struct {
 	// (a late report, an edit of yesterday's numbers).
 	Earlier []EmployeeResult `json:"earlier,omitempty"`
 	CRM     CRMResult        `json:"crm"`
+	// Summary is where the manager summary was written (absent when none is configured).
+	Summary *SummaryResult `json:"summary,omitempty"`
 	// Failed counts employees whose report could not be read.
 	Failed int   `json:"failed"`
 	PassID int64 `json:"pass_id,omitempty"`
 }
 
 // Partial reports whether the pass ran but something failed (exit status 1).
-func (r *PassResult) Partial() bool { return r.Failed > 0 || r.CRM.Failed > 0 }
+func (r *PassResult) Partial() bool {
+	return r.Failed > 0 || r.CRM.Failed > 0 || r.Summary != nil && r.Summary.Error != ""
+}
 
 // fetchResult is one employee's fetched document.
 type fetchResult struct {
@@ -163,6 +169,9 @@ func (a *App) Sync(ctx context.Context, d day.Date, opts PassOptions) (*PassResu
 			a.finishPass(res, "failed", err, log)
 			return res, err
 		}
+	}
+	if !opts.noSummary {
+		res.Summary = a.writeSummary(ctx, d)
 	}
 	result := "ok"
 	if res.Partial() {

@@ -56,8 +56,21 @@ func WritePass(w io.Writer, res *PassResult, t *report.Template, lang, format st
 	if res.Failed > 0 {
 		fmt.Fprintf(&b, "%s: %d\n", tr(lang, "Не прочитаны отчёты сотрудников", "Employees whose report could not be read"), res.Failed)
 	}
+	writeSummaryLine(&b, res.Summary, lang)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeSummaryLine says where the manager summary went, or why it did not.
+func writeSummaryLine(b *strings.Builder, s *SummaryResult, lang string) {
+	if s == nil {
+		return
+	}
+	if s.Error != "" {
+		fmt.Fprintf(b, "%s: %s\n", tr(lang, "Сводка не записана", "Summary not written"), s.Error)
+		return
+	}
+	fmt.Fprintf(b, "%s (%s — %s): %s\n", tr(lang, "Сводка", "Summary"), displayDate(s.From, lang), displayDate(s.To, lang), s.Path)
 }
 
 func writeEmployeeTable(b *strings.Builder, list []EmployeeResult, t *report.Template, lang string, withDate bool) {
@@ -161,6 +174,7 @@ func WriteBackfill(w io.Writer, res *BackfillResult, _ *report.Template, lang, f
 		tr(lang, "без изменений", "unchanged"), res.CRM.Unchanged,
 		tr(lang, "не удалось", "failed"), res.CRM.Failed,
 		tr(lang, "в очереди", "queued"), res.CRM.Queued)
+	writeSummaryLine(&b, res.Summary, lang)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
