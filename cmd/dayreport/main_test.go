@@ -250,3 +250,55 @@ func TestFunnelDemo(t *testing.T) {
 	code, _, _ = execCLI(t, "funnel", "--config", cfg, "--by", "department", now)
 	require.Equal(t, 2, code)
 }
+
+// TestNoSecretInLogs runs a full pass at debug level with secrets in every
+// secret field of the configuration and greps all output for them.
+func TestNoSecretInLogs(t *testing.T) {
+	t.Setenv("DAYREPORT_CONFIG", "")
+	cfg, _ := demoConfig(t)
+	b, err := os.ReadFile(cfg)
+	require.NoError(t, err)
+	secrets := map[string]string{
+		"HUBSPOT_TOKEN": "pat-na1-11111111-2222-3333-4444-555555555555",
+		"WEBHOOK_URL":   "https://hooks.example.com/T0/B0/s3cr3tw3bh00k",
+		"HMAC_SECRET":   "hmac-s3cr3t-value-42",
+		"TG_TOKEN":      "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
+	}
+	for k, v := range secrets {
+		t.Setenv(k, v)
+	}
+	extra := `
+notify:
+  telegram: {token: "${TG_TOKEN}"}
+`
+	text := strings.Replace(string(b), "crm:\n  adapter: builtin\n", `crm:
+  adapter: builtin
+  hubspot: {token: "${HUBSPOT_TOKEN}", object_type: p_daily_reports}
+  webhook: {url: "${WEBHOOK_URL}", secret: "${HMAC_SECRET}"}
+`, 1) + extra
+	require.NoError(t, os.WriteFile(cfg, []byte(text), 0o644))
+
+	var all strings.Builder
+	for _, args := range [][]string{
+		{"config", "check", "--print"},
+		{"backfill", "--from", "2026-10-26", "--to", "2026-11-06", "--replay", "--log-level", "debug"},
+		{"sync", "--date", "2026-11-05", "--log-level", "debug", "--format", "json"},
+		{"funnel", "--log-level", "debug"},
+	} {
+		code, out, errOut := execCLI(t, append(args, "--config", cfg, "--now", "2026-11-26T12:00:00+03:00")...)
+		require.Equal(t, 0, code, "%v: %s", args, errOut)
+		all.WriteString(out + errOut)
+	}
+	require.Contains(t, all.String(), `"level":"debug"`, "debug logs were on")
+	for name, v := range secrets {
+		require.NotContains(t, all.String(), v, name)
+	}
+}
+
+// TestDeployConfig keeps the production example valid.
+func TestDeployConfig(t *testing.T) {
+	t.Setenv("DAYREPORT_CONFIG", "")
+	code, out, stderr := execCLI(t, "config", "check", "--config", "../../deploy/production.yaml")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "ok (3 employees")
+}

@@ -8,6 +8,9 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// version is set at build time: -ldflags "-X main.version=v1.2.3".
+var version string
+
 // osLookupEnv is the environment for ${VAR} expansion in the configuration.
 var osLookupEnv = os.LookupEnv
 
@@ -17,9 +20,12 @@ func newVersionCmd(g *globals) *cobra.Command {
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		Run: func(_ *cobra.Command, _ []string) {
-			v := "(devel)"
-			if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
+			v := version
+			if info, ok := debug.ReadBuildInfo(); v == "" && ok && info.Main.Version != "" {
 				v = info.Main.Version
+			}
+			if v == "" {
+				v = "(devel)"
 			}
 			fmt.Fprintln(g.stdout, "dayreport", v)
 		},

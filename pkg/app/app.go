@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -34,9 +35,13 @@ type Options struct {
 	DryRun bool
 	// Adapter replaces the configured CRM adapter (tests).
 	Adapter crm.Adapter
+	// WrapSource, when set, wraps the report source (instrumentation, tests).
+	WrapSource func(source.Source) source.Source
 	// WrapAdapter, when set, wraps the adapter in use (instrumentation, fault
 	// injection in tests).
 	WrapAdapter func(crm.Adapter) crm.Adapter
+	// Metrics, when set, records passes, reports and pushes (the daemon's /metrics).
+	Metrics *Metrics
 	// Sleep is the Retrier's wait (tests make it instant).
 	Sleep func(ctx context.Context, d time.Duration) error
 }
@@ -55,6 +60,9 @@ type App struct {
 	log      zerolog.Logger
 	dryRun   bool
 	lang     string
+	metrics  *Metrics
+	// stop asks a running pass to finish the employee at hand and take no more.
+	stop atomic.Bool
 }
 
 // LoadTemplate returns the template a config names: a built-in name or a file.
@@ -89,7 +97,7 @@ func NewCalendar(c config.Calendar) (*calendar.Calendar, error) {
 // New wires the app: template, calendar, state database, source and adapter.
 // Close it when done.
 func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
-	a := &App{cfg: cfg, now: opts.Now, log: opts.Log, dryRun: opts.DryRun, lang: cfg.Lang()}
+	a := &App{cfg: cfg, now: opts.Now, log: opts.Log, dryRun: opts.DryRun, lang: cfg.Lang(), metrics: opts.Metrics}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -109,6 +117,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	if a.source, err = newSource(cfg, clock); err != nil {
 		_ = a.store.Close()
 		return nil, err
+	}
+	if opts.WrapSource != nil {
+		a.source = opts.WrapSource(a.source)
 	}
 	a.adapter = opts.Adapter
 	if a.adapter == nil {
@@ -179,6 +190,18 @@ func LoadConfig(path string, explicit bool) (*config.Config, error) {
 	dir, _ := filepath.Abs(".")
 	return config.Parse([]byte("{}"), "(defaults)", dir, os.LookupEnv)
 }
+
+// ErrStopped is returned by a pass that stopped early on RequestStop.
+var ErrStopped = errors.New("pass stopped on request")
+
+// RequestStop asks the running pass (and every later one) to finish the
+// employee at hand and stop: the daemon's answer to SIGTERM.
+func (a *App) RequestStop() { a.stop.Store(true) }
+
+func (a *App) stopRequested() bool { return a.stop.Load() }
+
+// Config is the configuration the app was built from.
+func (a *App) Config() *config.Config { return a.cfg }
 
 // ErrLocked is wrapped by the error of a pass that found another pass running
 // on the same state database.

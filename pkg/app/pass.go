@@ -143,33 +143,52 @@ func (a *App) Sync(ctx context.Context, d day.Date, opts PassOptions) (*PassResu
 	}
 	log.WithLevel(passLevel).Int("employees", len(a.cfg.Employees)).Msg("pass started")
 	started := a.now()
+	finish := func(result string, err error) {
+		a.finishPass(res, result, err, log)
+		a.metrics.pass(opts.Kind, result, a.now().Sub(started), a.now())
+	}
 
 	first, known, err := a.store.FirstDate(ctx)
 	if err != nil {
 		err = fmt.Errorf("state: %w", err)
-		a.finishPass(res, "failed", err, log)
+		finish("failed", err)
 		return res, err
 	}
 	opts.since = d
 	if known {
 		opts.since = first
 	}
-	for fr := range a.fetchAll(ctx, d) {
+	fetchCtx, stopFetching := context.WithCancel(ctx)
+	defer stopFetching()
+	stopped := false
+	for fr := range a.fetchAll(fetchCtx, d) {
 		if ctx.Err() != nil {
+			break
+		}
+		// A stop request (SIGTERM) lets the employee being judged finish and
+		// takes no more; what is stored stays queued for the next pass.
+		if stopped = a.stopRequested(); stopped {
 			break
 		}
 		a.judgeEmployee(ctx, fr, d, opts, res, log)
 	}
+	stopFetching()
 	if err := ctx.Err(); err != nil {
-		a.finishPass(res, "cancelled", err, log)
+		finish("cancelled", err)
 		return res, err
+	}
+	if stopped {
+		log.Warn().Int("judged", len(res.Employees)).Msg("pass stopped on request; the rest waits for the next pass")
+		finish("stopped", nil)
+		return res, ErrStopped
 	}
 	if !a.dryRun {
 		if err := a.drainOutbox(ctx, res, log); err != nil {
-			a.finishPass(res, "failed", err, log)
+			finish("failed", err)
 			return res, err
 		}
 	}
+	a.metrics.passResult(res)
 	if !opts.noSummary {
 		res.Summary = a.writeSummary(ctx, d)
 	}
@@ -177,7 +196,7 @@ func (a *App) Sync(ctx context.Context, d day.Date, opts PassOptions) (*PassResu
 	if res.Partial() {
 		result = "partial"
 	}
-	a.finishPass(res, result, nil, log)
+	finish(result, nil)
 	log.WithLevel(passLevel).Str("result", result).Dur("took", a.now().Sub(started)).Int("pushed", res.CRM.Pushed).
 		Int("unchanged", res.CRM.Unchanged).Int("crm_failed", res.CRM.Failed).Int("failed", res.Failed).Msg("pass finished")
 	return res, nil
@@ -220,6 +239,12 @@ func (a *App) fetchAll(ctx context.Context, d day.Date) <-chan fetchResult {
 				return
 			}
 			defer func() { <-sem }()
+			// A source that panics on one document fails that employee only.
+			defer func() {
+				if r := recover(); r != nil {
+					slots[i] <- fetchResult{emp: e, err: fmt.Errorf("reading the report panicked: %v", r)}
+				}
+			}()
 			f, err := a.source.Fetch(ctx, source.Ref{Employee: e.ID, Report: e.Report}, d)
 			slots[i] <- fetchResult{emp: e, fetched: f, err: err}
 		}()

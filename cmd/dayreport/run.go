@@ -1,0 +1,52 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/dayreport/dayreport/pkg/app"
+)
+
+func newRunCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "run",
+		Short: "The daemon: run the schedule until SIGINT/SIGTERM, serve health and metrics",
+		Long: `run executes the configuration's schedule in the company time zone:
+  poll       (default "*/20 17-23 * * 1-5")  sync today
+  close_day  (default "30 21 * * 1-5")       close today: non-submitters become absent
+  summary    (default: after every pass)     write the manager summary
+Runs never overlap (a run due while another is going is skipped and logged), and
+only one process runs a pass on a state database at a time.
+
+HTTP on http.listen (default 127.0.0.1:9380): /healthz, /readyz, /metrics
+(Prometheus), /status (JSON: last passes, next runs). SIGINT or SIGTERM stops
+taking new runs, lets the running pass finish the employee at hand (what is not
+pushed stays queued for the next pass) and exits.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := app.LoadConfig(g.configPath, true)
+			if err != nil {
+				return usageError(err)
+			}
+			log, err := g.logger(cfg)
+			if err != nil {
+				return usageError(err)
+			}
+			a, err := app.New(cmd.Context(), cfg, app.Options{Now: g.clock, Log: log, Metrics: app.NewMetrics()})
+			if err != nil {
+				return usageError(err)
+			}
+			defer g.closeApp(a)
+			d, err := app.NewDaemon(a, app.DaemonOptions{})
+			if err != nil {
+				return usageError(err)
+			}
+			if err := d.Listen(); err != nil {
+				return usageError(err)
+			}
+			if err := d.Run(cmd.Context()); err != nil {
+				return &exitError{code: exitPartial, err: err}
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,106 @@
+package app
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Metrics are the Prometheus metrics of SPEC §9. A nil *Metrics records
+// nothing, so one-shot commands need none.
+type Metrics struct {
+	Registry *prometheus.Registry
+
+	passes       *prometheus.CounterVec
+	passDuration *prometheus.HistogramVec
+	reports      *prometheus.CounterVec
+	crmPushes    *prometheus.CounterVec
+	outboxDepth  *prometheus.GaugeVec
+	google       *prometheus.CounterVec
+	skipped      *prometheus.CounterVec
+	panics       prometheus.Counter
+	lastPass     *prometheus.GaugeVec
+}
+
+// NewMetrics registers the metrics on a new registry (with the Go and process
+// collectors).
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		passes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dayreport_passes_total", Help: "Passes by kind (sync, close-day, backfill) and result (ok, partial, failed, stopped).",
+		}, []string{"kind", "result"}),
+		passDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "dayreport_pass_duration_seconds", Help: "Wall time of a pass.",
+			Buckets: []float64{0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600},
+		}, []string{"kind"}),
+		reports: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dayreport_reports_total", Help: "Employee-days judged by passes, by status (each pass counts again).",
+		}, []string{"status"}),
+		crmPushes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dayreport_crm_pushes_total", Help: "CRM pushes by adapter and result (ok, failed).",
+		}, []string{"adapter", "result"}),
+		outboxDepth: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "dayreport_outbox_depth", Help: "Records waiting in the outbox after the last pass.",
+		}, []string{"adapter"}),
+		google: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dayreport_google_requests_total", Help: "Google API requests by API (docs, sheets, drive) and HTTP code.",
+		}, []string{"api", "code"}),
+		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dayreport_skipped_runs_total", Help: "Scheduled runs skipped because another run was still going.",
+		}, []string{"job"}),
+		panics: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "dayreport_job_panics_total", Help: "Scheduled jobs that panicked (recovered).",
+		}),
+		lastPass: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "dayreport_last_pass_timestamp_seconds", Help: "When the last pass of a kind finished, by result.",
+		}, []string{"kind", "result"}),
+	}
+	m.Registry.MustRegister(m.passes, m.passDuration, m.reports, m.crmPushes, m.outboxDepth, m.google,
+		m.skipped, m.panics, m.lastPass,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *Metrics) pass(kind, result string, took time.Duration, at time.Time) {
+	if m == nil {
+		return
+	}
+	m.passes.WithLabelValues(kind, result).Inc()
+	m.passDuration.WithLabelValues(kind).Observe(took.Seconds())
+	m.lastPass.WithLabelValues(kind, result).Set(float64(at.Unix()))
+}
+
+func (m *Metrics) passResult(res *PassResult) {
+	if m == nil {
+		return
+	}
+	for _, e := range res.Employees {
+		m.reports.WithLabelValues(string(e.Status)).Inc()
+	}
+	m.crmPushes.WithLabelValues(res.CRM.Adapter, "ok").Add(float64(res.CRM.Pushed))
+	m.crmPushes.WithLabelValues(res.CRM.Adapter, "failed").Add(float64(res.CRM.Failed))
+	m.outboxDepth.WithLabelValues(res.CRM.Adapter).Set(float64(res.CRM.Queued))
+}
+
+// GoogleRequest counts one request to a Google API (the google clients' hook).
+func (m *Metrics) GoogleRequest(api string, code int) {
+	if m == nil {
+		return
+	}
+	m.google.WithLabelValues(api, strconv.Itoa(code)).Inc()
+}
+
+func (m *Metrics) skip(job string) {
+	if m != nil {
+		m.skipped.WithLabelValues(job).Inc()
+	}
+}
+
+func (m *Metrics) panicked() {
+	if m != nil {
+		m.panics.Inc()
+	}
+}
