@@ -31,6 +31,9 @@ func demoConfig(t *testing.T) (path, db string) {
 	text := strings.Replace(string(b), "path: ../out/demo.db", "path: "+db, 1)
 	text = strings.Replace(text, "dir: ../testdata/demo/reports", "dir: "+reports, 1)
 	text = strings.Replace(text, "xlsx: ../out/summary.xlsx", "xlsx: "+filepath.Join(dir, "summary.xlsx"), 1)
+	facts, err := filepath.Abs("../../testdata/demo/facts.csv")
+	require.NoError(t, err)
+	text = strings.Replace(text, "facts: ../testdata/demo/facts.csv", "facts: "+facts, 1)
 	require.NotEqual(t, string(b), text)
 	path = filepath.Join(dir, "demo.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
@@ -102,7 +105,8 @@ func TestBackfillDemo(t *testing.T) {
 	code, out, stderr := execCLI(t, args...)
 	require.Equal(t, 0, code, stderr)
 	require.Empty(t, stderr, "a backfill off a terminal is quiet")
-	for _, want := range []string{"kuznetsov (отсутствовал)", "volkov (с ошибками)", "popova (сдан с опозданием)", "smirnova (в отпуске)", "отправлено 83"} {
+	for _, want := range []string{"kuznetsov (отсутствовал)", "volkov (с ошибками)", "popova (сдан с опозданием)", "smirnova (в отпуске)", "отправлено 83",
+		"02.11.2026 volkov: ⚑ «Новые звонки»: в отчёте 27, в CRM 12", "05.11.2026 kuznetsov: ⚑ те же цифры, что и в предыдущие дни, 3 рабочих дня подряд"} {
 		require.Contains(t, out, want)
 	}
 	_, err := os.Stat(db)

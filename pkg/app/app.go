@@ -128,6 +128,10 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 			return nil, err
 		}
 	}
+	if err := a.loadFacts(ctx); err != nil {
+		_ = a.store.Close()
+		return nil, err
+	}
 	if opts.WrapAdapter != nil {
 		a.adapter = opts.WrapAdapter(a.adapter)
 	}

@@ -41,6 +41,7 @@ type goldenRecord struct {
 	Metrics map[string]float64 `json:"metrics"`
 	Notes   string             `json:"notes,omitempty"`
 	Errors  []string           `json:"errors,omitempty"`
+	Flags   []crm.Flag         `json:"flags,omitempty"`
 }
 
 func runDemo(t *testing.T, a *App) *BackfillResult {
@@ -100,13 +101,29 @@ func TestDemoBackfill(t *testing.T) {
 	invalid := records[crm.Key("volkov", day.MustParse("2026-10-28"))]
 	require.Equal(t, report.Invalid, invalid.Status)
 	require.NotEmpty(t, invalid.Errors)
+	// Verification: volkov's calls against the CRM's telephony, kuznetsov's
+	// pasted numbers; everyone else is clean.
+	var flagged []string
+	for _, k := range sortedKeys(records) {
+		for _, f := range records[k].Flags {
+			flagged = append(flagged, k+" "+f.Code+" "+f.Metric)
+		}
+	}
+	require.Equal(t, []string{
+		"dayreport:kuznetsov:2026-11-05 copy_paste ", "dayreport:kuznetsov:2026-11-06 copy_paste ",
+		"dayreport:volkov:2026-11-02 overstated new_calls", "dayreport:volkov:2026-11-03 overstated new_calls",
+	}, flagged)
+	over := records[crm.Key("volkov", day.MustParse("2026-11-02"))].Flags[0]
+	require.InDelta(t, 27, *over.Reported, 0)
+	require.InDelta(t, 12, *over.Recorded, 0)
+	require.InDelta(t, 27, records[crm.Key("volkov", day.MustParse("2026-11-02"))].Metrics["new_calls"], 0, "a flag never changes the number")
 	rating := records[crm.Key("petrova", day.MustParse("2026-11-05"))]
 	require.InDelta(t, 4.5, rating.Metrics["company_rating"], 1e-9, "decimal-comma rating")
 
 	// Every number of every record, against the reviewed golden file.
 	got := map[string]goldenRecord{}
 	for k, r := range records {
-		got[k] = goldenRecord{Status: r.Status, Metrics: r.Metrics, Notes: r.Notes, Errors: r.Errors}
+		got[k] = goldenRecord{Status: r.Status, Metrics: r.Metrics, Notes: r.Notes, Errors: r.Errors, Flags: r.Flags}
 	}
 	if *update {
 		b, err := json.MarshalIndent(got, "", "  ")
@@ -176,7 +193,10 @@ func TestDemoSummary(t *testing.T) {
 	require.Equal(t, report.Absent, m.Absences[0].Status)
 	require.Equal(t, "popova", m.Absences[1].Employee)
 	require.Equal(t, "сдан с опозданием", m.Absences[1].StatusLabel)
-	require.Empty(t, m.Checks)
+	require.Len(t, m.Checks, 4)
+	require.Equal(t, "volkov", m.Checks[0].Employee)
+	require.Equal(t, "Новые звонки", m.Checks[0].MetricLabel)
+	require.Equal(t, "kuznetsov", m.Checks[2].Employee)
 	require.Equal(t, "invoices_issued", m.Funnel.Weakest.From)
 	require.Equal(t, "company_rating", m.Columns[len(m.Columns)-1].Key)
 	require.True(t, m.Columns[len(m.Columns)-1].Rating)

@@ -49,6 +49,8 @@ type PassOptions struct {
 	since day.Date
 	// noSummary leaves the summary to the caller (backfill writes it once).
 	noSummary bool
+	// facts caches the CRM's facts for the pass.
+	facts *factCache
 }
 
 // EmployeeResult is one employee-day in a pass result (SPEC §2).
@@ -158,6 +160,7 @@ func (a *App) Sync(ctx context.Context, d day.Date, opts PassOptions) (*PassResu
 	if known {
 		opts.since = first
 	}
+	opts.facts = &factCache{byDate: map[day.Date]map[string]crm.Facts{}}
 	fetchCtx, stopFetching := context.WithCancel(ctx)
 	defer stopFetching()
 	stopped := false
@@ -400,7 +403,15 @@ func (a *App) judgeDay(ctx context.Context, emp config.Employee, d day.Date, sec
 	if fetched != nil && next.SourceURL == "" {
 		next.SourceURL = fetched.URL
 	}
+	if hasReport {
+		if next.Flags, err = a.flags(ctx, opts.facts, emp, next, version); err != nil {
+			return res, err
+		}
+	}
 	res.Status, res.Metrics, res.Notes = next.Status, nonNil(next.Metrics), next.Notes
+	if next.Flags != nil {
+		res.Flags = next.Flags
+	}
 	if next.Errors != nil {
 		res.Errors = next.Errors
 	}

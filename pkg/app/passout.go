@@ -169,6 +169,18 @@ func WriteBackfill(w io.Writer, res *BackfillResult, _ *report.Template, lang, f
 			fmt.Fprintf(&b, "  %s %s → %s\n", e.ID, displayDate(e.Date, lang), e.Status.Label(lang))
 		}
 	}
+	var flagged []string
+	for _, d := range res.Days {
+		for _, e := range d.Employees {
+			for _, f := range e.Flags {
+				flagged = append(flagged, fmt.Sprintf("  %s %s: ⚑ %s", displayDate(d.Date, lang), e.ID, f.Message))
+			}
+		}
+	}
+	if len(flagged) > 0 {
+		b.WriteString("\n" + tr(lang, "Проверка (флаги, цифры отчётов не изменены):", "Checks (flags; the reported numbers are kept):") + "\n")
+		b.WriteString(strings.Join(flagged, "\n") + "\n")
+	}
 	fmt.Fprintf(&b, "\nCRM (%s): %s %d, %s %d, %s %d, %s %d\n", res.CRM.Adapter,
 		tr(lang, "отправлено", "pushed"), res.CRM.Pushed,
 		tr(lang, "без изменений", "unchanged"), res.CRM.Unchanged,

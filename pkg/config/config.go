@@ -142,10 +142,19 @@ const (
 // CRM selects and configures the CRM adapter (SPEC §6).
 type CRM struct {
 	Adapter  string      `yaml:"adapter"` // builtin (default) | webhook | bitrix24 | amocrm | hubspot
+	Builtin  BuiltinCRM  `yaml:"builtin"`
 	Webhook  WebhookCRM  `yaml:"webhook"`
 	Bitrix24 Bitrix24CRM `yaml:"bitrix24"`
 	AmoCRM   AmoCRM      `yaml:"amocrm"`
 	HubSpot  HubSpot     `yaml:"hubspot"`
+}
+
+// BuiltinCRM is the CRM kept in the state database.
+type BuiltinCRM struct {
+	// Facts is a CSV of what the CRM "recorded" (date, crm_user_id, metric,
+	// value), loaded on every start: the demo's stand-in for a real CRM's
+	// call log, so that verification has facts to check reports against.
+	Facts string `yaml:"facts"`
 }
 
 // WebhookCRM posts each record as signed JSON to a URL.

@@ -136,6 +136,7 @@ func resolvePaths(c *Config, dir string) {
 	}
 	abs(&c.Local.Dir)
 	abs(&c.Summary.XLSX)
+	abs(&c.CRM.Builtin.Facts)
 	abs(&c.Google.CredentialsFile)
 	if IsTemplatePath(c.Template) {
 		abs(&c.Template)

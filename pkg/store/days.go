@@ -317,3 +317,26 @@ func (s *Store) LastDate(ctx context.Context) (d day.Date, ok bool, err error) {
 	d, err = parseDate(last.String)
 	return d, err == nil, err
 }
+
+// DaysOf returns an employee's stored days from `from` to `to` inclusive, by
+// date (a key range: as cheap for a long history as for a short one).
+func (s *Store) DaysOf(ctx context.Context, employee string, from, to day.Date) ([]Day, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+dayColumns+` FROM days
+		WHERE employee = ? AND date BETWEEN ? AND ? ORDER BY date`, employee, from.String(), orMax(to))
+	if err != nil {
+		return nil, fmt.Errorf("store: days of %s: %w", employee, err)
+	}
+	defer func() { _ = rows.Close() }()
+	var out []Day
+	for rows.Next() {
+		d, err := scanDay(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: days of %s: %w", employee, err)
+	}
+	return out, nil
+}

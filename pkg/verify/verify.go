@@ -233,7 +233,7 @@ func (c *checker) copyPaste() {
 		return
 	}
 	run := 1
-	for i := len(c.in.History) - 1; i >= 0 && run < c.o.CopyRun; i-- {
+	for i := len(c.in.History) - 1; i >= 0; i-- {
 		if c.vector(c.in.History[i].Metrics) != today {
 			break
 		}

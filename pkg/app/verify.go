@@ -1,0 +1,177 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/dayreport/dayreport/pkg/config"
+	"github.com/dayreport/dayreport/pkg/crm"
+	"github.com/dayreport/dayreport/pkg/crm/builtin"
+	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/report"
+	"github.com/dayreport/dayreport/pkg/store"
+	"github.com/dayreport/dayreport/pkg/verify"
+)
+
+// historyDays is how many working days before a day verification reads.
+const historyDays = 20
+
+// factCache holds the CRM's facts of one pass, read once per date for the
+// whole roster (one FactReader call instead of one per employee).
+type factCache struct {
+	mu     sync.Mutex
+	byDate map[day.Date]map[string]crm.Facts
+}
+
+// crmUser is the id an employee has in the CRM (their dayreport id when the
+// roster names none).
+func crmUser(e config.Employee) string {
+	if e.CRMUserID != "" {
+		return e.CRMUserID
+	}
+	return e.ID
+}
+
+// facts returns the CRM's facts of emp on d; nil when the adapter reads none
+// or could not (verification then simply has no facts to compare).
+func (a *App) facts(ctx context.Context, fc *factCache, emp config.Employee, d day.Date) map[string]float64 {
+	fr, ok := a.adapter.(crm.FactReader)
+	if !ok || fc == nil {
+		return nil
+	}
+	fc.mu.Lock()
+	defer fc.mu.Unlock()
+	all, done := fc.byDate[d]
+	if !done {
+		users := make([]string, 0, len(a.cfg.Employees))
+		for _, e := range a.cfg.Employees {
+			users = append(users, crmUser(e))
+		}
+		var err error
+		if all, err = fr.Facts(ctx, users, d); err != nil {
+			a.log.Warn().Err(err).Str("day", d.String()).Msg("read the CRM's facts; the day is verified without them")
+		}
+		fc.byDate[d] = all
+	}
+	return all[crmUser(emp)]
+}
+
+// flags verifies an employee-day with a report: against the CRM's facts, the
+// employee's recent history, and the report's own versions.
+func (a *App) flags(ctx context.Context, fc *factCache, emp config.Employee, next store.Day, version *store.Version) ([]crm.Flag, error) {
+	if next.Status != report.Submitted && next.Status != report.Late {
+		return nil, nil // an invalid report's numbers are not to be trusted either way
+	}
+	d := next.Date
+	in := verify.Input{Today: verify.Day{Date: d, Metrics: next.Metrics}, Facts: a.facts(ctx, fc, emp, d)}
+	dates := a.cal.LastWorkdays(d, historyDays)
+	if len(dates) > 0 {
+		stored, err := a.store.DaysOf(ctx, emp.ID, dates[0], d.AddDays(-1))
+		if err != nil {
+			return nil, fmt.Errorf("state: %w", err)
+		}
+		byDate := make(map[day.Date]store.Day, len(stored))
+		for _, s := range stored {
+			byDate[s.Date] = s
+		}
+		for _, wd := range dates {
+			h := verify.Day{Date: wd}
+			if s, ok := byDate[wd]; ok && (s.Status == report.Submitted || s.Status == report.Late) {
+				h.Metrics = s.Metrics
+			}
+			in.History = append(in.History, h)
+		}
+	}
+	edit, err := a.lateEdit(ctx, emp, next, version)
+	if err != nil {
+		return nil, err
+	}
+	in.LateEdit = edit
+	return verify.Check(a.tmpl, in, verify.Options{Lang: a.lang,
+		ToleranceAbs: float64(a.cfg.Verify.ToleranceAbs), TolerancePct: float64(a.cfg.Verify.TolerancePct)}), nil
+}
+
+// lateEdit finds a change of the day's numbers after its deadline: the
+// current version first seen after the deadline, and a version seen before it
+// with other numbers. A report first written after the deadline is late, not
+// edited.
+func (a *App) lateEdit(ctx context.Context, emp config.Employee, next store.Day, current *store.Version) (*verify.Edit, error) {
+	if current == nil {
+		return nil, nil
+	}
+	versions, err := a.store.Versions(ctx, emp.ID, next.Date)
+	if err != nil {
+		return nil, fmt.Errorf("state: %w", err)
+	}
+	deadline := a.deadline.At(next.Date, a.cfg.EmployeeLocation(emp))
+	seenAt := a.now()
+	for _, v := range versions {
+		if v.ContentHash == current.ContentHash {
+			seenAt = v.FirstSeen
+		}
+	}
+	if !seenAt.After(deadline) {
+		return nil, nil
+	}
+	var before *store.Version
+	for i := range versions {
+		if !versions[i].FirstSeen.After(deadline) {
+			before = &versions[i]
+		}
+	}
+	if before == nil || sameNumbers(before.Metrics, current.Metrics) {
+		return nil, nil
+	}
+	return &verify.Edit{At: seenAt.In(a.cfg.EmployeeLocation(emp)), Before: before.Metrics, After: current.Metrics}, nil
+}
+
+func sameNumbers(x, y map[string]float64) bool {
+	if len(x) != len(y) {
+		return false
+	}
+	for k, v := range x {
+		if w, ok := y[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// loadFacts puts the builtin CRM's facts CSV into the state database (on
+// every start: the file is the truth, a changed row replaces the stored one).
+func (a *App) loadFacts(ctx context.Context) error {
+	path := a.cfg.CRM.Builtin.Facts
+	if path == "" || a.dryRun || a.adapter.Name() != builtin.Name {
+		return nil
+	}
+	rows, err := builtin.ReadFacts(path)
+	if err != nil {
+		return err
+	}
+	type key struct {
+		user string
+		d    day.Date
+	}
+	grouped := map[key]map[string]float64{}
+	var keys []key
+	for _, r := range rows {
+		k := key{r.User, r.Date}
+		if grouped[k] == nil {
+			grouped[k] = map[string]float64{}
+			keys = append(keys, k)
+		}
+		grouped[k][r.Metric] = r.Value
+	}
+	slices.SortFunc(keys, func(x, y key) int { return x.d.Compare(y.d) })
+	started := time.Now()
+	for _, k := range keys {
+		if err := a.store.PutFacts(ctx, k.user, k.d, grouped[k]); err != nil {
+			return fmt.Errorf("state: %w", err)
+		}
+	}
+	a.log.Debug().Int("rows", len(rows)).Dur("took", time.Since(started)).Msg("builtin CRM facts loaded")
+	return nil
+}
