@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/dayreport/dayreport/pkg/crm"
@@ -291,33 +292,6 @@ func (s *Store) SaveDay(ctx context.Context, u DayUpdate) (SaveResult, error) {
 	return res, nil
 }
 
-// FirstDate returns the earliest date any employee-day is stored for: the day
-// dayreport started keeping this team's days. ok is false on an empty store.
-func (s *Store) FirstDate(ctx context.Context) (d day.Date, ok bool, err error) {
-	var first sql.NullString
-	if err := s.db.QueryRowContext(ctx, `SELECT MIN(date) FROM days`).Scan(&first); err != nil {
-		return day.Date{}, false, fmt.Errorf("store: first date: %w", err)
-	}
-	if !first.Valid {
-		return day.Date{}, false, nil
-	}
-	d, err = parseDate(first.String)
-	return d, err == nil, err
-}
-
-// LastDate returns the newest date any employee-day is stored for.
-func (s *Store) LastDate(ctx context.Context) (d day.Date, ok bool, err error) {
-	var last sql.NullString
-	if err := s.db.QueryRowContext(ctx, `SELECT MAX(date) FROM days`).Scan(&last); err != nil {
-		return day.Date{}, false, fmt.Errorf("store: last date: %w", err)
-	}
-	if !last.Valid {
-		return day.Date{}, false, nil
-	}
-	d, err = parseDate(last.String)
-	return d, err == nil, err
-}
-
 // DaysOf returns an employee's stored days from `from` to `to` inclusive, by
 // date (a key range: as cheap for a long history as for a short one).
 func (s *Store) DaysOf(ctx context.Context, employee string, from, to day.Date) ([]Day, error) {
@@ -339,4 +313,28 @@ func (s *Store) DaysOf(ctx context.Context, employee string, from, to day.Date) 
 		return nil, fmt.Errorf("store: days of %s: %w", employee, err)
 	}
 	return out, nil
+}
+
+// FirstDate returns the earliest date any employee-day is stored for: the day
+// dayreport started keeping this team's days. ok is false on an empty store.
+func (s *Store) FirstDate(ctx context.Context) (day.Date, bool, error) {
+	return s.dateBound(ctx, "MIN")
+}
+
+// LastDate returns the newest date any employee-day is stored for.
+func (s *Store) LastDate(ctx context.Context) (day.Date, bool, error) {
+	return s.dateBound(ctx, "MAX")
+}
+
+// dateBound is MIN or MAX of the stored dates (one seek on the date index).
+func (s *Store) dateBound(ctx context.Context, agg string) (day.Date, bool, error) {
+	var d sql.NullString
+	if err := s.db.QueryRowContext(ctx, `SELECT `+agg+`(date) FROM days`).Scan(&d); err != nil {
+		return day.Date{}, false, fmt.Errorf("store: %s date: %w", strings.ToLower(agg), err)
+	}
+	if !d.Valid {
+		return day.Date{}, false, nil
+	}
+	date, err := parseDate(d.String)
+	return date, err == nil, err
 }
