@@ -15,10 +15,9 @@ import (
 	"github.com/dayreport/dayreport/pkg/calendar"
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/crm"
-	"github.com/dayreport/dayreport/pkg/crm/builtin"
+	"github.com/dayreport/dayreport/pkg/google"
 	"github.com/dayreport/dayreport/pkg/report"
 	"github.com/dayreport/dayreport/pkg/source"
-	"github.com/dayreport/dayreport/pkg/source/local"
 	"github.com/dayreport/dayreport/pkg/store"
 )
 
@@ -40,6 +39,9 @@ type Options struct {
 	// WrapAdapter, when set, wraps the adapter in use (instrumentation, fault
 	// injection in tests).
 	WrapAdapter func(crm.Adapter) crm.Adapter
+	// Google, when set, adjusts the Google clients' options (tests: fast
+	// backoff, the fake's HTTP client).
+	Google func(*google.Options)
 	// Metrics, when set, records passes, reports and pushes (the daemon's /metrics).
 	Metrics *Metrics
 	// Sleep is the Retrier's wait (tests make it instant).
@@ -114,7 +116,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	if a.store, err = openStore(ctx, cfg, clock, opts.DryRun); err != nil {
 		return nil, err
 	}
-	if a.source, err = newSource(cfg, clock); err != nil {
+	if a.source, err = newSource(ctx, cfg, clock, a.metrics, opts.Google); err != nil {
 		_ = a.store.Close()
 		return nil, err
 	}
@@ -165,22 +167,6 @@ func openStore(ctx context.Context, cfg *config.Config, now func() time.Time, dr
 		return nil, fmt.Errorf("state: %w", err)
 	}
 	return s, nil
-}
-
-func newSource(cfg *config.Config, now func() time.Time) (source.Source, error) {
-	switch cfg.Source.Kind {
-	case config.SourceLocal:
-		return &local.Source{Dir: cfg.Local.Dir, Now: now, Location: cfg.CompanyLocation()}, nil
-	}
-	return nil, fmt.Errorf("source: %q is not available in this build yet (use source.kind: local)", cfg.Source.Kind)
-}
-
-func newAdapter(cfg *config.Config, s *store.Store) (crm.Adapter, error) {
-	switch cfg.CRM.Adapter {
-	case "", config.AdapterBuiltin:
-		return builtin.New(s), nil
-	}
-	return nil, fmt.Errorf("crm: adapter %q is not available in this build yet (use crm.adapter: builtin)", cfg.CRM.Adapter)
 }
 
 // LoadConfig reads the configuration for a command. When the path was not

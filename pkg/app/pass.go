@@ -225,6 +225,15 @@ func (a *App) finishPass(res *PassResult, result string, err error, log zerolog.
 // yields the results in roster order.
 func (a *App) fetchAll(ctx context.Context, d day.Date) <-chan fetchResult {
 	emps := a.cfg.Employees
+	if p, ok := a.source.(prefetcher); ok {
+		refs := make([]source.Ref, 0, len(emps))
+		for _, e := range emps {
+			refs = append(refs, source.Ref{Employee: e.ID, Report: e.Report})
+		}
+		if err := p.Prefetch(ctx, refs, d); err != nil {
+			a.log.Warn().Err(err).Msg("prefetch the reports; each is read on its own")
+		}
+	}
 	slots := make([]chan fetchResult, len(emps))
 	for i := range slots {
 		slots[i] = make(chan fetchResult, 1)

@@ -1,0 +1,188 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"google.golang.org/api/docs/v1"
+
+	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/google"
+	"github.com/dayreport/dayreport/pkg/googlefake"
+	"github.com/dayreport/dayreport/pkg/report"
+	"github.com/dayreport/dayreport/pkg/source/gdoc"
+)
+
+var (
+	thursday = msk("2026-11-26", 0, 0)
+	day26    = day.MustParse("2026-11-26")
+)
+
+// textDoc is a Google Doc whose paragraphs are the lines of text; a line
+// holding only a date is a heading, as people format their day titles.
+func textDoc(id, text string) *docs.Document {
+	var content []*docs.StructuralElement
+	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		style := "NORMAL_TEXT"
+		if line != "" && !strings.Contains(line, ":") {
+			style = "HEADING_2"
+		}
+		content = append(content, &docs.StructuralElement{Paragraph: &docs.Paragraph{
+			Elements:       []*docs.ParagraphElement{{TextRun: &docs.TextRun{Content: line + "\n"}}},
+			ParagraphStyle: &docs.ParagraphStyle{NamedStyleType: style},
+		}})
+	}
+	return &docs.Document{DocumentId: id, Title: "Отчёты", Body: &docs.Body{Content: content}}
+}
+
+// fixtureDoc is one of the Docs fixtures of pkg/source/gdoc (tabs, chips, tables).
+func fixtureDoc(t *testing.T, name string) *docs.Document {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "source", "gdoc", "testdata", name+".json"))
+	require.NoError(t, err)
+	var d docs.Document
+	require.NoError(t, json.Unmarshal(b, &d))
+	return &d
+}
+
+// serial is a spreadsheet serial date (days since 30.12.1899), counted in
+// UTC: Moscow's 1899 local mean time would shift it by a fraction.
+func serial(t time.Time) float64 {
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	return d.Sub(time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)).Hours() / 24
+}
+
+var sheetLabels = []any{"Дата", "Новые звонки", "Повторные звонки", "Отправлено КП", "Выставлено счетов и договоров",
+	"Подписано договоров", "Оплаты", "Звонки по обратной связи", "Оценка работы компании"}
+
+// rowSheet is a tab in row layout: a header row, then a day a row.
+func rowSheet(title string, gid int64, calls float64) googlefake.Tab {
+	return googlefake.Tab{Title: title, SheetID: gid, Rows: [][]any{
+		sheetLabels,
+		{serial(thursday.AddDate(0, 0, -1)), 9, 3, 2, 1, 0, 0, 1, 4},
+		{serial(thursday), calls, 6, 3, 2, 1, 1, 2, "4,5"},
+	}}
+}
+
+// transposedSheet has the days across the first row.
+func transposedSheet(title string, calls float64) googlefake.Tab {
+	rows := [][]any{{"Показатель", serial(thursday.AddDate(0, 0, -1)), serial(thursday)}}
+	vals := []any{calls, 7, 4, 3, 1, 1, 3, 5.0}
+	for i, l := range sheetLabels[1:] {
+		rows = append(rows, []any{l, 1, vals[i]})
+	}
+	return googlefake.Tab{Title: title, SheetID: 0, Rows: rows}
+}
+
+// TestGooglePass is a pass over 20 employees whose reports live in Google
+// Docs (plain, with tabs, chips and tables) and Sheets (a shared spreadsheet
+// with a tab each, and sheets of their own in both layouts), read through the
+// real Google clients against pkg/googlefake, with quota hits and server
+// errors injected on the way.
+func TestGooglePass(t *testing.T) {
+	t.Parallel()
+	fake := googlefake.New(t, googlefake.Options{})
+	var roster strings.Builder
+	add := func(id, report string) { fmt.Fprintf(&roster, "  - {id: %s, name: %s, report: %q}\n", id, id, report) }
+	want := map[string]string{}
+	calls := map[string]float64{}
+	for i := range 8 { // plain documents
+		id := fmt.Sprintf("doc%d", i)
+		fake.PutDoc("1"+id, textDoc("1"+id, reportText("Среда, 25 ноября", 5)+"\n"+reportText("Четверг, 26 ноября", 10+i)))
+		add(id, gdoc.URL("1"+id))
+		want[id], calls[id] = "submitted", float64(10+i)
+	}
+	for _, name := range []string{"table_report", "date_chips", "suggestions"} { // tables, chips, suggestions
+		fake.PutDoc("1"+name, fixtureDoc(t, name))
+		add(name, "https://docs.google.com/document/d/1"+name+"/edit?tab=t.0")
+		want[name] = "submitted"
+	}
+	fake.PutDoc("1nested", fixtureDoc(t, "nested_tabs")) // three tabs: 25.11, 26.11 (new calls 6), 01.12
+	add("nested", "1nested")
+	want["nested"], calls["nested"] = "submitted", 6
+	shared := []googlefake.Tab{rowSheet("Иванов", 0, 21), rowSheet("Петрова", 11, 22), rowSheet("Q1/Q2", 22, 23), rowSheet("It's", 33, 24)}
+	fake.PutSheet("1shared", "Отдел продаж", shared)
+	for i, link := range []string{"1shared#Иванов", "https://docs.google.com/spreadsheets/d/1shared/edit#gid=11", "1shared#Q1/Q2", "https://docs.google.com/spreadsheets/d/1shared/edit?gid=33#gid=33"} {
+		id := fmt.Sprintf("tab%d", i)
+		add(id, link)
+		want[id], calls[id] = "submitted", float64(21+i)
+	}
+	for i := range 2 { // transposed sheets of their own
+		id := fmt.Sprintf("own%d", i)
+		fake.PutSheet("1"+id, "Мои отчёты", []googlefake.Tab{transposedSheet("Лист1", float64(30+i))})
+		add(id, "https://docs.google.com/spreadsheets/d/1"+id+"/edit")
+		want[id], calls[id] = "submitted", float64(30+i)
+	}
+	fake.PutDoc("1late", textDoc("1late", reportText("Среда, 25 ноября", 5))) // yesterday only
+	add("yesterday", "1late")
+	want["yesterday"] = "absent"
+	add("gone", gdoc.URL("1deleted"))
+	want["gone"] = "missing" // unreadable: nothing is concluded, not even absence
+
+	tm := newTeam(t, "source: {kind: gdoc}\ngoogle: {endpoint: \""+fake.URL+"\"}\nemployees:\n"+roster.String())
+	require.Len(t, tm.cfg.Employees, 20)
+	// Quota hits and server errors on the way: retried by the clients.
+	fake.Inject(googlefake.APIDocs, googlefake.RateLimited, 2)
+	fake.Inject(googlefake.APISheets, googlefake.Unavailable, 1)
+	fake.Inject(googlefake.APIDocs, googlefake.ServerError, 1)
+	metrics := NewMetrics()
+	a := openApp(t, tm.cfg, Options{Now: newClock(msk("2026-11-26", 22, 0)).Now, Metrics: metrics, Google: func(o *google.Options) {
+		o.HTTPClient = fake.Client()
+		o.Sleep = func(context.Context, time.Duration) error { return nil }
+	}})
+	res, err := a.Sync(t.Context(), day26, PassOptions{})
+	require.NoError(t, err)
+	for _, e := range res.Employees {
+		if e.Error != "" && e.ID != "gone" {
+			t.Errorf("%s: %s", e.ID, e.Error)
+		}
+	}
+	require.Equal(t, want, statuses(res))
+	require.Equal(t, 1, res.Failed, "the deleted document")
+	for _, e := range res.Employees {
+		if c, ok := calls[e.ID]; ok {
+			require.InDelta(t, c, e.Metrics["new_calls"], 0, e.ID)
+			require.InDelta(t, 1, e.Metrics["payments"], 0, e.ID)
+		}
+		if e.Status == report.Submitted {
+			require.Empty(t, e.Errors, e.ID)
+		}
+		if e.ID == "gone" {
+			require.Contains(t, e.Error, "1deleted")
+		}
+	}
+	require.Len(t, builtinRecords(t, a), 19)
+
+	// What it cost: a documents.get per document (13 read, 1 not found),
+	// one spreadsheets.get for the #gid links and one values:batchGet per
+	// spreadsheet (3); the injected faults each cost one retry.
+	var docsReads, sheetsReads, notFound, failed int
+	for _, r := range fake.Requests() {
+		switch {
+		case r.Status == 404:
+			notFound++
+		case r.Status >= 400:
+			failed++
+		case r.API == googlefake.APIDocs:
+			docsReads++
+		case r.API == googlefake.APISheets:
+			sheetsReads++
+		}
+	}
+	require.Equal(t, 4, failed, "2 quota hits, a 503 and a 500, each retried")
+	require.Equal(t, 1, notFound, "a 404 is not retried")
+	require.Equal(t, 13, docsReads)
+	require.Equal(t, 4, sheetsReads, "1 get for the gids + 3 batchGets")
+
+	// A rerun: same numbers, nothing pushed.
+	res, err = a.Sync(t.Context(), day26, PassOptions{})
+	require.NoError(t, err)
+	require.Zero(t, res.CRM.Pushed)
+}
