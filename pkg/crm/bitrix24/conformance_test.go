@@ -1,0 +1,64 @@
+package bitrix24_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dayreport/dayreport/pkg/crm/bitrix24"
+	"github.com/dayreport/dayreport/pkg/crm/bitrix24/bitrix24fake"
+	"github.com/dayreport/dayreport/pkg/crm/crmtest"
+)
+
+// harnessTimeout is the adapter's per-request timeout in the suite.
+const harnessTimeout = 500 * time.Millisecond
+
+// TestConformance runs the shared suite against a fresh fake portal per
+// subtest, twice: with the field mapping Setup printed in the config and a
+// 503 QUERY_LIMIT_EXCEEDED rate limit, and with the default field names and
+// a 429 OPERATION_TIME_LIMIT one. No subtest may overflow the portal's leaky
+// bucket.
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name       string
+		limit      bitrix24fake.RateLimit
+		configured bool
+	}{
+		{"QueryLimit/ConfiguredFields", bitrix24fake.QueryLimit, true},
+		{"OperationLimit/DefaultFieldNames", bitrix24fake.OperationLimit, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var mu sync.Mutex
+			var fakes []*bitrix24fake.Fake
+			crmtest.Run(t, func(t *testing.T) *crmtest.Harness {
+				p := newPortal(t, bitrix24fake.Options{RateLimit: tc.limit}, tc.configured)
+				mu.Lock()
+				fakes = append(fakes, p.fake)
+				mu.Unlock()
+				t.Cleanup(func() {
+					if v := p.fake.Violations(); v != 0 {
+						t.Errorf("%d requests overflowed the portal's leaky bucket", v)
+					}
+				})
+				return &crmtest.Harness{
+					// Short enough for Fault/Timeout, long enough that a loaded
+					// CI machine running -race does not time out a 50-command
+					// batch (100ms did, now and then).
+					Adapter: p.adapter(t, bitrix24.Options{Timeout: harnessTimeout}),
+					Objects: p.fake.Objects, Faults: p.fake, Delete: p.fake.Delete,
+					Secrets: p.secrets(), Logs: p.logs.String,
+				}
+			})
+			violations := 0
+			for _, f := range fakes {
+				violations += f.Violations()
+			}
+			require.NotEmpty(t, fakes)
+			require.Zero(t, violations, "leaky-bucket violations over the whole suite")
+		})
+	}
+}
