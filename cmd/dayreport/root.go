@@ -103,6 +103,6 @@ the numbers against the CRM, and writes a funnel summary for the manager.`,
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "", "log level: debug, info, warn, error (default: the config's log.level)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 	root.AddCommand(newCheckCmd(g), newConfigCmd(g), newVersionCmd(g),
-		newSyncCmd(g), newCloseDayCmd(g), newBackfillCmd(g), newFunnelCmd(g), newRunCmd(g))
+		newSyncCmd(g), newCloseDayCmd(g), newBackfillCmd(g), newFunnelCmd(g), newRunCmd(g), newCRMCmd(g))
 	return root
 }
