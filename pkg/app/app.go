@@ -63,6 +63,8 @@ type App struct {
 	dryRun   bool
 	lang     string
 	metrics  *Metrics
+	// watch tells unchanged Google documents (nil for local files).
+	watch *watcher
 	// stop asks a running pass to finish the employee at hand and take no more.
 	stop atomic.Bool
 }
@@ -116,7 +118,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	if a.store, err = openStore(ctx, cfg, clock, opts.DryRun); err != nil {
 		return nil, err
 	}
-	if a.source, err = newSource(ctx, cfg, clock, a.metrics, opts.Google); err != nil {
+	if a.source, a.watch, err = newSource(ctx, cfg, clock, a.metrics, opts.Google); err != nil {
 		_ = a.store.Close()
 		return nil, err
 	}

@@ -133,10 +133,7 @@ func TestGooglePass(t *testing.T) {
 	fake.Inject(googlefake.APISheets, googlefake.Unavailable, 1)
 	fake.Inject(googlefake.APIDocs, googlefake.ServerError, 1)
 	metrics := NewMetrics()
-	a := openApp(t, tm.cfg, Options{Now: newClock(msk("2026-11-26", 22, 0)).Now, Metrics: metrics, Google: func(o *google.Options) {
-		o.HTTPClient = fake.Client()
-		o.Sleep = func(context.Context, time.Duration) error { return nil }
-	}})
+	a := openApp(t, tm.cfg, Options{Now: newClock(msk("2026-11-26", 22, 0)).Now, Metrics: metrics, Google: fastGoogle(fake)})
 	res, err := a.Sync(t.Context(), day26, PassOptions{})
 	require.NoError(t, err)
 	for _, e := range res.Employees {
@@ -163,26 +160,100 @@ func TestGooglePass(t *testing.T) {
 	// What it cost: a documents.get per document (13 read, 1 not found),
 	// one spreadsheets.get for the #gid links and one values:batchGet per
 	// spreadsheet (3); the injected faults each cost one retry.
-	var docsReads, sheetsReads, notFound, failed int
-	for _, r := range fake.Requests() {
-		switch {
-		case r.Status == 404:
-			notFound++
-		case r.Status >= 400:
-			failed++
-		case r.API == googlefake.APIDocs:
-			docsReads++
-		case r.API == googlefake.APISheets:
-			sheetsReads++
-		}
-	}
-	require.Equal(t, 4, failed, "2 quota hits, a 503 and a 500, each retried")
-	require.Equal(t, 1, notFound, "a 404 is not retried")
-	require.Equal(t, 13, docsReads)
-	require.Equal(t, 4, sheetsReads, "1 get for the gids + 3 batchGets")
+	// Drive: one metadata call per file (16 files and the deleted one).
+	c := countRequests(fake)
+	require.Equal(t, 4, c.failed, "2 quota hits, a 503 and a 500, each retried")
+	require.Equal(t, 2, c.notFound, "the deleted document, in Drive and in Docs: a 404 is not retried")
+	require.Equal(t, 13, c.docs)
+	require.Equal(t, 4, c.sheets, "1 get for the gids + 3 batchGets")
+	require.Equal(t, 16, c.drive)
 
-	// A rerun: same numbers, nothing pushed.
+	// A rerun: nothing changed in Drive, so nothing is read but the deleted
+	// document; nothing is pushed.
+	fake.ResetRequests()
 	res, err = a.Sync(t.Context(), day26, PassOptions{})
 	require.NoError(t, err)
 	require.Zero(t, res.CRM.Pushed)
+	require.Equal(t, want, statuses(res))
+	c = countRequests(fake)
+	require.Equal(t, requestCount{drive: 16, notFound: 2}, c)
+}
+
+// fastGoogle points the Google clients at the fake without waits: no
+// backoff sleeps, no client-side quota (the fake's own still applies).
+func fastGoogle(fake *googlefake.Server) func(*google.Options) {
+	return func(o *google.Options) {
+		o.HTTPClient = fake.Client()
+		o.Sleep = func(context.Context, time.Duration) error { return nil }
+		o.ReadsPerMinute, o.DocsReadsPerMinute, o.DriveQueriesPerMinute = -1, -1, -1
+	}
+}
+
+type requestCount struct{ docs, sheets, drive, notFound, failed int }
+
+// countRequests sorts the fake's requests: successful reads per API, 404s,
+// and other failures.
+func countRequests(fake *googlefake.Server) requestCount {
+	var c requestCount
+	for _, r := range fake.Requests() {
+		switch {
+		case r.Status == 404:
+			c.notFound++
+		case r.Status >= 400 || r.Status == 0:
+			c.failed++
+		case r.API == googlefake.APIDocs:
+			c.docs++
+		case r.API == googlefake.APISheets:
+			c.sheets++
+		case r.API == googlefake.APIDrive:
+			c.drive++
+		}
+	}
+	return c
+}
+
+// TestGoogleUnchangedPoll: with the reports in a Drive folder, a poll where
+// nothing changed costs one files.list call and no Docs or Sheets read; a
+// changed document costs its own read only.
+func TestGoogleUnchangedPoll(t *testing.T) {
+	t.Parallel()
+	fake := googlefake.New(t, googlefake.Options{})
+	var roster strings.Builder
+	for i := range 12 {
+		id := fmt.Sprintf("e%02d", i)
+		fake.PutDoc("1"+id, textDoc("1"+id, reportText("Четверг, 26 ноября", 10+i)))
+		fake.SetFileParent("1"+id, "folder1")
+		fmt.Fprintf(&roster, "  - {id: %s, name: %s, report: %s}\n", id, id, gdoc.URL("1"+id))
+	}
+	fake.PutSheet("1team", "Отдел", []googlefake.Tab{rowSheet("Иванов", 0, 21), rowSheet("Петрова", 11, 22)})
+	fake.SetFileParent("1team", "folder1")
+	fmt.Fprintf(&roster, "  - {id: s1, name: s1, report: \"1team#Иванов\"}\n  - {id: s2, name: s2, report: \"1team#Петрова\"}\n")
+	tm := newTeam(t, "source: {kind: gdoc}\ngoogle: {endpoint: \""+fake.URL+"\", folder: \"https://drive.google.com/drive/folders/folder1?usp=sharing\"}\nemployees:\n"+roster.String())
+	clk := newClock(msk("2026-11-26", 18, 0))
+	a := openApp(t, tm.cfg, Options{Now: clk.Now, Google: fastGoogle(fake)})
+
+	res, err := a.Sync(t.Context(), day26, PassOptions{})
+	require.NoError(t, err)
+	require.Equal(t, 14, res.CRM.Pushed)
+	require.Equal(t, requestCount{drive: 1, docs: 12, sheets: 1}, countRequests(fake), "full pass: 1 list, a read per document, 1 batchGet")
+
+	fake.ResetRequests()
+	clk.Set(msk("2026-11-26", 18, 20))
+	res, err = a.Sync(t.Context(), day26, PassOptions{})
+	require.NoError(t, err)
+	require.Zero(t, res.CRM.Pushed)
+	require.Equal(t, 14, res.CRM.Unchanged)
+	require.Equal(t, requestCount{drive: 1}, countRequests(fake), "unchanged poll: one files.list")
+
+	fake.ResetRequests()
+	fake.PutDoc("1e03", textDoc("1e03", reportText("Четверг, 26 ноября", 99)))
+	res, err = a.Sync(t.Context(), day26, PassOptions{})
+	require.NoError(t, err)
+	require.Equal(t, 1, res.CRM.Pushed)
+	require.Equal(t, requestCount{drive: 1, docs: 1}, countRequests(fake), "one changed document: one read")
+	for _, e := range res.Employees {
+		if e.ID == "e03" {
+			require.InDelta(t, 99, e.Metrics["new_calls"], 0)
+		}
+	}
 }

@@ -51,6 +51,8 @@ type PassOptions struct {
 	noSummary bool
 	// facts caches the CRM's facts for the pass.
 	facts *factCache
+	// revisions are the documents' Drive revisions read for the pass.
+	revisions map[string]string
 }
 
 // EmployeeResult is one employee-day in a pass result (SPEC §2).
@@ -111,6 +113,9 @@ type fetchResult struct {
 	emp     config.Employee
 	fetched *source.Fetched
 	err     error
+	// unchanged: the document has not changed since it was last read and
+	// holds nothing new for the day; it was not read again.
+	unchanged bool
 }
 
 // Sync runs one pass for date d: roster → fetch → parse → status → store →
@@ -161,10 +166,12 @@ func (a *App) Sync(ctx context.Context, d day.Date, opts PassOptions) (*PassResu
 		opts.since = first
 	}
 	opts.facts = &factCache{byDate: map[day.Date]map[string]crm.Facts{}}
+	skip, revisions := a.unchanged(ctx, d)
+	opts.revisions = revisions
 	fetchCtx, stopFetching := context.WithCancel(ctx)
 	defer stopFetching()
 	stopped := false
-	for fr := range a.fetchAll(fetchCtx, d) {
+	for fr := range a.fetchAll(fetchCtx, d, skip) {
 		if ctx.Err() != nil {
 			break
 		}
@@ -222,13 +229,15 @@ func (a *App) finishPass(res *PassResult, result string, err error, log zerolog.
 }
 
 // fetchAll fetches every employee's document with bounded concurrency and
-// yields the results in roster order.
-func (a *App) fetchAll(ctx context.Context, d day.Date) <-chan fetchResult {
+// yields the results in roster order; employees in skip are not read.
+func (a *App) fetchAll(ctx context.Context, d day.Date, skip map[string]bool) <-chan fetchResult {
 	emps := a.cfg.Employees
 	if p, ok := a.source.(prefetcher); ok {
 		refs := make([]source.Ref, 0, len(emps))
 		for _, e := range emps {
-			refs = append(refs, source.Ref{Employee: e.ID, Report: e.Report})
+			if !skip[e.ID] {
+				refs = append(refs, source.Ref{Employee: e.ID, Report: e.Report})
+			}
 		}
 		if err := p.Prefetch(ctx, refs, d); err != nil {
 			a.log.Warn().Err(err).Msg("prefetch the reports; each is read on its own")
@@ -241,6 +250,10 @@ func (a *App) fetchAll(ctx context.Context, d day.Date) <-chan fetchResult {
 	sem := make(chan struct{}, fetchConcurrency)
 	var wg sync.WaitGroup
 	for i, e := range emps {
+		if skip[e.ID] {
+			slots[i] <- fetchResult{emp: e, unchanged: true}
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -305,7 +318,11 @@ func (a *App) judgeEmployee(ctx context.Context, fr fetchResult, d day.Date, opt
 			}
 		}
 	}
-	// The pass date first, then earlier days that are already known.
+	if fr.fetched != nil {
+		a.rememberDocument(ctx, emp.ID, fr.fetched, opts.revisions[emp.ID], sections)
+	}
+	// The pass date first, then earlier days that are already known (an
+	// unchanged document has nothing new for them).
 	r, err := a.judgeDay(ctx, emp, d, sections, fr.fetched, opts, false)
 	if err != nil {
 		res.Failed++
@@ -317,6 +334,9 @@ func (a *App) judgeEmployee(ctx context.Context, fr fetchResult, d day.Date, opt
 		res.CRM.Unchanged++
 	}
 	res.Employees = append(res.Employees, r)
+	if fr.unchanged {
+		return
+	}
 	for back := 1; back <= lookbackDays; back++ {
 		past := d.AddDays(-back)
 		r, err := a.judgeDay(ctx, emp, past, sections, fr.fetched, opts, true)
@@ -369,7 +389,8 @@ func (a *App) judgeDay(ctx context.Context, emp config.Employee, d day.Date, sec
 	due := a.cal.IsWorkday(d) && !emp.OnLeave(d)
 	closing := due && (opts.Force || a.deadline.Passed(d, loc, now))
 
-	next := store.Day{Employee: emp.ID, Date: d, ClosedAt: prior.ClosedAt, FirstSeen: prior.FirstSeen, Late: prior.Late}
+	next := store.Day{Employee: emp.ID, Date: d, ClosedAt: prior.ClosedAt, FirstSeen: prior.FirstSeen, Late: prior.Late,
+		SourceURL: prior.SourceURL}
 	if next.ClosedAt.IsZero() && closing {
 		next.ClosedAt = now
 	}
@@ -409,7 +430,7 @@ func (a *App) judgeDay(ctx context.Context, emp config.Employee, d day.Date, sec
 	default:
 		next.Status = report.Missing
 	}
-	if fetched != nil && next.SourceURL == "" {
+	if fetched != nil && (next.SourceURL == "" || !hasReport) {
 		next.SourceURL = fetched.URL
 	}
 	if hasReport {

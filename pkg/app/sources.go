@@ -73,11 +73,12 @@ func (g *googleSource) Prefetch(ctx context.Context, refs []source.Ref, ref day.
 	return g.sheets.Prefetch(ctx, sheets, ref)
 }
 
-// newSource builds the configured report source.
-func newSource(ctx context.Context, cfg *config.Config, now func() time.Time, m *Metrics, tune func(*google.Options)) (source.Source, error) {
+// newSource builds the configured report source, and for Google sources the
+// Drive watcher that spares unchanged documents a read.
+func newSource(ctx context.Context, cfg *config.Config, now func() time.Time, m *Metrics, tune func(*google.Options)) (source.Source, *watcher, error) {
 	switch cfg.Source.Kind {
 	case config.SourceLocal:
-		return &local.Source{Dir: cfg.Local.Dir, Now: now, Location: cfg.CompanyLocation()}, nil
+		return &local.Source{Dir: cfg.Local.Dir, Now: now, Location: cfg.CompanyLocation()}, nil, nil
 	case config.SourceGDoc, config.SourceGSheet:
 		opts := googleOptions(cfg.Google, m)
 		if tune != nil {
@@ -86,15 +87,20 @@ func newSource(ctx context.Context, cfg *config.Config, now func() time.Time, m 
 		}
 		docs, err := google.NewDocs(ctx, opts)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		sheets, err := google.NewSheets(ctx, opts, false)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return &googleSource{docs: &gdoc.Source{Docs: docs}, sheets: &gsheet.Source{Sheets: sheets, Now: now}, kind: cfg.Source.Kind}, nil
+		drive, err := google.NewDrive(ctx, opts)
+		if err != nil {
+			return nil, nil, err
+		}
+		src := &googleSource{docs: &gdoc.Source{Docs: docs}, sheets: &gsheet.Source{Sheets: sheets, Now: now}, kind: cfg.Source.Kind}
+		return src, &watcher{drive: drive, folder: folderID(cfg.Google.Folder)}, nil
 	}
-	return nil, fmt.Errorf("source: unknown kind %q (want gdoc, gsheet or local)", cfg.Source.Kind)
+	return nil, nil, fmt.Errorf("source: unknown kind %q (want gdoc, gsheet or local)", cfg.Source.Kind)
 }
 
 // googleOptions are the Google clients' options from the configuration; one

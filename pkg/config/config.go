@@ -83,6 +83,10 @@ type Google struct {
 	Subject         string `yaml:"subject"`          // domain-wide delegation: the user to act as
 	Endpoint        string `yaml:"endpoint"`         // base URL override (emulators, tests): no auth is sent
 	ReadsPerMinute  int    `yaml:"reads_per_minute"` // default 60
+	// Folder is the Drive folder holding the employees' report documents
+	// (an id or URL): one files.list call per 1000 documents tells which
+	// changed. Empty: one metadata call per document.
+	Folder string `yaml:"folder"`
 }
 
 // Source kinds.

@@ -5,31 +5,53 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/dayreport/dayreport/pkg/day"
 )
 
-// Document returns the revision and content hash last fetched for an
-// employee's source document; ok is false when it was never fetched.
-func (s *Store) Document(ctx context.Context, employee string) (revision, contentHash string, ok bool, err error) {
-	err = s.db.QueryRowContext(ctx, `SELECT revision, content_hash FROM documents WHERE employee = ?`, employee).
-		Scan(&revision, &contentHash)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", false, nil
-	}
-	if err != nil {
-		return "", "", false, fmt.Errorf("store: document: %w", err)
-	}
-	return revision, contentHash, true, nil
+// DocumentState is what was last read of an employee's source document.
+type DocumentState struct {
+	// Revision is the source's revision (a Drive version, a file stamp).
+	Revision string
+	// ContentHash digests what was read.
+	ContentHash string
+	// Newest is the newest day section the document held (zero: none).
+	Newest day.Date
 }
 
-// SaveDocument records the revision and content hash just fetched for an
-// employee's source document.
-func (s *Store) SaveDocument(ctx context.Context, employee, revision, contentHash string) error {
+// Document returns what was last read of an employee's source document; ok
+// is false when it was never read.
+func (s *Store) Document(ctx context.Context, employee string) (st DocumentState, ok bool, err error) {
+	var newest string
+	err = s.db.QueryRowContext(ctx, `SELECT revision, content_hash, newest FROM documents WHERE employee = ?`, employee).
+		Scan(&st.Revision, &st.ContentHash, &newest)
+	if errors.Is(err, sql.ErrNoRows) {
+		return DocumentState{}, false, nil
+	}
+	if err != nil {
+		return DocumentState{}, false, fmt.Errorf("store: document: %w", err)
+	}
+	if newest != "" {
+		if st.Newest, err = parseDate(newest); err != nil {
+			return DocumentState{}, false, err
+		}
+	}
+	return st, true, nil
+}
+
+// SaveDocument records what was just read of an employee's source document.
+func (s *Store) SaveDocument(ctx context.Context, employee string, st DocumentState) error {
+	newest := ""
+	if !st.Newest.IsZero() {
+		newest = st.Newest.String()
+	}
 	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO documents (employee, revision, content_hash, fetched_at)
-			VALUES (?, ?, ?, ?)
+		_, err := tx.ExecContext(ctx, `INSERT INTO documents (employee, revision, content_hash, fetched_at, newest)
+			VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (employee) DO UPDATE SET
-				revision = excluded.revision, content_hash = excluded.content_hash, fetched_at = excluded.fetched_at`,
-			employee, revision, contentHash, fmtTime(s.now()))
+				revision = excluded.revision, content_hash = excluded.content_hash,
+				fetched_at = excluded.fetched_at, newest = excluded.newest`,
+			employee, st.Revision, st.ContentHash, fmtTime(s.now()), newest)
 		if err != nil {
 			return fmt.Errorf("store: save document: %w", err)
 		}
