@@ -6,6 +6,7 @@ import (
 
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/crm"
+	"github.com/dayreport/dayreport/pkg/crm/amocrm"
 	"github.com/dayreport/dayreport/pkg/crm/bitrix24"
 	"github.com/dayreport/dayreport/pkg/crm/builtin"
 	"github.com/dayreport/dayreport/pkg/crm/hubspot"
@@ -28,6 +29,8 @@ func newAdapter(cfg *config.Config, s *store.Store) (crm.Adapter, error) {
 		a, err = webhook.New(cfg.CRM.Webhook, webhook.Options{})
 	case config.AdapterBitrix24:
 		a, err = bitrix24.New(cfg.CRM.Bitrix24, bitrix24.Options{})
+	case config.AdapterAmoCRM:
+		a, err = amocrm.New(cfg.CRM.AmoCRM, amocrm.Options{})
 	case config.AdapterHubSpot:
 		a, err = hubspot.New(cfg.CRM.HubSpot, hubspot.Options{})
 	default:

@@ -1,0 +1,258 @@
+package amocrm
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dayreport/dayreport/pkg/crm"
+)
+
+// maxBody bounds what is read of an answer.
+const maxBody = 16 << 20
+
+// maxRetryAfter caps a Retry-After taken from an answer.
+const maxRetryAfter = 10 * time.Minute
+
+// DefaultCooldown is how long the adapter sends nothing after a 401 or a 403.
+const DefaultCooldown = 15 * time.Minute
+
+// apiError is a non-2xx answer. Its texts are scrubbed of the token when it
+// is built.
+type apiError struct {
+	method, path string
+	status       int
+	title        string
+	detail       string
+	validation   []validationGroup
+	hint         string
+}
+
+func (e *apiError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "amocrm: %s %s: %d %s", e.method, e.path, e.status, http.StatusText(e.status))
+	switch {
+	case e.detail != "":
+		b.WriteString(": " + e.detail)
+	case e.title != "" && e.title != http.StatusText(e.status):
+		b.WriteString(": " + e.title)
+	}
+	if n := len(e.validation); n > 0 {
+		fmt.Fprintf(&b, " (%d elements rejected)", n)
+	}
+	if e.hint != "" {
+		b.WriteString("; " + e.hint)
+	}
+	return b.String()
+}
+
+// The adapter-wide stop after a 401 or a 403.
+type stopper struct {
+	mu    sync.Mutex
+	until time.Time
+	err   error
+}
+
+func (s *stopper) stopped() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil && time.Now().Before(s.until) {
+		return s.err
+	}
+	return nil
+}
+
+func (s *stopper) stop(err error, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.err, s.until = err, time.Now().Add(d)
+}
+
+// do sends one request through the pacer and decodes a 2xx JSON answer into
+// out (nil: the body is dropped). A 204 leaves out alone. It returns the
+// status, or a classified error.
+func (a *Adapter) do(ctx context.Context, method string, query url.Values, body, out any) (int, error) {
+	if err := a.stop.stopped(); err != nil {
+		return 0, err
+	}
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return 0, crm.PermanentError(fmt.Errorf("amocrm: %s %s: encoding the request: %w", method, a.path, err))
+		}
+	}
+	if err := a.pacer.wait(ctx); err != nil {
+		return 0, fmt.Errorf("amocrm: %s %s: not sent: %w", method, a.path, err)
+	}
+	if err := a.stop.stopped(); err != nil { // another request was refused meanwhile
+		return 0, err
+	}
+	rctx, cancel := context.WithTimeout(ctx, a.timeout)
+	defer cancel()
+	u := a.endpoint
+	if len(query) > 0 {
+		u += "?" + query.Encode()
+	}
+	var rd io.Reader
+	if payload != nil {
+		rd = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(rctx, method, u, rd)
+	if err != nil {
+		return 0, crm.PermanentError(fmt.Errorf("amocrm: %s %s: %v", method, a.path, a.redact(err.Error())))
+	}
+	req.Header.Set("Authorization", "Bearer "+a.token)
+	req.Header.Set("Accept", "application/hal+json, application/json, application/problem+json")
+	req.Header.Set("User-Agent", "dayreport-amocrm")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	start := time.Now()
+	resp, err := a.client.Do(req)
+	if err != nil {
+		return 0, a.transportError(ctx, rctx, method, err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	a.log.Debug().Str("method", method).Str("path", a.path).Int("status", resp.StatusCode).
+		Dur("took", time.Since(start)).Msg("amocrm request")
+	if err != nil {
+		return 0, a.transportError(ctx, rctx, method, err)
+	}
+	switch s := resp.StatusCode; {
+	case s == http.StatusNoContent:
+		return s, nil
+	case s >= 200 && s < 300:
+		if out != nil {
+			if err := json.Unmarshal(data, out); err != nil {
+				return 0, crm.RetryableError(fmt.Errorf("amocrm: %s %s: %d with a body that is not the expected JSON: %w", method, a.path, s, err), 0)
+			}
+		}
+		return s, nil
+	}
+	return resp.StatusCode, a.classify(method, resp, data)
+}
+
+// transportError classifies a request that got no complete answer.
+func (a *Adapter) transportError(ctx, rctx context.Context, method string, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("amocrm: %s %s: %w", method, a.path, ctx.Err())
+	}
+	if errors.Is(rctx.Err(), context.DeadlineExceeded) {
+		return crm.RetryableError(fmt.Errorf("amocrm: %s %s: no answer within %s", method, a.path, a.timeout), 0)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // its URL carries the key query; method and path say enough
+	}
+	if strings.Contains(err.Error(), a.token) {
+		err = errors.New(a.redact(err.Error()))
+	}
+	return crm.RetryableError(fmt.Errorf("amocrm: %s %s: %w", method, a.path, err), 0)
+}
+
+// classify turns a non-2xx answer into a classified error.
+func (a *Adapter) classify(method string, resp *http.Response, data []byte) error {
+	e := &apiError{method: method, path: a.path, status: resp.StatusCode}
+	var p problem
+	if json.Unmarshal(data, &p) == nil {
+		e.title, e.detail = a.redact(p.Title), a.redact(p.Detail)
+		for _, g := range p.ValidationErrors {
+			g.RequestID = flexString(a.redact(string(g.RequestID)))
+			for i := range g.Errors {
+				ve := &g.Errors[i]
+				ve.Code, ve.Path, ve.Detail = a.redact(ve.Code), a.redact(ve.Path), a.redact(ve.Detail)
+			}
+			e.validation = append(e.validation, g)
+		}
+	}
+	switch s := resp.StatusCode; {
+	case s == http.StatusTooManyRequests:
+		after := retryAfter(resp.Header.Get("Retry-After"))
+		if after <= 0 {
+			after = a.per
+		}
+		a.pacer.holdOff(after)
+		a.log.Warn().Str("method", method).Str("path", a.path).Dur("retry_after", after).
+			Msg("amoCRM answered 429 Too Many Requests; pausing every request")
+		return crm.RetryableError(e, after)
+	case s >= 500 || s == http.StatusRequestTimeout:
+		return crm.RetryableError(e, retryAfter(resp.Header.Get("Retry-After")))
+	case s == http.StatusUnauthorized:
+		e.hint = "the long-lived token was refused (wrong, expired or revoked): issue a new one in the integration's settings"
+		err := crm.PermanentError(e)
+		a.stop.stop(err, a.cooldown)
+		a.log.Error().Int("status", s).Msg("amoCRM refused the token; sending nothing for a while")
+		return err
+	case s == http.StatusForbidden:
+		e.hint = "access denied: amoCRM blocks an account or IP address that exceeds the request rate repeatedly, " +
+			"so the account may be blocked (it also answers 403 when the token's user may not use this list); " +
+			"check the account in amoCRM before pushing again"
+		err := crm.PermanentError(e)
+		a.stop.stop(err, a.cooldown)
+		a.log.Error().Int("status", s).Msg("amoCRM answered 403 Forbidden: the account may be blocked; sending nothing for a while")
+		return err
+	case s >= 300 && s < 400:
+		e.hint = "amoCRM redirected the request"
+		if loc, err := url.Parse(resp.Header.Get("Location")); err == nil && loc.Host != "" {
+			e.hint += " to " + loc.Scheme + "://" + loc.Host
+		}
+		e.hint += "; check base_url"
+	case s == http.StatusPaymentRequired:
+		e.hint = "the account's plan does not allow this"
+	case s == http.StatusNotFound:
+		e.hint = fmt.Sprintf("check catalog_id %d and base_url", a.catalogID)
+	}
+	return crm.PermanentError(e)
+}
+
+// retryAfter parses a Retry-After header: seconds or an HTTP date.
+func retryAfter(h string) time.Duration {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return 0
+	}
+	var d time.Duration
+	if secs, err := strconv.Atoi(h); err == nil {
+		d = time.Duration(secs) * time.Second
+	} else if t, err := http.ParseTime(h); err == nil {
+		d = time.Until(t)
+	}
+	return min(max(d, 0), maxRetryAfter)
+}
+
+// redact hides the token in s.
+func (a *Adapter) redact(s string) string {
+	if a.token == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, a.token, "[hidden]")
+}
+
+// scrub is the last check on an error leaving the adapter: should its text
+// hold the token after all, it is replaced by a redacted copy of the same
+// classification.
+func (a *Adapter) scrub(err error) error {
+	if err == nil || a.token == "" || !strings.Contains(err.Error(), a.token) {
+		return err
+	}
+	var ce *crm.Error
+	if errors.As(err, &ce) && ce.Err != nil {
+		return &crm.Error{Kind: ce.Kind, RetryAfter: ce.RetryAfter, Err: errors.New(a.redact(ce.Err.Error()))}
+	}
+	msg := a.redact(err.Error())
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%s [%w]", msg, context.Canceled)
+	}
+	return crm.RetryableError(errors.New(msg), 0)
+}

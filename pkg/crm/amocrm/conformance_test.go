@@ -1,0 +1,48 @@
+package amocrm_test
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dayreport/dayreport/pkg/crm/amocrm/amocrmfake"
+	"github.com/dayreport/dayreport/pkg/crm/crmtest"
+)
+
+// TestConformance runs the shared CRM suite against a fresh fake account per
+// subtest, with the rate limit enforced at 7 requests per testPer, and then
+// requires that no request of the whole suite went over it.
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	var (
+		mu    sync.Mutex
+		fakes []*amocrmfake.Server
+	)
+	crmtest.Run(t, func(t *testing.T) *crmtest.Harness {
+		e := newEnv(t)
+		mu.Lock()
+		fakes = append(fakes, e.fake)
+		mu.Unlock()
+		t.Cleanup(func() {
+			require.Zero(t, e.fake.Violations(), "requests over amoCRM's rate limit")
+			require.False(t, e.fake.Blocked(), "the account got blocked")
+		})
+		return &crmtest.Harness{
+			Adapter: e.a,
+			Objects: func(testing.TB) []crmtest.Object { return e.fake.Objects() },
+			Faults:  e.fake,
+			Delete:  func(tb testing.TB, id string) { require.NoError(tb, e.fake.Delete(id)) },
+			Secrets: []string{token},
+			Logs:    e.logs.String,
+		}
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	require.NotEmpty(t, fakes)
+	violations := 0
+	for _, f := range fakes {
+		violations += f.Violations()
+	}
+	require.Zero(t, violations, "rate violations over the whole suite")
+}
