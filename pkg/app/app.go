@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -65,6 +66,10 @@ type App struct {
 	metrics  *Metrics
 	// watch tells unchanged Google documents (nil for local files).
 	watch *watcher
+	// rosterSrc reads the roster tab (roster: sheet); roster is the last read.
+	rosterSrc *rosterReader
+	rosterMu  sync.Mutex
+	roster    []config.Employee
 	// stop asks a running pass to finish the employee at hand and take no more.
 	stop atomic.Bool
 }
@@ -124,6 +129,12 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	}
 	if opts.WrapSource != nil {
 		a.source = opts.WrapSource(a.source)
+	}
+	if cfg.Roster == config.RosterSheet {
+		if a.rosterSrc, err = newRosterReader(ctx, cfg, a.metrics, opts.Google); err != nil {
+			_ = a.store.Close()
+			return nil, err
+		}
 	}
 	a.adapter = opts.Adapter
 	if a.adapter == nil {

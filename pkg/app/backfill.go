@@ -84,7 +84,7 @@ func (a *App) Backfill(ctx context.Context, from, to day.Date, opts BackfillOpti
 // time zones: the moment by which every employee's day is due.
 func (a *App) closeMoment(d day.Date) time.Time {
 	latest := a.deadline.At(d, a.cfg.CompanyLocation())
-	for _, e := range a.cfg.Employees {
+	for _, e := range a.employees() {
 		if t := a.deadline.At(d, a.cfg.EmployeeLocation(e)); t.After(latest) {
 			latest = t
 		}

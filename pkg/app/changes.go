@@ -84,7 +84,7 @@ func (a *App) unchanged(ctx context.Context, d day.Date) (skip map[string]bool, 
 	}
 	files := map[string]string{} // employee → file
 	ids := map[string]bool{}
-	for _, e := range a.cfg.Employees {
+	for _, e := range a.employees() {
 		if id, ok := g.fileID(e.Report); ok {
 			files[e.ID], ids[id] = id, true
 		}
@@ -95,7 +95,7 @@ func (a *App) unchanged(ctx context.Context, d day.Date) (skip map[string]bool, 
 		return nil, nil
 	}
 	skip, revisions = map[string]bool{}, map[string]string{}
-	for _, e := range a.cfg.Employees {
+	for _, e := range a.employees() {
 		rev, ok := vers[files[e.ID]]
 		if !ok {
 			continue

@@ -59,8 +59,8 @@ func (a *App) Funnel(ctx context.Context, from, to day.Date) (*funnel.Result, er
 	if err != nil {
 		return nil, err
 	}
-	order := make([]string, 0, len(a.cfg.Employees))
-	for _, e := range a.cfg.Employees {
+	order := make([]string, 0, len(a.employees()))
+	for _, e := range a.employees() {
 		order = append(order, e.ID)
 	}
 	return funnel.Compute(a.tmpl, cur, prev, funnel.Options{Lang: a.lang, Order: order}), nil

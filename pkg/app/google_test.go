@@ -257,3 +257,49 @@ func TestGoogleUnchangedPoll(t *testing.T) {
 		}
 	}
 }
+
+// TestGoogleRoster: the employees come from the manager spreadsheet's
+// Сотрудники tab; a bad row fails that row alone, with its row number.
+func TestGoogleRoster(t *testing.T) {
+	t.Parallel()
+	fake := googlefake.New(t, googlefake.Options{})
+	for i := range 3 {
+		id := fmt.Sprintf("1r%d", i)
+		fake.PutDoc(id, textDoc(id, reportText("Четверг, 26 ноября", 10+i)))
+	}
+	fake.PutSheet("1manager", "Отдел продаж", []googlefake.Tab{
+		{Title: "Сводка", SheetID: 0},
+		{Title: "Сотрудники", SheetID: 7, Rows: [][]any{
+			{"id", "Имя", "report", "crm_user_id", "timezone", "Отпуск с", "Отпуск по"},
+			{"anna", "Анна", gdoc.URL("1r0"), "17", "", "", ""},
+			{"boris", "Борис", "https://docs.google.com/document/d/1r1/edit", "18", "Asia/Vladivostok", "", ""},
+			{"vera", "Вера", "1r2", "19", "", "01.12.2026", "14.12.2026"},
+			{},
+			{"anna", "Анна 2", "1r2"},
+			{"gleb", "Глеб", "1r2", "", "Mars/Olympus"},
+		}},
+	})
+	tm := newTeam(t, "source: {kind: gdoc}\nroster: sheet\nsummary: {spreadsheet: \"https://docs.google.com/spreadsheets/d/1manager/edit#gid=7\"}\ngoogle: {endpoint: \""+fake.URL+"\"}\n")
+	a := openApp(t, tm.cfg, Options{Now: newClock(msk("2026-11-26", 12, 0)).Now, Google: fastGoogle(fake)})
+	res, err := a.Sync(t.Context(), day26, PassOptions{})
+	require.NoError(t, err)
+	require.Equal(t, 2, res.Failed)
+	var problems []string
+	for _, e := range res.Employees {
+		if e.Error != "" {
+			problems = append(problems, e.Error)
+		}
+	}
+	require.Equal(t, []string{"roster row 6: duplicate id (also row 2)", `roster row 7: unknown time zone "Mars/Olympus"`}, problems)
+	got := map[string]float64{}
+	for _, e := range res.Employees {
+		if e.Error == "" {
+			got[e.ID] = e.Metrics["new_calls"]
+		}
+	}
+	require.Equal(t, map[string]float64{"anna": 10, "boris": 11, "vera": 12}, got)
+	require.Len(t, builtinRecords(t, a), 3)
+	emps := a.employees()
+	require.Equal(t, "Asia/Vladivostok", emps[1].Timezone)
+	require.Equal(t, day.MustParse("2026-12-01"), emps[2].LeaveFrom)
+}

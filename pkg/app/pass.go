@@ -148,13 +148,24 @@ func (a *App) Sync(ctx context.Context, d day.Date, opts PassOptions) (*PassResu
 	if opts.Kind == KindBackfill {
 		passLevel = zerolog.DebugLevel
 	}
-	log.WithLevel(passLevel).Int("employees", len(a.cfg.Employees)).Msg("pass started")
+	rosterProblems, rerr := a.refreshRoster(ctx)
+	log.WithLevel(passLevel).Int("employees", len(a.employees())).Msg("pass started")
 	started := a.now()
 	finish := func(result string, err error) {
 		a.finishPass(res, result, err, log)
 		a.metrics.pass(opts.Kind, result, a.now().Sub(started), a.now())
 	}
 
+	if rerr != nil {
+		finish("failed", rerr)
+		return res, rerr
+	}
+	for _, p := range rosterProblems {
+		res.Failed++
+		res.Employees = append(res.Employees, EmployeeResult{ID: p.ID, Status: report.Missing, Metrics: map[string]float64{},
+			Errors: []report.FieldError{}, Flags: []crm.Flag{}, Error: fmt.Sprintf("roster row %d: %s", p.Row, p.Message)})
+		log.Error().Int("row", p.Row).Str("employee", p.ID).Str("problem", p.Message).Msg("roster row skipped")
+	}
 	first, known, err := a.store.FirstDate(ctx)
 	if err != nil {
 		err = fmt.Errorf("state: %w", err)
@@ -231,7 +242,7 @@ func (a *App) finishPass(res *PassResult, result string, err error, log zerolog.
 // fetchAll fetches every employee's document with bounded concurrency and
 // yields the results in roster order; employees in skip are not read.
 func (a *App) fetchAll(ctx context.Context, d day.Date, skip map[string]bool) <-chan fetchResult {
-	emps := a.cfg.Employees
+	emps := a.employees()
 	if p, ok := a.source.(prefetcher); ok {
 		refs := make([]source.Ref, 0, len(emps))
 		for _, e := range emps {

@@ -111,3 +111,21 @@ func googleOptions(c config.Google, m *Metrics) google.Options {
 	opts.Limiters = google.NewLimiters(opts)
 	return opts
 }
+
+// newRosterReader reads the roster tab of summary.spreadsheet.
+func newRosterReader(ctx context.Context, cfg *config.Config, m *Metrics, tune func(*google.Options)) (*rosterReader, error) {
+	link, err := gsheet.ParseLink(cfg.Summary.Spreadsheet)
+	if err != nil {
+		return nil, fmt.Errorf("summary.spreadsheet: %w", err)
+	}
+	opts := googleOptions(cfg.Google, m)
+	if tune != nil {
+		tune(&opts)
+		opts.Limiters = google.NewLimiters(opts)
+	}
+	svc, err := google.NewSheets(ctx, opts, false)
+	if err != nil {
+		return nil, err
+	}
+	return &rosterReader{sheets: svc, id: link.ID}, nil
+}

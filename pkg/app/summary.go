@@ -31,7 +31,7 @@ func (a *App) Summary(ctx context.Context, to day.Date) (*summary.Model, error) 
 		}
 	}
 	rank := map[string]int{}
-	for i, e := range a.cfg.Employees {
+	for i, e := range a.employees() {
 		m.Names[e.ID] = e.Name
 		rank[e.ID] = i
 	}

@@ -46,8 +46,8 @@ func (a *App) facts(ctx context.Context, fc *factCache, emp config.Employee, d d
 	defer fc.mu.Unlock()
 	all, done := fc.byDate[d]
 	if !done {
-		users := make([]string, 0, len(a.cfg.Employees))
-		for _, e := range a.cfg.Employees {
+		users := make([]string, 0, len(a.employees()))
+		for _, e := range a.employees() {
 			users = append(users, crmUser(e))
 		}
 		var err error
