@@ -176,7 +176,7 @@ func (a *App) Sync(ctx context.Context, d day.Date, opts PassOptions) (*PassResu
 	if known {
 		opts.since = first
 	}
-	opts.facts = &factCache{byDate: map[day.Date]map[string]crm.Facts{}}
+	opts.facts = &factCache{byDate: map[factKey]map[string]crm.Facts{}}
 	skip, revisions := a.unchanged(ctx, d)
 	opts.revisions = revisions
 	fetchCtx, stopFetching := context.WithCancel(ctx)

@@ -23,7 +23,13 @@ const historyDays = 20
 // whole roster (one FactReader call instead of one per employee).
 type factCache struct {
 	mu     sync.Mutex
-	byDate map[day.Date]map[string]crm.Facts
+	byDate map[factKey]map[string]crm.Facts
+}
+
+// factKey is a day in a time zone.
+type factKey struct {
+	d   day.Date
+	loc string
 }
 
 // crmUser is the id an employee has in the CRM (their dayreport id when the
@@ -35,28 +41,56 @@ func crmUser(e config.Employee) string {
 	return e.ID
 }
 
-// facts returns the CRM's facts of emp on d; nil when the adapter reads none
-// or could not (verification then simply has no facts to compare).
+// defaultFactMetrics maps the fact kinds a CRM records to the sales-ru
+// metrics they check (config verify.facts overrides).
+var defaultFactMetrics = map[string]string{
+	crm.FactCalls: "new_calls", crm.FactProposals: "proposals_sent", crm.FactInvoices: "invoices_issued",
+	crm.FactWon: "contracts_signed", crm.FactPayments: "payments",
+}
+
+// facts returns the CRM's facts of emp on d by metric key; nil when the
+// adapter reads none or could not (the day is then verified without them).
+// The CRM is asked once per date and time zone for the whole roster.
 func (a *App) facts(ctx context.Context, fc *factCache, emp config.Employee, d day.Date) map[string]float64 {
 	fr, ok := a.adapter.(crm.FactReader)
 	if !ok || fc == nil {
 		return nil
 	}
+	loc := a.cfg.EmployeeLocation(emp)
+	key := factKey{d, loc.String()}
 	fc.mu.Lock()
 	defer fc.mu.Unlock()
-	all, done := fc.byDate[d]
+	all, done := fc.byDate[key]
 	if !done {
-		users := make([]string, 0, len(a.employees()))
+		var users []string
 		for _, e := range a.employees() {
-			users = append(users, crmUser(e))
+			if a.cfg.EmployeeLocation(e).String() == loc.String() {
+				users = append(users, crmUser(e))
+			}
 		}
 		var err error
-		if all, err = fr.Facts(ctx, users, d); err != nil {
+		if all, err = fr.Facts(ctx, users, d, loc); err != nil {
 			a.log.Warn().Err(err).Str("day", d.String()).Msg("read the CRM's facts; the day is verified without them")
 		}
-		fc.byDate[d] = all
+		fc.byDate[key] = all
 	}
-	return all[crmUser(emp)]
+	raw := all[crmUser(emp)]
+	if raw == nil {
+		return nil
+	}
+	mapping := a.cfg.Verify.Facts
+	if len(mapping) == 0 {
+		mapping = defaultFactMetrics
+	}
+	out := make(map[string]float64, len(raw))
+	for k, v := range raw {
+		if m, ok := mapping[k]; ok {
+			out[m] += v
+		} else if _, isMetric := a.tmpl.Metric(k); isMetric {
+			out[k] += v // already a metric key (the builtin CRM's CSV)
+		}
+	}
+	return out
 }
 
 // flags verifies an employee-day with a report: against the CRM's facts, the

@@ -272,4 +272,9 @@ type Feedback struct {
 type Verify struct {
 	ToleranceAbs int `yaml:"tolerance_abs"` // default 2
 	TolerancePct int `yaml:"tolerance_pct"` // default 20
+	// Facts maps what a CRM records (calls, proposals, invoices, won,
+	// payments) to the template's metric it checks; default calls →
+	// new_calls, proposals → proposals_sent, invoices → invoices_issued,
+	// won → contracts_signed, payments → payments.
+	Facts map[string]string `yaml:"facts,omitempty"`
 }

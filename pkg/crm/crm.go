@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/dayreport/dayreport/pkg/day"
 	"github.com/dayreport/dayreport/pkg/report"
@@ -99,11 +100,26 @@ type Adapter interface {
 }
 
 // Facts are what the CRM itself recorded for one employee on one day, by
-// metric key (calls logged, invoices issued, contracts won, payments).
+// fact kind (FactCalls, …) or directly by metric key. The app maps kinds to
+// the template's metrics (config verify.facts).
 type Facts map[string]float64
+
+// Fact kinds a CRM can record.
+const (
+	FactCalls     = "calls"     // calls logged (telephony, call activities)
+	FactProposals = "proposals" // commercial proposals / estimates sent
+	FactInvoices  = "invoices"  // invoices issued
+	FactWon       = "won"       // deals won / contracts signed
+	FactPayments  = "payments"  // payments received
+)
 
 // FactReader is implemented by adapters that can read facts for verification.
 type FactReader interface {
-	// Facts returns, for each employee CRM user id, the facts of the day d in loc.
-	Facts(ctx context.Context, crmUserIDs []string, d day.Date) (map[string]Facts, error)
+	// Facts returns, for each CRM user id, what the CRM recorded on day d,
+	// the day running from midnight to midnight in loc (the employees'
+	// time zone: the app calls once per zone). Users with no facts may be
+	// left out. It reads in as few calls as the API allows (one query per
+	// fact kind for all users where a filter takes a list) and under the
+	// adapter's rate limit; errors are classified like Upsert's.
+	Facts(ctx context.Context, crmUserIDs []string, d day.Date, loc *time.Location) (map[string]Facts, error)
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/dayreport/dayreport/pkg/crm"
 	"github.com/dayreport/dayreport/pkg/day"
@@ -24,7 +25,8 @@ var _ crm.FactReader = (*Adapter)(nil)
 
 // Facts returns the recorded facts of each user for day d; users without any
 // are left out. A table that keeps no facts has none.
-func (a *Adapter) Facts(ctx context.Context, crmUserIDs []string, d day.Date) (map[string]crm.Facts, error) {
+// The builtin facts are per calendar day already: loc does not matter.
+func (a *Adapter) Facts(ctx context.Context, crmUserIDs []string, d day.Date, _ *time.Location) (map[string]crm.Facts, error) {
 	ft, ok := a.table.(FactTable)
 	if !ok {
 		return nil, nil

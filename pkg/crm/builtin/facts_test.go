@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -46,7 +47,7 @@ func TestFactReader(t *testing.T) {
 	d := day.MustParse("2026-11-02")
 	require.NoError(t, s.PutFacts(t.Context(), "24", d, map[string]float64{"new_calls": 12}))
 	var fr crm.FactReader = builtin.New(s)
-	got, err := fr.Facts(t.Context(), []string{"24", "25"}, d)
+	got, err := fr.Facts(t.Context(), []string{"24", "25"}, d, time.UTC)
 	require.NoError(t, err)
 	require.Equal(t, map[string]crm.Facts{"24": {"new_calls": 12}}, got)
 }
