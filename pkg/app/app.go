@@ -17,6 +17,7 @@ import (
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/crm"
 	"github.com/dayreport/dayreport/pkg/google"
+	"github.com/dayreport/dayreport/pkg/notify"
 	"github.com/dayreport/dayreport/pkg/report"
 	"github.com/dayreport/dayreport/pkg/source"
 	"github.com/dayreport/dayreport/pkg/store"
@@ -43,6 +44,8 @@ type Options struct {
 	// Google, when set, adjusts the Google clients' options (tests: fast
 	// backoff, the fake's HTTP client).
 	Google func(*google.Options)
+	// Notifier, when set, replaces the channels of notify: (tests).
+	Notifier notify.Notifier
 	// Metrics, when set, records passes, reports and pushes (the daemon's /metrics).
 	Metrics *Metrics
 	// Sleep is the Retrier's wait (tests make it instant).
@@ -70,6 +73,8 @@ type App struct {
 	rosterSrc *rosterReader
 	rosterMu  sync.Mutex
 	roster    []config.Employee
+	// notifier sends reminders and the digest (nil: nothing to send).
+	notifier notify.Notifier
 	// stop asks a running pass to finish the employee at hand and take no more.
 	stop atomic.Bool
 }
@@ -130,6 +135,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	if opts.WrapSource != nil {
 		a.source = opts.WrapSource(a.source)
 	}
+	a.notifier = opts.Notifier
 	if cfg.Roster == config.RosterSheet {
 		if a.rosterSrc, err = newRosterReader(ctx, cfg, a.metrics, opts.Google); err != nil {
 			_ = a.store.Close()

@@ -15,7 +15,9 @@ type BackfillResult struct {
 	CRM  CRMResult     `json:"crm"`
 	// Summary is where the manager summary of the window ending on `to` was written.
 	Summary *SummaryResult `json:"summary,omitempty"`
-	Failed  int            `json:"failed"`
+	// Sent are the reminders and digests a replay sent.
+	Sent   []Sent `json:"sent,omitempty"`
+	Failed int    `json:"failed"`
 }
 
 // Partial reports whether some day's pass was partial.
@@ -43,6 +45,13 @@ func (a *App) Backfill(ctx context.Context, from, to day.Date, opts BackfillOpti
 	defer func() { a.now = realNow }()
 	byDate := map[string]*PassResult{}
 	for i, d := range days {
+		if opts.Replay {
+			sent, err := a.replayReminders(ctx, d, realNow())
+			res.Sent = append(res.Sent, sent...)
+			if err != nil {
+				return res, err
+			}
+		}
 		if opts.Replay {
 			at := a.closeMoment(d)
 			if now := realNow(); at.After(now) {
@@ -74,10 +83,46 @@ func (a *App) Backfill(ctx context.Context, from, to day.Date, opts BackfillOpti
 		}
 	}
 	if len(days) > 0 {
+		last := days[len(days)-1]
+		if opts.Replay {
+			// The manager's digest of the last day, as close-day sends it.
+			at := a.closeMoment(last)
+			a.now = func() time.Time { return at }
+			sent, err := a.Digest(ctx, last)
+			res.Sent = append(res.Sent, sent...)
+			if err != nil {
+				return res, err
+			}
+		}
 		a.now = realNow
-		res.Summary = a.writeSummary(ctx, days[len(days)-1])
+		res.Summary = a.writeSummary(ctx, last)
 	}
 	return res, nil
+}
+
+// replayReminders replays the day's first reminder (in the company time
+// zone): a pass at that moment to learn who has reported, then the
+// reminders. The pass is not one of the backfill's days.
+func (a *App) replayReminders(ctx context.Context, d day.Date, realNow time.Time) ([]Sent, error) {
+	if a.notifier == nil || len(a.cfg.Reminders) == 0 {
+		return nil, nil
+	}
+	first := a.cfg.Reminders[0].At
+	for _, r := range a.cfg.Reminders[1:] {
+		if r.At.Hour*60+r.At.Minute < first.Hour*60+first.Minute {
+			first = r.At
+		}
+	}
+	midnight := d.Time(a.cfg.CompanyLocation())
+	at := time.Date(midnight.Year(), midnight.Month(), midnight.Day(), first.Hour, first.Minute, 0, 0, midnight.Location())
+	if at.After(realNow) {
+		return nil, nil
+	}
+	a.now = func() time.Time { return at }
+	if _, err := a.Sync(ctx, d, PassOptions{Kind: KindBackfill, noSummary: true}); err != nil {
+		return nil, err
+	}
+	return a.Remind(ctx)
 }
 
 // closeMoment is one minute after the latest deadline of d among the roster's

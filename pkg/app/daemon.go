@@ -20,6 +20,7 @@ const (
 	JobPoll     = "poll"
 	JobCloseDay = "close_day"
 	JobSummary  = "summary"
+	JobRemind   = "remind"
 )
 
 // DaemonOptions tune `dayreport run`.
@@ -72,8 +73,16 @@ func NewDaemon(a *App, opts DaemonOptions) (*Daemon, error) {
 		run        func(ctx context.Context) error
 	}{
 		{JobPoll, sched.Poll, func(ctx context.Context) error { return d.pass(ctx, KindSync) }},
-		{JobCloseDay, sched.CloseDay, func(ctx context.Context) error { return d.pass(ctx, KindCloseDay) }},
+		{JobCloseDay, sched.CloseDay, d.closeDay},
 		{JobSummary, sched.Summary, d.summary},
+	}
+	if len(a.cfg.Reminders) > 0 && a.notifier != nil {
+		// Reminders are due at local times in every employee's zone: a
+		// check each minute sends what has come due.
+		jobs = append(jobs, struct {
+			name, spec string
+			run        func(ctx context.Context) error
+		}{JobRemind, "@every 1m", d.remind})
 	}
 	for _, j := range jobs {
 		if j.spec == "" {
@@ -95,6 +104,28 @@ func (d *Daemon) today() day.Date { return day.Today(d.app.now(), d.app.cfg.Comp
 // leaves the summary to it.
 func (d *Daemon) pass(ctx context.Context, kind string) error {
 	_, err := d.app.Sync(ctx, d.today(), PassOptions{Kind: kind, noSummary: d.app.cfg.Schedule.Summary != ""})
+	return err
+}
+
+// closeDay closes today and sends the manager's digest.
+func (d *Daemon) closeDay(ctx context.Context) error {
+	if err := d.pass(ctx, KindCloseDay); err != nil {
+		return err
+	}
+	_, err := d.app.Digest(ctx, d.today())
+	return err
+}
+
+// remind sends the reminders that have come due; when some are, a pass runs
+// first so that a report written minutes ago is not reminded about.
+func (d *Daemon) remind(ctx context.Context) error {
+	if !d.app.remindersDue(ctx) {
+		return nil
+	}
+	if err := d.pass(ctx, KindSync); err != nil && !errors.Is(err, ErrLocked) {
+		return err
+	}
+	_, err := d.app.Remind(ctx)
 	return err
 }
 

@@ -113,3 +113,21 @@ func points(x *float64, lang string) string {
 	}
 	return s + " pp"
 }
+
+// funnelLine is a funnel on one line, for messages.
+type funnelLine struct {
+	stages  []funnel.Stage
+	weakest *funnel.Transition
+}
+
+func (f funnelLine) text(lang string) string {
+	parts := make([]string, 0, len(f.stages))
+	for _, s := range f.stages {
+		p := s.Label + " " + report.FormatValue(s.Count, lang)
+		if s.Conversion != nil {
+			p += " (" + percent(s.Conversion, lang) + ")"
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, " → ") + ". " + weakestLine(f.weakest, lang)
+}

@@ -24,3 +24,12 @@ func (s *Store) MarkSent(ctx context.Context, key string) (first bool, err error
 	})
 	return first, err
 }
+
+// WasSent reports whether the notification named key was sent.
+func (s *Store) WasSent(ctx context.Context, key string) (bool, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications WHERE key = ?`, key).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: notifications: %w", err)
+	}
+	return n > 0, nil
+}
