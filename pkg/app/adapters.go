@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/crm"
@@ -17,7 +18,7 @@ import (
 
 // newAdapter builds the configured CRM adapter (SPEC §6). Every one is
 // wrapped in the app's crm.Retrier; none retries by itself.
-func newAdapter(cfg *config.Config, s *store.Store) (crm.Adapter, error) {
+func newAdapter(cfg *config.Config, s *store.Store, timeout time.Duration) (crm.Adapter, error) {
 	var (
 		a   crm.Adapter
 		err error
@@ -26,13 +27,13 @@ func newAdapter(cfg *config.Config, s *store.Store) (crm.Adapter, error) {
 	case "", config.AdapterBuiltin:
 		return builtin.New(s), nil
 	case config.AdapterWebhook:
-		a, err = webhook.New(cfg.CRM.Webhook, webhook.Options{})
+		a, err = webhook.New(cfg.CRM.Webhook, webhook.Options{Timeout: timeout})
 	case config.AdapterBitrix24:
-		a, err = bitrix24.New(cfg.CRM.Bitrix24, bitrix24.Options{})
+		a, err = bitrix24.New(cfg.CRM.Bitrix24, bitrix24.Options{Timeout: timeout})
 	case config.AdapterAmoCRM:
-		a, err = amocrm.New(cfg.CRM.AmoCRM, amocrm.Options{})
+		a, err = amocrm.New(cfg.CRM.AmoCRM, amocrm.Options{Timeout: timeout})
 	case config.AdapterHubSpot:
-		a, err = hubspot.New(cfg.CRM.HubSpot, hubspot.Options{})
+		a, err = hubspot.New(cfg.CRM.HubSpot, hubspot.Options{Timeout: timeout})
 	default:
 		return nil, fmt.Errorf("crm: unknown adapter %q (want builtin, webhook, bitrix24, amocrm or hubspot)", cfg.CRM.Adapter)
 	}

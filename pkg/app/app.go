@@ -44,6 +44,8 @@ type Options struct {
 	// Google, when set, adjusts the Google clients' options (tests: fast
 	// backoff, the fake's HTTP client).
 	Google func(*google.Options)
+	// CRMTimeout bounds one CRM request (0: each adapter's default).
+	CRMTimeout time.Duration
 	// Notifier, when set, replaces the channels of notify: (tests).
 	Notifier notify.Notifier
 	// Metrics, when set, records passes, reports and pushes (the daemon's /metrics).
@@ -144,7 +146,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	}
 	a.adapter = opts.Adapter
 	if a.adapter == nil {
-		if a.adapter, err = newAdapter(cfg, a.store); err != nil {
+		if a.adapter, err = newAdapter(cfg, a.store, opts.CRMTimeout); err != nil {
 			_ = a.store.Close()
 			return nil, err
 		}
