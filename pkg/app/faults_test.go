@@ -33,9 +33,15 @@ func TestFaultMatrix(t *testing.T) {
 		inject func(g *googlefake.Server, c *bitrix24fake.Fake)
 		want   outcome
 	}{
-		{"google 429 quota", func(g *googlefake.Server, _ *bitrix24fake.Fake) { g.Inject(googlefake.APIDocs, googlefake.RateLimited, 3) }, outcome{convergedAfter: 1}},
-		{"google 500", func(g *googlefake.Server, _ *bitrix24fake.Fake) { g.Inject(googlefake.APIDocs, googlefake.ServerError, 2) }, outcome{convergedAfter: 1}},
-		{"google 503", func(g *googlefake.Server, _ *bitrix24fake.Fake) { g.Inject(googlefake.APIDocs, googlefake.Unavailable, 2) }, outcome{convergedAfter: 1}},
+		{"google 429 quota", func(g *googlefake.Server, _ *bitrix24fake.Fake) {
+			g.Inject(googlefake.APIDocs, googlefake.RateLimited, 3)
+		}, outcome{convergedAfter: 1}},
+		{"google 500", func(g *googlefake.Server, _ *bitrix24fake.Fake) {
+			g.Inject(googlefake.APIDocs, googlefake.ServerError, 2)
+		}, outcome{convergedAfter: 1}},
+		{"google 503", func(g *googlefake.Server, _ *bitrix24fake.Fake) {
+			g.Inject(googlefake.APIDocs, googlefake.Unavailable, 2)
+		}, outcome{convergedAfter: 1}},
 		{"google timeout", func(g *googlefake.Server, _ *bitrix24fake.Fake) { g.Inject(googlefake.APIDocs, googlefake.Timeout, 1) }, outcome{convergedAfter: 1}},
 		{"drive 403 rate limit", func(g *googlefake.Server, _ *bitrix24fake.Fake) {
 			g.Inject(googlefake.APIDrive, googlefake.DriveUserRateLimit, 2)
