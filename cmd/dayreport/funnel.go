@@ -43,7 +43,7 @@ the JSON always carries both.`,
 			if err != nil {
 				return err
 			}
-			a, cfg, err := g.openApp(cmd, true)
+			a, cfg, err := g.openApp(cmd, true, format)
 			if err != nil {
 				return err
 			}

@@ -271,15 +271,12 @@ func TestNoSecretInLogs(t *testing.T) {
 	for k, v := range secrets {
 		t.Setenv(k, v)
 	}
-	extra := `
-notify:
-  telegram: {token: "${TG_TOKEN}"}
-`
-	text := strings.Replace(string(b), "crm:\n  adapter: builtin\n", `crm:
+	text := strings.Replace(string(b), "notify:\n  console: true\n", "notify:\n  console: true\n  telegram: {token: \"${TG_TOKEN}\"}\n", 1)
+	text = strings.Replace(text, "crm:\n  adapter: builtin\n", `crm:
   adapter: builtin
   hubspot: {token: "${HUBSPOT_TOKEN}", object_type: p_daily_reports}
   webhook: {url: "${WEBHOOK_URL}", secret: "${HMAC_SECRET}"}
-`, 1) + extra
+`, 1)
 	require.NoError(t, os.WriteFile(cfg, []byte(text), 0o644))
 
 	var all strings.Builder

@@ -31,7 +31,7 @@ pushed stays queued for the next pass) and exits.`,
 			if err != nil {
 				return usageError(err)
 			}
-			a, err := app.New(cmd.Context(), cfg, app.Options{Now: g.clock, Log: log, Metrics: app.NewMetrics()})
+			a, err := app.New(cmd.Context(), cfg, app.Options{Now: g.clock, Log: log, Metrics: app.NewMetrics(), Console: g.stdout})
 			if err != nil {
 				return usageError(err)
 			}

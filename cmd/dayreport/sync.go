@@ -19,7 +19,9 @@ import (
 )
 
 // openApp loads the configuration and wires the app for a pass command.
-func (g *globals) openApp(cmd *cobra.Command, dryRun bool) (*app.App, *config.Config, error) {
+// Console messages (the demo's reminders and digest) go to stdout with text
+// output and to stderr when stdout carries JSON.
+func (g *globals) openApp(cmd *cobra.Command, dryRun bool, format string) (*app.App, *config.Config, error) {
 	cfg, err := app.LoadConfig(g.configPath, true)
 	if err != nil {
 		return nil, nil, usageError(err)
@@ -28,7 +30,11 @@ func (g *globals) openApp(cmd *cobra.Command, dryRun bool) (*app.App, *config.Co
 	if err != nil {
 		return nil, nil, usageError(err)
 	}
-	a, err := app.New(cmd.Context(), cfg, app.Options{Now: g.clock, Log: log, DryRun: dryRun})
+	console := g.stdout
+	if format == app.FormatJSON {
+		console = g.stderr
+	}
+	a, err := app.New(cmd.Context(), cfg, app.Options{Now: g.clock, Log: log, DryRun: dryRun, Console: console})
 	if err != nil {
 		return nil, nil, usageError(err)
 	}
@@ -112,7 +118,7 @@ func (g *globals) runPass(cmd *cobra.Command, date, format string, dryRun bool, 
 	if err != nil {
 		return err
 	}
-	a, cfg, err := g.openApp(cmd, dryRun)
+	a, cfg, err := g.openApp(cmd, dryRun, format)
 	if err != nil {
 		return err
 	}
@@ -167,7 +173,7 @@ func newBackfillCmd(g *globals) *cobra.Command {
 			if f.IsZero() || t.IsZero() || t.Before(f) {
 				return usageError(errors.New("backfill: --from and --to are required and --from must not be after --to"))
 			}
-			a, cfg, err := g.openApp(cmd, false)
+			a, cfg, err := g.openApp(cmd, false, format)
 			if err != nil {
 				return err
 			}

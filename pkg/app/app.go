@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -48,6 +49,8 @@ type Options struct {
 	CRMTimeout time.Duration
 	// Notifier, when set, replaces the channels of notify: (tests).
 	Notifier notify.Notifier
+	// Console receives the console channel's messages (notify.console).
+	Console io.Writer
 	// Metrics, when set, records passes, reports and pushes (the daemon's /metrics).
 	Metrics *Metrics
 	// Sleep is the Retrier's wait (tests make it instant).
@@ -138,6 +141,16 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		a.source = opts.WrapSource(a.source)
 	}
 	a.notifier = opts.Notifier
+	if a.notifier == nil {
+		console := opts.Console
+		if console == nil {
+			console = io.Discard
+		}
+		if a.notifier, err = notify.FromConfig(cfg.Notify, console); err != nil {
+			_ = a.store.Close()
+			return nil, err
+		}
+	}
 	if cfg.Roster == config.RosterSheet {
 		if a.rosterSrc, err = newRosterReader(ctx, cfg, a.metrics, opts.Google); err != nil {
 			_ = a.store.Close()

@@ -45,8 +45,11 @@ func (a *App) Backfill(ctx context.Context, from, to day.Date, opts BackfillOpti
 	defer func() { a.now = realNow }()
 	byDate := map[string]*PassResult{}
 	for i, d := range days {
+		var early *PassResult
 		if opts.Replay {
-			sent, err := a.replayReminders(ctx, d, realNow())
+			var sent []Sent
+			var err error
+			early, sent, err = a.replayReminders(ctx, d, realNow())
 			res.Sent = append(res.Sent, sent...)
 			if err != nil {
 				return res, err
@@ -60,6 +63,15 @@ func (a *App) Backfill(ctx context.Context, from, to day.Date, opts BackfillOpti
 			a.now = func() time.Time { return at }
 		}
 		pr, err := a.Sync(ctx, d, PassOptions{Kind: KindBackfill, noSummary: true})
+		if pr != nil && early != nil {
+			// The reminder-time pass is part of the day: what it pushed and
+			// the earlier days it changed count with the day's pass.
+			pr.Earlier = append(early.Earlier, pr.Earlier...)
+			pr.CRM.Pushed += early.CRM.Pushed
+			pr.CRM.Failed += early.CRM.Failed
+			// Records of the day it pushed are not "unchanged" at the close.
+			pr.CRM.Unchanged = max(0, pr.CRM.Unchanged-(early.CRM.Pushed-len(early.Earlier)))
+		}
 		if pr != nil {
 			// A late report found by this pass corrects the earlier day's result.
 			for _, e := range pr.Earlier {
@@ -103,9 +115,9 @@ func (a *App) Backfill(ctx context.Context, from, to day.Date, opts BackfillOpti
 // replayReminders replays the day's first reminder (in the company time
 // zone): a pass at that moment to learn who has reported, then the
 // reminders. The pass is not one of the backfill's days.
-func (a *App) replayReminders(ctx context.Context, d day.Date, realNow time.Time) ([]Sent, error) {
+func (a *App) replayReminders(ctx context.Context, d day.Date, realNow time.Time) (*PassResult, []Sent, error) {
 	if a.notifier == nil || len(a.cfg.Reminders) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	first := a.cfg.Reminders[0].At
 	for _, r := range a.cfg.Reminders[1:] {
@@ -116,13 +128,15 @@ func (a *App) replayReminders(ctx context.Context, d day.Date, realNow time.Time
 	midnight := d.Time(a.cfg.CompanyLocation())
 	at := time.Date(midnight.Year(), midnight.Month(), midnight.Day(), first.Hour, first.Minute, 0, 0, midnight.Location())
 	if at.After(realNow) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	a.now = func() time.Time { return at }
-	if _, err := a.Sync(ctx, d, PassOptions{Kind: KindBackfill, noSummary: true}); err != nil {
-		return nil, err
+	pr, err := a.Sync(ctx, d, PassOptions{Kind: KindBackfill, noSummary: true})
+	if err != nil {
+		return pr, nil, err
 	}
-	return a.Remind(ctx)
+	sent, err := a.Remind(ctx)
+	return pr, sent, err
 }
 
 // closeMoment is one minute after the latest deadline of d among the roster's
