@@ -22,6 +22,7 @@ import (
 	"github.com/dayreport/dayreport/pkg/report"
 	"github.com/dayreport/dayreport/pkg/source"
 	"github.com/dayreport/dayreport/pkg/store"
+	sheetsummary "github.com/dayreport/dayreport/pkg/summary/gsheet"
 )
 
 // DefaultConfigPath is read when --config and $DAYREPORT_CONFIG are not given.
@@ -78,6 +79,8 @@ type App struct {
 	rosterSrc *rosterReader
 	rosterMu  sync.Mutex
 	roster    []config.Employee
+	// sheetWriter writes the summary into summary.spreadsheet (nil: none).
+	sheetWriter *sheetsummary.Writer
 	// notifier sends reminders and the digest (nil: nothing to send).
 	notifier notify.Notifier
 	// stop asks a running pass to finish the employee at hand and take no more.
@@ -139,6 +142,12 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	}
 	if opts.WrapSource != nil {
 		a.source = opts.WrapSource(a.source)
+	}
+	if cfg.Summary.Spreadsheet != "" && !opts.DryRun {
+		if a.sheetWriter, err = newSheetWriter(ctx, cfg, a.metrics, opts.Google); err != nil {
+			_ = a.store.Close()
+			return nil, err
+		}
 	}
 	a.notifier = opts.Notifier
 	if a.notifier == nil {

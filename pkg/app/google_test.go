@@ -299,6 +299,12 @@ func TestGoogleRoster(t *testing.T) {
 	}
 	require.Equal(t, map[string]float64{"anna": 10, "boris": 11, "vera": 12}, got)
 	require.Len(t, builtinRecords(t, a), 3)
+	// The summary went into the same spreadsheet; the roster tab is untouched.
+	require.NotNil(t, res.Summary)
+	require.Empty(t, res.Summary.Error)
+	require.ElementsMatch(t, []string{"Сводка", "Сотрудники", "Воронка", "Отсутствия", "Проверка"}, fake.SheetTitles("1manager"))
+	require.Equal(t, "anna", fake.Cells("1manager", "Сотрудники")[1][0])
+	require.Len(t, fake.Cells("1manager", "Сводка"), 4, "a header and three employees")
 	emps := a.employees()
 	require.Equal(t, "Asia/Vladivostok", emps[1].Timezone)
 	require.Equal(t, day.MustParse("2026-12-01"), emps[2].LeaveFrom)

@@ -70,7 +70,11 @@ func writeSummaryLine(b *strings.Builder, s *SummaryResult, lang string) {
 		fmt.Fprintf(b, "%s: %s\n", tr(lang, "Сводка не записана", "Summary not written"), s.Error)
 		return
 	}
-	fmt.Fprintf(b, "%s (%s — %s): %s\n", tr(lang, "Сводка", "Summary"), displayDate(s.From, lang), displayDate(s.To, lang), s.Path)
+	where := s.Path
+	if s.Spreadsheet != "" {
+		where = strings.TrimPrefix(strings.Join([]string{s.Path, s.Spreadsheet}, ", "), ", ")
+	}
+	fmt.Fprintf(b, "%s (%s — %s): %s\n", tr(lang, "Сводка", "Summary"), displayDate(s.From, lang), displayDate(s.To, lang), where)
 }
 
 func writeEmployeeTable(b *strings.Builder, list []EmployeeResult, t *report.Template, lang string, withDate bool) {

@@ -12,6 +12,7 @@ import (
 	"github.com/dayreport/dayreport/pkg/source/gdoc"
 	"github.com/dayreport/dayreport/pkg/source/gsheet"
 	"github.com/dayreport/dayreport/pkg/source/local"
+	sheetsummary "github.com/dayreport/dayreport/pkg/summary/gsheet"
 )
 
 // prefetcher is a source that can read many employees' documents at once
@@ -128,4 +129,19 @@ func newRosterReader(ctx context.Context, cfg *config.Config, m *Metrics, tune f
 		return nil, err
 	}
 	return &rosterReader{sheets: svc, id: link.ID}, nil
+}
+
+// newSheetWriter writes the summary with the one client that has the
+// spreadsheets (write) scope; sources keep read-only scopes.
+func newSheetWriter(ctx context.Context, cfg *config.Config, m *Metrics, tune func(*google.Options)) (*sheetsummary.Writer, error) {
+	opts := googleOptions(cfg.Google, m)
+	if tune != nil {
+		tune(&opts)
+		opts.Limiters = google.NewLimiters(opts)
+	}
+	svc, err := google.NewSheets(ctx, opts, true)
+	if err != nil {
+		return nil, err
+	}
+	return sheetsummary.New(svc), nil
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -15,10 +16,12 @@ import (
 
 // SummaryResult says where a pass wrote the manager summary.
 type SummaryResult struct {
-	Path  string `json:"path,omitempty"`
-	From  string `json:"from"`
-	To    string `json:"to"`
-	Error string `json:"error,omitempty"`
+	Path string `json:"path,omitempty"`
+	// Spreadsheet is the manager's Google Sheet written, when configured.
+	Spreadsheet string `json:"spreadsheet,omitempty"`
+	From        string `json:"from"`
+	To          string `json:"to"`
+	Error       string `json:"error,omitempty"`
 }
 
 // Summary builds the manager summary (SPEC §8) of the window ending on `to`.
@@ -84,19 +87,26 @@ func (a *App) Summary(ctx context.Context, to day.Date) (*summary.Model, error) 
 // writeSummary writes the summary of the window ending on `to` wherever the
 // configuration asks (summary.xlsx); nil when it asks for none.
 func (a *App) writeSummary(ctx context.Context, to day.Date) *SummaryResult {
-	if a.dryRun || a.cfg.Summary.XLSX == "" {
+	if a.dryRun || a.cfg.Summary.XLSX == "" && a.sheetWriter == nil {
 		return nil
 	}
 	res := &SummaryResult{Path: a.cfg.Summary.XLSX, From: a.WindowEnding(to).String(), To: to.String()}
+	if a.sheetWriter != nil {
+		res.Spreadsheet = a.cfg.Summary.Spreadsheet
+	}
 	m, err := a.Summary(ctx, to)
-	if err == nil {
+	if err == nil && a.cfg.Summary.XLSX != "" {
 		err = xlsx.Write(a.cfg.Summary.XLSX, m)
+	}
+	// The sheet is written even when the workbook failed, and the other way round.
+	if a.sheetWriter != nil && m != nil {
+		err = errors.Join(err, a.sheetWriter.Write(ctx, a.cfg.Summary.Spreadsheet, m))
 	}
 	if err != nil {
 		res.Error = err.Error()
-		a.log.Error().Err(err).Str("path", res.Path).Msg("write the summary")
+		a.log.Error().Err(err).Msg("write the summary; the next pass writes it again")
 		return res
 	}
-	a.log.Debug().Str("path", res.Path).Msg("summary written")
+	a.log.Debug().Str("path", res.Path).Str("spreadsheet", res.Spreadsheet).Msg("summary written")
 	return res
 }
