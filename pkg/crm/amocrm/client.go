@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -218,17 +217,7 @@ func (a *Adapter) classify(method string, resp *http.Response, data []byte) erro
 
 // retryAfter parses a Retry-After header: seconds or an HTTP date.
 func retryAfter(h string) time.Duration {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return 0
-	}
-	var d time.Duration
-	if secs, err := strconv.Atoi(h); err == nil {
-		d = time.Duration(secs) * time.Second
-	} else if t, err := http.ParseTime(h); err == nil {
-		d = time.Until(t)
-	}
-	return min(max(d, 0), maxRetryAfter)
+	return min(crm.ParseRetryAfter(h, time.Now()), maxRetryAfter)
 }
 
 // redact hides the token in s.

@@ -307,7 +307,7 @@ func (a *Adapter) rateLimitWait(h http.Header, ae *apiError, now time.Time) (tim
 	after := retryAfter(h, now)
 	if after == 0 {
 		if ms, err := strconv.ParseInt(strings.TrimSpace(h.Get("X-HubSpot-RateLimit-Interval-Milliseconds")), 10, 64); err == nil && ms > 0 {
-			after = time.Duration(min(ms, int64(maxRetryAfter/time.Millisecond))) * time.Millisecond
+			after = time.Duration(min(ms, int64(crm.MaxRetryAfter/time.Millisecond))) * time.Millisecond
 		} else {
 			after = a.window
 		}
@@ -347,30 +347,9 @@ func missingScopes(ae *apiError) []string {
 	return slices.Compact(out)
 }
 
-// maxRetryAfter caps what a Retry-After may ask for.
-const maxRetryAfter = 24 * time.Hour
-
-// retryAfter reads a Retry-After header: delta-seconds or an HTTP-date.
-// It returns 0 when there is none or it is unreadable or in the past.
+// retryAfter reads a Retry-After header (crm.ParseRetryAfter).
 func retryAfter(h http.Header, now time.Time) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	if strings.Trim(v, "0123456789.") == "" { // delta-seconds (a fraction is tolerated)
-		secs, err := strconv.ParseFloat(v, 64)
-		if err != nil || secs <= 0 {
-			return 0
-		}
-		if secs >= maxRetryAfter.Seconds() {
-			return maxRetryAfter
-		}
-		d = time.Duration(secs * float64(time.Second))
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(now)
-	}
-	return min(max(d, 0), maxRetryAfter)
+	return crm.ParseRetryAfter(h.Get("Retry-After"), now)
 }
 
 // redacted is an error whose text was scrubbed of secrets; it unwraps to the

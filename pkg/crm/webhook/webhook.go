@@ -309,30 +309,9 @@ func endpointFailure(code int) bool {
 	return false
 }
 
-// maxRetryAfter caps what a Retry-After may ask for.
-const maxRetryAfter = 24 * time.Hour
-
-// retryAfter reads a Retry-After header: delta-seconds or an HTTP-date.
-// It returns 0 when there is none or it is unreadable or in the past.
+// retryAfter reads a Retry-After header (crm.ParseRetryAfter).
 func retryAfter(h http.Header, now time.Time) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	if strings.Trim(v, "0123456789.") == "" { // delta-seconds (a fraction is tolerated)
-		secs, err := strconv.ParseFloat(v, 64)
-		if err != nil || secs <= 0 {
-			return 0
-		}
-		if secs >= maxRetryAfter.Seconds() {
-			return maxRetryAfter
-		}
-		d = time.Duration(secs * float64(time.Second))
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(now)
-	}
-	return min(max(d, 0), maxRetryAfter)
+	return crm.ParseRetryAfter(h.Get("Retry-After"), now)
 }
 
 // redacted is an error whose text was scrubbed of secrets; it unwraps to the
