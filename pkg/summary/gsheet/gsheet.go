@@ -4,12 +4,14 @@
 // links to them keep working, and no chart or conditional-format rule piles
 // up), and never touches another tab. A write costs two Sheets requests
 // whatever the number of employees: one spreadsheets.get for the tab list
-// and one spreadsheets.batchUpdate holding everything. User text is written
+// and one spreadsheets.batchUpdate holding everything — unless that would
+// exceed Google's recommended 2 MB, when the batchUpdate is split. User text is written
 // as stringValue: it can never become a formula.
 package gsheet
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -91,11 +93,65 @@ func (w *Writer) Write(ctx context.Context, spreadsheet string, m *summary.Model
 		b.ids = append(b.ids, props.SheetId)
 	}
 	reqs = append(reqs, b.requests()...)
-	_, err = w.svc.Spreadsheets.BatchUpdate(id, &sheets.BatchUpdateSpreadsheetRequest{Requests: reqs}).Context(ctx).Do()
-	if err != nil {
-		return describe(id, err)
+	for _, batch := range batches(reqs, maxPayload) {
+		_, err = w.svc.Spreadsheets.BatchUpdate(id, &sheets.BatchUpdateSpreadsheetRequest{Requests: batch}).Context(ctx).Do()
+		if err != nil {
+			return describe(id, err)
+		}
 	}
 	return nil
+}
+
+// maxPayload is Google's recommended largest request body (2 MB).
+const maxPayload = 2 << 20
+
+// chunkRows is how many rows one updateCells carries when a write is split.
+const chunkRows = 500
+
+// batches returns the requests in one batch when they fit in limit bytes;
+// otherwise it cuts large updateCells into chunks of rows and packs the
+// requests, in order, into as few batches under the limit as it can.
+func batches(reqs []*sheets.Request, limit int) [][]*sheets.Request {
+	if size(reqs) <= limit {
+		return [][]*sheets.Request{reqs}
+	}
+	var split []*sheets.Request
+	for _, r := range reqs {
+		u := r.UpdateCells
+		if u == nil || len(u.Rows) <= chunkRows {
+			split = append(split, r)
+			continue
+		}
+		for i := 0; i < len(u.Rows); i += chunkRows {
+			end := min(i+chunkRows, len(u.Rows))
+			split = append(split, &sheets.Request{UpdateCells: &sheets.UpdateCellsRequest{
+				Start:  &sheets.GridCoordinate{SheetId: u.Start.SheetId, RowIndex: u.Start.RowIndex + int64(i)},
+				Rows:   u.Rows[i:end],
+				Fields: u.Fields,
+			}})
+		}
+	}
+	var out [][]*sheets.Request
+	var cur []*sheets.Request
+	curSize := 0
+	for _, r := range split {
+		n := size([]*sheets.Request{r})
+		if len(cur) > 0 && curSize+n > limit {
+			out = append(out, cur)
+			cur, curSize = nil, 0
+		}
+		cur, curSize = append(cur, r), curSize+n
+	}
+	return append(out, cur)
+}
+
+// size is the JSON size of requests.
+func size(reqs []*sheets.Request) int {
+	b, err := json.Marshal(reqs)
+	if err != nil {
+		return 0
+	}
+	return len(b)
 }
 
 // freeID is a stable sheet id for a tab title, not taken by another tab.
