@@ -107,23 +107,23 @@ func TestWriteReadBack(t *testing.T) {
 }
 
 // TestConstantCost: a write is one get and one batchUpdate for 10 or 100
-// employees × 10 days; 1000 × 10 (about 7 MB of cells) is split under
-// Google's 2 MB guidance, still a handful of requests and every row written.
+// employees × 10 days; 1000 employees (their funnel blocks alone pass 2 MB)
+// are split under Google's 2 MB guidance, every row still written.
 func TestConstantCost(t *testing.T) {
 	t.Parallel()
-	for _, c := range []struct{ n, requests int }{{10, 2}, {100, 2}, {1000, 0}} {
+	for _, c := range []struct{ n, days, requests int }{{10, 10, 2}, {100, 10, 2}, {1000, 1, 0}, {1000, 10, 0}} {
 		fake, w := writer(t)
 		fake.PutSheet("1mgr", "Отдел", []googlefake.Tab{{Title: "Лист1", SheetID: 0}})
 		start := time.Now()
-		require.NoError(t, w.Write(t.Context(), "1mgr", model(c.n, 10)))
+		require.NoError(t, w.Write(t.Context(), "1mgr", model(c.n, c.days)))
 		got := len(fake.Requests())
-		t.Logf("%d employees × 10 days: %d requests, %v", c.n, got, time.Since(start))
+		t.Logf("%d employees × %d days: %d requests, %v", c.n, c.days, got, time.Since(start))
 		if c.requests > 0 {
 			require.Equal(t, c.requests, got, "%d employees", c.n)
 		} else {
 			require.Less(t, got, 10)
 		}
-		require.Len(t, fake.Cells("1mgr", "Сводка"), c.n*10+1)
+		require.Len(t, fake.Cells("1mgr", "Сводка"), c.n*c.days+1)
 	}
 }
 
