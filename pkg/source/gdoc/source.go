@@ -4,14 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"net/http"
-	"net/url"
+	"github.com/dayreport/dayreport/pkg/google"
 	"strings"
 
 	"google.golang.org/api/docs/v1"
-	"google.golang.org/api/googleapi"
 
 	"github.com/dayreport/dayreport/pkg/day"
 	"github.com/dayreport/dayreport/pkg/document"
@@ -77,39 +74,5 @@ func contentRevision(doc *document.Document) string {
 	return "content:" + hex.EncodeToString(h.Sum(nil)[:12])
 }
 
-// describe explains an API failure for people and strips what must not leave
-// the adapter: a transport error's URL loses its query string (an API key
-// would be there).
-func describe(err error) error {
-	var gerr *googleapi.Error
-	if errors.As(err, &gerr) {
-		var hint string
-		switch gerr.Code {
-		case http.StatusNotFound:
-			hint = "not found: check the document link"
-		case http.StatusForbidden:
-			hint = "access denied: share the document with the service account"
-		case http.StatusUnauthorized:
-			hint = "not authorised: check the Google credentials"
-		case http.StatusTooManyRequests:
-			hint = "rate limited by Google"
-		default:
-			return err
-		}
-		return fmt.Errorf("%s: %w", hint, err)
-	}
-	var uerr *url.Error
-	if errors.As(err, &uerr) {
-		return &url.Error{Op: uerr.Op, URL: redactURL(uerr.URL), Err: uerr.Err}
-	}
-	return err
-}
-
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(url)"
-	}
-	u.RawQuery, u.User, u.Fragment = "", nil, ""
-	return u.String()
-}
+// describe explains an API failure for people, without secrets.
+func describe(err error) error { return google.Explain(err, "document", nil) }

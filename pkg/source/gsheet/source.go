@@ -7,8 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/dayreport/dayreport/pkg/google"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -380,41 +380,7 @@ func (s *Source) batchGet(ctx context.Context, id string, ranges []string) ([]*s
 	return resp.ValueRanges, nil
 }
 
-// describe explains an API failure for people and strips what must not leave
-// the adapter: a transport error's URL loses its query string (an API key
-// would be there).
+// describe explains an API failure for people, without secrets.
 func describe(err error) error {
-	var gerr *googleapi.Error
-	if errors.As(err, &gerr) {
-		var hint string
-		switch gerr.Code {
-		case http.StatusNotFound:
-			hint = "not found: check the spreadsheet link"
-		case http.StatusForbidden:
-			hint = "access denied: share the spreadsheet with the service account"
-		case http.StatusBadRequest:
-			hint = "bad request: check the tab name"
-		case http.StatusUnauthorized:
-			hint = "not authorised: check the Google credentials"
-		case http.StatusTooManyRequests:
-			hint = "rate limited by Google"
-		default:
-			return err
-		}
-		return fmt.Errorf("%s: %w", hint, err)
-	}
-	var uerr *url.Error
-	if errors.As(err, &uerr) {
-		return &url.Error{Op: uerr.Op, URL: redactURL(uerr.URL), Err: uerr.Err}
-	}
-	return err
-}
-
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(url)"
-	}
-	u.RawQuery, u.User, u.Fragment = "", nil, ""
-	return u.String()
+	return google.Explain(err, "spreadsheet", map[int]string{http.StatusBadRequest: "bad request: check the tab name"})
 }
