@@ -1,0 +1,300 @@
+package gsheet
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+
+	"google.golang.org/api/sheets/v4"
+)
+
+// rgb is a colour as 0xRRGGBB.
+type rgb uint32
+
+func (c rgb) style() *sheets.ColorStyle {
+	part := func(shift uint) float64 {
+		return math.Round(float64(c>>shift&0xFF)/255*1000) / 1000 // three decimals keep the payload small
+	}
+	return &sheets.ColorStyle{RgbColor: &sheets.Color{Red: part(16), Green: part(8), Blue: part(0)}}
+}
+
+// numberFormats are the formats of the kinds that have one; text and
+// number cells keep the default (automatic) format.
+var numberFormats = map[kind]*sheets.NumberFormat{
+	date:    {Type: "DATE", Pattern: "dd.mm.yyyy"},
+	count:   {Type: "NUMBER", Pattern: "0"},
+	rating:  {Type: "NUMBER", Pattern: "0.0"},
+	percent: {Type: "PERCENT", Pattern: "0.0%"},
+	change:  {Type: "PERCENT", Pattern: "+0.0%;-0.0%;0.0%"},
+}
+
+// toneFormat is how a tone looks; nil for plain rows.
+func toneFormat(t tone) *sheets.CellFormat {
+	switch t {
+	case title:
+		return &sheets.CellFormat{TextFormat: &sheets.TextFormat{Bold: true, FontSize: 13}}
+	case header:
+		return &sheets.CellFormat{
+			BackgroundColorStyle: headerFill.style(),
+			TextFormat:           &sheets.TextFormat{Bold: true},
+			Borders:              &sheets.Borders{Bottom: &sheets.Border{Style: "SOLID", ColorStyle: headerLine.style()}},
+		}
+	case weak:
+		return &sheets.CellFormat{BackgroundColorStyle: weakFill.style(), TextFormat: &sheets.TextFormat{Bold: true}}
+	}
+	return nil
+}
+
+// The field masks of the two format layers, so that neither undoes the other.
+const (
+	numberFormatFields = "userEnteredFormat.numberFormat"
+	toneFields         = "userEnteredFormat(backgroundColorStyle,textFormat,borders)"
+)
+
+// rect is a block of cells: rows [r0, r1), columns [c0, c1).
+type rect struct{ r0, r1, c0, c1 int }
+
+func (r rect) on(sheetID int64) *sheets.GridRange {
+	return &sheets.GridRange{SheetId: sheetID,
+		StartRowIndex: int64(r.r0), EndRowIndex: int64(r.r1),
+		StartColumnIndex: int64(r.c0), EndColumnIndex: int64(r.c1)}
+}
+
+func repeat(sheetID int64, r rect, f *sheets.CellFormat, fields string) *sheets.Request {
+	return &sheets.Request{RepeatCell: &sheets.RepeatCellRequest{
+		Range: r.on(sheetID), Cell: &sheets.CellData{UserEnteredFormat: f}, Fields: fields,
+	}}
+}
+
+// numberFormatRequests give every cell its number format with few requests,
+// however many rows there are: each column gets the format most of its
+// cells want over the rows that want one, then the cells that differ get
+// theirs, consecutive equal cells of a column together. (A number format on
+// a text cell shows nothing.)
+func numberFormatRequests(sheetID int64, t *tab) []*sheets.Request {
+	var out []*sheets.Request
+	kindAt := func(r, c int) kind {
+		if c < len(t.rows[r].cells) {
+			if k := t.rows[r].cells[c].kind; numberFormats[k] != nil {
+				return k
+			}
+		}
+		return text
+	}
+	for c := range t.width() {
+		counts := map[kind]int{}
+		r0, r1 := -1, -1
+		for r := range t.rows {
+			if k := kindAt(r, c); k != text {
+				counts[k]++
+				if r0 < 0 {
+					r0 = r
+				}
+				r1 = r + 1
+			}
+		}
+		if r0 < 0 {
+			continue
+		}
+		base := text
+		for k := date; k <= change; k++ {
+			if counts[k] > counts[base] {
+				base = k
+			}
+		}
+		out = append(out, repeat(sheetID, rect{r0, r1, c, c + 1},
+			&sheets.CellFormat{NumberFormat: numberFormats[base]}, numberFormatFields))
+		for r := r0; r < r1; {
+			k := kindAt(r, c)
+			if k == text || k == base {
+				r++
+				continue
+			}
+			end := r + 1
+			for end < r1 && kindAt(end, c) == k {
+				end++
+			}
+			out = append(out, repeat(sheetID, rect{r, end, c, c + 1},
+				&sheets.CellFormat{NumberFormat: numberFormats[k]}, numberFormatFields))
+			r = end
+		}
+	}
+	return out
+}
+
+// toneRequests dress titles, headers and the weakest stages: one request
+// per run of equal rows.
+func toneRequests(sheetID int64, t *tab) []*sheets.Request {
+	var out []*sheets.Request
+	for r := 0; r < len(t.rows); {
+		tr := t.rows[r]
+		f := toneFormat(tr.tone)
+		if f == nil || len(tr.cells) == 0 {
+			r++
+			continue
+		}
+		end := r + 1
+		for end < len(t.rows) && t.rows[end].tone == tr.tone && len(t.rows[end].cells) == len(tr.cells) {
+			end++
+		}
+		out = append(out, repeat(sheetID, rect{r, end, 0, len(tr.cells)}, f, toneFields))
+		r = end
+	}
+	return out
+}
+
+// Column widths in characters, as in the local workbook: wide enough for the
+// longest value, but a long note must not push every other column off the
+// screen.
+const (
+	minWidth   = 6
+	maxWidth   = 60
+	pixelsChar = 7 // of the default 10 pt font
+)
+
+// widthRequests size the columns to their values; titles and notes run over
+// the empty cells to their right and size nothing.
+func widthRequests(sheetID int64, t *tab) []*sheets.Request {
+	widths := make([]int, t.width())
+	for _, r := range t.rows {
+		if r.tone == title || r.tone == note {
+			continue
+		}
+		for c, v := range r.cells {
+			widths[c] = max(widths[c], cellWidth(v))
+		}
+	}
+	var out []*sheets.Request
+	for c := 0; c < len(widths); {
+		w := min(max(widths[c]+2, minWidth), maxWidth)
+		end := c + 1
+		for end < len(widths) && min(max(widths[end]+2, minWidth), maxWidth) == w {
+			end++
+		}
+		out = append(out, &sheets.Request{UpdateDimensionProperties: &sheets.UpdateDimensionPropertiesRequest{
+			Range:      &sheets.DimensionRange{SheetId: sheetID, Dimension: "COLUMNS", StartIndex: int64(c), EndIndex: int64(end)},
+			Properties: &sheets.DimensionProperties{PixelSize: int64(w * pixelsChar)},
+			Fields:     "pixelSize",
+		}})
+		c = end
+	}
+	return out
+}
+
+func cellWidth(c cell) int {
+	switch v := c.v.(type) {
+	case string:
+		return utf8.RuneCountInString(v)
+	case float64:
+		if c.kind == percent || c.kind == change {
+			return 7
+		}
+		return len(strconv.FormatFloat(v, 'f', -1, 64))
+	case nil:
+		return 0
+	}
+	return len("01.01.2026")
+}
+
+// statusRuleRequests add the conditional formats that colour a table's rows
+// by status: a custom formula comparing the status column with the label.
+// The label is the writer's own text (a status name), quoted as a formula
+// string; user text never goes into a formula.
+func statusRuleRequests(sheetID int64, t *tab) []*sheets.Request {
+	sr := t.status
+	if sr == nil {
+		return nil
+	}
+	rows := max(len(t.rows), 2)
+	col := columnName(sr.col)
+	var out []*sheets.Request
+	for i, rule := range sr.rules {
+		formula := "=$" + col + "2=" + formulaString(rule.label)
+		out = append(out, &sheets.Request{AddConditionalFormatRule: &sheets.AddConditionalFormatRuleRequest{
+			Index: int64(i),
+			Rule: &sheets.ConditionalFormatRule{
+				Ranges: []*sheets.GridRange{rect{1, rows, 0, sr.cols}.on(sheetID)},
+				BooleanRule: &sheets.BooleanRule{
+					Condition: &sheets.BooleanCondition{Type: "CUSTOM_FORMULA",
+						Values: []*sheets.ConditionValue{{UserEnteredValue: formula}}},
+					Format: &sheets.CellFormat{BackgroundColorStyle: rule.color.style()},
+				},
+			},
+		}})
+	}
+	return out
+}
+
+// formulaString quotes s as a string literal of a formula.
+func formulaString(s string) string {
+	out := []rune{'"'}
+	for _, r := range s {
+		if r == '"' {
+			out = append(out, '"')
+		}
+		out = append(out, r)
+	}
+	return string(append(out, '"'))
+}
+
+// columnName is the letter name of a 0-based column (0 → A, 26 → AA).
+func columnName(c int) string {
+	var b []byte
+	for c++; c > 0; c = (c - 1) / 26 {
+		b = append(b, byte('A'+(c-1)%26))
+	}
+	slices.Reverse(b)
+	return string(b)
+}
+
+// Where the team chart sits: to the right of the tables, which use columns
+// A–D, with a column of air between (F4, as in the local workbook).
+const (
+	chartRow    = 3
+	chartColumn = 5
+	chartWidth  = 520
+	chartHeight = 300
+)
+
+// chartRequest draws the team's stage counts as bars, first stage on top,
+// from the table cells, so that the chart follows the numbers on the sheet.
+// Sheets has no funnel chart; a bar chart of the stages in order is one.
+func chartRequest(sheetID, chartID int64, t *tab) *sheets.Request {
+	c := t.chart
+	column := func(col int) *sheets.ChartData {
+		return &sheets.ChartData{SourceRange: &sheets.ChartSourceRange{
+			Sources: []*sheets.GridRange{rect{c.first, c.last + 1, col, col + 1}.on(sheetID)},
+		}}
+	}
+	return &sheets.Request{AddChart: &sheets.AddChartRequest{Chart: &sheets.EmbeddedChart{
+		ChartId: chartID,
+		Spec: &sheets.ChartSpec{
+			Title: c.title,
+			BasicChart: &sheets.BasicChartSpec{
+				ChartType:      "BAR",
+				LegendPosition: "NO_LEGEND",
+				Axis: []*sheets.BasicChartAxis{
+					{Position: "BOTTOM_AXIS", Title: c.count},
+					{Position: "LEFT_AXIS", Title: c.stage},
+				},
+				Domains: []*sheets.BasicChartDomain{{Domain: column(0)}},
+				Series: []*sheets.BasicChartSeries{{
+					Series: column(1), TargetAxis: "BOTTOM_AXIS",
+					DataLabel: &sheets.DataLabel{Type: "DATA"},
+				}},
+			},
+		},
+		Position: &sheets.EmbeddedObjectPosition{OverlayPosition: &sheets.OverlayPosition{
+			AnchorCell:  &sheets.GridCoordinate{SheetId: sheetID, RowIndex: chartRow, ColumnIndex: chartColumn},
+			WidthPixels: chartWidth, HeightPixels: chartHeight,
+		}},
+	}}}
+}
+
+// filterRequest puts a filter over a table, as the local workbook's autofilter.
+func filterRequest(sheetID int64, t *tab) *sheets.Request {
+	return &sheets.Request{SetBasicFilter: &sheets.SetBasicFilterRequest{Filter: &sheets.BasicFilter{
+		Range: rect{0, max(len(t.rows), 1), 0, t.filterCols}.on(sheetID),
+	}}}
+}
