@@ -76,10 +76,16 @@ func (s *stopper) stop(err error, d time.Duration) {
 	s.err, s.until = err, time.Now().Add(d)
 }
 
-// do sends one request through the pacer and decodes a 2xx JSON answer into
-// out (nil: the body is dropped). A 204 leaves out alone. It returns the
-// status, or a classified error.
+// do sends one request to the list's elements endpoint through the pacer and
+// decodes a 2xx JSON answer into out (nil: the body is dropped). A 204 leaves
+// out alone. It returns the status, or a classified error.
 func (a *Adapter) do(ctx context.Context, method string, query url.Values, body, out any) (int, error) {
+	return a.request(ctx, a.endpoint, a.path, method, query, body, out)
+}
+
+// request is do for any endpoint of the account: endpoint is the full URL
+// without a query, path its path (for errors and logs, never the token).
+func (a *Adapter) request(ctx context.Context, endpoint, path, method string, query url.Values, body, out any) (int, error) {
 	if err := a.stop.stopped(); err != nil {
 		return 0, err
 	}
@@ -87,18 +93,18 @@ func (a *Adapter) do(ctx context.Context, method string, query url.Values, body,
 	if body != nil {
 		var err error
 		if payload, err = json.Marshal(body); err != nil {
-			return 0, crm.PermanentError(fmt.Errorf("amocrm: %s %s: encoding the request: %w", method, a.path, err))
+			return 0, crm.PermanentError(fmt.Errorf("amocrm: %s %s: encoding the request: %w", method, path, err))
 		}
 	}
 	if err := a.pacer.wait(ctx); err != nil {
-		return 0, fmt.Errorf("amocrm: %s %s: not sent: %w", method, a.path, err)
+		return 0, fmt.Errorf("amocrm: %s %s: not sent: %w", method, path, err)
 	}
 	if err := a.stop.stopped(); err != nil { // another request was refused meanwhile
 		return 0, err
 	}
 	rctx, cancel := context.WithTimeout(ctx, a.timeout)
 	defer cancel()
-	u := a.endpoint
+	u := endpoint
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
@@ -108,7 +114,7 @@ func (a *Adapter) do(ctx context.Context, method string, query url.Values, body,
 	}
 	req, err := http.NewRequestWithContext(rctx, method, u, rd)
 	if err != nil {
-		return 0, crm.PermanentError(fmt.Errorf("amocrm: %s %s: %v", method, a.path, a.redact(err.Error())))
+		return 0, crm.PermanentError(fmt.Errorf("amocrm: %s %s: %v", method, path, a.redact(err.Error())))
 	}
 	req.Header.Set("Authorization", "Bearer "+a.token)
 	req.Header.Set("Accept", "application/hal+json, application/json, application/problem+json")
@@ -119,14 +125,14 @@ func (a *Adapter) do(ctx context.Context, method string, query url.Values, body,
 	start := time.Now()
 	resp, err := a.client.Do(req)
 	if err != nil {
-		return 0, a.transportError(ctx, rctx, method, err)
+		return 0, a.transportError(ctx, rctx, method, path, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	a.log.Debug().Str("method", method).Str("path", a.path).Int("status", resp.StatusCode).
+	a.log.Debug().Str("method", method).Str("path", path).Int("status", resp.StatusCode).
 		Dur("took", time.Since(start)).Msg("amocrm request")
 	if err != nil {
-		return 0, a.transportError(ctx, rctx, method, err)
+		return 0, a.transportError(ctx, rctx, method, path, err)
 	}
 	switch s := resp.StatusCode; {
 	case s == http.StatusNoContent:
@@ -134,21 +140,21 @@ func (a *Adapter) do(ctx context.Context, method string, query url.Values, body,
 	case s >= 200 && s < 300:
 		if out != nil {
 			if err := json.Unmarshal(data, out); err != nil {
-				return 0, crm.RetryableError(fmt.Errorf("amocrm: %s %s: %d with a body that is not the expected JSON: %w", method, a.path, s, err), 0)
+				return 0, crm.RetryableError(fmt.Errorf("amocrm: %s %s: %d with a body that is not the expected JSON: %w", method, path, s, err), 0)
 			}
 		}
 		return s, nil
 	}
-	return resp.StatusCode, a.classify(method, resp, data)
+	return resp.StatusCode, a.classify(method, path, resp, data)
 }
 
 // transportError classifies a request that got no complete answer.
-func (a *Adapter) transportError(ctx, rctx context.Context, method string, err error) error {
+func (a *Adapter) transportError(ctx, rctx context.Context, method, path string, err error) error {
 	if ctx.Err() != nil {
-		return fmt.Errorf("amocrm: %s %s: %w", method, a.path, ctx.Err())
+		return fmt.Errorf("amocrm: %s %s: %w", method, path, ctx.Err())
 	}
 	if errors.Is(rctx.Err(), context.DeadlineExceeded) {
-		return crm.RetryableError(fmt.Errorf("amocrm: %s %s: no answer within %s", method, a.path, a.timeout), 0)
+		return crm.RetryableError(fmt.Errorf("amocrm: %s %s: no answer within %s", method, path, a.timeout), 0)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -157,12 +163,12 @@ func (a *Adapter) transportError(ctx, rctx context.Context, method string, err e
 	if strings.Contains(err.Error(), a.token) {
 		err = errors.New(a.redact(err.Error()))
 	}
-	return crm.RetryableError(fmt.Errorf("amocrm: %s %s: %w", method, a.path, err), 0)
+	return crm.RetryableError(fmt.Errorf("amocrm: %s %s: %w", method, path, err), 0)
 }
 
 // classify turns a non-2xx answer into a classified error.
-func (a *Adapter) classify(method string, resp *http.Response, data []byte) error {
-	e := &apiError{method: method, path: a.path, status: resp.StatusCode}
+func (a *Adapter) classify(method, path string, resp *http.Response, data []byte) error {
+	e := &apiError{method: method, path: path, status: resp.StatusCode}
 	var p problem
 	if json.Unmarshal(data, &p) == nil {
 		e.title, e.detail = a.redact(p.Title), a.redact(p.Detail)
@@ -182,7 +188,7 @@ func (a *Adapter) classify(method string, resp *http.Response, data []byte) erro
 			after = a.per
 		}
 		a.pacer.holdOff(after)
-		a.log.Warn().Str("method", method).Str("path", a.path).Dur("retry_after", after).
+		a.log.Warn().Str("method", method).Str("path", path).Dur("retry_after", after).
 			Msg("amoCRM answered 429 Too Many Requests; pausing every request")
 		return crm.RetryableError(e, after)
 	case s >= 500 || s == http.StatusRequestTimeout:
@@ -209,8 +215,10 @@ func (a *Adapter) classify(method string, resp *http.Response, data []byte) erro
 		e.hint += "; check base_url"
 	case s == http.StatusPaymentRequired:
 		e.hint = "the account's plan does not allow this"
-	case s == http.StatusNotFound:
+	case s == http.StatusNotFound && path == a.path:
 		e.hint = fmt.Sprintf("check catalog_id %d and base_url", a.catalogID)
+	case s == http.StatusNotFound:
+		e.hint = "check base_url"
 	}
 	return crm.PermanentError(e)
 }

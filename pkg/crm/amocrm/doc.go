@@ -100,6 +100,13 @@
 // of it all the same; the Adapter prints as amocrm(<host>, list <id>).
 // Nothing is logged above debug level except 429, 401 and 403 answers.
 //
+// # Facts
+//
+// The Adapter is also a crm.FactReader: Facts reads the calls
+// (GET /api/v4/events) and won leads (GET /api/v4/leads) of a day, through
+// the same pacer; facts.go documents the queries, the calls made and their
+// sources.
+//
 // # Tests
 //
 // The conformance suite (crmtest) and the unit tests run against

@@ -42,6 +42,13 @@
 // its secret code: errors and log lines never carry it (/rest/<user>/<code>/
 // is printed as /rest/…/, and a *url.Error is rebuilt without its URL).
 //
+// # Facts
+//
+// The Adapter is also a crm.FactReader: Facts reads the calls, estimates,
+// smart invoices, won deals and paid invoices of a day from the portal
+// (crm.activity.list, crm.item.list, crm.stagehistory.list, in batches);
+// facts.go documents the queries, the calls made and their sources.
+//
 // # Wire format: sources
 //
 // Read from the Bitrix24 REST documentation (github.com/bitrix24/b24restdocs,

@@ -74,6 +74,11 @@
 //   - 408, 423 (Locked), 477 (Migration in Progress), 429 and 5xx are
 //     retryable; other 4xx are permanent.
 //
+// Facts: the Adapter is also a crm.FactReader, reading the calls and won
+// deals of a day with the CRM search endpoints under their own limit of 4
+// requests a second (Options.SearchLimit); facts.go documents the searches,
+// the requests made and their sources.
+//
 // Sources (looked up with the project's documentation search in 2026; what
 // each one showed):
 //   - developers.hubspot.com/docs/api-reference/latest/crm/objects/custom-objects/batch/upsert-custom-objects:

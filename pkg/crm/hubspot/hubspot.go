@@ -34,6 +34,10 @@ const (
 	DefaultRateLimit  = 100
 	DefaultRateWindow = 10 * time.Second
 	DefaultTimeout    = 30 * time.Second
+	// DefaultSearchLimit and DefaultSearchWindow are the search endpoints'
+	// own limit (SPEC §6: 4 requests a second), on top of the general one.
+	DefaultSearchLimit  = 4
+	DefaultSearchWindow = time.Second
 )
 
 // Property names every object gets (IDProperty is the unique one).
@@ -73,6 +77,13 @@ type Options struct {
 	RateWindow time.Duration
 	// MaxBatch is how many inputs one request carries, 1 to 100 (0: 100).
 	MaxBatch int
+	// SearchLimit is how many search requests HubSpot allows per
+	// SearchWindow (0: DefaultSearchLimit). Facts' searches keep to it as
+	// well as to RateLimit.
+	SearchLimit int
+	// SearchWindow is the search limit's window (0: DefaultSearchWindow).
+	// Tests against a time-scaled fake shorten it.
+	SearchWindow time.Duration
 }
 
 // Adapter writes records as HubSpot custom objects.
@@ -87,6 +98,10 @@ type Adapter struct {
 	window   time.Duration
 	maxBatch int
 	scrub    *strings.Replacer
+	// For Facts (facts.go): the API's base URL and the search limiter.
+	base         string
+	search       *rate.Limiter
+	searchWindow time.Duration
 }
 
 var _ crm.Adapter = (*Adapter)(nil)
@@ -130,6 +145,7 @@ func New(cfg config.HubSpot, opts Options) (*Adapter, error) {
 		window:   opts.RateWindow,
 		maxBatch: opts.MaxBatch,
 		scrub:    strings.NewReplacer(tok, "[hidden]"),
+		base:     strings.TrimRight(base, "/"),
 	}
 	seen := map[string]string{}
 	for _, p := range fixedProperties {
@@ -177,6 +193,18 @@ func New(cfg config.HubSpot, opts Options) (*Adapter, error) {
 		burst = 2 // still within the margin: 2 ≤ (1 − pacing)·limit
 	}
 	a.limiter = rate.NewLimiter(rate.Limit(pacing*float64(limit)/a.window.Seconds()), burst)
+	searchLimit, searchWindow := opts.SearchLimit, opts.SearchWindow
+	switch {
+	case searchLimit < 0 || searchWindow < 0:
+		return nil, errors.New("hubspot: negative search limit")
+	case searchLimit == 0:
+		searchLimit = DefaultSearchLimit
+	}
+	if searchWindow == 0 {
+		searchWindow = DefaultSearchWindow
+	}
+	a.searchWindow = searchWindow
+	a.search = rate.NewLimiter(rate.Limit(searchPacing*float64(searchLimit)/searchWindow.Seconds()), 1)
 	switch {
 	case a.maxBatch < 0 || a.maxBatch > MaxBatch:
 		return nil, fmt.Errorf("hubspot: batch size %d is outside 1..%d", a.maxBatch, MaxBatch)

@@ -18,6 +18,19 @@ const maxLimit = 250
 
 // route serves the list endpoints of an authorised request.
 func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
+	switch r.URL.Path {
+	case "/api/v4/events", "/api/v4/leads":
+		if r.Method != http.MethodGet {
+			problemJSON(w, http.StatusMethodNotAllowed, "Method not allowed", nil)
+			return
+		}
+		if r.URL.Path == "/api/v4/events" {
+			s.listEvents(w, r.URL.Query())
+		} else {
+			s.listLeads(w, r.URL.Query())
+		}
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/api/v4/catalogs/")
 	parts := strings.Split(rest, "/")
 	if !ok || len(parts) < 2 || len(parts) > 3 || parts[1] != "elements" {

@@ -1,6 +1,7 @@
 // Package amocrmfake is an in-process fake of the amoCRM API v4 list
-// (catalog) element endpoints, served by httptest on 127.0.0.1, for the
-// amocrm adapter's tests. It speaks the wire format the adapter's package
+// (catalog) element endpoints, and of the event and lead lists the adapter's
+// facts read (see facts.go), served by httptest on 127.0.0.1, for the amocrm
+// adapter's tests. It speaks the wire format the adapter's package
 // documentation cites:
 //
 //	GET   /api/v4/catalogs/{id}/elements?query=&page=&limit=   HAL page, 204 when empty
@@ -115,6 +116,7 @@ type Server struct {
 	ambiguous  int
 	serverErrs int
 	log        []Request
+	fx         factStore // events and leads (facts.go)
 }
 
 var _ crmtest.Faults = (*Server)(nil)

@@ -2,8 +2,12 @@
 // API that the bitrix24 adapter uses, served over HTTP on 127.0.0.1 for
 // tests: incoming-webhook URLs (/rest/<user>/<code>/<method>.json), the
 // methods crm.item.add, crm.item.update, crm.item.list, crm.item.get,
-// crm.item.delete, crm.type.add, userfieldconfig.add and batch, and the
-// portal's habits that an adapter must survive:
+// crm.item.delete, crm.type.add, userfieldconfig.add and batch, the reads
+// behind the facts (crm.activity.list, crm.stagehistory.list, and
+// crm.item.list of deals, estimates and smart invoices, with the filter
+// prefixes >=, <=, >, <, @, !@, =, !=; records put in with AddCall,
+// AddEstimate, AddInvoice, AddWonDeal, AddPaidInvoice, …; see facts.go), and
+// the portal's habits that an adapter must survive:
 //
 //   - the webhook code is checked (401 INVALID_CREDENTIALS otherwise);
 //   - a leaky bucket (50 requests, draining 2 per second, both settable and
@@ -84,6 +88,11 @@ type Options struct {
 	// command alone. It runs under the fake's lock: it must not call the
 	// Fake's methods.
 	CommandError func(Command) *APIError
+	// ListError, when set, is asked before every crm.item.list,
+	// crm.activity.list and crm.stagehistory.list (entityTypeID 0 for
+	// activities); a non-nil answer fails that call or batch command alone.
+	// It runs under the fake's lock: it must not call the Fake's methods.
+	ListError func(method string, entityTypeID int) *APIError
 }
 
 // Command is an item write the fake is about to run.
@@ -131,6 +140,7 @@ type Fake struct {
 	answers     int
 	requests    []Request
 	closed      bool
+	fx          factStore // the records behind the facts (facts.go)
 }
 
 var _ crmtest.Faults = (*Fake)(nil)

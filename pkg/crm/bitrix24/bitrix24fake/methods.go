@@ -201,6 +201,9 @@ func (c *call) dispatch(method string, p map[string]any, inBatch bool) (any, map
 	case "crm.item.get":
 		return c.itemGet(p)
 	case "crm.item.list":
+		if e := c.listHook(method, p); e != nil {
+			return nil, nil, e
+		}
 		return c.itemList(p)
 	case "crm.item.delete":
 		return c.itemDelete(p)
@@ -208,6 +211,14 @@ func (c *call) dispatch(method string, p map[string]any, inBatch bool) (any, map
 		return c.typeAdd(p)
 	case "userfieldconfig.add":
 		return c.fieldAdd(p)
+	case "crm.activity.list", "crm.stagehistory.list":
+		if e := c.listHook(method, p); e != nil {
+			return nil, nil, e
+		}
+		if method == "crm.activity.list" {
+			return c.activityList(p)
+		}
+		return c.stageHistoryList(p)
 	}
 	return nil, nil, &APIError{Status: http.StatusNotFound, Code: "ERROR_METHOD_NOT_FOUND", Description: "Method not found!"}
 }
@@ -229,6 +240,9 @@ func (c *call) smartType(p map[string]any) (*spType, *APIError) {
 		if t.EntityTypeID == n {
 			return t, nil
 		}
+	}
+	if t := c.f.systemType(n); t != nil {
+		return t, nil
 	}
 	return nil, badRequest("NOT_FOUND", "Smart process not found")
 }
@@ -392,6 +406,10 @@ func (t *spType) value(it *item, name string, orig bool) (any, bool) {
 		return it.id, true
 	case "title", "xmlId", "assignedById", "opened", "begindate", "closedate":
 		return it.std[name], true
+	case "createdTime":
+		return portalTime(it.created), true
+	case "updatedTime":
+		return portalTime(it.updated), true
 	}
 	var uf *UserField
 	if orig && strings.HasPrefix(name, "UF_") {
@@ -406,7 +424,7 @@ func (t *spType) value(it *item, name string, orig bool) (any, bool) {
 }
 
 // filterOps are the filter prefixes the fake understands, longest first.
-var filterOps = []string{"!@", "!=", "@", "=", "!"}
+var filterOps = listOps
 
 func (c *call) itemList(p map[string]any) (any, map[string]any, *APIError) {
 	t, e := c.smartType(p)
@@ -445,6 +463,14 @@ func (c *call) itemList(p map[string]any) (any, map[string]any, *APIError) {
 		ok := true
 		for _, cd := range conds {
 			v, _ := t.value(it, cd.field, orig)
+			if isRange(cd.op) {
+				// >=, <=, >, <: dates as instants, numbers as numbers.
+				if !newListCond(cd.op, cd.field, cd.values).matches(str(v)) {
+					ok = false
+					break
+				}
+				continue
+			}
 			in := false
 			for _, want := range cd.values {
 				if str(v) == want {

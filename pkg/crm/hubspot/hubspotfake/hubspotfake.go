@@ -3,6 +3,7 @@
 // 127.0.0.1 answering
 //
 //	POST /crm/v3/objects/{objectType}/batch/upsert
+//	POST /crm/v3/objects/calls/search, POST /crm/v3/objects/deals/search (facts.go)
 //
 // the way HubSpot does (see the hubspot package documentation for the wire
 // format and where it was looked up). It checks the bearer token (401
@@ -81,6 +82,12 @@ type Options struct {
 	// Hang is how long the Timeout fault keeps a request waiting when the
 	// client does not hang up first (default 5s).
 	Hang time.Duration
+	// SearchLimit is the search requests allowed per SearchWindow
+	// (DefaultSearchLimit), on top of Limit.
+	SearchLimit int
+	// SearchWindow is the search limit's rolling window in HubSpot's time
+	// (DefaultSearchWindow); the enforced one is SearchWindow/Scale.
+	SearchWindow time.Duration
 }
 
 // Server is a fake HubSpot.
@@ -88,10 +95,11 @@ type Server struct {
 	// URL is the base URL, the counterpart of https://api.hubapi.com.
 	URL string
 
-	opts   Options
-	window time.Duration
-	srv    *httptest.Server
-	path   string
+	opts         Options
+	window       time.Duration
+	searchWindow time.Duration
+	srv          *httptest.Server
+	path         string
 
 	mu         sync.Mutex
 	nextID     int64
@@ -105,6 +113,12 @@ type Server struct {
 	ambiguous  int
 	rejects    []reject
 	lastBody   []byte
+	// The search endpoints (facts.go).
+	searchHits       []time.Time
+	searchViolations int
+	searches         int
+	searchBodies     [][]byte
+	fx               factStore
 }
 
 type object struct {
@@ -139,13 +153,20 @@ func New(t testing.TB, opts Options) *Server {
 	if opts.Hang <= 0 {
 		opts.Hang = 5 * time.Second
 	}
+	if opts.SearchLimit <= 0 {
+		opts.SearchLimit = DefaultSearchLimit
+	}
+	if opts.SearchWindow <= 0 {
+		opts.SearchWindow = DefaultSearchWindow
+	}
 	s := &Server{
-		opts:    opts,
-		window:  time.Duration(float64(opts.Window) / opts.Scale),
-		path:    "/crm/v3/objects/" + opts.ObjectType + "/batch/upsert",
-		nextID:  31000000000,
-		objects: map[string]*object{},
-		byKey:   map[string]string{},
+		opts:         opts,
+		window:       time.Duration(float64(opts.Window) / opts.Scale),
+		searchWindow: time.Duration(float64(opts.SearchWindow) / opts.Scale),
+		path:         "/crm/v3/objects/" + opts.ObjectType + "/batch/upsert",
+		nextID:       31000000000,
+		objects:      map[string]*object{},
+		byKey:        map[string]string{},
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -370,17 +391,26 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			"Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview", nil)
 		return
 	}
+	object, search := s.searchObject(r)
 	if !s.admit(w, now) {
 		s.rateLimited(w)
 		return
 	}
-	if readOnly {
+	if search && !s.admitSearch(now) {
+		s.searchLimited(w)
+		return
+	}
+	if readOnly && !search { // a read-only token may search
 		s.fail(w, http.StatusForbidden, "MISSING_SCOPES",
 			"This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.", nil,
 			hsSubError{Message: "One or more of the following scopes are required.", Context: map[string]any{"requiredGranularScopes": []string{"crm.objects.custom.write"}}})
 		return
 	}
 	if s.fault(w, r) {
+		return
+	}
+	if search {
+		s.search(w, r, object)
 		return
 	}
 	if r.Method != http.MethodPost || r.URL.Path != s.path {
