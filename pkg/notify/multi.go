@@ -5,49 +5,92 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/dayreport/dayreport/pkg/config"
 )
 
-// Multi sends through every channel that can reach the recipient.
+// Multi sends a message through every channel at once, each on the
+// contact it knows (a channel without the recipient's contact answers
+// ErrNoContact; the console and the webhook take everyone).
+//
+// Send succeeds when at least one channel delivered (the failures of the
+// others are then not reported: the person has the message). Otherwise it
+// returns a retryable error when some channel may deliver later (waiting
+// the longest RetryAfter asked for), ErrNoContact (wrapped) when no channel
+// could reach the person, and the channels' permanent errors otherwise.
 type Multi []Notifier
 
-// Name lists the channels.
-func (m Multi) Name() string { return "multi" }
+var _ Notifier = Multi(nil)
 
-// Send succeeds when at least one channel delivered; otherwise it returns a
-// retryable error when some failure may pass, ErrNoContact when no channel
-// could reach the person, or the first permanent error.
+// Name lists the channels: "telegram+email".
+func (m Multi) Name() string {
+	names := make([]string, len(m))
+	for i, n := range m {
+		names[i] = n.Name()
+	}
+	return strings.Join(names, "+")
+}
+
+// Send sends through every channel concurrently; see Multi.
 func (m Multi) Send(ctx context.Context, to Recipient, msg Message) error {
-	var retry, perm error
-	delivered := false
-	for _, n := range m {
-		err := n.Send(ctx, to, msg)
+	errs := make([]error, len(m))
+	var wg sync.WaitGroup
+	for i, n := range m {
+		wg.Go(func() { errs[i] = n.Send(ctx, to, msg) })
+	}
+	wg.Wait()
+	var retry, perm []error
+	var after time.Duration
+	for _, err := range errs {
 		switch {
 		case err == nil:
-			delivered = true
+			return nil
 		case errors.Is(err, ErrNoContact):
 		case Retryable(err):
-			retry = err
+			retry = append(retry, err)
+			after = max(after, RetryAfter(err))
 		default:
-			perm = err
+			perm = append(perm, err)
 		}
 	}
 	switch {
-	case delivered:
-		return nil
-	case retry != nil:
-		return retry
-	case perm != nil:
-		return perm
+	case len(retry) > 0:
+		return RetryableError(joined(retry), after)
+	case len(perm) > 0:
+		return joined(perm)
 	}
-	return fmt.Errorf("%w: %s", ErrNoContact, to.ID)
+	return fmt.Errorf("%w: %s (channels: %s)", ErrNoContact, to.ID, m.Name())
 }
 
-// FromConfig builds the channels the configuration sets: Telegram when a bot
-// token is set, the console when notify.console is true (printing to out).
-// It returns nil when nothing is configured.
-func FromConfig(cfg config.Notify, out io.Writer) (Notifier, error) {
+// joinedError is several channels' errors on one line.
+type joinedError []error
+
+func (e joinedError) Error() string {
+	texts := make([]string, len(e))
+	for i, err := range e {
+		texts[i] = err.Error()
+	}
+	return strings.Join(texts, "; ")
+}
+
+func (e joinedError) Unwrap() []error { return e }
+
+func joined(errs []error) error {
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return joinedError(errs)
+}
+
+// FromConfig builds the channels the configuration sets: Telegram when
+// notify.telegram.token is set, e-mail when notify.email.host is, the
+// webhook when notify.webhook.url is, and the console (printing to stdout)
+// when notify.console is true. It returns a nil Notifier and no error when
+// none is set.
+func FromConfig(cfg config.Notify, stdout io.Writer) (Notifier, error) {
 	var m Multi
 	if cfg.Telegram.Token.IsSet() {
 		t, err := NewTelegram(cfg.Telegram, TelegramOptions{})
@@ -56,11 +99,25 @@ func FromConfig(cfg config.Notify, out io.Writer) (Notifier, error) {
 		}
 		m = append(m, t)
 	}
-	if cfg.Console {
-		m = append(m, NewConsole(out))
+	if strings.TrimSpace(cfg.Email.Host) != "" {
+		e, err := NewEmail(cfg.Email, EmailOptions{})
+		if err != nil {
+			return nil, err
+		}
+		m = append(m, e)
 	}
-	if cfg.Email.Host != "" || cfg.Webhook.URL.IsSet() {
-		return nil, errors.New("notify: e-mail and webhook channels are not built yet; use telegram or console")
+	if cfg.Webhook.URL.IsSet() {
+		w, err := NewWebhook(cfg.Webhook, WebhookOptions{})
+		if err != nil {
+			return nil, err
+		}
+		m = append(m, w)
+	}
+	if cfg.Console {
+		if stdout == nil {
+			stdout = io.Discard
+		}
+		m = append(m, NewConsole(stdout))
 	}
 	if len(m) == 0 {
 		return nil, nil
