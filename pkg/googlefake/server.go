@@ -36,6 +36,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -100,6 +101,16 @@ const (
 	// DriveUserRateLimit answers 403 with reason userRateLimitExceeded, as
 	// Drive does for a spent per-user quota.
 	DriveUserRateLimit
+	// TruncatedJSON answers the real answer's status with the first half of
+	// its JSON body, as a complete HTTP message (a proxy that cut the body):
+	// the client reads a body that is not valid JSON. The request is served
+	// (a write applies).
+	TruncatedJSON
+	// DroppedBody answers the real answer's status announcing the whole
+	// body's Content-Length, sends the first half of it and closes the
+	// connection: the client's read of the body fails (unexpected EOF).
+	// The request is served (a write applies).
+	DroppedBody
 )
 
 func (f Fault) String() string {
@@ -114,6 +125,10 @@ func (f Fault) String() string {
 		return "RateLimited"
 	case DriveUserRateLimit:
 		return "DriveUserRateLimit"
+	case TruncatedJSON:
+		return "TruncatedJSON"
+	case DroppedBody:
+		return "DroppedBody"
 	}
 	return "Fault(?)"
 }
@@ -260,6 +275,9 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 	return r.ResponseWriter.Write(b)
 }
 
+// Unwrap lets http.ResponseController reach the connection (DroppedBody).
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
 // serve records the request, applies faults and quotas, and routes it.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	segs, err := splitPath(r.URL.EscapedPath())
@@ -277,13 +295,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	rec := &statusRecorder{ResponseWriter: w}
-	defer func() {
+	record := func() {
 		s.mu.Lock()
 		s.requests[idx].Status = rec.status
 		s.mu.Unlock()
-	}()
+	}
+	defer record()
 	if err != nil || api == "" {
 		writeError(rec, http.StatusNotFound, "NOT_FOUND", "The requested URL "+r.URL.Path+" was not found on this server.")
+		return
+	}
+	if fault == TruncatedJSON || fault == DroppedBody {
+		s.cut(rec, r, api, segs, fault, record)
 		return
 	}
 	if fault != 0 {
@@ -298,14 +321,50 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.quotaExceeded(rec, api, kind, b.perMinute)
 		return
 	}
+	s.route(rec, r, api, segs)
+}
+
+func (s *Server) route(w http.ResponseWriter, r *http.Request, api string, segs []string) {
 	switch api {
 	case APIDocs:
-		s.serveDocs(rec, r, segs)
+		s.serveDocs(w, r, segs)
 	case APISheets:
-		s.serveSheets(rec, r, segs)
+		s.serveSheets(w, r, segs)
 	case APIDrive:
-		s.serveDrive(rec, r, segs)
+		s.serveDrive(w, r, segs)
 	}
+}
+
+// cut serves the request into memory and sends half of the answer's body
+// (TruncatedJSON, DroppedBody).
+// record is called before the connection closes: the client may retry and
+// look at Requests before this handler returns.
+func (s *Server) cut(w http.ResponseWriter, r *http.Request, api string, segs []string, f Fault, record func()) {
+	full := httptest.NewRecorder()
+	s.route(full, r, api, segs)
+	body := full.Body.Bytes()
+	half := body[:len(body)/2]
+	for k, v := range full.Header() {
+		w.Header()[k] = v
+	}
+	if f == TruncatedJSON {
+		w.Header().Set("Content-Length", strconv.Itoa(len(half)))
+		w.WriteHeader(full.Code)
+		record()
+		_, _ = w.Write(half)
+		return
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(full.Code)
+	_, _ = w.Write(half)
+	record()
+	rc := http.NewResponseController(w)
+	_ = rc.Flush()
+	if conn, _, err := rc.Hijack(); err == nil {
+		_ = conn.Close()
+	}
+	// Without a hijack the server closes the connection itself: the
+	// handler wrote less than it announced.
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, api string, f Fault) {
