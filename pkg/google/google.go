@@ -22,8 +22,10 @@
 //     configured one; every attempt, retries included, takes a token. See
 //     Options for the sizes.
 //   - Retries: on 429, on 5xx (but 501), on 403 whose reason is
-//     rateLimitExceeded or userRateLimitExceeded, on transport errors and on an
-//     attempt that ran out of Options.AttemptTimeout. The wait before retry n
+//     rateLimitExceeded or userRateLimitExceeded, on transport errors, on an
+//     attempt that ran out of Options.AttemptTimeout, and on a GET whose 2xx
+//     answer came cut short (the connection dropped mid-body, or a JSON body
+//     that does not parse): a GET's body is read whole within its attempt. The wait before retry n
 //     (0-based) is min(Base·2ⁿ + jitter, Max) with jitter up to Base — Google's
 //     "2ⁿ seconds plus up to 1000 random milliseconds, at most 32 seconds" —
 //     and never less than a Retry-After header (or google.rpc.RetryInfo)

@@ -3,6 +3,7 @@ package google_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/api/docs/v1"
 	"google.golang.org/api/googleapi"
+	"google.golang.org/api/sheets/v4"
 
 	"github.com/dayreport/dayreport/pkg/google"
 	"github.com/dayreport/dayreport/pkg/googlefake"
@@ -127,6 +129,10 @@ func TestFaultsRecovered(t *testing.T) {
 		{"drive", googlefake.DriveUserRateLimit, 403},
 		{"drive", googlefake.RateLimited, 429},
 		{"sheets", googlefake.ServerError, 500},
+		{"docs", googlefake.TruncatedJSON, 200},
+		{"docs", googlefake.DroppedBody, 200},
+		{"sheets", googlefake.TruncatedJSON, 200},
+		{"drive", googlefake.DroppedBody, 200},
 	} {
 		t.Run(fmt.Sprintf("%s %s", tc.api, tc.fault), func(t *testing.T) {
 			t.Parallel()
@@ -159,6 +165,42 @@ func TestFaultsRecovered(t *testing.T) {
 			require.Equal(t, []time.Duration{time.Second, 2 * time.Second}, w.get(), "Google's 1 s, 2 s … (no jitter here)")
 		})
 	}
+}
+
+// TestCutAnswerGivesUp: a GET whose answer comes cut short on every attempt
+// fails after MaxAttempts with an error saying so; a write whose answer is cut
+// is not sent again (it may have applied).
+func TestCutAnswerGivesUp(t *testing.T) {
+	t.Parallel()
+	s := googlefake.New(t, googlefake.Options{})
+	s.PutDoc("d", &docs.Document{Title: "d"})
+	s.PutSheet("b", "b", []googlefake.Tab{{Title: "Лист1"}})
+	var w waits
+	opts := fakeOptions(s)
+	opts.Sleep = w.sleep
+	opts.MaxAttempts = 3
+	ctx := context.Background()
+
+	s.Inject(googlefake.APIDocs, googlefake.TruncatedJSON, 3)
+	d, err := google.NewDocs(ctx, opts)
+	require.NoError(t, err)
+	_, err = d.Documents.Get("d").Context(ctx).Do()
+	require.ErrorContains(t, err, "3 attempts: answer is not valid JSON: 200 answer of")
+	s.Inject(googlefake.APIDocs, googlefake.DroppedBody, 3)
+	_, err = d.Documents.Get("d").Context(ctx).Do()
+	require.ErrorContains(t, err, "3 attempts: answer cut short: 200 answer read")
+	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	require.Len(t, w.get(), 4, "two retries each")
+
+	s.ResetRequests()
+	s.Inject(googlefake.APISheets, googlefake.TruncatedJSON, 1)
+	sh, err := google.NewSheets(ctx, opts, true)
+	require.NoError(t, err)
+	_, err = sh.Spreadsheets.Values.Update("b", "Лист1!A1", &sheets.ValueRange{Values: [][]any{{"x"}}}).
+		ValueInputOption("RAW").Context(ctx).Do()
+	require.Error(t, err, "the client cannot decode the cut answer")
+	require.Len(t, s.Requests(), 1, "a write is not repeated on a cut answer")
+	require.Equal(t, [][]any{{"x"}}, s.Cells("b", "Лист1"), "it did apply")
 }
 
 func TestNotRetried(t *testing.T) {

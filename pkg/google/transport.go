@@ -134,6 +134,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		code := 0
 		if resp != nil {
 			code = resp.StatusCode
+			if err = t.readAnswer(req, resp); err != nil {
+				resp = nil
+			}
 		}
 		if t.onRequest != nil {
 			t.onRequest(t.api, code)
@@ -190,6 +193,46 @@ func (t *transport) once(ctx context.Context, req *http.Request, getBody func() 
 	}
 	return resp, err
 }
+
+// readAnswer reads the body of a successful GET within its attempt, so that
+// an answer cut short is retried like any failed attempt: a read that fails
+// (the connection dropped mid-body, the attempt's time ran out) or a JSON
+// body that does not parse (a proxy cut it). The body is put back in memory.
+// Other answers are left to stream.
+func (t *transport) readAnswer(req *http.Request, resp *http.Response) error {
+	if req.Method != http.MethodGet || resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil
+	}
+	data, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		reason := "answer cut short"
+		if errors.Is(err, context.DeadlineExceeded) {
+			reason = "attempt timed out reading the answer"
+		}
+		return &cutAnswer{reason: reason, err: fmt.Errorf("%d answer read %d bytes: %w", resp.StatusCode, len(data), err)}
+	}
+	if isJSON(resp.Header.Get("Content-Type")) && !json.Valid(data) {
+		return &cutAnswer{reason: "answer is not valid JSON", err: fmt.Errorf("%d answer of %d bytes is not valid JSON (cut short?)", resp.StatusCode, len(data))}
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	return nil
+}
+
+func isJSON(contentType string) bool {
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
+// cutAnswer is a successful answer whose body could not be read whole.
+type cutAnswer struct {
+	reason string
+	err    error
+}
+
+func (e *cutAnswer) Error() string { return e.reason + ": " + e.err.Error() }
+func (e *cutAnswer) Unwrap() error { return e.err }
 
 // attemptTimeout is an attempt that ran out of its own time (not the
 // caller's).
@@ -250,6 +293,10 @@ func (t *transport) classify(ctx context.Context, resp *http.Response, err error
 		var at *attemptTimeout
 		if errors.As(err, &at) {
 			return true, 0, "attempt timed out"
+		}
+		var ca *cutAnswer
+		if errors.As(err, &ca) {
+			return true, 0, ca.reason
 		}
 		return true, 0, "transport error"
 	}
