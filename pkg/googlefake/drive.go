@@ -23,6 +23,10 @@ type file struct {
 	created        time.Time
 	modified       time.Time
 	version        int64
+	// comments are the file's comments (comments.go), in creation order;
+	// commentFaults fail its next comment writes.
+	comments      []*comment
+	commentFaults []Fault
 }
 
 // PutFile creates or updates a Drive file's metadata (a folder, or a file
@@ -119,6 +123,10 @@ func invalidDriveParam(w http.ResponseWriter, location, message string) {
 }
 
 func (s *Server) serveDrive(w http.ResponseWriter, r *http.Request, segs []string) {
+	if len(segs) >= 5 && segs[4] == "comments" {
+		s.serveComments(w, r, segs)
+		return
+	}
 	if r.Method != http.MethodGet || len(segs) > 4 {
 		writeDriveError(w, http.StatusNotFound, errorItem{Message: "googlefake: only files.list and files.get are served", Domain: "global", Reason: "notFound"})
 		return
