@@ -72,6 +72,8 @@ type EmployeeResult struct {
 
 	// unchanged: the day carries a record the CRM already holds (or has queued).
 	unchanged bool
+	// factsMissing: the CRM's facts for the day could not all be read.
+	factsMissing bool
 }
 
 // CRMResult counts a pass's CRM work.
@@ -329,9 +331,16 @@ func (a *App) judgeEmployee(ctx context.Context, fr fetchResult, d day.Date, opt
 			}
 		}
 	}
-	if fr.fetched != nil {
-		a.rememberDocument(ctx, emp.ID, fr.fetched, opts.revisions[emp.ID], sections)
-	}
+	// The document's revision is remembered (so that an unchanged document
+	// is not read again) only once every day it holds was stored and
+	// verified against complete CRM facts; otherwise the next pass reads
+	// it again.
+	complete := true
+	defer func() {
+		if complete && fr.fetched != nil {
+			a.rememberDocument(ctx, emp.ID, fr.fetched, opts.revisions[emp.ID], sections)
+		}
+	}()
 	// The pass date first, then earlier days that are already known (an
 	// unchanged document has nothing new for them).
 	r, err := a.judgeDay(ctx, emp, d, sections, fr.fetched, opts, false)
@@ -340,6 +349,7 @@ func (a *App) judgeEmployee(ctx context.Context, fr fetchResult, d day.Date, opt
 		elog.Error().Err(err).Msg("store the day")
 		r.Error = err.Error()
 	}
+	complete = err == nil && !r.factsMissing
 	r.Warnings = append(r.Warnings, docWarns...)
 	if r.unchanged {
 		res.CRM.Unchanged++
@@ -351,6 +361,7 @@ func (a *App) judgeEmployee(ctx context.Context, fr fetchResult, d day.Date, opt
 	for back := 1; back <= lookbackDays; back++ {
 		past := d.AddDays(-back)
 		r, err := a.judgeDay(ctx, emp, past, sections, fr.fetched, opts, true)
+		complete = complete && err == nil && !r.factsMissing
 		if err != nil {
 			res.Failed++
 			elog.Error().Err(err).Str("day", past.String()).Msg("store an earlier day")
@@ -445,7 +456,7 @@ func (a *App) judgeDay(ctx context.Context, emp config.Employee, d day.Date, sec
 		next.SourceURL = fetched.URL
 	}
 	if hasReport {
-		if next.Flags, err = a.flags(ctx, opts.facts, emp, next, version); err != nil {
+		if next.Flags, res.factsMissing, err = a.flags(ctx, opts.facts, emp, next, version); err != nil {
 			return res, err
 		}
 	}

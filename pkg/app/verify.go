@@ -24,6 +24,7 @@ const historyDays = 20
 type factCache struct {
 	mu     sync.Mutex
 	byDate map[factKey]map[string]crm.Facts
+	failed map[factKey]bool // the CRM did not answer fully for that day
 }
 
 // factKey is a day in a time zone.
@@ -49,12 +50,13 @@ var defaultFactMetrics = map[string]string{
 }
 
 // facts returns the CRM's facts of emp on d by metric key; nil when the
-// adapter reads none or could not (the day is then verified without them).
+// adapter reads none or could not (the day is then verified without them,
+// and incomplete is true so that the day is verified again next pass).
 // The CRM is asked once per date and time zone for the whole roster.
-func (a *App) facts(ctx context.Context, fc *factCache, emp config.Employee, d day.Date) map[string]float64 {
+func (a *App) facts(ctx context.Context, fc *factCache, emp config.Employee, d day.Date) (_ map[string]float64, incomplete bool) {
 	fr, ok := a.adapter.(crm.FactReader)
 	if !ok || fc == nil {
-		return nil
+		return nil, false
 	}
 	loc := a.cfg.EmployeeLocation(emp)
 	key := factKey{d, loc.String()}
@@ -70,13 +72,18 @@ func (a *App) facts(ctx context.Context, fc *factCache, emp config.Employee, d d
 		}
 		var err error
 		if all, err = fr.Facts(ctx, users, d, loc); err != nil {
-			a.log.Warn().Err(err).Str("day", d.String()).Msg("read the CRM's facts; the day is verified without them")
+			a.log.Warn().Err(err).Str("day", d.String()).Msg("read the CRM's facts; the day is verified without what is missing, and again next pass")
+			if fc.failed == nil {
+				fc.failed = map[factKey]bool{}
+			}
+			fc.failed[key] = true
 		}
 		fc.byDate[key] = all
 	}
+	incomplete = fc.failed[key]
 	raw := all[crmUser(emp)]
 	if raw == nil {
-		return nil
+		return nil, incomplete
 	}
 	mapping := a.cfg.Verify.Facts
 	if len(mapping) == 0 {
@@ -90,22 +97,24 @@ func (a *App) facts(ctx context.Context, fc *factCache, emp config.Employee, d d
 			out[k] += v // already a metric key (the builtin CRM's CSV)
 		}
 	}
-	return out
+	return out, incomplete
 }
 
 // flags verifies an employee-day with a report: against the CRM's facts, the
-// employee's recent history, and the report's own versions.
-func (a *App) flags(ctx context.Context, fc *factCache, emp config.Employee, next store.Day, version *store.Version) ([]crm.Flag, error) {
+// employee's recent history, and the report's own versions. factsMissing
+// says the CRM's facts could not all be read.
+func (a *App) flags(ctx context.Context, fc *factCache, emp config.Employee, next store.Day, version *store.Version) (_ []crm.Flag, factsMissing bool, _ error) {
 	if next.Status != report.Submitted && next.Status != report.Late {
-		return nil, nil // an invalid report's numbers are not to be trusted either way
+		return nil, false, nil // an invalid report's numbers are not to be trusted either way
 	}
 	d := next.Date
-	in := verify.Input{Today: verify.Day{Date: d, Metrics: next.Metrics}, Facts: a.facts(ctx, fc, emp, d)}
+	in := verify.Input{Today: verify.Day{Date: d, Metrics: next.Metrics}}
+	in.Facts, factsMissing = a.facts(ctx, fc, emp, d)
 	dates := a.cal.LastWorkdays(d, historyDays)
 	if len(dates) > 0 {
 		stored, err := a.store.DaysOf(ctx, emp.ID, dates[0], d.AddDays(-1))
 		if err != nil {
-			return nil, fmt.Errorf("state: %w", err)
+			return nil, factsMissing, fmt.Errorf("state: %w", err)
 		}
 		byDate := make(map[day.Date]store.Day, len(stored))
 		for _, s := range stored {
@@ -121,11 +130,11 @@ func (a *App) flags(ctx context.Context, fc *factCache, emp config.Employee, nex
 	}
 	edit, err := a.lateEdit(ctx, emp, next, version)
 	if err != nil {
-		return nil, err
+		return nil, factsMissing, err
 	}
 	in.LateEdit = edit
 	return verify.Check(a.tmpl, in, verify.Options{Lang: a.lang,
-		ToleranceAbs: float64(a.cfg.Verify.ToleranceAbs), TolerancePct: float64(a.cfg.Verify.TolerancePct)}), nil
+		ToleranceAbs: float64(a.cfg.Verify.ToleranceAbs), TolerancePct: float64(a.cfg.Verify.TolerancePct)}), factsMissing, nil
 }
 
 // lateEdit finds a change of the day's numbers after its deadline: the

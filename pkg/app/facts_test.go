@@ -1,0 +1,87 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dayreport/dayreport/pkg/crm"
+	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/googlefake"
+	"github.com/dayreport/dayreport/pkg/source/gdoc"
+	"github.com/dayreport/dayreport/pkg/verify"
+)
+
+// flakyFacts is a CRM whose fact reader fails its first fails calls, then
+// answers facts.
+type flakyFacts struct {
+	crm.Adapter
+	fails atomic.Int32
+	calls atomic.Int32
+	facts map[string]crm.Facts
+}
+
+func (f *flakyFacts) Facts(_ context.Context, _ []string, _ day.Date, _ *time.Location) (map[string]crm.Facts, error) {
+	f.calls.Add(1)
+	if f.fails.Add(-1) >= 0 {
+		return nil, crm.RetryableError(fmt.Errorf("crm: 503 QUERY_LIMIT_EXCEEDED"), 0)
+	}
+	return f.facts, nil
+}
+
+// TestFactsOutageVerifiedNextPass: when the CRM cannot give its facts, a
+// Google document is not remembered as read, so the next poll reads it again
+// and verifies the day against the facts then, instead of skipping it as
+// unchanged for ever.
+func TestFactsOutageVerifiedNextPass(t *testing.T) {
+	t.Parallel()
+	fake := googlefake.New(t, googlefake.Options{})
+	var roster strings.Builder
+	for i := range 2 {
+		id := fmt.Sprintf("e%02d", i)
+		fake.PutDoc("1"+id, textDoc("1"+id, reportText("Четверг, 26 ноября", 10)))
+		fake.SetFileParent("1"+id, "folder1")
+		fmt.Fprintf(&roster, "  - {id: %s, name: %s, report: %s}\n", id, id, gdoc.URL("1"+id))
+	}
+	tm := newTeam(t, "source: {kind: gdoc}\ngoogle: {endpoint: \""+fake.URL+"\", folder: \"folder1\"}\nemployees:\n"+roster.String())
+	flaky := &flakyFacts{facts: map[string]crm.Facts{"e00": {crm.FactCalls: 3}, "e01": {crm.FactCalls: 10}}}
+	flaky.fails.Store(1)
+	clk := newClock(msk("2026-11-26", 18, 0))
+	a := openApp(t, tm.cfg, Options{Now: clk.Now, Google: fastGoogle(fake), WrapAdapter: func(in crm.Adapter) crm.Adapter {
+		flaky.Adapter = in
+		return flaky
+	}})
+
+	res, err := a.Sync(t.Context(), day26, PassOptions{})
+	require.NoError(t, err)
+	require.Equal(t, 2, res.CRM.Pushed)
+	for _, e := range res.Employees {
+		require.Empty(t, e.Flags, "%s: no facts, nothing to flag yet", e.ID)
+	}
+
+	fake.ResetRequests()
+	clk.Set(msk("2026-11-26", 18, 20))
+	res, err = a.Sync(t.Context(), day26, PassOptions{})
+	require.NoError(t, err)
+	require.Equal(t, 2, countRequests(fake).docs, "both documents read again: their days were verified without facts")
+	flags := map[string][]string{}
+	for _, e := range res.Employees {
+		for _, f := range e.Flags {
+			flags[e.ID] = append(flags[e.ID], f.Code+":"+f.Metric)
+		}
+	}
+	require.Equal(t, map[string][]string{"e00": {verify.Overstated + ":new_calls"}}, flags)
+	require.Equal(t, 1, res.CRM.Pushed, "e00's record now carries its flag")
+
+	fake.ResetRequests()
+	clk.Set(msk("2026-11-26", 18, 40))
+	res, err = a.Sync(t.Context(), day26, PassOptions{})
+	require.NoError(t, err)
+	require.Zero(t, countRequests(fake).docs, "verified with complete facts: unchanged documents are not read")
+	require.Zero(t, res.CRM.Pushed)
+}
