@@ -185,10 +185,10 @@ func TestCutAnswerGivesUp(t *testing.T) {
 	d, err := google.NewDocs(ctx, opts)
 	require.NoError(t, err)
 	_, err = d.Documents.Get("d").Context(ctx).Do()
-	require.ErrorContains(t, err, "3 attempts: answer is not valid JSON: 200 answer of")
+	require.ErrorContains(t, err, "3 attempts: answer is not valid JSON (cut short?): status 200, ")
 	s.Inject(googlefake.APIDocs, googlefake.DroppedBody, 3)
 	_, err = d.Documents.Get("d").Context(ctx).Do()
-	require.ErrorContains(t, err, "3 attempts: answer cut short: 200 answer read")
+	require.ErrorContains(t, err, "3 attempts: answer cut short: status 200, read ")
 	require.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	require.Len(t, w.get(), 4, "two retries each")
 

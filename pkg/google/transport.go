@@ -210,10 +210,10 @@ func (t *transport) readAnswer(req *http.Request, resp *http.Response) error {
 		if errors.Is(err, context.DeadlineExceeded) {
 			reason = "attempt timed out reading the answer"
 		}
-		return &cutAnswer{reason: reason, err: fmt.Errorf("%d answer read %d bytes: %w", resp.StatusCode, len(data), err)}
+		return &cutAnswer{reason: reason, err: fmt.Errorf("status %d, read %d bytes: %w", resp.StatusCode, len(data), err)}
 	}
 	if isJSON(resp.Header.Get("Content-Type")) && !json.Valid(data) {
-		return &cutAnswer{reason: "answer is not valid JSON", err: fmt.Errorf("%d answer of %d bytes is not valid JSON (cut short?)", resp.StatusCode, len(data))}
+		return &cutAnswer{reason: "answer is not valid JSON (cut short?)", err: fmt.Errorf("status %d, %d bytes", resp.StatusCode, len(data))}
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(data))
 	return nil
