@@ -83,7 +83,7 @@ func newSyncCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&date, "date", "", "the day, YYYY-MM-DD (default: today in the company time zone)")
 	cmd.Flags().StringVar(&format, "format", app.FormatText, "output format: text or json")
-	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "read and validate only: nothing is written anywhere")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "read and validate only: nothing is written or sent anywhere; lists the messages that would be sent now")
 	return cmd
 }
 

@@ -103,6 +103,9 @@ type PassResult struct {
 	// Failed counts employees whose report could not be read.
 	Failed int   `json:"failed"`
 	PassID int64 `json:"pass_id,omitempty"`
+	// WouldSend lists, in a dry run, the reminders and error lists that
+	// are due now given this pass's results (what the daemon would send).
+	WouldSend []Sent `json:"would_send,omitempty"`
 }
 
 // Partial reports whether the pass ran but something failed (exit status 1).
@@ -212,6 +215,11 @@ func (a *App) Sync(ctx context.Context, d day.Date, opts PassOptions) (*PassResu
 		}
 	}
 	a.metrics.passResult(res)
+	if a.dryRun {
+		if res.WouldSend, err = a.previewReminders(ctx, d, res); err != nil {
+			log.Warn().Err(err).Msg("list the reminders due")
+		}
+	}
 	if !opts.noSummary {
 		res.Summary = a.writeSummary(ctx, d)
 	}

@@ -57,6 +57,12 @@ func WritePass(w io.Writer, res *PassResult, t *report.Template, lang, format st
 		fmt.Fprintf(&b, "%s: %d\n", tr(lang, "Не прочитаны отчёты сотрудников", "Employees whose report could not be read"), res.Failed)
 	}
 	writeSummaryLine(&b, res.Summary, lang)
+	if res.DryRun && len(res.WouldSend) > 0 {
+		b.WriteString("\n" + tr(lang, "Было бы отправлено сейчас:", "Would be sent now:") + "\n")
+		for _, s := range res.WouldSend {
+			fmt.Fprintf(&b, "  %s: %s\n", s.To, s.Subject)
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

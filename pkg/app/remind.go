@@ -50,6 +50,28 @@ func (a *App) dueReminder(emp config.Employee, now time.Time) (d day.Date, at co
 // list), across reruns and restarts; a send that fails for a while is tried
 // again on the next run.
 func (a *App) Remind(ctx context.Context) ([]Sent, error) {
+	return a.remind(ctx, nil)
+}
+
+// previewReminders is Remind in a dry run after the pass of day d: the
+// employees' days of d are what the pass found (nothing was stored), and
+// nothing is sent or marked.
+func (a *App) previewReminders(ctx context.Context, d day.Date, res *PassResult) ([]Sent, error) {
+	found := make(map[string]store.Day, len(res.Employees))
+	for _, e := range res.Employees {
+		if e.Error == "" {
+			found[e.ID] = store.Day{Employee: e.ID, Date: d, Status: e.Status, Errors: e.Errors}
+		}
+	}
+	return a.remind(ctx, func(emp string, on day.Date) (store.Day, bool) {
+		st, ok := found[emp]
+		return st, ok && on == d
+	})
+}
+
+// remind is Remind; found, when set, gives an employee's day as a pass just
+// found it, in place of the stored one.
+func (a *App) remind(ctx context.Context, found func(emp string, d day.Date) (store.Day, bool)) ([]Sent, error) {
 	if a.notifier == nil {
 		return nil, nil
 	}
@@ -63,6 +85,11 @@ func (a *App) Remind(ctx context.Context) ([]Sent, error) {
 		st, known, err := a.store.Day(ctx, emp.ID, d)
 		if err != nil {
 			return out, fmt.Errorf("state: %w", err)
+		}
+		if found != nil {
+			if f, ok := found(emp.ID, d); ok {
+				st, known = f, true
+			}
 		}
 		remindKey := fmt.Sprintf("remind:%s:%s:%02d%02d", emp.ID, d, at.Hour, at.Minute)
 		key, msg := remindKey, a.reminderMessage(emp, d)

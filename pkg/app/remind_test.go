@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 
@@ -128,4 +129,45 @@ func TestDigest(t *testing.T) {
 		"Воронка за день: Звонки 10 → Повторные звонки 5 (50,0 %)", "Слабое место: Звонки → Повторные звонки: 50,0 %"} {
 		require.Contains(t, msgs[0], want)
 	}
+}
+
+// TestDryRunWouldSend: sync --dry-run lists the reminders and error lists
+// that are due given what it just read, and sends or marks nothing.
+func TestDryRunWouldSend(t *testing.T) {
+	t.Parallel()
+	tm := newTeam(t, trio+"reminders: [{at: \"18:30\"}]\nnotify: {console: true}\n")
+	box := &inbox{}
+	clk := newClock(msk("2026-11-25", 18, 40))
+	// A real pass first, so that the state database exists; nobody has
+	// written anything yet.
+	a := openApp(t, tm.cfg, Options{Now: clk.Now, Notifier: box})
+	_, err := a.Sync(t.Context(), wednesday, PassOptions{})
+	require.NoError(t, err)
+	require.NoError(t, a.Close())
+
+	// Now anna reports, boris writes nonsense; vera (Vladivostok) is past
+	// her deadline. The dry run reads that without storing it.
+	tm.write(t, "anna.txt", reportText("25.11.2026", 10))
+	tm.write(t, "boris.txt", "25.11.2026\nНовые звонки: много\n")
+	dry := openApp(t, tm.cfg, Options{Now: clk.Now, Notifier: box, DryRun: true})
+	res, err := dry.Sync(t.Context(), wednesday, PassOptions{})
+	require.NoError(t, err)
+	require.Equal(t, []Sent{{Key: res.WouldSend[0].Key, To: "boris", Subject: "Ошибки в отчёте за 25.11.2026"}}, res.WouldSend)
+	require.Contains(t, res.WouldSend[0].Key, "invalid:boris:2026-11-25:")
+	require.Empty(t, box.take(), "a dry run sends nothing")
+
+	var out strings.Builder
+	require.NoError(t, WritePass(&out, res, dry.Template(), "ru", FormatText))
+	require.Contains(t, out.String(), "Было бы отправлено сейчас:\n  boris: Ошибки в отчёте за 25.11.2026\n")
+	require.NoError(t, dry.Close())
+
+	// Nothing was marked: the real run sends it (and the reminder of the
+	// employee whose report the dry run did not store is due as before).
+	b := openApp(t, tm.cfg, Options{Now: clk.Now, Notifier: box})
+	_, err = b.Sync(t.Context(), wednesday, PassOptions{})
+	require.NoError(t, err)
+	sent, err := b.Remind(t.Context())
+	require.NoError(t, err)
+	require.Len(t, sent, 1)
+	require.Equal(t, "boris", sent[0].To)
 }
