@@ -142,7 +142,7 @@ func (t *tab) width() int {
 // layout lays out the four tabs of m in workbook order.
 func layout(m *summary.Model) []*tab {
 	names := summary.TabNames(m.Lang)
-	l := labelsFor(m.Lang)
+	l := summary.LabelsFor(m.Lang)
 	lang := "ru"
 	if m.Lang == "en" {
 		lang = "en"
@@ -167,7 +167,7 @@ const (
 
 // daysTab is the Сводка tab: a row per employee-day with the metrics of the
 // template; absent, late and invalid days are coloured.
-func daysTab(name string, l *labels, lang string, cols []summary.Column, rows []summary.DayRow) *tab {
+func daysTab(name string, l *summary.Labels, lang string, cols []summary.Column, rows []summary.DayRow) *tab {
 	t := &tab{name: name}
 	head := []cell{txt(l.Date), txt(l.Employee), txt(l.ID), txt(l.Status)}
 	for _, c := range cols {
@@ -198,7 +198,7 @@ func daysTab(name string, l *labels, lang string, cols []summary.Column, rows []
 }
 
 // absencesTab is the Отсутствия tab: the absent and late days.
-func absencesTab(name string, l *labels, lang string, rows []summary.DayRow) *tab {
+func absencesTab(name string, l *summary.Labels, lang string, rows []summary.DayRow) *tab {
 	t := &tab{name: name}
 	t.line(header, txt(l.Date), txt(l.Employee), txt(l.ID), txt(l.Status))
 	for _, r := range rows {
@@ -215,7 +215,7 @@ func dayCells(r summary.DayRow) []cell {
 
 // checksTab is the Проверка tab: what the employee reported against what the
 // CRM recorded.
-func checksTab(name string, l *labels, rows []summary.CheckRow) *tab {
+func checksTab(name string, l *summary.Labels, rows []summary.CheckRow) *tab {
 	t := &tab{name: name}
 	t.line(header, txt(l.Date), txt(l.Employee), txt(l.ID), txt(l.Metric),
 		txt(l.Reported), txt(l.Recorded), txt(l.Message))
@@ -258,7 +258,7 @@ func statusColours(cols int, lang string, rows []summary.DayRow, statuses ...rep
 
 // funnelTab is the Воронка tab: the team funnel with its chart, the previous
 // window and the trend between the two, then each employee.
-func funnelTab(name string, l *labels, lang string, m *summary.Model) *tab {
+func funnelTab(name string, l *summary.Labels, lang string, m *summary.Model) *tab {
 	t := &tab{name: name}
 	r := m.Funnel
 	from, to := m.From.Russian(), m.To.Russian()
@@ -304,7 +304,7 @@ func funnelTab(name string, l *labels, lang string, m *summary.Model) *tab {
 		verdict(t, l, e.Funnel)
 		if b := e.Behind; b != nil {
 			t.line(note, txt(fmt.Sprintf("%s: %s → %s: %s %s %s %s", l.Behind,
-				b.FromLabel, b.ToLabel, l.pct(b.Conversion), l.Versus, l.pct(b.Team), l.ForTeam)))
+				b.FromLabel, b.ToLabel, l.Pct(b.Conversion), l.Versus, l.Pct(b.Team), l.ForTeam)))
 		}
 		statuses(t, l, lang, e.Statuses)
 	}
@@ -313,7 +313,7 @@ func funnelTab(name string, l *labels, lang string, m *summary.Model) *tab {
 
 // stages writes the table of a funnel, the weakest stage highlighted, and
 // returns the rows of its first and last stage (last < first when none).
-func stages(t *tab, l *labels, f funnel.Funnel) (first, last int) {
+func stages(t *tab, l *summary.Labels, f funnel.Funnel) (first, last int) {
 	head := t.line(header, txt(l.Stage), txt(l.Count), txt(l.Conversion))
 	first, last = head+1, head
 	for _, st := range f.Stages {
@@ -327,20 +327,20 @@ func stages(t *tab, l *labels, f funnel.Funnel) (first, last int) {
 }
 
 // verdict says where the funnel loses most, and the rating behind it.
-func verdict(t *tab, l *labels, f funnel.Funnel) {
+func verdict(t *tab, l *summary.Labels, f funnel.Funnel) {
 	if w := f.Weakest; w != nil {
-		t.line(note, txt(fmt.Sprintf("%s: %s → %s: %s", l.Weakest, w.FromLabel, w.ToLabel, l.pct(w.Conversion))))
+		t.line(note, txt(fmt.Sprintf("%s: %s → %s: %s", l.Weakest, w.FromLabel, w.ToLabel, l.Pct(w.Conversion))))
 	} else {
 		t.line(note, txt(l.Weakest+": "+l.NotEnoughData))
 	}
 	if f.Rating != nil {
-		t.line(note, txt(l.Rating+": "+l.decimal(*f.Rating)))
+		t.line(note, txt(l.Rating+": "+l.Decimal(*f.Rating)))
 	}
 	t.line(plain, txt(l.Days), num(float64(f.Days), count))
 }
 
 // statuses counts days by status, in the display order of the statuses.
-func statuses(t *tab, l *labels, lang string, counts map[report.Status]int) {
+func statuses(t *tab, l *summary.Labels, lang string, counts map[report.Status]int) {
 	if len(counts) == 0 {
 		return
 	}
@@ -360,7 +360,7 @@ func statuses(t *tab, l *labels, lang string, counts map[report.Status]int) {
 
 // trend writes how each conversion moved since the previous window, as
 // fractions with a percent format so that they stay numbers.
-func trend(t *tab, l *labels, changes []funnel.Change) {
+func trend(t *tab, l *summary.Labels, changes []funnel.Change) {
 	t.line(header, txt(l.Stage), txt(l.Conversion), txt(l.Was), txt(l.Change))
 	for _, c := range changes {
 		t.line(plain, txt(c.Label), optional(c.Conversion, percent),

@@ -8,7 +8,7 @@ import (
 
 // writeDays fills the Сводка tab: a row per employee-day with the metrics of
 // the template, coloured by status.
-func writeDays(s *sheet, l *labels, cols []summary.Column, rows []summary.DayRow) {
+func writeDays(s *sheet, l *summary.Labels, cols []summary.Column, rows []summary.DayRow) {
 	head := []cell{txt(l.Date), txt(l.Employee), txt(l.ID), txt(l.Status)}
 	for _, c := range cols {
 		head = append(head, txt(c.Label))
@@ -36,7 +36,7 @@ func writeDays(s *sheet, l *labels, cols []summary.Column, rows []summary.DayRow
 }
 
 // writeAbsences fills the Отсутствия tab: the absent and late days.
-func writeAbsences(s *sheet, l *labels, rows []summary.DayRow) {
+func writeAbsences(s *sheet, l *summary.Labels, rows []summary.DayRow) {
 	s.line(header, txt(l.Date), txt(l.Employee), txt(l.ID), txt(l.Status))
 	for _, r := range rows {
 		s.line(toneOf(r.Status), dayCells(r)...)
@@ -50,7 +50,7 @@ func dayCells(r summary.DayRow) []cell {
 
 // writeChecks fills the Проверка tab: what the employee reported against
 // what the CRM recorded.
-func writeChecks(s *sheet, l *labels, rows []summary.CheckRow) {
+func writeChecks(s *sheet, l *summary.Labels, rows []summary.CheckRow) {
 	s.line(header, txt(l.Date), txt(l.Employee), txt(l.ID), txt(l.Metric),
 		txt(l.Reported), txt(l.Recorded), txt(l.Message))
 	for _, r := range rows {

@@ -19,7 +19,7 @@ const chartCell = "F4"
 
 // writeFunnel fills the Воронка tab: the team funnel with its chart, the
 // previous window and the trend between the two, then each employee.
-func writeFunnel(s *sheet, l *labels, lang string, m *summary.Model) {
+func writeFunnel(s *sheet, l *summary.Labels, lang string, m *summary.Model) {
 	r := m.Funnel
 	from, to := m.From.Russian(), m.To.Russian()
 	if m.From.IsZero() && r != nil {
@@ -62,7 +62,7 @@ func writeFunnel(s *sheet, l *labels, lang string, m *summary.Model) {
 		verdict(s, l, e.Funnel)
 		if b := e.Behind; b != nil {
 			s.line(note, txt(fmt.Sprintf("%s: %s → %s: %s %s %s %s", l.Behind,
-				b.FromLabel, b.ToLabel, l.pct(b.Conversion), l.Versus, l.pct(b.Team), l.ForTeam)))
+				b.FromLabel, b.ToLabel, l.Pct(b.Conversion), l.Versus, l.Pct(b.Team), l.ForTeam)))
 		}
 		statuses(s, l, lang, e.Statuses)
 	}
@@ -70,7 +70,7 @@ func writeFunnel(s *sheet, l *labels, lang string, m *summary.Model) {
 
 // stages writes the table of a funnel, the weakest stage in bold on a fill,
 // and returns the rows of its header and of its first and last stage.
-func stages(s *sheet, l *labels, f funnel.Funnel) (head, first, last int) {
+func stages(s *sheet, l *summary.Labels, f funnel.Funnel) (head, first, last int) {
 	head = s.line(header, txt(l.Stage), txt(l.Count), txt(l.Conversion))
 	first = head + 1
 	for _, st := range f.Stages {
@@ -84,20 +84,20 @@ func stages(s *sheet, l *labels, f funnel.Funnel) (head, first, last int) {
 }
 
 // verdict says where the funnel loses most, and the rating behind it.
-func verdict(s *sheet, l *labels, f funnel.Funnel) {
+func verdict(s *sheet, l *summary.Labels, f funnel.Funnel) {
 	if w := f.Weakest; w != nil {
-		s.line(note, txt(fmt.Sprintf("%s: %s → %s: %s", l.Weakest, w.FromLabel, w.ToLabel, l.pct(w.Conversion))))
+		s.line(note, txt(fmt.Sprintf("%s: %s → %s: %s", l.Weakest, w.FromLabel, w.ToLabel, l.Pct(w.Conversion))))
 	} else {
 		s.line(note, txt(l.Weakest+": "+l.NotEnoughData))
 	}
 	if f.Rating != nil {
-		s.line(note, txt(l.Rating+": "+l.decimal(*f.Rating)))
+		s.line(note, txt(l.Rating+": "+l.Decimal(*f.Rating)))
 	}
 	s.line(plain, txt(l.Days), num(float64(f.Days), count))
 }
 
 // statuses counts days by status, in the display order of the statuses.
-func statuses(s *sheet, l *labels, lang string, counts map[report.Status]int) {
+func statuses(s *sheet, l *summary.Labels, lang string, counts map[report.Status]int) {
 	if len(counts) == 0 {
 		return
 	}
@@ -117,7 +117,7 @@ func statuses(s *sheet, l *labels, lang string, counts map[report.Status]int) {
 
 // trend writes how each conversion moved since the previous window, as
 // fractions with a percent format so that they stay numbers.
-func trend(s *sheet, l *labels, changes []funnel.Change) {
+func trend(s *sheet, l *summary.Labels, changes []funnel.Change) {
 	s.line(header, txt(l.Stage), txt(l.Conversion), txt(l.Was), txt(l.Change))
 	for _, c := range changes {
 		s.line(plain, txt(c.Label), optional(c.Conversion, percent),
@@ -127,7 +127,7 @@ func trend(s *sheet, l *labels, changes []funnel.Change) {
 
 // teamChart draws the team's stage counts as horizontal bars, first stage on
 // top, from the table cells (so the chart follows the numbers on the sheet).
-func teamChart(s *sheet, l *labels, head, first, last int) {
+func teamChart(s *sheet, l *summary.Labels, head, first, last int) {
 	if s.err != nil || last < first {
 		return
 	}

@@ -103,7 +103,7 @@ func build(f *excelize.File, m *summary.Model, fresh bool, old []string) error {
 		dropParts(f, old)
 	}
 
-	l := labelsFor(m.Lang)
+	l := summary.LabelsFor(m.Lang)
 	lang := "ru"
 	if m.Lang == "en" {
 		lang = "en"

@@ -1,13 +1,15 @@
-package xlsx
+package summary
 
 import (
 	"fmt"
 	"strings"
 )
 
-// labels are the fixed texts of the workbook in one language. Everything the
-// manager reads is here, so a translation is one struct.
-type labels struct {
+// Labels are the fixed texts of the summary in one language, shared by the
+// local workbook (pkg/summary/xlsx) and the Google Sheet
+// (pkg/summary/gsheet), so that both read the same to the manager.
+// Everything the manager reads is here, so a translation is one struct.
+type Labels struct {
 	Date, Employee, ID, Status, Notes, Flags string
 
 	FunnelTitle, Generated, NoData                    string
@@ -22,16 +24,16 @@ type labels struct {
 	Comma bool
 }
 
-// pct writes a conversion into text: "29,9 %" in Russian, "29.9%" in English.
-func (l *labels) pct(v float64) string {
+// Pct writes a conversion into text: "29,9 %" in Russian, "29.9%" in English.
+func (l *Labels) Pct(v float64) string {
 	if l.Comma {
 		return strings.Replace(fmt.Sprintf("%.1f", v*100), ".", ",", 1) + " %"
 	}
 	return fmt.Sprintf("%.1f%%", v*100)
 }
 
-// decimal writes a rating into text with two decimals.
-func (l *labels) decimal(v float64) string {
+// Decimal writes a rating into text with two decimals.
+func (l *Labels) Decimal(v float64) string {
 	s := fmt.Sprintf("%.2f", v)
 	if l.Comma {
 		s = strings.Replace(s, ".", ",", 1)
@@ -39,7 +41,7 @@ func (l *labels) decimal(v float64) string {
 	return s
 }
 
-var russian = labels{
+var russian = Labels{
 	Date: "Дата", Employee: "Сотрудник", ID: "ID", Status: "Статус", Notes: "Заметки", Flags: "Флаги",
 
 	FunnelTitle: "Воронка продаж", Generated: "Сформировано", NoData: "нет данных",
@@ -56,7 +58,7 @@ var russian = labels{
 	Comma: true,
 }
 
-var english = labels{
+var english = Labels{
 	Date: "Date", Employee: "Employee", ID: "ID", Status: "Status", Notes: "Notes", Flags: "Flags",
 
 	FunnelTitle: "Sales funnel", Generated: "Generated", NoData: "no data",
@@ -72,8 +74,8 @@ var english = labels{
 	Metric: "Metric", Reported: "Reported", Recorded: "In CRM", Message: "Message",
 }
 
-// labelsFor follows summary.TabNames: English for "en", Russian otherwise.
-func labelsFor(lang string) *labels {
+// LabelsFor follows TabNames: English for "en", Russian otherwise.
+func LabelsFor(lang string) *Labels {
 	if lang == "en" {
 		return &english
 	}
