@@ -12,6 +12,7 @@ import (
 
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/feedback"
 	"github.com/dayreport/dayreport/pkg/notify"
 	"github.com/dayreport/dayreport/pkg/report"
 	"github.com/dayreport/dayreport/pkg/store"
@@ -195,14 +196,8 @@ func (a *App) invalidMessage(emp config.Employee, st store.Day) notify.Message {
 	} else {
 		lines = append(lines, emp.Name+", в отчёте есть ошибки, исправьте, пожалуйста:")
 	}
-	for _, e := range st.Errors {
-		lines = append(lines, "• "+e.Location.Format(a.lang)+": "+e.Message)
-	}
-	subject := "Ошибки в отчёте за " + st.Date.Russian()
-	if a.lang == "en" {
-		subject = "Problems in the report for " + st.Date.String()
-	}
-	return notify.Message{Subject: subject, Text: strings.Join(lines, "\n")}
+	lines = append(lines, feedback.ErrorLines(a.lang, st.Errors)...)
+	return notify.Message{Subject: feedback.InvalidSubject(a.lang, st.Date), Text: strings.Join(lines, "\n")}
 }
 
 // Digest sends the manager the day after close-day: who is absent, late or
