@@ -84,7 +84,6 @@ package amocrm
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -152,12 +151,12 @@ func (a *Adapter) Facts(ctx context.Context, crmUserIDs []string, d day.Date, lo
 			return nil, fmt.Errorf("amocrm: facts: %w", ctx.Err())
 		}
 		if err != nil {
-			errs = append(errs, factError{k.kind, a.scrub(err)})
+			errs = append(errs, crm.FactError{Kind: k.kind, Err: a.scrub(err)})
 			continue
 		}
 		counts[k.kind] = c
 	}
-	err := joinFactErrors(errs)
+	err := crm.JoinFactErrors("amocrm", errs)
 	if len(counts) == 0 {
 		return nil, err
 	}
@@ -308,38 +307,4 @@ func factPages(ctx context.Context, path string, q url.Values, page func(context
 			return nil
 		}
 	}
-}
-
-// factError is the failure of one fact kind.
-type factError struct {
-	kind string
-	err  error
-}
-
-// Error names the kind and the failure, without its classification (the
-// joined error carries one for all).
-func (e factError) Error() string {
-	var ce *crm.Error
-	if errors.As(e.err, &ce) && ce.Err != nil {
-		return e.kind + ": " + ce.Err.Error()
-	}
-	return e.kind + ": " + e.err.Error()
-}
-
-func (e factError) Unwrap() error { return e.err }
-
-// joinFactErrors combines the failures of fact kinds into one error,
-// retryable when any of them is (with the longest wait asked for).
-func joinFactErrors(errs []error) error {
-	if len(errs) == 0 {
-		return nil
-	}
-	kind, after := crm.Permanent, time.Duration(0)
-	for _, e := range errs {
-		if crm.IsRetryable(e) {
-			kind = crm.Retryable
-		}
-		after = max(after, crm.RetryAfter(e))
-	}
-	return &crm.Error{Kind: kind, RetryAfter: after, Err: fmt.Errorf("amocrm: facts not read: %w", errors.Join(errs...))}
 }

@@ -101,7 +101,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -517,12 +516,12 @@ func factResult(reads []*factRead, users []int64, names map[int64]string) (map[s
 	var ok []*factRead
 	for _, r := range reads {
 		if r.err != nil {
-			errs = append(errs, factError{r.src.kind, r.err})
+			errs = append(errs, crm.FactError{Kind: r.src.kind, Err: r.err})
 			continue
 		}
 		ok = append(ok, r)
 	}
-	err := joinFactErrors(errs)
+	err := crm.JoinFactErrors("bitrix24", errs)
 	if len(ok) == 0 {
 		return nil, err
 	}
@@ -535,38 +534,4 @@ func factResult(reads []*factRead, users []int64, names map[int64]string) (map[s
 		out[names[u]] = f
 	}
 	return out, err
-}
-
-// factError is the failure of one fact kind.
-type factError struct {
-	kind string
-	err  error
-}
-
-// Error names the kind and the failure, without its classification (the
-// joined error carries one for all).
-func (e factError) Error() string {
-	var ce *crm.Error
-	if errors.As(e.err, &ce) && ce.Err != nil {
-		return e.kind + ": " + ce.Err.Error()
-	}
-	return e.kind + ": " + e.err.Error()
-}
-
-func (e factError) Unwrap() error { return e.err }
-
-// joinFactErrors combines the failures of fact kinds into one error,
-// retryable when any of them is (with the longest wait asked for).
-func joinFactErrors(errs []error) error {
-	if len(errs) == 0 {
-		return nil
-	}
-	kind, after := crm.Permanent, time.Duration(0)
-	for _, e := range errs {
-		if crm.IsRetryable(e) {
-			kind = crm.Retryable
-		}
-		after = max(after, crm.RetryAfter(e))
-	}
-	return &crm.Error{Kind: kind, RetryAfter: after, Err: fmt.Errorf("bitrix24: facts not read: %w", errors.Join(errs...))}
 }

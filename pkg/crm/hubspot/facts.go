@@ -189,7 +189,7 @@ func (a *Adapter) Facts(ctx context.Context, crmUserIDs []string, d day.Date, lo
 			if crm.IsRetryable(stop) {
 				e = crm.RetryableError(skipped, crm.RetryAfter(stop))
 			}
-			errs = append(errs, factError{k.kind, e})
+			errs = append(errs, crm.FactError{Kind: k.kind, Err: e})
 			continue
 		}
 		c := map[string]float64{}
@@ -201,7 +201,7 @@ func (a *Adapter) Facts(ctx context.Context, crmUserIDs []string, d day.Date, lo
 			return nil, fmt.Errorf("hubspot: facts: %w", ctx.Err())
 		}
 		if err != nil {
-			errs = append(errs, factError{k.kind, err})
+			errs = append(errs, crm.FactError{Kind: k.kind, Err: err})
 			if stopsRead(err) {
 				stop = err
 			}
@@ -209,7 +209,7 @@ func (a *Adapter) Facts(ctx context.Context, crmUserIDs []string, d day.Date, lo
 		}
 		counts[k.kind] = c
 	}
-	err := joinFactErrors(errs)
+	err := crm.JoinFactErrors("hubspot", errs)
 	if len(counts) == 0 {
 		return nil, err
 	}
@@ -470,38 +470,4 @@ func (a *Adapter) searchTransportError(ctx context.Context, what string, err err
 		msg = fmt.Sprintf("%s: no answer within %s", what, a.timeout)
 	}
 	return crm.RetryableError(&redacted{msg: msg, err: err}, 0)
-}
-
-// factError is the failure of one fact kind.
-type factError struct {
-	kind string
-	err  error
-}
-
-// Error names the kind and the failure, without its classification (the
-// joined error carries one for all).
-func (e factError) Error() string {
-	var ce *crm.Error
-	if errors.As(e.err, &ce) && ce.Err != nil {
-		return e.kind + ": " + ce.Err.Error()
-	}
-	return e.kind + ": " + e.err.Error()
-}
-
-func (e factError) Unwrap() error { return e.err }
-
-// joinFactErrors combines the failures of fact kinds into one error,
-// retryable when any of them is (with the longest wait asked for).
-func joinFactErrors(errs []error) error {
-	if len(errs) == 0 {
-		return nil
-	}
-	kind, after := crm.Permanent, time.Duration(0)
-	for _, e := range errs {
-		if crm.IsRetryable(e) {
-			kind = crm.Retryable
-		}
-		after = max(after, crm.RetryAfter(e))
-	}
-	return &crm.Error{Kind: kind, RetryAfter: after, Err: fmt.Errorf("hubspot: facts not read: %w", errors.Join(errs...))}
 }

@@ -1,0 +1,42 @@
+package crm
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// FactError is the failure of one fact kind of a FactReader.
+type FactError struct {
+	Kind string // crm.FactCalls, …
+	Err  error
+}
+
+// Error names the kind and the failure, without its classification (the
+// error of JoinFactErrors carries one for all).
+func (e FactError) Error() string {
+	var ce *Error
+	if errors.As(e.Err, &ce) && ce.Err != nil {
+		return e.Kind + ": " + ce.Err.Error()
+	}
+	return e.Kind + ": " + e.Err.Error()
+}
+
+func (e FactError) Unwrap() error { return e.Err }
+
+// JoinFactErrors combines the failures of fact kinds into the one error a
+// FactReader returns ("<adapter>: facts not read: …"), retryable when any of
+// them is (with the longest wait asked for); nil when errs is empty.
+func JoinFactErrors(adapter string, errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	kind, after := Permanent, time.Duration(0)
+	for _, e := range errs {
+		if IsRetryable(e) {
+			kind = Retryable
+		}
+		after = max(after, RetryAfter(e))
+	}
+	return &Error{Kind: kind, RetryAfter: after, Err: fmt.Errorf("%s: facts not read: %w", adapter, errors.Join(errs...))}
+}
