@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dayreport/dayreport/pkg/retryafter"
 	"golang.org/x/oauth2"
 	"golang.org/x/time/rate"
 )
@@ -385,20 +386,7 @@ func parseErrorBody(data []byte) errorInfo {
 
 // retryAfter reads a Retry-After header: delay seconds or an HTTP date.
 func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if s <= 0 || math.IsNaN(s) {
-			return 0
-		}
-		return time.Duration(min(s, MaxRetryAfter.Seconds()) * float64(time.Second))
-	}
-	if at, err := http.ParseTime(v); err == nil && at.After(now) {
-		return at.Sub(now)
-	}
-	return 0
+	return retryafter.Parse(v, now, MaxRetryAfter)
 }
 
 // backoff is the truncated exponential wait before retry n (0-based).

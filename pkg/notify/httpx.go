@@ -7,9 +7,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dayreport/dayreport/pkg/retryafter"
 )
 
 // DefaultTimeout bounds one request (an HTTP call, an SMTP delivery) when
@@ -105,24 +106,7 @@ func transportFailure(ctx context.Context, prefix string, timeout time.Duration,
 // (RFC 9110 §10.2.3). It returns 0 when there is none or it is unreadable
 // or past, and at most maxRetryAfter.
 func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	var d time.Duration
-	if strings.Trim(v, "0123456789.") == "" {
-		secs, err := strconv.ParseFloat(v, 64)
-		if err != nil || secs <= 0 {
-			return 0
-		}
-		if secs >= maxRetryAfter.Seconds() {
-			return maxRetryAfter
-		}
-		d = time.Duration(secs * float64(time.Second))
-	} else if t, err := http.ParseTime(v); err == nil {
-		d = t.Sub(now)
-	}
-	return min(max(d, 0), maxRetryAfter)
+	return retryafter.Parse(v, now, maxRetryAfter)
 }
 
 // shorten cuts s to at most n bytes (on a rune boundary), marking the cut.

@@ -10,7 +10,6 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -364,17 +363,7 @@ func commandError(method string, w wireError) error {
 
 // retryAfterHeader parses Retry-After (seconds or an HTTP date); 0 if absent.
 func retryAfterHeader(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 && secs < 1e6 {
-		return time.Duration(secs * float64(time.Second))
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0)
-	}
-	return 0
+	return crm.ParseRetryAfter(v, now)
 }
 
 func (c *client) logCall(method string, status, commands int, took time.Duration) {

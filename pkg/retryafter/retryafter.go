@@ -1,0 +1,36 @@
+// Package retryafter reads the Retry-After header of an HTTP answer
+// (RFC 9110 §10.2.3), for every client of dayreport that honours it: the
+// Google transport, the CRM adapters and the notification channels.
+package retryafter
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Parse reads a Retry-After value: delta-seconds (a fraction is tolerated)
+// or an HTTP-date, relative to now. It returns 0 when there is none, it is
+// unreadable or in the past, and at most limit.
+func Parse(v string, now time.Time, limit time.Duration) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if strings.Trim(v, "0123456789.") == "" {
+		secs, err := strconv.ParseFloat(v, 64)
+		if err != nil || secs <= 0 || math.IsNaN(secs) {
+			return 0
+		}
+		if secs >= limit.Seconds() {
+			return limit
+		}
+		d = time.Duration(secs * float64(time.Second))
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
+	}
+	return min(max(d, 0), limit)
+}
