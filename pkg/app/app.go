@@ -17,6 +17,7 @@ import (
 	"github.com/dayreport/dayreport/pkg/calendar"
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/crm"
+	"github.com/dayreport/dayreport/pkg/feedback"
 	"github.com/dayreport/dayreport/pkg/google"
 	"github.com/dayreport/dayreport/pkg/notify"
 	"github.com/dayreport/dayreport/pkg/report"
@@ -83,6 +84,8 @@ type App struct {
 	sheetWriter *sheetsummary.Writer
 	// notifier sends reminders and the digest (nil: nothing to send).
 	notifier notify.Notifier
+	// comments keeps Doc comments on invalid reports (nil: feedback.doc_comments off).
+	comments *feedback.Commenter
 	// stop asks a running pass to finish the employee at hand and take no more.
 	stop atomic.Bool
 }
@@ -147,6 +150,16 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 		if a.sheetWriter, err = newSheetWriter(ctx, cfg, a.metrics, opts.Google); err != nil {
 			_ = a.store.Close()
 			return nil, err
+		}
+	}
+	if cfg.Feedback.DocComments && !opts.DryRun {
+		if a.watch == nil {
+			a.log.Warn().Msg("feedback.doc_comments: the reports are local files, not Google Docs; no comments")
+		} else if a.comments, err = newCommenter(ctx, cfg, a.metrics, opts.Google); err != nil {
+			_ = a.store.Close()
+			return nil, err
+		} else {
+			a.comments.Ledger = a.store
 		}
 	}
 	a.notifier = opts.Notifier

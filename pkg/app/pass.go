@@ -213,6 +213,7 @@ func (a *App) Sync(ctx context.Context, d day.Date, opts PassOptions) (*PassResu
 			finish("failed", err)
 			return res, err
 		}
+		a.syncDocComments(ctx, d, log)
 	}
 	a.metrics.passResult(res)
 	if a.dryRun {
