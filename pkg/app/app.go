@@ -208,14 +208,13 @@ func (a *App) Store() *store.Store { return a.store }
 // Template is the report template in use.
 func (a *App) Template() *report.Template { return a.tmpl }
 
-// openStore opens the state database. A dry run opens it read-only, or uses an
-// empty in-memory database when there is none yet, so that it writes nothing.
+// openStore opens the state database (SQLite or PostgreSQL, by state.driver).
+// A dry run opens it read-only (on PostgreSQL the server itself refuses every
+// write of the session), or uses an empty in-memory SQLite database when there
+// is none yet, so that it writes nothing anywhere.
 func openStore(ctx context.Context, cfg *config.Config, now func() time.Time, dryRun bool) (*store.Store, error) {
-	if cfg.State.Driver != "" && cfg.State.Driver != "sqlite" {
-		return nil, fmt.Errorf("state: driver %q is not available in this build (only sqlite)", cfg.State.Driver)
-	}
 	opts := store.Options{Now: now, ReadOnly: dryRun}
-	s, err := store.Open(ctx, cfg.State.Path, opts)
+	s, err := store.OpenConfig(ctx, cfg.State, opts)
 	if dryRun && errors.Is(err, fs.ErrNotExist) {
 		return store.Open(ctx, ":memory:", store.Options{Now: now})
 	}

@@ -30,7 +30,7 @@ func (s *Store) BuiltinUpsert(ctx context.Context, key string, record []byte) (o
 	if key == "" {
 		return "", false, errors.New("store: builtin upsert: empty key")
 	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx *txn) error {
 		now := fmtTime(s.now())
 		var (
 			id  int64
@@ -119,7 +119,7 @@ func scanBuiltin(sc scanner) (BuiltinRecord, error) {
 
 // PutFacts replaces the builtin CRM's facts of an employee-day.
 func (s *Store) PutFacts(ctx context.Context, employee string, d day.Date, facts map[string]float64) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txn) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM crm_facts WHERE employee = ? AND date = ?`, employee, d.String()); err != nil {
 			return fmt.Errorf("store: facts: %w", err)
 		}

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/dayreport/dayreport/pkg/day"
@@ -17,6 +18,10 @@ const timeLayout = "2006-01-02T15:04:05.000000000Z07:00"
 
 // maxDate bounds an open-ended date range.
 const maxDate = "9999-12-31"
+
+// noLimit is a LIMIT that limits nothing (SQLite's -1 means that, not
+// PostgreSQL's).
+const noLimit = math.MaxInt64
 
 func fmtTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 

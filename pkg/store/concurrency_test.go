@@ -13,9 +13,13 @@ import (
 // and push the same employee-days at the same time.
 func TestConcurrentStoresOnOneFile(t *testing.T) {
 	t.Parallel()
+	bothDrivers(t, testConcurrentStores)
+}
+
+func testConcurrentStores(t *testing.T) {
 	ctx := context.Background()
-	path := tempDB(t)
-	stores := []*Store{fileStore(t, path, nil), fileStore(t, path, nil)}
+	path := sharedDB(t)
+	stores := []*Store{openShared(t, path, nil), openShared(t, path, nil)}
 	const (
 		workers   = 4 // per store
 		saves     = 40
@@ -56,9 +60,11 @@ func TestConcurrentStoresOnOneFile(t *testing.T) {
 	}
 
 	s := stores[0]
-	var check string
-	require.NoError(t, s.db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&check))
-	require.Equal(t, "ok", check)
+	if !isPostgres(t) {
+		var check string
+		require.NoError(t, s.db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&check))
+		require.Equal(t, "ok", check)
+	}
 	days, err := s.DaysOn(ctx, testDate)
 	require.NoError(t, err)
 	require.Len(t, days, employees)
@@ -71,9 +77,13 @@ func TestConcurrentStoresOnOneFile(t *testing.T) {
 
 func TestLockIsExclusiveAcrossStores(t *testing.T) {
 	t.Parallel()
+	bothDrivers(t, testLockIsExclusive)
+}
+
+func testLockIsExclusive(t *testing.T) {
 	ctx := context.Background()
-	path := tempDB(t)
-	a, b := fileStore(t, path, nil), fileStore(t, path, nil)
+	path := sharedDB(t)
+	a, b := openShared(t, path, nil), openShared(t, path, nil)
 
 	unlock, err := a.Lock(ctx, "sync 2026-11-26")
 	require.NoError(t, err)

@@ -242,7 +242,7 @@ func (s *Store) SaveDay(ctx context.Context, u DayUpdate) (SaveResult, error) {
 		}
 		d.RecordHash = rec.hash
 	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	err = s.write(ctx, func(tx *txn) error {
 		res = SaveResult{}
 		now := s.now()
 		d.UpdatedAt = now

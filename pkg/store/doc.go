@@ -1,7 +1,31 @@
 // Package store is dayreport's state database: SQLite through the pure-Go
-// modernc.org/sqlite driver, opened in WAL mode with foreign keys on, its
-// schema in embedded, versioned migrations (migrations/NNN_name.sql) applied
-// in order, each in its own transaction, and recorded in schema_migrations.
+// modernc.org/sqlite driver (the default: Open), opened in WAL mode with
+// foreign keys on, or PostgreSQL through pgx's database/sql driver
+// (OpenPostgres; OpenConfig picks by state.driver). Its schema is in
+// embedded, versioned migrations (migrations/NNN_name.sql for SQLite,
+// migrations_postgres/NNN_name.sql with the same numbers and names for
+// PostgreSQL) applied in order, each in its own transaction, and recorded in
+// schema_migrations.
+//
+// # Two drivers, one Store
+//
+// Store is one type for both: the app calls the same methods whatever the
+// database. Queries are written once, in the SQL both understand, with ?
+// placeholders that are rewritten to $1, $2, … for PostgreSQL; the handful
+// of constructs spelled differently (JSON extraction, SQLite's index hint,
+// SKIP LOCKED) are methods of a dialect. Both schemas store the same
+// representation (times and dates as text, JSON as text, booleans as 0/1),
+// so scanning code is shared; PostgreSQL's text columns are COLLATE "C" so
+// that they sort bytewise as in SQLite. One test suite runs against both
+// (bothDrivers in the tests; PostgreSQL in a fresh schema per test).
+//
+// The invariants below rely on write transactions never interleaving. SQLite
+// gives that by design (one writer, BEGIN IMMEDIATE). On PostgreSQL every
+// write transaction first takes a transaction-level advisory lock on the
+// schema, so writers queue exactly as on SQLite and every read-then-write in
+// a transaction sees the last commit; readers are never blocked. dayreport's
+// writes are small (a SaveDay is a few rows), and only the leader runs
+// passes, so this costs little and keeps one proof of correctness for both.
 // Every time is stored as UTC RFC 3339 text with nanoseconds (fixed width, so
 // that text order is time order), every date as YYYY-MM-DD, every JSON value
 // as TEXT. The clock is injectable (Options.Now) so tests control time.
@@ -54,5 +78,7 @@
 // database, and every state it can roll back to is one of the crash points
 // above.
 //
-// Only one pass runs at a time: Lock takes a per-host file lock.
+// Only one pass runs at a time: Lock takes a per-host file lock on SQLite,
+// and on PostgreSQL a session advisory lock, which excludes every replica on
+// every host and is released by the server when the holder's connection ends.
 package store

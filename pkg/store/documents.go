@@ -45,7 +45,7 @@ func (s *Store) SaveDocument(ctx context.Context, employee string, st DocumentSt
 	if !st.Newest.IsZero() {
 		newest = st.Newest.String()
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO documents (employee, revision, content_hash, fetched_at, newest)
 			VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (employee) DO UPDATE SET

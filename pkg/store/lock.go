@@ -49,9 +49,10 @@ func (e *LockedError) Unwrap() error { return ErrLocked }
 // holding `pid host owner since` for people to read. The kernel releases it
 // when the process dies, so a pass killed by SIGKILL never blocks the next
 // one. It is a per-host lock: processes on other machines sharing the file
-// over a network file system are not excluded (run one daemon per state
-// database; the PostgreSQL store will use advisory locks instead). For
-// ":memory:" it is an in-process mutex of this Store.
+// over a network file system are not excluded (run one daemon per SQLite
+// database). On PostgreSQL it is a session advisory lock (see lockPostgres),
+// which excludes every replica on every host. For ":memory:" it is an
+// in-process mutex of this Store.
 func (s *Store) Lock(ctx context.Context, owner string) (unlock func() error, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -60,6 +61,9 @@ func (s *Store) Lock(ctx context.Context, owner string) (unlock func() error, er
 		return nil, ErrReadOnly
 	}
 	holder := holderLine(owner, s.now())
+	if s.db.d == postgresDialect {
+		return s.lockPostgres(ctx, holder)
+	}
 	if s.path == Memory {
 		return s.lockMemory(holder)
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io/fs"
 	"path"
@@ -67,7 +66,7 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 	if err != nil {
 		return err
 	}
-	if err := s.write(ctx, func(tx *sql.Tx) error {
+	if err := s.write(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, createMigrationsTable)
 		return err
 	}); err != nil {
@@ -84,7 +83,7 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS) error {
 		if _, ok := applied[m.version]; ok {
 			continue
 		}
-		err := s.write(ctx, func(tx *sql.Tx) error {
+		err := s.write(ctx, func(tx *txn) error {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&n); err != nil {
 				return err

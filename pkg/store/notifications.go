@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 )
 
@@ -10,8 +9,8 @@ import (
 // whether this is the first time (so a rerun sends nothing twice). Call it
 // before sending for at-most-once delivery, after for at-least-once.
 func (s *Store) MarkSent(ctx context.Context, key string) (first bool, err error) {
-	err = s.write(ctx, func(tx *sql.Tx) error {
-		r, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO notifications (key, sent_at) VALUES (?, ?)`, key, fmtTime(s.now()))
+	err = s.write(ctx, func(tx *txn) error {
+		r, err := tx.ExecContext(ctx, `INSERT INTO notifications (key, sent_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, key, fmtTime(s.now()))
 		if err != nil {
 			return fmt.Errorf("store: notifications: %w", err)
 		}

@@ -51,7 +51,7 @@ func slots(ctx context.Context, q interface {
 // putNumbers writes the day's numbers into day_numbers, giving a metric seen
 // for the first time the next free column. Slots are read inside the
 // transaction: another process may have added one since.
-func (s *Store) putNumbers(ctx context.Context, tx *sql.Tx, d Day) error {
+func (s *Store) putNumbers(ctx context.Context, tx *txn, d Day) error {
 	have, err := slots(ctx, tx)
 	if err != nil {
 		return err
@@ -151,7 +151,7 @@ func (s *Store) Sums(ctx context.Context, q SumsQuery) ([]Sums, error) {
 	// few weeks over years of days still reads every row once (0.15 s per
 	// million), which keeps the plan the same for every window.
 	query := `SELECT employee, status, COUNT(*), ` + strings.Join(exprs, ", ") + `
-		FROM day_numbers WHERE +date BETWEEN ? AND ?
+		FROM day_numbers WHERE ` + s.db.d.noIndex("date") + ` BETWEEN ? AND ?
 		GROUP BY employee, status ORDER BY employee, status`
 	rows, err := s.db.QueryContext(ctx, query, q.From.String(), orMax(q.To))
 	if err != nil {
@@ -220,9 +220,10 @@ func (s *Store) spilledSums(ctx context.Context, q SumsQuery, metrics []string, 
 	if len(statuses) == 0 {
 		return nil
 	}
+	number, keyArg := s.db.d.jsonNumber("metrics")
 	for _, m := range metrics {
-		args := append([]any{`$."` + m + `"`, q.From.String(), orMax(q.To)}, statuses...)
-		rows, err := s.db.QueryContext(ctx, `SELECT employee, SUM(json_extract(metrics, ?)) FROM days
+		args := append([]any{keyArg(m), q.From.String(), orMax(q.To)}, statuses...)
+		rows, err := s.db.QueryContext(ctx, `SELECT employee, SUM(`+number+`) FROM days
 			WHERE date BETWEEN ? AND ? AND status IN (?`+strings.Repeat(", ?", len(statuses)-1)+`)
 			GROUP BY employee`, args...)
 		if err != nil {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -91,85 +90,97 @@ func randomDays(t testing.TB, s *Store, n int, seed uint64) {
 // for windows inside, across and outside the data, after overwrites.
 func TestSumsMatchNaive(t *testing.T) {
 	t.Parallel()
-	s := memStore(t, nil)
-	randomDays(t, s, 600, 7)
-	for _, w := range [][2]day.Date{
-		{testDate, testDate.AddDays(39)},
-		{testDate.AddDays(5), testDate.AddDays(12)},
-		{testDate.AddDays(-30), testDate.AddDays(-1)},
-		{{}, {}},
-	} {
-		q := SumsQuery{From: w[0], To: w[1], Counted: counted, Metrics: sumMetrics, Rating: "company_rating", Weight: "feedback_calls"}
-		got, err := s.Sums(t.Context(), q)
-		require.NoError(t, err)
-		requireSums(t, naiveSums(t, s, q), got)
-	}
+	bothDrivers(t, func(t *testing.T) {
+		s := memStore(t, nil)
+		randomDays(t, s, 600, 7)
+		for _, w := range [][2]day.Date{
+			{testDate, testDate.AddDays(39)},
+			{testDate.AddDays(5), testDate.AddDays(12)},
+			{testDate.AddDays(-30), testDate.AddDays(-1)},
+			{{}, {}},
+		} {
+			q := SumsQuery{From: w[0], To: w[1], Counted: counted, Metrics: sumMetrics, Rating: "company_rating", Weight: "feedback_calls"}
+			got, err := s.Sums(t.Context(), q)
+			require.NoError(t, err)
+			requireSums(t, naiveSums(t, s, q), got)
+		}
+	})
 }
 
 func TestSumsWithoutWeight(t *testing.T) {
 	t.Parallel()
-	s := memStore(t, nil)
-	for i, r := range []float64{5, 4, 3} {
-		_, err := s.SaveDay(t.Context(), DayUpdate{Day: Day{Employee: "a", Date: testDate.AddDays(i), Status: report.Submitted,
-			Metrics: map[string]float64{"company_rating": r}}})
+	bothDrivers(t, func(t *testing.T) {
+		s := memStore(t, nil)
+		for i, r := range []float64{5, 4, 3} {
+			_, err := s.SaveDay(t.Context(), DayUpdate{Day: Day{Employee: "a", Date: testDate.AddDays(i), Status: report.Submitted,
+				Metrics: map[string]float64{"company_rating": r}}})
+			require.NoError(t, err)
+		}
+		got, err := s.Sums(t.Context(), SumsQuery{Counted: counted, Rating: "company_rating"})
 		require.NoError(t, err)
-	}
-	got, err := s.Sums(t.Context(), SumsQuery{Counted: counted, Rating: "company_rating"})
-	require.NoError(t, err)
-	require.Len(t, got, 1)
-	require.InDelta(t, 12, got[0].RatingSum, 0)
-	require.InDelta(t, 3, got[0].RatingWeight, 0)
-	require.Empty(t, got[0].Metrics)
+		require.Len(t, got, 1)
+		require.InDelta(t, 12, got[0].RatingSum, 0)
+		require.InDelta(t, 3, got[0].RatingWeight, 0)
+		require.Empty(t, got[0].Metrics)
+	})
 }
 
 // TestSumsSpillPastSlots: a template with more numeric metrics than columns
 // still sums every one of them.
 func TestSumsSpillPastSlots(t *testing.T) {
 	t.Parallel()
-	s := memStore(t, nil)
-	metrics := map[string]float64{}
-	var keys []string
-	for i := range numberSlots + 5 {
-		k := fmt.Sprintf("m%02d", i)
-		metrics[k] = float64(i)
-		keys = append(keys, k)
-	}
-	for i := range 3 {
-		_, err := s.SaveDay(t.Context(), DayUpdate{Day: Day{Employee: "a", Date: testDate.AddDays(i), Status: report.Submitted, Metrics: metrics}})
+	bothDrivers(t, func(t *testing.T) {
+		s := memStore(t, nil)
+		metrics := map[string]float64{}
+		var keys []string
+		for i := range numberSlots + 5 {
+			k := fmt.Sprintf("m%02d", i)
+			metrics[k] = float64(i)
+			keys = append(keys, k)
+		}
+		for i := range 3 {
+			_, err := s.SaveDay(t.Context(), DayUpdate{Day: Day{Employee: "a", Date: testDate.AddDays(i), Status: report.Submitted, Metrics: metrics}})
+			require.NoError(t, err)
+		}
+		got, err := s.Sums(t.Context(), SumsQuery{Counted: counted, Metrics: keys})
 		require.NoError(t, err)
-	}
-	got, err := s.Sums(t.Context(), SumsQuery{Counted: counted, Metrics: keys})
-	require.NoError(t, err)
-	require.Len(t, got, 1)
-	for i, k := range keys {
-		require.InDelta(t, float64(3*i), got[0].Metrics[k], 0, k)
-	}
+		require.Len(t, got, 1)
+		for i, k := range keys {
+			require.InDelta(t, float64(3*i), got[0].Metrics[k], 0, k)
+		}
+	})
 }
 
 // TestMigrationFillsNumbers: days stored before migration 005 get their
 // numbers from the migration itself.
 func TestMigrationFillsNumbers(t *testing.T) {
 	t.Parallel()
-	s := memStore(t, nil)
-	randomDays(t, s, 200, 3)
-	q := SumsQuery{Counted: counted, Metrics: sumMetrics, Rating: "company_rating", Weight: "feedback_calls"}
-	before, err := s.Sums(t.Context(), q)
-	require.NoError(t, err)
+	bothDrivers(t, func(t *testing.T) {
+		s := memStore(t, nil)
+		randomDays(t, s, 200, 3)
+		q := SumsQuery{Counted: counted, Metrics: sumMetrics, Rating: "company_rating", Weight: "feedback_calls"}
+		before, err := s.Sums(t.Context(), q)
+		require.NoError(t, err)
 
-	b, err := embedded.ReadFile("migrations/005_day_numbers.sql")
-	require.NoError(t, err)
-	backfill := string(b)[strings.Index(string(b), "-- Days stored before this migration."):]
-	require.NoError(t, s.write(t.Context(), func(tx *sql.Tx) error {
-		for _, stmt := range []string{`DELETE FROM day_numbers`, `DELETE FROM metric_slots`, backfill} {
-			if _, err := tx.ExecContext(t.Context(), stmt); err != nil {
-				return err
-			}
+		dir := "migrations"
+		if isPostgres(t) {
+			dir = "migrations_postgres"
 		}
-		return nil
-	}))
-	after, err := s.Sums(t.Context(), q)
-	require.NoError(t, err)
-	require.Equal(t, before, after)
+		b, err := embedded.ReadFile(dir + "/005_day_numbers.sql")
+		require.NoError(t, err)
+		backfill := string(b)[strings.Index(string(b), "-- Days stored before this migration."):]
+		require.NoError(t, s.write(t.Context(), func(tx *txn) error {
+			for _, stmt := range []string{`DELETE FROM day_numbers`, `DELETE FROM metric_slots`, backfill} {
+				if _, err := tx.ExecContext(t.Context(), stmt); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+		after, err := s.Sums(t.Context(), q)
+		require.NoError(t, err)
+		require.Equal(t, before, after)
+	})
 }
 
 // BenchmarkSums: the totals of a window over a million stored employee-days
@@ -205,7 +216,7 @@ func seedNumbers(t testing.TB, s *Store, n int) {
 	t.Helper()
 	ctx := context.Background()
 	keys := []string{"new_calls", "primary_calls", "repeat_calls", "proposals_sent", "invoices_issued", "contracts_signed", "payments", "feedback_calls", "company_rating"}
-	require.NoError(t, s.write(ctx, func(tx *sql.Tx) error {
+	require.NoError(t, s.write(ctx, func(tx *txn) error {
 		for i, k := range keys {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO metric_slots (metric, slot) VALUES (?, ?)`, k, i); err != nil {
 				return err

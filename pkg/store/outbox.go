@@ -47,7 +47,7 @@ func newOutboxRecord(r crm.Record) (outboxRecord, error) {
 
 // enqueue applies SaveDay's outbox rule inside tx and reports whether the
 // record was queued (false: the CRM holds it, or it is queued already).
-func (s *Store) enqueue(ctx context.Context, tx *sql.Tx, adapter string, r outboxRecord, now time.Time) (bool, error) {
+func (s *Store) enqueue(ctx context.Context, tx *txn, adapter string, r outboxRecord, now time.Time) (bool, error) {
 	pushed, err := queryString(ctx, tx, `SELECT record_hash FROM crm_objects WHERE adapter = ? AND key = ?`, adapter, r.key)
 	if err != nil {
 		return false, fmt.Errorf("store: push log: %w", err)
@@ -81,7 +81,7 @@ func (s *Store) enqueue(ctx context.Context, tx *sql.Tx, adapter string, r outbo
 }
 
 // queryString returns the single text value of a query, "" for no row.
-func queryString(ctx context.Context, tx *sql.Tx, query string, args ...any) (string, error) {
+func queryString(ctx context.Context, tx *txn, query string, args ...any) (string, error) {
 	var v string
 	err := tx.QueryRowContext(ctx, query, args...).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -98,7 +98,7 @@ const outboxSelect = `SELECT o.adapter, o.key, o.record, o.hash, o.attempts, o.l
 // adapter whose next attempt is due, the oldest next attempt first.
 func (s *Store) DueOutbox(ctx context.Context, adapter string, limit int) ([]OutboxItem, error) {
 	if limit <= 0 {
-		limit = -1
+		limit = noLimit
 	}
 	return s.outbox(ctx, outboxSelect+` WHERE o.adapter = ? AND o.next_attempt <= ?
 		ORDER BY o.next_attempt, o.key LIMIT ?`, adapter, fmtTime(s.now()), limit)
@@ -154,7 +154,7 @@ func (s *Store) OutboxDepth(ctx context.Context, adapter string) (int, error) {
 // outbox, unless a newer record was queued for the key meanwhile: that one
 // stays queued.
 func (s *Store) MarkPushed(ctx context.Context, adapter, key, hash, objectID string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO crm_objects (adapter, key, object_id, record_hash, pushed_at)
 			VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (adapter, key) DO UPDATE SET
@@ -181,7 +181,7 @@ func (s *Store) MarkFailed(ctx context.Context, adapter, key, hash, errText stri
 	if next.IsZero() {
 		next = s.now()
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt = ?
 			WHERE adapter = ? AND key = ? AND hash = ?`, errText, fmtTime(next), adapter, key, hash)
 		if err != nil {
@@ -207,7 +207,7 @@ func (s *Store) ObjectID(ctx context.Context, adapter, key string) (string, erro
 // ForgetObject drops the push log entry of the key (the CRM object is gone):
 // the next save of the day's record queues it again.
 func (s *Store) ForgetObject(ctx context.Context, adapter, key string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txn) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM crm_objects WHERE adapter = ? AND key = ?`, adapter, key); err != nil {
 			return fmt.Errorf("store: push log: %w", err)
 		}

@@ -27,7 +27,7 @@ type Pass struct {
 // not about one day) and returns its id.
 func (s *Store) StartPass(ctx context.Context, kind string, d day.Date) (int64, error) {
 	var id int64
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.write(ctx, func(tx *txn) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO passes (kind, date, started_at) VALUES (?, ?, ?) RETURNING id`,
 			kind, d.String(), fmtTime(s.now())).Scan(&id)
 		if err != nil {
@@ -49,7 +49,7 @@ func (s *Store) FinishPass(ctx context.Context, id int64, result string, summary
 		}
 		sum = string(b)
 	}
-	return s.write(ctx, func(tx *sql.Tx) error {
+	return s.write(ctx, func(tx *txn) error {
 		r, err := tx.ExecContext(ctx, `UPDATE passes SET finished_at = ?, result = ?, summary = ?, error = ? WHERE id = ?`,
 			fmtTime(s.now()), result, sum, errText, id)
 		if err != nil {
@@ -65,7 +65,7 @@ func (s *Store) FinishPass(ctx context.Context, id int64, result string, summary
 // LastPasses returns the n most recent passes, newest first (all when n <= 0).
 func (s *Store) LastPasses(ctx context.Context, n int) ([]Pass, error) {
 	if n <= 0 {
-		n = -1
+		n = noLimit
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, kind, date, started_at, finished_at, result, summary, error
 		FROM passes ORDER BY id DESC LIMIT ?`, n)

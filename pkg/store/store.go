@@ -35,7 +35,7 @@ var (
 	ErrNotFound = errors.New("store: not found")
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations_postgres/*.sql
 var embedded embed.FS
 
 // Options configure Open.
@@ -49,10 +49,14 @@ type Options struct {
 
 // Store is the state database. It is safe for concurrent use.
 type Store struct {
-	db       *sql.DB
-	path     string // absolute path, or Memory
+	db       pool
+	path     string // absolute path, or Memory; PostgreSQL: the server and database, no password
 	readOnly bool
 	now      func() time.Time
+	// lockKey names this database in PostgreSQL advisory locks: the hash of
+	// the schema the tables live in, so that two dayreport databases in one
+	// PostgreSQL cluster (or two test schemas) never exclude each other.
+	lockKey int32
 
 	// memLock is the pass lock of a :memory: store (see Lock).
 	memLock   sync.Mutex
@@ -101,7 +105,7 @@ func open(ctx context.Context, path string, opts Options, migrations fs.FS) (*St
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", s.path, err)
 	}
-	s.db = db
+	s.db = pool{DB: db, d: sqliteDialect}
 	if memory {
 		// Every connection to ":memory:" is a database of its own: keep
 		// exactly one, for ever, so that every query sees the same data.
@@ -199,8 +203,12 @@ func isBusy(err error) bool {
 	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
-// Path is the absolute path of the database file, or ":memory:".
+// Path is the absolute path of the database file, or ":memory:"; for
+// PostgreSQL, postgres://user@host:port/database (never the password).
 func (s *Store) Path() string { return s.path }
+
+// Driver is "sqlite" or "postgres".
+func (s *Store) Driver() string { return s.db.d.String() }
 
 // ReadOnly reports whether the store was opened read-only.
 func (s *Store) ReadOnly() bool { return s.readOnly }
@@ -222,8 +230,12 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// write runs fn in one write transaction (BEGIN IMMEDIATE) and commits it.
-func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+// write runs fn in one write transaction and commits it. Write transactions
+// are serialized: on SQLite by BEGIN IMMEDIATE (the database's one writer),
+// on PostgreSQL by a transaction-level advisory lock taken first, so that
+// every read-then-write of this package sees what the previous write
+// committed, exactly as on SQLite (see the package documentation).
+func (s *Store) write(ctx context.Context, fn func(tx *txn) error) error {
 	if s.readOnly {
 		return ErrReadOnly
 	}
@@ -232,7 +244,12 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }() // a no-op after Commit
-	if err := fn(tx); err != nil {
+	if s.db.d == postgresDialect {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockClassWrite, s.lockKey); err != nil {
+			return fmt.Errorf("store: begin: %w", err)
+		}
+	}
+	if err := fn(&txn{Tx: tx, d: s.db.d}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

@@ -6,12 +6,15 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/dayreport/dayreport/pkg/config"
 
 	"github.com/dayreport/dayreport/pkg/report"
 )
@@ -215,15 +218,22 @@ func TestMemoryIsOneDatabase(t *testing.T) {
 
 func TestForeignKeysEnforced(t *testing.T) {
 	t.Parallel()
-	s := memStore(t, nil)
-	_, err := s.db.Exec(`INSERT INTO days (employee, date, status, version_id, updated_at) VALUES ('x', '2026-11-26', 'absent', 12345, 'now')`)
-	require.ErrorContains(t, err, "FOREIGN KEY")
+	bothDrivers(t, func(t *testing.T) {
+		s := memStore(t, nil)
+		_, err := s.db.Exec(`INSERT INTO days (employee, date, status, version_id, updated_at) VALUES ('x', '2026-11-26', 'absent', 12345, 'now')`)
+		require.Error(t, err)
+		require.Contains(t, strings.ToLower(err.Error()), "foreign key")
+	})
 }
 
 func TestConcurrentOpenMigratesOnce(t *testing.T) {
 	t.Parallel()
+	bothDrivers(t, testConcurrentOpen)
+}
+
+func testConcurrentOpen(t *testing.T) {
 	ctx := context.Background()
-	path := tempDB(t)
+	path := sharedDB(t)
 	stores := make([]*Store, 4)
 	errs := make([]error, len(stores))
 	var wg sync.WaitGroup
@@ -231,7 +241,11 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			stores[i], errs[i] = Open(ctx, path, Options{})
+			if isPostgres(t) {
+				stores[i], errs[i] = OpenPostgres(ctx, path, Options{})
+			} else {
+				stores[i], errs[i] = Open(ctx, path, Options{})
+			}
 		}()
 	}
 	wg.Wait()
@@ -242,4 +256,40 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 	all, err := loadMigrations(mustSub(embedded, "migrations"))
 	require.NoError(t, err)
 	require.Equal(t, len(all), count(t, stores[0], `SELECT count(*) FROM schema_migrations`))
+}
+
+// TestPostgresMigrationsMatch: the two drivers have the same versioned
+// migrations, by number and name.
+func TestPostgresMigrationsMatch(t *testing.T) {
+	t.Parallel()
+	lite, err := loadMigrations(mustSub(embedded, "migrations"))
+	require.NoError(t, err)
+	pg, err := loadMigrations(mustSub(embedded, "migrations_postgres"))
+	require.NoError(t, err)
+	require.Len(t, pg, len(lite))
+	for i := range lite {
+		require.Equal(t, lite[i].version, pg[i].version)
+		require.Equal(t, lite[i].name, pg[i].name)
+	}
+}
+
+// TestPostgresErrorsHideTheDSN: neither a DSN that does not parse nor a
+// server that refuses the password puts the password in the error.
+func TestPostgresErrorsHideTheDSN(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	for _, dsn := range []string{
+		"postgres://u:s3cr3t-pw@127.0.0.1:1/db?sslmode=disable&connect_timeout=2",
+		"postgres://u:s3cr3t-pw@[::1/db",
+		"host=127.0.0.1 port=1 password=s3cr3t-pw connect_timeout=2 sslmode=disable",
+		"host=127.0.0.1 port=notaport password=s3cr3t-pw",
+	} {
+		_, err := OpenPostgres(ctx, dsn, Options{})
+		require.Error(t, err)
+		require.NotContains(t, err.Error(), "s3cr3t-pw")
+	}
+	_, err := OpenConfig(ctx, config.State{Driver: "postgres", DSN: "postgres://u:s3cr3t-pw@127.0.0.1:1/db?connect_timeout=2"}, Options{})
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "s3cr3t-pw")
 }

@@ -84,7 +84,7 @@ func scanVersion(sc scanner) (Version, error) {
 
 // putVersion returns the id of the version with v's (employee, date,
 // content_hash), inserting it (first seen now) when it is new.
-func (s *Store) putVersion(ctx context.Context, tx *sql.Tx, v Version, now time.Time) (id int64, created bool, err error) {
+func (s *Store) putVersion(ctx context.Context, tx *txn, v Version, now time.Time) (id int64, created bool, err error) {
 	if v.ContentHash == "" {
 		return 0, false, errors.New("store: a report version needs a content hash")
 	}
