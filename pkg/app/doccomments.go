@@ -48,7 +48,8 @@ func (a *App) docID(emp config.Employee) (string, bool) {
 }
 
 // syncDocComments brings the Doc comments of the pass date and the days a
-// pass may still change in line with their stored status: an invalid day's
+// pass may still change (none older than a week before today) in line with
+// their stored status: an invalid day's
 // errors in one open comment, a fixed day's comment resolved. A failure is
 // logged and left to the next pass; it never fails the pass.
 func (a *App) syncDocComments(ctx context.Context, d day.Date, log zerolog.Logger) {
@@ -64,7 +65,13 @@ func (a *App) syncDocComments(ctx context.Context, d day.Date, log zerolog.Logge
 	if len(docs) == 0 {
 		return
 	}
+	// A backfill of last month leaves its old invalid reports uncommented:
+	// the comments are for what people can still fix.
+	oldest := day.Of(a.now().In(a.cfg.CompanyLocation())).AddDays(-lookbackDays)
 	for back := range lookbackDays + 1 {
+		if d.AddDays(-back).Before(oldest) {
+			break
+		}
 		days, err := a.store.DaysOn(ctx, d.AddDays(-back))
 		if err != nil {
 			log.Error().Err(err).Msg("doc comments: read the days")

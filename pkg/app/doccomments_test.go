@@ -9,6 +9,7 @@ import (
 	"google.golang.org/api/drive/v3"
 
 	"github.com/dayreport/dayreport/pkg/config"
+	"github.com/dayreport/dayreport/pkg/day"
 	"github.com/dayreport/dayreport/pkg/feedback"
 	"github.com/dayreport/dayreport/pkg/googlefake"
 	"github.com/dayreport/dayreport/pkg/source/gdoc"
@@ -193,4 +194,23 @@ func TestDocCommentsReuseReminderWording(t *testing.T) {
 	body := strings.SplitN(msg.Text, "\n", 2)[1]
 	require.True(t, strings.HasSuffix(openComments(fake, "1bad")[0].Content, "\n"+body))
 	require.Equal(t, feedback.InvalidSubject("ru", day26), msg.Subject)
+}
+
+// TestDocCommentsNotOnOldDays: a backfill of last month writes no comment on
+// its invalid days; this week's still get theirs.
+func TestDocCommentsNotOnOldDays(t *testing.T) {
+	t.Parallel()
+	fake, cfg := commentTeam(t, true)
+	old := strings.Replace(reportText("29.10.2026", 12), "Оплаты: 1", "Оплаты: 1,5", 1)
+	fake.PutDoc("1bad", textDoc("1bad", old+"\n"+strings.Replace(reportText("24.11.2026", 12), "Оплаты: 1", "Оплаты: 1,5", 1)))
+	a := openApp(t, cfg, Options{Now: newClock(msk("2026-11-26", 17, 0)).Now, Google: fastGoogle(fake)})
+	res, err := a.Sync(t.Context(), day.MustParse("2026-10-29"), PassOptions{Kind: KindBackfill})
+	require.NoError(t, err)
+	require.Equal(t, "invalid", statuses(res)["bad"])
+	require.Empty(t, fake.Comments("1bad"))
+	_, err = a.Sync(t.Context(), day.MustParse("2026-11-24"), PassOptions{Kind: KindBackfill})
+	require.NoError(t, err)
+	open := openComments(fake, "1bad")
+	require.Len(t, open, 1)
+	require.True(t, strings.HasPrefix(open[0].Content, "[dayreport 2026-11-24]"))
 }
