@@ -249,3 +249,34 @@ func TestCommentEnglish(t *testing.T) {
 	got := feedback.Content("en", day26, []report.FieldError{fieldErr(2, "bad value")})
 	require.Equal(t, "[dayreport 2026-11-26] Problems in the report for 2026-11-26; please fix them:\n• line 2: bad value", got)
 }
+
+// TestCommentPermanentFailure: a refusal that will not change (the Doc is
+// gone) is reported once and not retried until the report changes; a 429
+// is retried.
+func TestCommentPermanentFailure(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	ctx := t.Context()
+	gone := feedback.Report{Employee: "e", FileID: "nodoc", Date: day26, Status: report.Invalid, Version: 1,
+		Errors: []report.FieldError{fieldErr(3, "нет «Оплаты»")}}
+	_, err := r.commenter().Sync(ctx, gone)
+	require.ErrorContains(t, err, "not retried until the report changes")
+	act, err := r.commenter().Sync(ctx, gone)
+	require.NoError(t, err)
+	require.Equal(t, feedback.Nothing, act)
+	reads, writes := r.calls()
+	require.Equal(t, [2]int{1, 0}, [2]int{reads, writes})
+	gone.Version = 2
+	_, err = r.commenter().Sync(ctx, gone)
+	require.Error(t, err, "a new version is tried")
+
+	r.fake.Inject(googlefake.APIDrive, googlefake.RateLimited, 1)
+	bad := gone
+	bad.FileID = "doc1"
+	_, err = r.commenter().Sync(ctx, bad)
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "not retried")
+	act, err = r.commenter().Sync(ctx, bad)
+	require.NoError(t, err)
+	require.Equal(t, feedback.Created, act)
+}
