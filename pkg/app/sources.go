@@ -108,7 +108,7 @@ func newSource(ctx context.Context, cfg *config.Config, now func() time.Time, m 
 // set of limiters is shared so that every client stays under one quota.
 func googleOptions(c config.Google, m *Metrics) google.Options {
 	opts := google.Options{CredentialsFile: c.CredentialsFile, Subject: c.Subject, Endpoint: c.Endpoint,
-		ReadsPerMinute: c.ReadsPerMinute, OnRequest: m.GoogleRequest}
+		ReadsPerMinute: c.ReadsPerMinute, DocsReadsPerMinute: c.DocsReadsPerMinute, OnRequest: m.GoogleRequest}
 	opts.Limiters = google.NewLimiters(opts)
 	return opts
 }

@@ -83,6 +83,9 @@ type Google struct {
 	Subject         string `yaml:"subject"`          // domain-wide delegation: the user to act as
 	Endpoint        string `yaml:"endpoint"`         // base URL override (emulators, tests): no auth is sent
 	ReadsPerMinute  int    `yaml:"reads_per_minute"` // default 60
+	// DocsReadsPerMinute is the Docs read quota per user (default 300,
+	// Google's default; raise it only with a raised quota).
+	DocsReadsPerMinute int `yaml:"docs_reads_per_minute"`
 	// Folder is the Drive folder holding the employees' report documents
 	// (an id or URL): one files.list call per 1000 documents tells which
 	// changed. Empty: one metadata call per document.

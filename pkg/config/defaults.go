@@ -18,12 +18,14 @@ const (
 	DefaultTelegramURL    = "https://api.telegram.org"
 	DefaultHubSpotURL     = "https://api.hubapi.com"
 	DefaultReadsPerMinute = 60
-	DefaultSMTPPort       = 587
-	DefaultWindowDays     = 14
-	DefaultToleranceAbs   = 2
-	DefaultTolerancePct   = 20
-	DefaultBitrix24RPS    = 2
-	DefaultAmoCRMRPS      = 7
+	// DefaultDocsReadsPerMinute is the Docs API's default read quota per user.
+	DefaultDocsReadsPerMinute = 300
+	DefaultSMTPPort           = 587
+	DefaultWindowDays         = 14
+	DefaultToleranceAbs       = 2
+	DefaultTolerancePct       = 20
+	DefaultBitrix24RPS        = 2
+	DefaultAmoCRMRPS          = 7
 )
 
 // Default returns a configuration with every default filled in and no
@@ -75,6 +77,9 @@ func applyDefaults(c *Config, given map[string]bool) {
 
 	if unset("google.reads_per_minute") && c.Google.ReadsPerMinute == 0 {
 		c.Google.ReadsPerMinute = DefaultReadsPerMinute
+	}
+	if unset("google.docs_reads_per_minute") && c.Google.DocsReadsPerMinute == 0 {
+		c.Google.DocsReadsPerMinute = DefaultDocsReadsPerMinute
 	}
 
 	if strings.TrimSpace(c.Local.Dir) != "" {

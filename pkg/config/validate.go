@@ -187,6 +187,9 @@ func (v *checker) google(g Google) {
 	if g.ReadsPerMinute <= 0 {
 		v.add("google.reads_per_minute", "must be positive")
 	}
+	if g.DocsReadsPerMinute <= 0 {
+		v.add("google.docs_reads_per_minute", "must be positive")
+	}
 }
 
 var employeeIDRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)

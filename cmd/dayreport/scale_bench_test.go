@@ -1,0 +1,175 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"google.golang.org/api/docs/v1"
+
+	"github.com/dayreport/dayreport/pkg/config"
+	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/googlefake"
+)
+
+// scaleDays is how many working days of reports each employee's document
+// holds in the scale benchmark (a month: documents grow).
+const scaleDays = 20
+
+// scaleEmployees is the team size of BenchmarkScale: 10 000, or
+// DAYREPORT_SCALE_EMPLOYEES.
+func scaleEmployees(b *testing.B) int {
+	n := 10000
+	if v := os.Getenv("DAYREPORT_SCALE_EMPLOYEES"); v != "" {
+		var err error
+		n, err = strconv.Atoi(v)
+		require.NoError(b, err, "DAYREPORT_SCALE_EMPLOYEES")
+	}
+	return n
+}
+
+// scaleReport is a month of one employee's reports, newest first, ending on
+// the pass date.
+func scaleReport(i int, last day.Date) []string {
+	var lines []string
+	d := last
+	for k := range scaleDays {
+		for d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+			d = d.AddDays(-1)
+		}
+		calls := 20 + (i*7+k*3)%30
+		lines = append(lines, d.Russian(),
+			fmt.Sprintf("Новые звонки: %d", calls),
+			fmt.Sprintf("Звонки клиентам после продажи: %d", 2+k%3),
+			fmt.Sprintf("Повторные звонки: %d", calls/3),
+			fmt.Sprintf("Отправлено КП: %d", calls/6),
+			fmt.Sprintf("Выставлено счетов и договоров: %d", calls/10),
+			fmt.Sprintf("Подписано договоров: %d", calls/20),
+			"Оплаты: 1",
+			"Звонки по обратной связи: 2",
+			"Оценка работы компании: 4,5",
+			"Что решено сверх рутины: договорился о пилоте с новым клиентом",
+			"Что это даёт в долгосрочной перспективе: рост повторных продаж",
+			"")
+		d = d.AddDays(-1)
+	}
+	return lines
+}
+
+// BenchmarkScale runs `dayreport sync` as a subprocess over a team of 10 000
+// employees, each with a month of reports, and reports the wall time and the
+// peak resident memory of the process for the first pass (every day new:
+// parsed, stored, pushed to the builtin CRM, the xlsx summary written) and
+// for a second, unchanged pass. Sources: local files, and Google Docs served
+// by pkg/googlefake from this process (its memory is not the child's).
+//
+//	go test ./cmd/dayreport -run '^$' -bench Scale -benchtime 1x -timeout 30m
+func BenchmarkScale(b *testing.B) {
+	n := scaleEmployees(b)
+	last := day.MustParse("2026-11-26")
+	for _, src := range []string{"local", "gdoc"} {
+		b.Run(fmt.Sprintf("%s/%d", src, n), func(b *testing.B) {
+			dir := b.TempDir()
+			var roster strings.Builder
+			srcConf := ""
+			switch src {
+			case "local":
+				reports := filepath.Join(dir, "reports")
+				require.NoError(b, os.MkdirAll(reports, 0o755))
+				for i := range n {
+					id := fmt.Sprintf("e%05d", i)
+					text := strings.Join(scaleReport(i, last), "\n")
+					require.NoError(b, os.WriteFile(filepath.Join(reports, id+".txt"), []byte(text), 0o644))
+					fmt.Fprintf(&roster, "  - {id: %s, name: Сотрудник %d, crm_user_id: \"%d\"}\n", id, i, 1000+i)
+				}
+				srcConf = fmt.Sprintf("source: {kind: local}\nlocal: {dir: %q}\n", reports)
+			case "gdoc":
+				fake := googlefake.New(b, googlefake.Options{Quotas: googlefake.Quotas{DocsReadPerMinute: -1, SheetsReadPerMinute: -1, DriveQueriesPerMinute: -1}})
+				for i := range n {
+					id := fmt.Sprintf("1e%05d", i)
+					fake.PutDoc(id, linesDoc(id, scaleReport(i, last)))
+					fmt.Fprintf(&roster, "  - {id: e%05d, name: Сотрудник %d, crm_user_id: \"%d\", report: %q}\n", i, i, 1000+i, id)
+				}
+				// The client's Docs limiter is lifted: at Google's default
+				// 300 reads a minute the pass would only measure the quota
+				// (n/300 minutes, reported as quota-floor-min).
+				srcConf = fmt.Sprintf("source: {kind: gdoc}\ngoogle: {endpoint: %q, docs_reads_per_minute: 1000000, reads_per_minute: 1000000}\n", fake.URL)
+				b.ReportMetric(float64(n)/config.DefaultDocsReadsPerMinute, "quota-floor-min")
+			}
+			cfg := filepath.Join(dir, "dayreport.yaml")
+			require.NoError(b, os.WriteFile(cfg, []byte(fmt.Sprintf(`company: {timezone: Europe/Moscow}
+%sstate: {path: %q}
+summary: {xlsx: %q}
+employees:
+%s`, srcConf, filepath.Join(dir, "state.db"), filepath.Join(dir, "summary.xlsx"), roster.String())), 0o644))
+
+			var first, second passCost
+			runs := 0
+			for b.Loop() {
+				for _, f := range []string{"state.db", "state.db-wal", "state.db-shm", "summary.xlsx"} {
+					_ = os.Remove(filepath.Join(dir, f))
+				}
+				f, s := runPass(b, cfg), runPass(b, cfg)
+				first.add(f)
+				second.add(s)
+				runs++
+			}
+			per := func(c passCost) float64 { return float64(c.wall.Microseconds()) / float64(runs*n) }
+			b.ReportMetric(first.wall.Seconds()/float64(runs), "s/first-pass")
+			b.ReportMetric(first.rssMiB, "MiB-peak-first")
+			b.ReportMetric(per(first), "µs/employee-first")
+			b.ReportMetric(second.wall.Seconds()/float64(runs), "s/second-pass")
+			b.ReportMetric(second.rssMiB, "MiB-peak-second")
+			b.ReportMetric(per(second), "µs/employee-second")
+		})
+	}
+}
+
+// passCost is what one subprocess pass took.
+type passCost struct {
+	wall   time.Duration
+	rssMiB float64
+}
+
+// add sums the wall time and keeps the highest peak.
+func (c *passCost) add(o passCost) {
+	c.wall += o.wall
+	c.rssMiB = max(c.rssMiB, o.rssMiB)
+}
+
+// runPass runs `dayreport sync` on cfg as a subprocess.
+func runPass(b *testing.B, cfg string) passCost {
+	b.Helper()
+	cmd := exec.CommandContext(b.Context(), os.Args[0], "sync", "--config", cfg, "--date", "2026-11-26", "--now", "2026-11-26T22:00:00+03:00")
+	cmd.Env = append(os.Environ(), asMainEnv+"=1", "DAYREPORT_CONFIG=")
+	started := time.Now()
+	out, err := cmd.CombinedOutput()
+	wall := time.Since(started)
+	require.NoError(b, err, "%s", tail(string(out), 2000))
+	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	return passCost{wall: wall, rssMiB: float64(ru.Maxrss) / 1024} // Maxrss is in KiB on Linux
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + s[len(s)-n:]
+}
+
+// linesDoc is a Google Doc of one paragraph per line.
+func linesDoc(id string, lines []string) *docs.Document {
+	content := make([]*docs.StructuralElement, 0, len(lines))
+	for _, l := range lines {
+		content = append(content, &docs.StructuralElement{Paragraph: &docs.Paragraph{
+			Elements: []*docs.ParagraphElement{{TextRun: &docs.TextRun{Content: l + "\n"}}}}})
+	}
+	return &docs.Document{DocumentId: id, Title: "Отчёты", Body: &docs.Body{Content: content}}
+}
