@@ -16,6 +16,12 @@ import (
 // docCommentTimeout bounds the comment requests of one employee-day.
 const docCommentTimeout = 20 * time.Second
 
+// docCommentFailures is how many Docs in a row may fail for a passing reason
+// (a 429, a 5xx, a timeout) before a pass leaves the rest to the next one:
+// Drive is down or the quota spent, and trying on would only hold the pass
+// up and spend more.
+const docCommentFailures = 3
+
 // newCommenter builds the Doc commenter (feedback.doc_comments) with the
 // one client that has Drive's full scope. Each request is tried once: a
 // failure is tried again by the next pass, never waited for in this one.
@@ -68,6 +74,7 @@ func (a *App) syncDocComments(ctx context.Context, d day.Date, log zerolog.Logge
 	// A backfill of last month leaves its old invalid reports uncommented:
 	// the comments are for what people can still fix.
 	oldest := day.Of(a.now().In(a.cfg.CompanyLocation())).AddDays(-lookbackDays)
+	failures := 0
 	for back := range lookbackDays + 1 {
 		if d.AddDays(-back).Before(oldest) {
 			break
@@ -93,6 +100,14 @@ func (a *App) syncDocComments(ctx context.Context, d day.Date, log zerolog.Logge
 				elog.Warn().Err(google.Explain(err, "document", nil)).Msg("doc comment not updated")
 			case act == feedback.Created || act == feedback.Updated || act == feedback.Resolved:
 				elog.Info().Str("action", string(act)).Msg("doc comment")
+			}
+			if !feedback.Retryable(err) {
+				failures = 0
+				continue
+			}
+			if failures++; failures >= docCommentFailures {
+				log.Warn().Int("failed_in_a_row", failures).Msg("doc comments: Drive keeps failing; the rest waits for the next pass")
+				return
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -213,4 +214,45 @@ func TestDocCommentsNotOnOldDays(t *testing.T) {
 	open := openComments(fake, "1bad")
 	require.Len(t, open, 1)
 	require.True(t, strings.HasPrefix(open[0].Content, "[dayreport 2026-11-24]"))
+}
+
+// TestDocCommentsStopWhenDriveFails: three Docs failing in a row for a
+// passing reason end the pass's comment work; the next pass does the rest,
+// without duplicates.
+func TestDocCommentsStopWhenDriveFails(t *testing.T) {
+	t.Parallel()
+	fake := googlefake.New(t, googlefake.Options{})
+	var roster strings.Builder
+	for i := range 5 {
+		id := fmt.Sprintf("1d%d", i)
+		fake.PutDoc(id, textDoc(id, strings.Replace(reportText("Четверг, 26 ноября", 12), "Оплаты: 1", "Оплаты: 1,5", 1)))
+		fake.InjectComments(id, googlefake.Unavailable, 1)
+		fmt.Fprintf(&roster, "  - {id: e%d, name: e%d, report: %s}\n", i, i, id)
+	}
+	tm := newTeam(t, "source: {kind: gdoc}\ngoogle: {endpoint: \""+fake.URL+"\"}\nfeedback: {doc_comments: true}\nemployees:\n"+roster.String())
+	clk := newClock(msk("2026-11-26", 17, 0))
+	a := openApp(t, tm.cfg, Options{Now: clk.Now, Google: fastGoogle(fake)})
+	_, err := a.Sync(t.Context(), day26, PassOptions{})
+	require.NoError(t, err)
+	reads, writes := commentCalls(fake)
+	require.Equal(t, [2]int{3, 3}, [2]int{reads, writes}, "three failed creates, then stop")
+
+	clk.Set(msk("2026-11-26", 17, 20))
+	_, err = a.Sync(t.Context(), day26, PassOptions{})
+	require.NoError(t, err)
+	reads, writes = commentCalls(fake)
+	require.Equal(t, [2]int{5, 5}, [2]int{reads, writes}, "d3 and d4 still fail once each, but no three in a row")
+	for i := range 5 {
+		want := 0
+		if i < 3 {
+			want = 1
+		}
+		require.Len(t, openComments(fake, fmt.Sprintf("1d%d", i)), want, "d%d", i)
+	}
+	clk.Set(msk("2026-11-26", 17, 40))
+	_, err = a.Sync(t.Context(), day26, PassOptions{})
+	require.NoError(t, err)
+	for i := range 5 {
+		require.Len(t, fake.Comments(fmt.Sprintf("1d%d", i)), 1, "d%d", i)
+	}
 }

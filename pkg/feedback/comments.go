@@ -237,6 +237,11 @@ func gone(err error) bool {
 	return errors.As(err, &ge) && ge.Code == http.StatusNotFound
 }
 
+// Retryable reports whether a Sync error may go away on the next pass (a
+// 429, a 5xx, a timeout, a lost connection); false for nil and for a
+// refusal that will not change with the same report.
+func Retryable(err error) bool { return err != nil && !permanent(err) }
+
 // permanent reports whether a failure will not go away by trying again with
 // the same report: a 4xx but 401 (the credentials, not the report), 408,
 // 429 and Drive's rate-limit 403s.
