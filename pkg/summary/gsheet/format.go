@@ -3,10 +3,10 @@ package gsheet
 import (
 	"math"
 	"slices"
-	"strconv"
-	"unicode/utf8"
 
 	"google.golang.org/api/sheets/v4"
+
+	"github.com/dayreport/dayreport/pkg/summary"
 )
 
 // rgb is a colour as 0xRRGGBB.
@@ -21,26 +21,26 @@ func (c rgb) style() *sheets.ColorStyle {
 
 // numberFormats are the formats of the kinds that have one; text and
 // number cells keep the default (automatic) format.
-var numberFormats = map[kind]*sheets.NumberFormat{
-	date:    {Type: "DATE", Pattern: "dd.mm.yyyy"},
-	count:   {Type: "NUMBER", Pattern: "0"},
-	rating:  {Type: "NUMBER", Pattern: "0.0"},
-	percent: {Type: "PERCENT", Pattern: "0.0%"},
-	change:  {Type: "PERCENT", Pattern: "+0.0%;-0.0%;0.0%"},
+var numberFormats = map[summary.Kind]*sheets.NumberFormat{
+	summary.Date:    {Type: "DATE", Pattern: "dd.mm.yyyy"},
+	summary.Count:   {Type: "NUMBER", Pattern: "0"},
+	summary.Rating:  {Type: "NUMBER", Pattern: "0.0"},
+	summary.Percent: {Type: "PERCENT", Pattern: "0.0%"},
+	summary.Change:  {Type: "PERCENT", Pattern: "+0.0%;-0.0%;0.0%"},
 }
 
 // toneFormat is how a tone looks; nil for plain rows.
-func toneFormat(t tone) *sheets.CellFormat {
+func toneFormat(t summary.Tone) *sheets.CellFormat {
 	switch t {
-	case title:
+	case summary.Title:
 		return &sheets.CellFormat{TextFormat: &sheets.TextFormat{Bold: true, FontSize: 13}}
-	case header:
+	case summary.Header:
 		return &sheets.CellFormat{
 			BackgroundColorStyle: headerFill.style(),
 			TextFormat:           &sheets.TextFormat{Bold: true},
 			Borders:              &sheets.Borders{Bottom: &sheets.Border{Style: "SOLID", ColorStyle: headerLine.style()}},
 		}
-	case weak:
+	case summary.Weak:
 		return &sheets.CellFormat{BackgroundColorStyle: weakFill.style(), TextFormat: &sheets.TextFormat{Bold: true}}
 	}
 	return nil
@@ -74,19 +74,19 @@ func repeat(sheetID int64, r rect, f *sheets.CellFormat, fields string) *sheets.
 // a text cell shows nothing.)
 func numberFormatRequests(sheetID int64, t *tab) []*sheets.Request {
 	var out []*sheets.Request
-	kindAt := func(r, c int) kind {
-		if c < len(t.rows[r].cells) {
-			if k := t.rows[r].cells[c].kind; numberFormats[k] != nil {
+	kindAt := func(r, c int) summary.Kind {
+		if c < len(t.Rows[r].Cells) {
+			if k := t.Rows[r].Cells[c].Kind; numberFormats[k] != nil {
 				return k
 			}
 		}
-		return text
+		return summary.Text
 	}
-	for c := range t.width() {
-		counts := map[kind]int{}
+	for c := range t.Columns() {
+		counts := map[summary.Kind]int{}
 		r0, r1 := -1, -1
-		for r := range t.rows {
-			if k := kindAt(r, c); k != text {
+		for r := range t.Rows {
+			if k := kindAt(r, c); k != summary.Text {
 				counts[k]++
 				if r0 < 0 {
 					r0 = r
@@ -97,8 +97,8 @@ func numberFormatRequests(sheetID int64, t *tab) []*sheets.Request {
 		if r0 < 0 {
 			continue
 		}
-		base := text
-		for k := date; k <= change; k++ {
+		base := summary.Text
+		for k := summary.Date; k <= summary.Change; k++ {
 			if counts[k] > counts[base] {
 				base = k
 			}
@@ -107,7 +107,7 @@ func numberFormatRequests(sheetID int64, t *tab) []*sheets.Request {
 			&sheets.CellFormat{NumberFormat: numberFormats[base]}, numberFormatFields))
 		for r := r0; r < r1; {
 			k := kindAt(r, c)
-			if k == text || k == base {
+			if k == summary.Text || k == base {
 				r++
 				continue
 			}
@@ -127,49 +127,35 @@ func numberFormatRequests(sheetID int64, t *tab) []*sheets.Request {
 // per run of equal rows.
 func toneRequests(sheetID int64, t *tab) []*sheets.Request {
 	var out []*sheets.Request
-	for r := 0; r < len(t.rows); {
-		tr := t.rows[r]
-		f := toneFormat(tr.tone)
-		if f == nil || len(tr.cells) == 0 {
+	for r := 0; r < len(t.Rows); {
+		tr := t.Rows[r]
+		f := toneFormat(tr.Tone)
+		if f == nil || len(tr.Cells) == 0 {
 			r++
 			continue
 		}
 		end := r + 1
-		for end < len(t.rows) && t.rows[end].tone == tr.tone && len(t.rows[end].cells) == len(tr.cells) {
+		for end < len(t.Rows) && t.Rows[end].Tone == tr.Tone && len(t.Rows[end].Cells) == len(tr.Cells) {
 			end++
 		}
-		out = append(out, repeat(sheetID, rect{r, end, 0, len(tr.cells)}, f, toneFields))
+		out = append(out, repeat(sheetID, rect{r, end, 0, len(tr.Cells)}, f, toneFields))
 		r = end
 	}
 	return out
 }
 
-// Column widths in characters, as in the local workbook: wide enough for the
-// longest value, but a long note must not push every other column off the
-// screen.
-const (
-	minWidth   = 6
-	maxWidth   = 60
-	pixelsChar = 7 // of the default 10 pt font
-)
+// pixelsChar is the width of a character of the default 10 pt font.
+const pixelsChar = 7
 
-// widthRequests size the columns to their values; titles and notes run over
-// the empty cells to their right and size nothing.
+// widthRequests size the columns to their values (summary.Tab.Widths), as
+// the local workbook does.
 func widthRequests(sheetID int64, t *tab) []*sheets.Request {
-	widths := make([]int, t.width())
-	for _, r := range t.rows {
-		if r.tone == title || r.tone == note {
-			continue
-		}
-		for c, v := range r.cells {
-			widths[c] = max(widths[c], cellWidth(v))
-		}
-	}
+	widths := t.Widths()
 	var out []*sheets.Request
 	for c := 0; c < len(widths); {
-		w := min(max(widths[c]+2, minWidth), maxWidth)
+		w := summary.ColumnWidth(widths[c])
 		end := c + 1
-		for end < len(widths) && min(max(widths[end]+2, minWidth), maxWidth) == w {
+		for end < len(widths) && summary.ColumnWidth(widths[end]) == w {
 			end++
 		}
 		out = append(out, &sheets.Request{UpdateDimensionProperties: &sheets.UpdateDimensionPropertiesRequest{
@@ -182,21 +168,6 @@ func widthRequests(sheetID int64, t *tab) []*sheets.Request {
 	return out
 }
 
-func cellWidth(c cell) int {
-	switch v := c.v.(type) {
-	case string:
-		return utf8.RuneCountInString(v)
-	case float64:
-		if c.kind == percent || c.kind == change {
-			return 7
-		}
-		return len(strconv.FormatFloat(v, 'f', -1, 64))
-	case nil:
-		return 0
-	}
-	return len("01.01.2026")
-}
-
 // statusRuleRequests add the conditional formats that colour a table's rows
 // by status: a custom formula comparing the status column with the label.
 // The label is the writer's own text (a status name), quoted as a formula
@@ -206,7 +177,7 @@ func statusRuleRequests(sheetID int64, t *tab) []*sheets.Request {
 	if sr == nil {
 		return nil
 	}
-	rows := max(len(t.rows), 2)
+	rows := max(len(t.Rows), 2)
 	col := columnName(sr.col)
 	var out []*sheets.Request
 	for i, rule := range sr.rules {
@@ -295,6 +266,6 @@ func chartRequest(sheetID, chartID int64, t *tab) *sheets.Request {
 // filterRequest puts a filter over a table, as the local workbook's autofilter.
 func filterRequest(sheetID int64, t *tab) *sheets.Request {
 	return &sheets.Request{SetBasicFilter: &sheets.SetBasicFilterRequest{Filter: &sheets.BasicFilter{
-		Range: rect{0, max(len(t.rows), 1), 0, t.filterCols}.on(sheetID),
+		Range: rect{0, max(len(t.Rows), 1), 0, t.Table}.on(sheetID),
 	}}}
 }

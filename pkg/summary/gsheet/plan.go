@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"google.golang.org/api/sheets/v4"
+
+	"github.com/dayreport/dayreport/pkg/summary"
 )
 
 // getFields is all a write reads of the spreadsheet: every tab's id, title,
@@ -55,7 +57,7 @@ func plan(book *sheets.Spreadsheet, tabs []*tab) ([]*sheets.Request, error) {
 	var ps []placed
 	mine := map[*sheets.Sheet]bool{}
 	for _, t := range tabs {
-		sh := findSheet(sheetsInOrder, t.name, mine)
+		sh := findSheet(sheetsInOrder, t.Name, mine)
 		if sh != nil {
 			if st := props(sh).SheetType; st != "" && st != "GRID" {
 				return nil, fmt.Errorf("the tab %q is not a sheet of cells (%s): rename or delete it so that the summary can have it", props(sh).Title, st)
@@ -90,8 +92,12 @@ func plan(book *sheets.Spreadsheet, tabs []*tab) ([]*sheets.Request, error) {
 	var reqs []*sheets.Request
 	for i, p := range ps {
 		t := p.tab
-		rows, cols := int64(max(len(t.rows), 1)), int64(max(t.width(), 1))
-		grid := &sheets.GridProperties{FrozenRowCount: int64(t.frozenRows), FrozenColumnCount: int64(t.frozenCols)}
+		rows, cols := int64(max(len(t.Rows), 1)), int64(max(t.Columns(), 1))
+		grid := &sheets.GridProperties{}
+		if t.Table > 0 {
+			// The header row stays in view with the date and the employee.
+			grid.FrozenRowCount, grid.FrozenColumnCount = 1, summary.FrozenColumns
+		}
 		if p.old == nil {
 			at := len(order)
 			for j := i - 1; j >= 0; j-- {
@@ -103,7 +109,7 @@ func plan(book *sheets.Spreadsheet, tabs []*tab) ([]*sheets.Request, error) {
 			order = slices.Insert(order, at, p.id)
 			grid.RowCount, grid.ColumnCount = max(rows, defaultRows), max(cols, defaultCols)
 			reqs = append(reqs, &sheets.Request{AddSheet: &sheets.AddSheetRequest{Properties: &sheets.SheetProperties{
-				SheetId: p.id, Title: t.name, Index: int64(at), GridProperties: grid,
+				SheetId: p.id, Title: t.Name, Index: int64(at), GridProperties: grid,
 			}}})
 			continue
 		}
@@ -115,7 +121,7 @@ func plan(book *sheets.Spreadsheet, tabs []*tab) ([]*sheets.Request, error) {
 		}
 		grid.RowCount, grid.ColumnCount = max(rows, old.RowCount), max(cols, old.ColumnCount)
 		reqs = append(reqs, &sheets.Request{UpdateSheetProperties: &sheets.UpdateSheetPropertiesRequest{
-			Properties: &sheets.SheetProperties{SheetId: p.id, Title: t.name, GridProperties: grid},
+			Properties: &sheets.SheetProperties{SheetId: p.id, Title: t.Name, GridProperties: grid},
 			Fields:     "title,gridProperties(rowCount,columnCount,frozenRowCount,frozenColumnCount)",
 		}})
 	}
@@ -142,7 +148,7 @@ func plan(book *sheets.Spreadsheet, tabs []*tab) ([]*sheets.Request, error) {
 		reqs = append(reqs, numberFormatRequests(p.id, t)...)
 		reqs = append(reqs, toneRequests(p.id, t)...)
 		reqs = append(reqs, widthRequests(p.id, t)...)
-		if t.filterCols > 0 {
+		if t.Table > 0 {
 			reqs = append(reqs, filterRequest(p.id, t))
 		}
 		reqs = append(reqs, statusRuleRequests(p.id, t)...)

@@ -20,16 +20,16 @@ const maxPayload = 1_900_000
 // is that text, never a formula), numbers are numbers, dates are serial
 // days (their cells get a date format), and null leaves a cell empty.
 func rawValues(t *tab) [][]any {
-	out := make([][]any, len(t.rows))
-	for i, r := range t.rows {
+	out := make([][]any, len(t.Rows))
+	for i, r := range t.Rows {
 		vals := []any{}
 		last := -1
-		for j, c := range r.cells {
+		for j, c := range r.Cells {
 			var v any
-			switch x := c.v.(type) {
+			switch x := c.Value.(type) {
 			case string:
 				if x != "" {
-					v = x
+					v = cut(x)
 				}
 			case float64:
 				v = x
@@ -74,7 +74,7 @@ func valueBatches(tabs []*tab) ([][]*sheets.ValueRange, error) {
 					batches = append(batches, cur)
 					cur, size = nil, 0
 				}
-				vr = &sheets.ValueRange{Range: a1Start(t.name, i), MajorDimension: "ROWS"}
+				vr = &sheets.ValueRange{Range: a1Start(t.Name, i), MajorDimension: "ROWS"}
 				cur = append(cur, vr)
 				size += envelope + len(vr.Range)
 			}

@@ -1,0 +1,381 @@
+package summary
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/funnel"
+	"github.com/dayreport/dayreport/pkg/report"
+)
+
+// The layout of the four tabs: which rows, in which order, with which cells.
+// It is decided here once, so that the local workbook and the Google Sheet
+// read the same; a writer only renders it (styles, formats, colours, the
+// chart) in its own medium.
+
+// Kind is what a cell holds, which decides its number format.
+type Kind int
+
+// The kinds of cells.
+const (
+	Text    Kind = iota
+	Date         // a day, shown as DD.MM.YYYY
+	Count        // a whole number
+	Rating       // one decimal
+	Number       // whatever the value is (no format)
+	Percent      // a fraction shown as 30.0%
+	Change       // a difference of fractions shown with its sign: +5.0%
+)
+
+// Tone is how a row looks.
+type Tone int
+
+// The tones of rows.
+const (
+	Plain Tone = iota
+	Note       // a sentence under a table: plain, and it runs over the cells to its right
+	Title
+	Header
+	Weak // the weakest stage of a funnel
+)
+
+// Cell is one value of a row.
+type Cell struct {
+	// Value is a string (always written as text, never as a formula), a
+	// float64, a day.Date, or nil for an empty cell that still has the
+	// format of its Kind.
+	Value any
+	Kind  Kind
+}
+
+// Str is a text cell: a label or user text, written as text.
+func Str(s string) Cell { return Cell{Value: s, Kind: Text} }
+
+// Num is a number cell; NaN and infinities, which a cell cannot hold, are
+// left empty.
+func Num(v float64, k Kind) Cell {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return Blank(k)
+	}
+	return Cell{Value: v, Kind: k}
+}
+
+// Day is a date cell.
+func Day(d day.Date) Cell { return Cell{Value: d, Kind: Date} }
+
+// Blank is an empty cell with the format of k.
+func Blank(k Kind) Cell { return Cell{Kind: k} }
+
+// Optional is a number cell, empty when v is nil (no data is not a zero).
+func Optional(v *float64, k Kind) Cell {
+	if v == nil {
+		return Blank(k)
+	}
+	return Num(*v, k)
+}
+
+// Width is how many characters the cell shows.
+func (c Cell) Width() int {
+	switch v := c.Value.(type) {
+	case string:
+		return utf8.RuneCountInString(v)
+	case float64:
+		if c.Kind == Percent || c.Kind == Change {
+			return len("+100.0%")
+		}
+		return len(strconv.FormatFloat(v, 'f', -1, 64))
+	case day.Date:
+		return len("01.01.2026")
+	}
+	return 0
+}
+
+// Row is one row of a tab; a row without cells is an empty line.
+type Row struct {
+	Tone  Tone
+	Cells []Cell
+	// Status is the day's status on a row of the Days and Absences tabs,
+	// empty on other rows: writers colour absent, late and invalid days.
+	Status report.Status
+}
+
+// Tab is one tab laid out.
+type Tab struct {
+	Name string
+	Rows []Row
+	// Table > 0 makes the tab a table Table columns wide: its first row is a
+	// header that stays in view with the first FrozenColumns columns, and the
+	// rows can be filtered.
+	Table int
+	// Chart is the stage table the team funnel chart draws; nil for none.
+	Chart *StageTable
+}
+
+// FrozenColumns are the columns a table keeps in view: date and employee.
+const FrozenColumns = 2
+
+// StageTable is where a stage table is in Tab.Rows (0-based indices): its
+// header, then stages First to Last (at least one), labels in the first
+// column and counts in the second.
+type StageTable struct {
+	Head, First, Last int
+}
+
+// line adds a row and returns its index.
+func (t *Tab) line(tn Tone, cells ...Cell) int {
+	t.Rows = append(t.Rows, Row{Tone: tn, Cells: cells})
+	return len(t.Rows) - 1
+}
+
+// skip leaves an empty row.
+func (t *Tab) skip() { t.Rows = append(t.Rows, Row{}) }
+
+// Columns is the number of columns the tab uses.
+func (t *Tab) Columns() int {
+	w := 0
+	for _, r := range t.Rows {
+		w = max(w, len(r.Cells))
+	}
+	return w
+}
+
+// Column widths in characters: wide enough for the longest value, but a long
+// note must not push every other column off the screen.
+const (
+	MinWidth = 6
+	MaxWidth = 60
+)
+
+// Widths are the characters of the widest value of each column. Titles and
+// notes run over the empty cells to their right and size nothing.
+func (t *Tab) Widths() []int {
+	widths := make([]int, t.Columns())
+	for _, r := range t.Rows {
+		if r.Tone == Title || r.Tone == Note {
+			continue
+		}
+		for c, v := range r.Cells {
+			widths[c] = max(widths[c], v.Width())
+		}
+	}
+	return widths
+}
+
+// ColumnWidth is the width in characters of a column whose widest value has
+// chars characters: with a margin, between MinWidth and MaxWidth.
+func ColumnWidth(chars int) int { return min(max(chars+2, MinWidth), MaxWidth) }
+
+// Layout is the four tabs of a model laid out.
+type Layout struct {
+	Days, Funnel, Absences, Checks *Tab
+}
+
+// All lists the tabs in workbook order, the order of Tabs.All.
+func (l *Layout) All() []*Tab { return []*Tab{l.Days, l.Funnel, l.Absences, l.Checks} }
+
+// Language is the language of status names: "en" or "ru".
+func (m *Model) Language() string {
+	if m.Lang == "en" {
+		return "en"
+	}
+	return "ru"
+}
+
+// Layout lays out the four tabs of m.
+func (m *Model) Layout() *Layout {
+	names := TabNames(m.Lang)
+	l := LabelsFor(m.Lang)
+	return &Layout{
+		Days:     daysTab(names.Days, l, m.Columns, m.Days),
+		Funnel:   funnelTab(names.Funnel, l, m.Language(), m),
+		Absences: absencesTab(names.Absences, l, m.Absences),
+		Checks:   checksTab(names.Checks, l, m.Checks),
+	}
+}
+
+// daysTab is the Сводка tab: a row per employee-day with the metrics of the
+// template.
+func daysTab(name string, l *Labels, cols []Column, rows []DayRow) *Tab {
+	t := &Tab{Name: name}
+	head := []Cell{Str(l.Date), Str(l.Employee), Str(l.ID), Str(l.Status)}
+	for _, c := range cols {
+		head = append(head, Str(c.Label))
+	}
+	head = append(head, Str(l.Notes), Str(l.Flags))
+	t.line(Header, head...)
+	for _, r := range rows {
+		cells := dayCells(r)
+		for _, c := range cols {
+			k := Count
+			if c.Rating {
+				k = Rating
+			}
+			// A metric the employee did not give is no data, not a zero.
+			if v, ok := r.Metrics[c.Key]; ok {
+				cells = append(cells, Num(v, k))
+			} else {
+				cells = append(cells, Blank(k))
+			}
+		}
+		cells = append(cells, Str(r.Notes), Str(strings.Join(r.Flags, "; ")))
+		t.Rows = append(t.Rows, Row{Cells: cells, Status: r.Status})
+	}
+	t.Table = len(head)
+	return t
+}
+
+// absencesTab is the Отсутствия tab: the absent and late days.
+func absencesTab(name string, l *Labels, rows []DayRow) *Tab {
+	t := &Tab{Name: name}
+	t.line(Header, Str(l.Date), Str(l.Employee), Str(l.ID), Str(l.Status))
+	for _, r := range rows {
+		t.Rows = append(t.Rows, Row{Cells: dayCells(r), Status: r.Status})
+	}
+	t.Table = 4
+	return t
+}
+
+func dayCells(r DayRow) []Cell {
+	return []Cell{Day(r.Date), Str(r.Name), Str(r.Employee), Str(r.StatusLabel)}
+}
+
+// checksTab is the Проверка tab: what the employee reported against what the
+// CRM recorded.
+func checksTab(name string, l *Labels, rows []CheckRow) *Tab {
+	t := &Tab{Name: name}
+	t.line(Header, Str(l.Date), Str(l.Employee), Str(l.ID), Str(l.Metric),
+		Str(l.Reported), Str(l.Recorded), Str(l.Message))
+	for _, r := range rows {
+		t.line(Plain, Day(r.Date), Str(r.Name), Str(r.Employee), Str(r.MetricLabel),
+			Optional(r.Reported, Number), Optional(r.Recorded, Number), Str(r.Message))
+	}
+	t.Table = 7
+	return t
+}
+
+// funnelTab is the Воронка tab: the team funnel with its chart, the previous
+// window and the trend between the two, then each employee.
+func funnelTab(name string, l *Labels, lang string, m *Model) *Tab {
+	t := &Tab{Name: name}
+	r := m.Funnel
+	from, to := m.From.Russian(), m.To.Russian()
+	if m.From.IsZero() && r != nil {
+		from, to = isoRussian(r.From), isoRussian(r.To)
+	}
+	t.line(Title, Str(fmt.Sprintf("%s: %s – %s", l.FunnelTitle, from, to)))
+	if !m.Generated.IsZero() {
+		t.line(Note, Str(l.Generated+": "+m.Generated.Format("02.01.2006 15:04")))
+	}
+	if r == nil {
+		t.line(Note, Str(l.NoData))
+		return t
+	}
+
+	t.skip()
+	t.Chart = stages(t, l, r.Funnel)
+	verdict(t, l, r.Funnel)
+	statuses(t, l, lang, r.Statuses)
+
+	if p := r.Previous; p != nil {
+		t.skip()
+		t.line(Title, Str(fmt.Sprintf("%s: %s – %s", l.Previous, isoRussian(p.From), isoRussian(p.To))))
+		stages(t, l, p.Funnel)
+		verdict(t, l, p.Funnel)
+	}
+	if len(r.Trend) > 0 {
+		t.skip()
+		t.line(Title, Str(l.Trend))
+		trend(t, l, r.Trend)
+	}
+	for _, e := range r.Employees {
+		t.skip()
+		name := m.Names[e.ID]
+		if name == "" {
+			name = e.ID
+		}
+		t.line(Title, Str(name))
+		stages(t, l, e.Funnel)
+		verdict(t, l, e.Funnel)
+		if b := e.Behind; b != nil {
+			t.line(Note, Str(fmt.Sprintf("%s: %s → %s: %s %s %s %s", l.Behind,
+				b.FromLabel, b.ToLabel, l.Pct(b.Conversion), l.Versus, l.Pct(b.Team), l.ForTeam)))
+		}
+		statuses(t, l, lang, e.Statuses)
+	}
+	return t
+}
+
+// stages writes the table of a funnel, the weakest stage highlighted, and
+// returns where it is; nil when the funnel has no stages.
+func stages(t *Tab, l *Labels, f funnel.Funnel) *StageTable {
+	st := &StageTable{Head: t.line(Header, Str(l.Stage), Str(l.Count), Str(l.Conversion))}
+	st.First, st.Last = st.Head+1, st.Head
+	for _, s := range f.Stages {
+		tn := Plain
+		if f.Weakest != nil && s.Key == f.Weakest.To {
+			tn = Weak
+		}
+		st.Last = t.line(tn, Str(s.Label), Num(s.Count, Count), Optional(s.Conversion, Percent))
+	}
+	if st.Last < st.First {
+		return nil
+	}
+	return st
+}
+
+// verdict says where the funnel loses most, and the rating behind it.
+func verdict(t *Tab, l *Labels, f funnel.Funnel) {
+	if w := f.Weakest; w != nil {
+		t.line(Note, Str(fmt.Sprintf("%s: %s → %s: %s", l.Weakest, w.FromLabel, w.ToLabel, l.Pct(w.Conversion))))
+	} else {
+		t.line(Note, Str(l.Weakest+": "+l.NotEnoughData))
+	}
+	if f.Rating != nil {
+		t.line(Note, Str(l.Rating+": "+l.Decimal(*f.Rating)))
+	}
+	t.line(Plain, Str(l.Days), Num(float64(f.Days), Count))
+}
+
+// statuses counts days by status, in the display order of the statuses.
+func statuses(t *Tab, l *Labels, lang string, counts map[report.Status]int) {
+	if len(counts) == 0 {
+		return
+	}
+	t.line(Header, Str(l.Statuses), Str(l.DaysWithStatus))
+	order := slices.Clone(report.Statuses)
+	for _, st := range slices.Sorted(maps.Keys(counts)) {
+		if !slices.Contains(order, st) {
+			order = append(order, st) // a status newer than this program still shows
+		}
+	}
+	for _, st := range order {
+		if n, ok := counts[st]; ok {
+			t.line(Plain, Str(st.Label(lang)), Num(float64(n), Count))
+		}
+	}
+}
+
+// trend writes how each conversion moved since the previous window, as
+// fractions with a percent format so that they stay numbers.
+func trend(t *Tab, l *Labels, changes []funnel.Change) {
+	t.line(Header, Str(l.Stage), Str(l.Conversion), Str(l.Was), Str(l.Change))
+	for _, c := range changes {
+		t.line(Plain, Str(c.Label), Optional(c.Conversion, Percent),
+			Optional(c.Previous, Percent), Optional(c.Delta, Change))
+	}
+}
+
+// isoRussian shows an ISO date of the funnel JSON as DD.MM.YYYY.
+func isoRussian(s string) string {
+	d, err := day.Parse(s)
+	if err != nil {
+		return s
+	}
+	return d.Russian()
+}
