@@ -2,12 +2,15 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -57,7 +60,18 @@ type Options struct {
 	Metrics *Metrics
 	// Sleep is the Retrier's wait (tests make it instant).
 	Sleep func(ctx context.Context, d time.Duration) error
+	// ClaimTTL is how long a pass's claim on the outbox records it is pushing
+	// keeps other pushers off them (default 10 minutes: longer than a batch
+	// takes under any CRM's rate limit). A pass that dies holding claims
+	// delays those records by at most this much.
+	ClaimTTL time.Duration
+	// Instance names this process among replicas (default host/pid/random):
+	// the holder of outbox claims and of the leader lease.
+	Instance string
 }
+
+// DefaultClaimTTL is Options.ClaimTTL's default.
+const DefaultClaimTTL = 10 * time.Minute
 
 // App is dayreport wired from one configuration.
 type App struct {
@@ -88,6 +102,10 @@ type App struct {
 	comments *feedback.Commenter
 	// stop asks a running pass to finish the employee at hand and take no more.
 	stop atomic.Bool
+	// instance names this process among replicas; claimTTL bounds its outbox
+	// claims (see Options).
+	instance string
+	claimTTL time.Duration
 }
 
 // LoadTemplate returns the template a config names: a built-in name or a file.
@@ -125,6 +143,13 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	a := &App{cfg: cfg, now: opts.Now, log: opts.Log, dryRun: opts.DryRun, lang: cfg.Lang(), metrics: opts.Metrics}
 	if a.now == nil {
 		a.now = time.Now
+	}
+	a.instance, a.claimTTL = opts.Instance, opts.ClaimTTL
+	if a.instance == "" {
+		a.instance = newInstanceID()
+	}
+	if a.claimTTL <= 0 {
+		a.claimTTL = DefaultClaimTTL
 	}
 	var err error
 	if a.tmpl, err = LoadTemplate(cfg.Template); err != nil {
@@ -198,6 +223,20 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
 	}}
 	return a, nil
 }
+
+// newInstanceID is host/pid/random: unique among replicas and restarts.
+func newInstanceID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown"
+	}
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s/%d/%s", strings.Join(strings.Fields(host), "_"), os.Getpid(), hex.EncodeToString(b))
+}
+
+// Instance names this process among replicas (leader lease, outbox claims).
+func (a *App) Instance() string { return a.instance }
 
 // Close releases the state database.
 func (a *App) Close() error { return a.store.Close() }

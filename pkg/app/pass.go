@@ -547,8 +547,16 @@ const outboxBatch = 1000
 func (a *App) drainOutbox(ctx context.Context, res *PassResult, log zerolog.Logger) error {
 	name := a.adapter.Name()
 	tried := map[string]bool{}
+	// Claims keep every other pusher (another replica's pass) off the records
+	// this one pushes; what this pass claimed and did not mark is freed at
+	// the end.
+	defer func() {
+		if err := a.store.ReleaseClaims(context.WithoutCancel(ctx), name, a.instance); err != nil {
+			log.Warn().Err(err).Msg("could not release outbox claims; they expire by themselves")
+		}
+	}()
 	for {
-		items, err := a.store.DueOutbox(ctx, name, outboxBatch)
+		items, err := a.store.ClaimOutbox(ctx, name, a.instance, outboxBatch, a.claimTTL)
 		if err != nil {
 			return fmt.Errorf("state: %w", err)
 		}

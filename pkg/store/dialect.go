@@ -84,6 +84,16 @@ func (d dialect) jsonNumber(column string) (expr string, arg func(key string) an
 	return "json_extract(" + column + ", ?)", func(k string) any { return `$."` + k + `"` }
 }
 
+// skipLocked is appended to the SELECT of an outbox claim. PostgreSQL locks
+// the rows it claims and skips rows another transaction is claiming; SQLite
+// has one writer at a time, so the plain SELECT is already exclusive.
+func (d dialect) skipLocked() string {
+	if d == postgresDialect {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
 // pool is the connection pool; its query methods bind placeholders for the
 // dialect.
 type pool struct {

@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dayreport/dayreport/pkg/crm"
 )
@@ -100,18 +103,23 @@ func (s *Store) DueOutbox(ctx context.Context, adapter string, limit int) ([]Out
 	if limit <= 0 {
 		limit = noLimit
 	}
-	return s.outbox(ctx, outboxSelect+` WHERE o.adapter = ? AND o.next_attempt <= ?
+	return s.outbox(ctx, s.db, outboxSelect+` WHERE o.adapter = ? AND o.next_attempt <= ?
 		ORDER BY o.next_attempt, o.key LIMIT ?`, adapter, fmtTime(s.now()), limit)
 }
 
 // Outbox returns every queued record of the adapter ("" = of every adapter),
 // due or not, the oldest next attempt first.
 func (s *Store) Outbox(ctx context.Context, adapter string) ([]OutboxItem, error) {
-	return s.outbox(ctx, outboxSelect+` WHERE ? IN ('', o.adapter) ORDER BY o.next_attempt, o.adapter, o.key`, adapter)
+	return s.outbox(ctx, s.db, outboxSelect+` WHERE ? IN ('', o.adapter) ORDER BY o.next_attempt, o.adapter, o.key`, adapter)
 }
 
-func (s *Store) outbox(ctx context.Context, query string, args ...any) ([]OutboxItem, error) {
-	rows, err := s.db.QueryContext(ctx, query, args...)
+// querier is a pool or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func (s *Store) outbox(ctx context.Context, q querier, query string, args ...any) ([]OutboxItem, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: outbox: %w", err)
 	}
@@ -170,8 +178,19 @@ func (s *Store) MarkPushed(ctx context.Context, adapter, key, hash, objectID str
 		if err != nil {
 			return fmt.Errorf("store: outbox: %w", err)
 		}
-		return nil
+		return releaseClaim(ctx, tx, adapter, key)
 	})
+}
+
+// releaseClaim ends the claim on the key's outbox row (a newer record queued
+// while the claimed one was pushed is free for the next pusher).
+func releaseClaim(ctx context.Context, tx *txn, adapter, key string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE outbox SET claimed_by = '', claimed_until = ''
+		WHERE adapter = ? AND key = ? AND claimed_by <> ''`, adapter, key)
+	if err != nil {
+		return fmt.Errorf("store: outbox claim: %w", err)
+	}
+	return nil
 }
 
 // MarkFailed records a failed push of the record with this hash: one more
@@ -187,7 +206,7 @@ func (s *Store) MarkFailed(ctx context.Context, adapter, key, hash, errText stri
 		if err != nil {
 			return fmt.Errorf("store: outbox: %w", err)
 		}
-		return nil
+		return releaseClaim(ctx, tx, adapter, key)
 	})
 }
 
@@ -213,4 +232,64 @@ func (s *Store) ForgetObject(ctx context.Context, adapter, key string) error {
 		}
 		return nil
 	})
+}
+
+// ClaimOutbox is DueOutbox for pushers that may run at the same time (two
+// replicas, or a pass of each): it returns up to limit (all when limit <= 0)
+// due records of the adapter that no live claim holds, oldest next attempt
+// first, and claims them for holder until now+ttl. Until MarkPushed or
+// MarkFailed releases a claim (or it expires: its holder died), no other
+// ClaimOutbox returns that key, so no two pushers push one record at once.
+//
+// On PostgreSQL the rows are chosen with SELECT … FOR UPDATE SKIP LOCKED, so
+// concurrent claims take disjoint rows without waiting for each other; on
+// SQLite the one writer makes the same statement exclusive by itself. A claim
+// survives a newer record being queued for the key meanwhile (the older one
+// is still being pushed); releasing it frees the newer one.
+func (s *Store) ClaimOutbox(ctx context.Context, adapter, holder string, limit int, ttl time.Duration) ([]OutboxItem, error) {
+	if limit <= 0 {
+		limit = noLimit
+	}
+	if holder == "" {
+		return nil, errors.New("store: claim outbox: no holder")
+	}
+	token := holder + " " + randomToken()
+	var out []OutboxItem
+	err := s.writeTx(ctx, false, func(tx *txn) error {
+		now := s.now()
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET claimed_by = ?, claimed_until = ?
+			WHERE (adapter, key) IN (SELECT adapter, key FROM outbox
+				WHERE adapter = ? AND next_attempt <= ? AND claimed_until <= ?
+				ORDER BY next_attempt, key LIMIT ?`+s.db.d.skipLocked()+`)`,
+			token, fmtTime(now.Add(ttl)), adapter, fmtTime(now), fmtTime(now), limit)
+		if err != nil {
+			return fmt.Errorf("store: claim outbox: %w", err)
+		}
+		out, err = s.outbox(ctx, tx, outboxSelect+` WHERE o.adapter = ? AND o.claimed_by = ?
+			ORDER BY o.next_attempt, o.key`, adapter, token)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ReleaseClaims ends every claim holder still has on the adapter's outbox
+// (records a pusher claimed and then did not push).
+func (s *Store) ReleaseClaims(ctx context.Context, adapter, holder string) error {
+	return s.writeTx(ctx, false, func(tx *txn) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET claimed_by = '', claimed_until = ''
+			WHERE adapter = ? AND substr(claimed_by, 1, ?) = ?`, adapter, utf8.RuneCountInString(holder)+1, holder+" ")
+		if err != nil {
+			return fmt.Errorf("store: release claims: %w", err)
+		}
+		return nil
+	})
+}
+
+func randomToken() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }

@@ -236,6 +236,12 @@ func (s *Store) Ping(ctx context.Context) error {
 // every read-then-write of this package sees what the previous write
 // committed, exactly as on SQLite (see the package documentation).
 func (s *Store) write(ctx context.Context, fn func(tx *txn) error) error {
+	return s.writeTx(ctx, true, fn)
+}
+
+// writeTx is write; serialize false skips PostgreSQL's advisory lock, for
+// transactions that need only the row locks they take (outbox claims).
+func (s *Store) writeTx(ctx context.Context, serialize bool, fn func(tx *txn) error) error {
 	if s.readOnly {
 		return ErrReadOnly
 	}
@@ -244,7 +250,7 @@ func (s *Store) write(ctx context.Context, fn func(tx *txn) error) error {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }() // a no-op after Commit
-	if s.db.d == postgresDialect {
+	if serialize && s.db.d == postgresDialect {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockClassWrite, s.lockKey); err != nil {
 			return fmt.Errorf("store: begin: %w", err)
 		}
