@@ -1,77 +1,50 @@
 package xlsx
 
 import (
-	"maps"
-	"math"
-	"slices"
-	"strconv"
-	"unicode/utf8"
-
 	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/summary"
 	"github.com/xuri/excelize/v2"
 )
 
-// cell is one value to write. v is a string (always stored as text, never as
-// a formula), a float64, a day.Date, or nil for an empty but styled cell.
-type cell struct {
-	v    any
-	kind kind
-}
-
-func txt(s string) cell { return cell{v: s, kind: text} }
-
-// num is a number cell; NaN and infinities, which a cell cannot hold, are
-// left empty.
-func num(v float64, k kind) cell {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return blank(k)
-	}
-	return cell{v: v, kind: k}
-}
-func dat(d day.Date) cell { return cell{v: d, kind: date} }
-func blank(k kind) cell   { return cell{kind: k} }
-func optional(v *float64, k kind) cell {
-	if v == nil {
-		return blank(k)
-	}
-	return num(*v, k)
-}
-
-// Column widths in characters: wide enough for the longest value, but a long
-// note must not push every other column off the screen.
-const (
-	minWidth = 6
-	maxWidth = 60
-)
-
-// sheet writes one tab row by row and keeps the first error, so that the
-// layout code reads as a list of rows rather than a list of error checks.
+// sheet writes one tab and keeps the first error, so that the code reads
+// as a list of steps rather than a list of error checks.
 type sheet struct {
 	f      *excelize.File
 	name   string
 	styles *styles
-	row    int         // the last row written
-	widths map[int]int // column number → widest value in characters
+	row    int // the last row written
 	err    error
 }
 
 func newSheet(f *excelize.File, name string, st *styles) *sheet {
-	return &sheet{f: f, name: name, styles: st, widths: map[int]int{}}
+	return &sheet{f: f, name: name, styles: st}
 }
 
-// line writes cells into the next row from column A and returns the row number.
-func (s *sheet) line(t tone, cells ...cell) int {
-	s.row++
-	for i, c := range cells {
-		s.put(i+1, s.row, c, t)
+// write renders a tab laid out by pkg/summary: its rows from A1, the table
+// header and filter, the team chart and the column widths.
+func (s *sheet) write(t *summary.Tab, l *summary.Labels) {
+	for _, r := range t.Rows {
+		s.line(r)
 	}
-	return s.row
+	if t.Table > 0 {
+		s.table(t.Table, summary.FrozenColumns)
+	}
+	if c := t.Chart; c != nil {
+		// Rows of the layout count from 0, rows of a sheet from 1.
+		teamChart(s, l, c.Head+1, c.First+1, c.Last+1)
+	}
+	s.widths(t.Widths())
 }
 
-// skip leaves an empty row.
-func (s *sheet) skip() { s.row++ }
+// line writes a row into the next row from column A.
+func (s *sheet) line(r summary.Row) {
+	s.row++
+	for i, c := range r.Cells {
+		s.put(i+1, s.row, c, lookOf(r, c))
+	}
+}
 
-func (s *sheet) put(col, row int, c cell, t tone) {
+func (s *sheet) put(col, row int, c summary.Cell, l look) {
 	if s.err != nil {
 		return
 	}
@@ -80,34 +53,22 @@ func (s *sheet) put(col, row int, c cell, t tone) {
 		s.err = err
 		return
 	}
-	width := 0
-	switch v := c.v.(type) {
+	switch v := c.Value.(type) {
 	case string:
 		// SetCellStr, not SetCellValue: user text such as "=HYPERLINK(…)" must
-		// stay the text the employee typed.
+		// stay the text the employee typed. excelize cuts a text longer than
+		// a cell holds (32 767 characters).
 		err = s.f.SetCellStr(s.name, ref, v)
-		width = utf8.RuneCountInString(v)
 	case float64:
 		err = s.f.SetCellFloat(s.name, ref, v, -1, 64)
-		width = len(strconv.FormatFloat(v, 'f', -1, 64))
-		if c.kind == percent || c.kind == change {
-			width = 7
-		}
 	case day.Date:
 		err = s.f.SetCellInt(s.name, ref, int64(day.SerialEpoch.DaysUntil(v)))
-		width = len("01.01.2026")
 	}
-	if err == nil && (c.v != nil || t != plain) {
-		err = s.style(ref, look{kind: c.kind, tone: t})
+	if err == nil && (c.Value != nil || l.tone != summary.Plain || l.fill != "") {
+		err = s.style(ref, l)
 	}
 	if err != nil {
 		s.err = err
-		return
-	}
-	// A title or a note runs over the empty cells to its right; it does not
-	// size its column.
-	if t != title && t != note && width > s.widths[col] {
-		s.widths[col] = width
 	}
 }
 
@@ -142,8 +103,23 @@ func (s *sheet) table(cols, frozenCols int) {
 	})
 }
 
-// finish sets the column widths and the print layout (landscape, as wide as
-// one page) and returns the first error of the sheet.
+// widths sizes the columns that hold a value (summary.Tab.Widths).
+func (s *sheet) widths(chars []int) {
+	for i, w := range chars {
+		if s.err != nil || w == 0 {
+			continue
+		}
+		name, err := excelize.ColumnNumberToName(i + 1)
+		if err != nil {
+			s.err = err
+			break
+		}
+		s.err = s.f.SetColWidth(s.name, name, name, float64(summary.ColumnWidth(w)))
+	}
+}
+
+// finish sets the print layout (landscape, as wide as one page) and returns
+// the first error of the sheet.
 func (s *sheet) finish() error {
 	if s.err == nil {
 		s.err = s.f.SetSheetProps(s.name, &excelize.SheetPropsOptions{FitToPage: ptr(true)})
@@ -152,18 +128,6 @@ func (s *sheet) finish() error {
 		s.err = s.f.SetPageLayout(s.name, &excelize.PageLayoutOptions{
 			Orientation: ptr("landscape"), FitToWidth: ptr(1), FitToHeight: ptr(0),
 		})
-	}
-	for _, col := range slices.Sorted(maps.Keys(s.widths)) {
-		if s.err != nil {
-			break
-		}
-		w := s.widths[col]
-		name, err := excelize.ColumnNumberToName(col)
-		if err != nil {
-			s.err = err
-			break
-		}
-		s.err = s.f.SetColWidth(s.name, name, name, float64(min(max(w+2, minWidth), maxWidth)))
 	}
 	return s.err
 }

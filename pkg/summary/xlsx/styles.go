@@ -2,70 +2,49 @@ package xlsx
 
 import (
 	"github.com/dayreport/dayreport/pkg/report"
+	"github.com/dayreport/dayreport/pkg/summary"
 	"github.com/xuri/excelize/v2"
 )
 
-// kind is what a cell holds, which decides its number format.
-type kind int
-
-const (
-	text    kind = iota
-	date         // a spreadsheet serial day shown as DD.MM.YYYY
-	count        // a whole number
-	rating       // one decimal
-	number       // whatever the value is (General)
-	percent      // a fraction shown as 30.0%
-	change       // a difference of fractions shown with its sign: +5.0%
-)
-
-// tone is how a row looks: its fill and weight.
-type tone int
-
-const (
-	plain tone = iota
-	note       // a sentence under a table: plain, and it runs over the cells to its right
-	title
-	header
-	absent
-	late
-	invalid
-	weak
-)
-
-// look is one cell style: the cross of a kind and a tone.
+// look is one cell style: the number format of a kind, the font of a tone,
+// and a fill.
 type look struct {
-	kind kind
-	tone tone
+	kind summary.Kind
+	tone summary.Tone
+	fill string
 }
 
-var formats = map[kind]string{
-	date:    "dd.mm.yyyy",
-	count:   "0",
-	rating:  "0.0",
-	percent: "0.0%",
-	change:  "+0.0%;-0.0%;0.0%",
+var formats = map[summary.Kind]string{
+	summary.Date:    "dd.mm.yyyy",
+	summary.Count:   "0",
+	summary.Rating:  "0.0",
+	summary.Percent: "0.0%",
+	summary.Change:  "+0.0%;-0.0%;0.0%",
 }
 
 // Fills are pale so that the text stays readable when printed.
-var fills = map[tone]string{
-	header:  "D9E1F2",
-	absent:  "FFC7CE", // light red
-	late:    "FFEB9C", // light yellow
-	invalid: "FCD5B4", // light orange
-	weak:    "F4B6B6",
-}
-
-// toneOf colours a day by its status; the other statuses need no attention.
-func toneOf(s report.Status) tone {
-	switch s {
-	case report.Absent:
-		return absent
-	case report.Late:
-		return late
-	case report.Invalid:
-		return invalid
+var (
+	toneFills = map[summary.Tone]string{
+		summary.Header: "D9E1F2",
+		summary.Weak:   "F4B6B6",
 	}
-	return plain
+	// dayFills colour a day by its status; the other statuses need no
+	// attention. The colour is the cells' own, so it stays with its row
+	// when the manager sorts.
+	dayFills = map[report.Status]string{
+		report.Absent:  "FFC7CE", // light red
+		report.Late:    "FFEB9C", // light yellow
+		report.Invalid: "FCD5B4", // light orange
+	}
+)
+
+// lookOf is the style of a cell of a row.
+func lookOf(r summary.Row, c summary.Cell) look {
+	fill, ok := toneFills[r.Tone]
+	if !ok {
+		fill = dayFills[r.Status]
+	}
+	return look{kind: c.Kind, tone: r.Tone, fill: fill}
 }
 
 // styles creates each look once per workbook. excelize also reuses an equal
@@ -87,18 +66,18 @@ func (s *styles) id(l look) (int, error) {
 	if code, ok := formats[l.kind]; ok {
 		st.CustomNumFmt = &code
 	}
-	if c, ok := fills[l.tone]; ok {
-		st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c}}
+	if l.fill != "" {
+		st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{l.fill}}
 	}
 	// A font without a family falls back to a serif face in LibreOffice, so
 	// bold cells name the workbook's default font.
 	switch l.tone {
-	case title:
+	case summary.Title:
 		st.Font = &excelize.Font{Bold: true, Size: 13, Family: "Calibri"}
-	case header, weak:
+	case summary.Header, summary.Weak:
 		st.Font = &excelize.Font{Bold: true, Size: 11, Family: "Calibri"}
 	}
-	if l.tone == header {
+	if l.tone == summary.Header {
 		st.Border = []excelize.Border{{Type: "bottom", Color: "8EA9DB", Style: 1}}
 	}
 	id, err := s.f.NewStyle(st)

@@ -104,24 +104,12 @@ func build(f *excelize.File, m *summary.Model, fresh bool, old []string) error {
 	}
 
 	l := summary.LabelsFor(m.Lang)
-	lang := "ru"
-	if m.Lang == "en" {
-		lang = "en"
-	}
 	st := newStyles(f)
-	for _, tab := range []struct {
-		name  string
-		write func(*sheet)
-	}{
-		{tabs.Days, func(s *sheet) { writeDays(s, l, m.Columns, m.Days) }},
-		{tabs.Funnel, func(s *sheet) { writeFunnel(s, l, lang, m) }},
-		{tabs.Absences, func(s *sheet) { writeAbsences(s, l, m.Absences) }},
-		{tabs.Checks, func(s *sheet) { writeChecks(s, l, m.Checks) }},
-	} {
-		s := newSheet(f, tab.name, st)
-		tab.write(s)
+	for _, t := range m.Layout().All() {
+		s := newSheet(f, t.Name, st)
+		s.write(t, l)
 		if err := s.finish(); err != nil {
-			return fmt.Errorf("tab %s: %w", tab.name, err)
+			return fmt.Errorf("tab %s: %w", t.Name, err)
 		}
 	}
 	sortDefaults(f)
