@@ -1,9 +1,22 @@
-// Package summary is the manager's summary of SPEC §8: a model built from the
-// state database for a window of days, and writers that put it into a
-// spreadsheet (xlsx/ for a local workbook; gsheet/ for the manager's Google
-// Sheet). Every writer rewrites the four tabs of the model entirely and
-// touches no other tab; user text is always written as text, never as a
-// formula.
+// Package summary is the manager's summary of SPEC §8: what it says and how
+// it is laid out. The writers in its subpackages only say how it is written.
+//
+//   - model.go: the Model, built from the state database for a window of
+//     days: the days, the funnel, the absences and the verification flags.
+//   - labels.go: every fixed text the manager reads, in Russian and English.
+//   - layout.go: the four tabs (Сводка, Воронка, Отсутствия, Проверка) as
+//     rows of cells: which rows in which order, each cell's Kind (text, date,
+//     count, percent…) and each row's Tone (title, header, note, the weakest
+//     stage), the day's status a row is coloured by, the table header and
+//     filter, the team stage table the chart draws, the column widths.
+//     Model.Layout is the one place a tab's content is decided.
+//
+// The writers render that layout in their medium and decide nothing about
+// content: xlsx/ into a local workbook (excelize styles, the chart, the
+// print setup), gsheet/ into the manager's Google Sheet (number formats,
+// conditional colours, the chart spec, the size of requests). Every writer
+// rewrites the four tabs entirely and touches no other tab; user text is
+// always written as text, never as a formula.
 package summary
 
 import (

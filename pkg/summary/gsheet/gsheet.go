@@ -1,10 +1,10 @@
 // Package gsheet writes the manager summary of SPEC §8 into the manager's
 // Google Sheet (summary.spreadsheet): the four tabs of a summary.Model
 // (Сводка, Воронка, Отсутствия, Проверка; Summary, Funnel, Absences, Checks
-// in English), laid out as the local workbook of pkg/summary/xlsx lays them
-// out, rewritten whole on every pass. Every other tab of the spreadsheet —
-// the manager's own notes — is never named in a request, so it is never
-// touched.
+// in English), as summary.Model.Layout lays them out for the local workbook
+// of pkg/summary/xlsx too, rewritten whole on every pass. Every other tab of
+// the spreadsheet — the manager's own notes — is never named in a request,
+// so it is never touched.
 //
 // A write costs the same few requests whatever the number of employees:
 //

@@ -1,7 +1,9 @@
 // Package xlsx writes the manager summary of SPEC §8 into a local .xlsx
 // workbook: the four tabs of a summary.Model (Сводка, Воронка, Отсутствия,
 // Проверка), rewritten whole on every pass, next to whatever tabs of their
-// own the manager keeps in the same file.
+// own the manager keeps in the same file. What the tabs hold is laid out by
+// summary.Model.Layout; this package renders it with excelize: styles, the
+// autofilter and frozen header, the team chart, the print setup.
 //
 // User text (names, notes, flags, labels) is always stored as a string cell,
 // so "=HYPERLINK(…)" typed in a report is shown, never evaluated; numbers are
