@@ -33,6 +33,9 @@ type DaemonOptions struct {
 	ShutdownTimeout time.Duration
 	// Listener serves HTTP; default: listen on http.listen.
 	Listener net.Listener
+	// LeaseTTL and LeaseRenew time the leader lease among replicas on
+	// PostgreSQL (defaults DefaultLeaseTTL, DefaultLeaseRenew; see leader.go).
+	LeaseTTL, LeaseRenew time.Duration
 }
 
 // Daemon runs the schedule and serves health, readiness, status and metrics.
@@ -51,6 +54,11 @@ type Daemon struct {
 	jobCtx    context.Context
 	cancelJob context.CancelFunc
 	listener  net.Listener
+	// lead is this replica's view of the leadership (guarded by mu).
+	lead leadership
+	// due caches each job's last due time found (catch-up after a takeover).
+	dueMu sync.Mutex
+	due   map[string]time.Time
 }
 
 // NewDaemon builds the daemon of an app; the app needs Options.Metrics.
@@ -58,13 +66,19 @@ func NewDaemon(a *App, opts DaemonOptions) (*Daemon, error) {
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 30 * time.Second
 	}
+	if opts.LeaseTTL <= 0 {
+		opts.LeaseTTL = DefaultLeaseTTL
+	}
+	if opts.LeaseRenew <= 0 || opts.LeaseRenew >= opts.LeaseTTL {
+		opts.LeaseRenew = min(DefaultLeaseRenew, opts.LeaseTTL/3)
+	}
 	if opts.Parser == nil {
 		opts.Parser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 	}
 	if a.metrics == nil {
 		a.metrics = NewMetrics()
 	}
-	d := &Daemon{app: a, opts: opts, entries: map[string]cron.EntryID{}}
+	d := &Daemon{app: a, opts: opts, entries: map[string]cron.EntryID{}, due: map[string]time.Time{}}
 	d.jobCtx, d.cancelJob = context.WithCancel(context.Background())
 	d.cron = cron.New(cron.WithLocation(a.cfg.CompanyLocation()), cron.WithParser(opts.Parser))
 	sched := a.cfg.Schedule
@@ -142,6 +156,10 @@ func (d *Daemon) summary(ctx context.Context) error {
 func (d *Daemon) wrap(name string, run func(ctx context.Context) error) func() {
 	log := d.app.log.With().Str("job", name).Logger()
 	return func() {
+		if !d.leading() {
+			log.Debug().Msg("skipped: another replica leads")
+			return
+		}
 		if !d.busy.TryLock() {
 			d.mu.Lock()
 			other := d.running
@@ -216,9 +234,18 @@ func (d *Daemon) Run(ctx context.Context) error {
 	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(d.listener) }()
+	leadCtx, stopLeading := context.WithCancel(context.Background())
+	defer stopLeading()
+	led := make(chan struct{})
+	if d.ha() {
+		// Ask for the lease before the first scheduled run can come due.
+		go d.leadLoop(leadCtx, led)
+	} else {
+		close(led)
+	}
 	d.cron.Start()
 	log := d.app.log
-	log.Info().Str("listen", d.Addr()).Interface("next", d.nextRuns()).Msg("daemon started")
+	log.Info().Str("listen", d.Addr()).Str("instance", d.app.instance).Interface("next", d.nextRuns()).Msg("daemon started")
 
 	var err error
 	select {
@@ -237,6 +264,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 		<-stopped.Done()
 	}
 	d.cancelJob()
+	// Give the lease up: another replica takes over at its next renewal.
+	stopLeading()
+	<-led
 	shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if serr := srv.Shutdown(shut); serr != nil && err == nil {

@@ -15,7 +15,8 @@ import (
 //	/readyz   200 when the state database answers, the last pass did not fail
 //	          and the schedule is loaded; 503 with the reasons otherwise
 //	/metrics  Prometheus
-//	/status   JSON: the running job, the last passes, the next scheduled runs
+//	/status   JSON: the running job, the last passes, the next scheduled runs,
+//	          and the leadership (this instance, whether it leads, who does)
 func (d *Daemon) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -32,6 +33,9 @@ func (d *Daemon) Handler() http.Handler {
 type readiness struct {
 	Ready    bool     `json:"ready"`
 	Problems []string `json:"problems,omitempty"`
+	// Leadership among replicas (PostgreSQL only): a replica standing by is
+	// ready too; it takes over when the leader dies.
+	Leadership *leadership `json:"leadership,omitempty"`
 }
 
 func (d *Daemon) readyz(w http.ResponseWriter, r *http.Request) {
@@ -49,6 +53,10 @@ func (d *Daemon) readyz(w http.ResponseWriter, r *http.Request) {
 		res.Problems = append(res.Problems, "no schedule loaded")
 	}
 	res.Ready = len(res.Problems) == 0
+	if d.ha() {
+		l := d.leadership()
+		res.Leadership = &l
+	}
 	code := http.StatusOK
 	if !res.Ready {
 		code = http.StatusServiceUnavailable
@@ -72,12 +80,15 @@ type statusBody struct {
 	Running    string               `json:"running,omitempty"`
 	NextRuns   map[string]time.Time `json:"next_runs"`
 	LastPasses []passStatus         `json:"last_passes"`
+	// Leadership: this replica, whether it leads, and who does.
+	Leadership leadership `json:"leadership"`
 }
 
 func (d *Daemon) status(w http.ResponseWriter, r *http.Request) {
 	d.mu.Lock()
 	body := statusBody{Running: d.running, NextRuns: d.nextRuns(), LastPasses: []passStatus{}}
 	d.mu.Unlock()
+	body.Leadership = d.leadership()
 	passes, err := d.app.store.LastPasses(r.Context(), 20)
 	if err != nil {
 		writeJSONStatus(w, http.StatusServiceUnavailable, map[string]string{"error": err.Error()})

@@ -22,6 +22,8 @@ type Metrics struct {
 	skipped      *prometheus.CounterVec
 	panics       prometheus.Counter
 	lastPass     *prometheus.GaugeVec
+	leader       prometheus.Gauge
+	takeovers    prometheus.Counter
 }
 
 // NewMetrics registers the metrics on a new registry (with the Go and process
@@ -57,9 +59,15 @@ func NewMetrics() *Metrics {
 		lastPass: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "dayreport_last_pass_timestamp_seconds", Help: "When the last pass of a kind finished, by result.",
 		}, []string{"kind", "result"}),
+		leader: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "dayreport_leader", Help: "1 while this replica leads (runs the schedule), 0 while it stands by.",
+		}),
+		takeovers: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "dayreport_leader_takeovers_total", Help: "Times this replica became the leader.",
+		}),
 	}
 	m.Registry.MustRegister(m.passes, m.passDuration, m.reports, m.crmPushes, m.outboxDepth, m.google,
-		m.skipped, m.panics, m.lastPass,
+		m.skipped, m.panics, m.lastPass, m.leader, m.takeovers,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -91,6 +99,21 @@ func (m *Metrics) GoogleRequest(api string, code int) {
 		return
 	}
 	m.google.WithLabelValues(api, strconv.Itoa(code)).Inc()
+}
+
+// leading records whether this replica leads; took is true on a takeover.
+func (m *Metrics) leading(on, took bool) {
+	if m == nil {
+		return
+	}
+	if on {
+		m.leader.Set(1)
+	} else {
+		m.leader.Set(0)
+	}
+	if took {
+		m.takeovers.Inc()
+	}
 }
 
 func (m *Metrics) skip(job string) {
