@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dayreport/dayreport/pkg/store/storetest"
+
 	"github.com/dayreport/dayreport/pkg/day"
 )
 
@@ -85,9 +87,18 @@ func BenchmarkEachDay(b *testing.B) {
 	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "rows/s")
 }
 
+// BenchmarkSaveDay: one employee-day saved (version, day, numbers, outbox)
+// per iteration, on a SQLite file and on PostgreSQL (sub-benchmarks).
 func BenchmarkSaveDay(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) { benchSaveDay(b, fileStore(b, tempDB(b), nil)) })
+	b.Run("postgres", func(b *testing.B) {
+		storetest.DSN(b)
+		benchSaveDay(b, pgStore(b, storetest.Schema(b), Options{}))
+	})
+}
+
+func benchSaveDay(b *testing.B, s *Store) {
 	ctx := context.Background()
-	s := fileStore(b, tempDB(b), nil)
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {

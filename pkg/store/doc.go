@@ -44,6 +44,8 @@
 //   - documents: the last revision and content hash fetched per employee.
 //   - passes: the history of passes (a crashed pass has no finish time).
 //   - notifications: which reminders and digests were already sent.
+//   - leases: named leases (the daemon's "leader" among replicas) and, on
+//     PostgreSQL, who holds the pass lock.
 //
 // # Idempotence: a push log and an outbox
 //
@@ -72,6 +74,24 @@
 // and MarkFailed act only on the row whose hash they were given. A change that
 // is reverted before it was pushed deletes the pending row, because the CRM
 // already holds that content.
+//
+// # Several pushers: outbox claims
+//
+// With replicas on PostgreSQL two pushers could read the same due row (a
+// leader that lost its lease mid-pass, and its successor). ClaimOutbox marks
+// the rows it returns with a claim (holder, expiry), choosing them with
+// SELECT … FOR UPDATE SKIP LOCKED so that concurrent claimers take disjoint
+// rows without waiting; no other claim returns a claimed row until MarkPushed
+// or MarkFailed releases it or it expires (its holder died). A record queued
+// for a claimed key while the older one is being pushed stays claimed until
+// that push is marked. The outbox rules above are unchanged: claims only
+// decide who pushes.
+//
+// # Leases
+//
+// AcquireLease takes or renews a named lease for a holder until now+TTL; a
+// holder that stops renewing loses it when it expires. The daemon's
+// leadership among replicas is the lease named LeaseLeader (see pkg/app).
 //
 // Commits are durable against a process crash (see Open on synchronous=NORMAL).
 // A power loss may roll back the last few commits, but never corrupts the
