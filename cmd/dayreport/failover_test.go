@@ -175,7 +175,7 @@ employees:
 		}
 		return days == n && closed == n && queued == 0 && len(crmFake.Objects(t)) == n
 	}
-	require.Eventually(t, allClosed, 30*time.Second, 100*time.Millisecond, "every day closed and pushed")
+	require.Eventually(t, allClosed, 60*time.Second, 100*time.Millisecond, "every day closed and pushed")
 	snapshot := closedAt(t, db, date)
 	time.Sleep(6 * time.Second) // more polls and a close-day by the new leader
 	require.Equal(t, snapshot, closedAt(t, db, date), "a closed day is never closed again")
