@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dayreport/dayreport/pkg/config"
+	"github.com/dayreport/dayreport/pkg/store/storetest"
 
 	"github.com/dayreport/dayreport/pkg/report"
 )
@@ -292,4 +293,30 @@ func TestPostgresErrorsHideTheDSN(t *testing.T) {
 	_, err := OpenConfig(ctx, config.State{Driver: "postgres", DSN: "postgres://u:s3cr3t-pw@127.0.0.1:1/db?connect_timeout=2"}, Options{})
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), "s3cr3t-pw")
+}
+
+// TestPostgresReadOnly: a read-only open (dry runs) of a schema with no
+// tables says there is no database; of a migrated one, it reads and every
+// write is refused, by the store and by the server.
+func TestPostgresReadOnly(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dsn := storetest.Schema(t)
+	_, err := OpenPostgres(ctx, dsn, Options{ReadOnly: true})
+	require.ErrorIs(t, err, ErrNoDatabase)
+	require.ErrorIs(t, err, fs.ErrNotExist)
+
+	rw := pgStore(t, dsn, Options{})
+	_, err = rw.SaveDay(ctx, update("ivanov", testDate, 20))
+	require.NoError(t, err)
+	ro := pgStore(t, dsn, Options{ReadOnly: true})
+	_, ok, err := ro.Day(ctx, "ivanov", testDate)
+	require.NoError(t, err)
+	require.True(t, ok)
+	_, err = ro.SaveDay(ctx, update("ivanov", testDate, 21))
+	require.ErrorIs(t, err, ErrReadOnly)
+	_, err = ro.db.ExecContext(ctx, `DELETE FROM days`)
+	require.ErrorContains(t, err, "read-only transaction")
+	_, err = ro.Lock(ctx, "x")
+	require.ErrorIs(t, err, ErrReadOnly)
 }
