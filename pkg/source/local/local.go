@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dayreport/dayreport/pkg/day"
@@ -33,6 +34,55 @@ type Source struct {
 	Now func() time.Time
 	// Location reads snapshot time stamps; default time.Local.
 	Location *time.Location
+
+	mu      sync.Mutex
+	listing *listing // the folder's report files, while the folder is unchanged
+}
+
+// listing is the folder's report file names by employee id (the part of
+// the name before "@" and the extension), as of the folder's modification
+// time mod: a pass over a team of n reads the folder once, not n times.
+type listing struct {
+	mod   time.Time
+	names map[string][]string
+}
+
+// settled is how long after a folder's last change a listing of it is
+// trusted: a file system stamps times in coarse ticks, so a file added in
+// the same tick as a listing taken right after the previous change would
+// leave the folder's time as it was.
+const settled = 2 * time.Second
+
+// files returns the names of the report files of employee in the folder,
+// listing it again only when it changed (a file added, removed or renamed).
+func (s *Source) files(employee string) ([]string, error) {
+	info, err := os.Stat(s.Dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("local: report folder %s does not exist: %w", s.Dir, err)
+		}
+		return nil, fmt.Errorf("local: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.listing == nil || !s.listing.mod.Equal(info.ModTime()) || time.Since(info.ModTime()) < settled {
+		entries, err := os.ReadDir(s.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("local: %w", err)
+		}
+		l := &listing{mod: info.ModTime(), names: map[string][]string{}}
+		for _, e := range entries {
+			name := e.Name()
+			ext := filepath.Ext(name)
+			if e.IsDir() || !isReportExt(ext) {
+				continue
+			}
+			id, _, _ := strings.Cut(strings.TrimSuffix(name, ext), "@")
+			l.names[id] = append(l.names[id], name)
+		}
+		s.listing = l
+	}
+	return s.listing.names[employee], nil
 }
 
 var _ source.Source = (*Source)(nil)
@@ -74,12 +124,9 @@ func (s *Source) pick(employee string) (candidate, error) {
 	if employee == "" || strings.ContainsAny(employee, `/\@`) || employee == "." || employee == ".." {
 		return candidate{}, fmt.Errorf("local: invalid employee id %q", employee)
 	}
-	entries, err := os.ReadDir(s.Dir)
+	names, err := s.files(employee)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return candidate{}, fmt.Errorf("local: report folder %s does not exist: %w", s.Dir, err)
-		}
-		return candidate{}, fmt.Errorf("local: %w", err)
+		return candidate{}, err
 	}
 	now := time.Now()
 	if s.Now != nil {
@@ -91,15 +138,8 @@ func (s *Source) pick(employee string) (candidate, error) {
 	}
 	var best *candidate
 	plain := 0
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		name := e.Name()
+	for _, name := range names {
 		ext := filepath.Ext(name)
-		if !isReportExt(ext) {
-			continue
-		}
 		stem := strings.TrimSuffix(name, ext)
 		c := candidate{path: filepath.Join(s.Dir, name)}
 		switch {
