@@ -39,6 +39,9 @@ const lookbackDays = 7
 // fetchConcurrency bounds parallel document fetches.
 const fetchConcurrency = 4
 
+// fetchAhead bounds the documents read but not yet judged.
+const fetchAhead = 4 * fetchConcurrency
+
 // PassOptions tune one pass.
 type PassOptions struct {
 	Kind string
@@ -121,6 +124,8 @@ type fetchResult struct {
 	// unchanged: the document has not changed since it was last read and
 	// holds nothing new for the day; it was not read again.
 	unchanged bool
+	// held: the result holds one of fetchAll's read-ahead slots.
+	held bool
 }
 
 // Sync runs one pass for date d: roster → fetch → parse → status → store →
@@ -252,6 +257,11 @@ func (a *App) finishPass(res *PassResult, result string, err error, log zerolog.
 
 // fetchAll fetches every employee's document with bounded concurrency and
 // yields the results in roster order; employees in skip are not read.
+//
+// At most fetchAhead documents are held at a time, fetched or being fetched
+// but not yet taken by the caller: documents are dispatched in roster order
+// and a slot is freed only when its result is taken, so memory does not grow
+// with the team when judging is slower than reading.
 func (a *App) fetchAll(ctx context.Context, d day.Date, skip map[string]bool) <-chan fetchResult {
 	emps := a.employees()
 	if p, ok := a.source.(prefetcher); ok {
@@ -269,47 +279,63 @@ func (a *App) fetchAll(ctx context.Context, d day.Date, skip map[string]bool) <-
 	for i := range slots {
 		slots[i] = make(chan fetchResult, 1)
 	}
-	sem := make(chan struct{}, fetchConcurrency)
+	ahead := make(chan struct{}, fetchAhead)      // documents dispatched and not yet taken
+	busy := make(chan struct{}, fetchConcurrency) // fetches in flight
 	var wg sync.WaitGroup
-	for i, e := range emps {
-		if skip[e.ID] {
-			slots[i] <- fetchResult{emp: e, unchanged: true}
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	wg.Add(1)
+	go func() { // the dispatcher, in roster order
+		defer wg.Done()
+		for i, e := range emps {
+			if skip[e.ID] {
+				slots[i] <- fetchResult{emp: e, unchanged: true}
+				continue
+			}
 			select {
-			case sem <- struct{}{}:
+			case ahead <- struct{}{}:
 			case <-ctx.Done():
 				slots[i] <- fetchResult{emp: e, err: ctx.Err()}
-				return
+				continue
 			}
-			defer func() { <-sem }()
-			// A source that panics on one document fails that employee only.
-			defer func() {
-				if r := recover(); r != nil {
-					slots[i] <- fetchResult{emp: e, err: fmt.Errorf("reading the report panicked: %v", r)}
-				}
+			select {
+			case busy <- struct{}{}:
+			case <-ctx.Done():
+				slots[i] <- fetchResult{emp: e, err: ctx.Err(), held: true}
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-busy }()
+				// A source that panics on one document fails that employee only.
+				defer func() {
+					if r := recover(); r != nil {
+						slots[i] <- fetchResult{emp: e, err: fmt.Errorf("reading the report panicked: %v", r), held: true}
+					}
+				}()
+				f, err := a.source.Fetch(ctx, source.Ref{Employee: e.ID, Report: e.Report}, d)
+				slots[i] <- fetchResult{emp: e, fetched: f, err: err, held: true}
 			}()
-			f, err := a.source.Fetch(ctx, source.Ref{Employee: e.ID, Report: e.Report}, d)
-			slots[i] <- fetchResult{emp: e, fetched: f, err: err}
-		}()
-	}
+		}
+	}()
 	out := make(chan fetchResult)
 	go func() {
 		defer close(out)
+		defer wg.Wait()
 		for _, s := range slots {
 			select {
 			case r := <-s:
+				if r.held {
+					<-ahead
+				}
 				select {
 				case out <- r:
 				case <-ctx.Done():
+					return
 				}
 			case <-ctx.Done():
+				return
 			}
 		}
-		wg.Wait()
 	}()
 	return out
 }
