@@ -17,6 +17,7 @@ import (
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/day"
 	"github.com/dayreport/dayreport/pkg/googlefake"
+	"github.com/dayreport/dayreport/pkg/store/storetest"
 )
 
 // scaleDays is how many working days of reports each employee's document
@@ -69,13 +70,26 @@ func scaleReport(i int, last day.Date) []string {
 // parsed, stored, pushed to the builtin CRM, the xlsx summary written) and
 // for a second, unchanged pass. Sources: local files, and Google Docs served
 // by pkg/googlefake from this process (its memory is not the child's).
+// Stores: SQLite, and PostgreSQL when DAYREPORT_TEST_PG_DSN names a server
+// (a fresh schema per run).
 //
-//	go test ./cmd/dayreport -run '^$' -bench Scale -benchtime 1x -timeout 30m
+//	go test ./cmd/dayreport -run '^$' -bench Scale -benchtime 1x -timeout 60m
 func BenchmarkScale(b *testing.B) {
 	n := scaleEmployees(b)
 	last := day.MustParse("2026-11-26")
 	for _, src := range []string{"local", "gdoc"} {
-		b.Run(fmt.Sprintf("%s/%d", src, n), func(b *testing.B) {
+		for _, driver := range []string{"sqlite", "postgres"} {
+			b.Run(fmt.Sprintf("%s/%s/%d", src, driver, n), func(b *testing.B) {
+				scale(b, src, driver, n, last)
+			})
+		}
+	}
+}
+
+// scale is one BenchmarkScale case: a source kind and a store driver.
+func scale(b *testing.B, src, driver string, n int, last day.Date) {
+	{
+		{
 			dir := b.TempDir()
 			var roster strings.Builder
 			srcConf := ""
@@ -104,11 +118,17 @@ func BenchmarkScale(b *testing.B) {
 				b.ReportMetric(float64(n)/config.DefaultDocsReadsPerMinute, "quota-floor-min")
 			}
 			cfg := filepath.Join(dir, "dayreport.yaml")
-			require.NoError(b, os.WriteFile(cfg, []byte(fmt.Sprintf(`company: {timezone: Europe/Moscow}
-%sstate: {path: %q}
+			writeConfig := func() {
+				state := fmt.Sprintf("{path: %q}", filepath.Join(dir, "state.db"))
+				if driver == "postgres" {
+					state = fmt.Sprintf("{driver: postgres, dsn: %q}", storetest.Schema(b)) // a fresh schema
+				}
+				require.NoError(b, os.WriteFile(cfg, []byte(fmt.Sprintf(`company: {timezone: Europe/Moscow}
+%sstate: %s
 summary: {xlsx: %q}
 employees:
-%s`, srcConf, filepath.Join(dir, "state.db"), filepath.Join(dir, "summary.xlsx"), roster.String())), 0o644))
+%s`, srcConf, state, filepath.Join(dir, "summary.xlsx"), roster.String())), 0o644))
+			}
 
 			var first, second passCost
 			runs := 0
@@ -116,6 +136,7 @@ employees:
 				for _, f := range []string{"state.db", "state.db-wal", "state.db-shm", "summary.xlsx"} {
 					_ = os.Remove(filepath.Join(dir, f))
 				}
+				writeConfig()
 				f, s := runPass(b, cfg), runPass(b, cfg)
 				first.add(f)
 				second.add(s)
@@ -128,7 +149,7 @@ employees:
 			b.ReportMetric(second.wall.Seconds()/float64(runs), "s/second-pass")
 			b.ReportMetric(second.rssMiB, "MiB-peak-second")
 			b.ReportMetric(per(second), "µs/employee-second")
-		})
+		}
 	}
 }
 
