@@ -87,6 +87,43 @@ func TestGridRowLayout(t *testing.T) {
 	require.Equal(t, "10", secs[0].Blocks[0].Cells[1].Text)
 }
 
+// TestGridMergedHeader: a header of two rows made with merged cells, as the
+// values API returns it (a merged cell's value in its first cell only).
+func TestGridMergedHeader(t *testing.T) {
+	t.Parallel()
+	labelsOf := func(grid [][]any) map[string]string { // label → its cell, on the day's row
+		doc, warns := FromGrid(grid, "", ref)
+		require.Empty(t, warns)
+		secs, _ := doc.Sections(ref)
+		require.Len(t, secs, 1)
+		out := map[string]string{}
+		for _, b := range secs[0].Blocks {
+			out[b.Cells[0].Text+" @"+b.Cells[0].Loc.Cell] = b.Cells[1].Text
+		}
+		return out
+	}
+	// A title merged across; "Дата" and "Оплаты" merged down over two rows;
+	// "Звонки" merged across two columns over their own labels.
+	require.Equal(t, map[string]string{"Новые звонки @B3": "12", "Повторные звонки @C3": "5", "Оплаты @D2": "1"}, labelsOf([][]any{
+		{"Отчёт Иванова за ноябрь"},
+		{"Дата", "Звонки", "", "Оплаты"},
+		{"", "Новые звонки", "Повторные звонки"},
+		{"26.11.2026", 12.0, 5.0, 1.0},
+	}))
+	// The date column's label in the lower row: the group row is above.
+	require.Equal(t, map[string]string{"Новые звонки @B2": "12", "Повторные звонки @C2": "5", "Оплаты @D1": "1"}, labelsOf([][]any{
+		{"", "Звонки", "", "Оплаты"},
+		{"Дата", "Новые звонки", "Повторные звонки"},
+		{"26.11.2026", 12.0, 5.0, 1.0},
+	}))
+	// A row of units under a full header is not a header: it stays skipped.
+	require.Equal(t, map[string]string{"Новые звонки @B1": "12", "Оплаты @C1": "1"}, labelsOf([][]any{
+		{"Дата", "Новые звонки", "Оплаты"},
+		{"", "шт", "шт"},
+		{"26.11.2026", 12.0, 1.0},
+	}))
+}
+
 func TestGridTransposed(t *testing.T) {
 	t.Parallel()
 	grid := [][]any{

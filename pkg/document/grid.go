@@ -189,6 +189,7 @@ func rowBlocks(grid [][]any, h, dateCol int, ref day.Date, loc func(r, c int) Lo
 	var (
 		blocks []Block
 		warns  []Warning
+		labels = headerLabels(grid, h, dateCol, loc)
 	)
 	for r := h + 1; r < len(grid); r++ {
 		raw := at(grid, r, dateCol)
@@ -201,16 +202,87 @@ func rowBlocks(grid [][]any, h, dateCol int, ref day.Date, loc func(r, c int) Lo
 			continue // a total row, a blank row, a comment
 		}
 		blocks = append(blocks, Block{Kind: Paragraph, Text: CellText(raw), Date: d, Loc: loc(r, dateCol)})
-		for c, hv := range grid[h] {
-			label := strings.TrimSpace(CellText(hv))
-			if c == dateCol || label == "" {
+		for c, label := range labels {
+			if c == dateCol || label.Text == "" {
 				continue
 			}
-			cells := []Cell{{Text: label, Loc: loc(h, c)}, {Text: CellText(at(grid, r, c)), Loc: loc(r, c)}}
+			cells := []Cell{label, {Text: CellText(at(grid, r, c)), Loc: loc(r, c)}}
 			blocks = append(blocks, NewRow(cells, loc(r, c)))
 		}
 	}
 	return blocks, warns
+}
+
+// headerLabels returns the label of each column of a day-per-row table whose
+// header is row h, located where it was read. A header of two rows, as merged
+// cells make it, is read as one: the values API gives a merged cell's value
+// in its first cell only, so a group title over several columns ("Звонки"
+// over "Новые звонки" and "Повторные звонки") leaves the next cells of its
+// row empty, and a label merged down over both rows leaves the lower cell
+// empty. When the row under the header (or the one above it) holds only
+// text and fills a column the header leaves empty, it is a second header
+// row: a column's label is its lower cell, or its upper one when the lower
+// is empty.
+func headerLabels(grid [][]any, h, dateCol int, loc func(r, c int) Location) []Cell {
+	upper, lower := -1, h
+	switch {
+	case secondHeader(grid, h+1, h, dateCol):
+		upper, lower = h, h+1
+	case h > 0 && secondHeader(grid, h-1, h, dateCol):
+		upper = h - 1
+	}
+	width := len(grid[h])
+	for _, r := range []int{upper, lower} {
+		if r >= 0 {
+			width = max(width, len(grid[r]))
+		}
+	}
+	labels := make([]Cell, width)
+	for c := range labels {
+		for _, r := range []int{lower, upper, h} {
+			if r < 0 {
+				continue
+			}
+			if text := strings.TrimSpace(CellText(at(grid, r, c))); text != "" {
+				labels[c] = Cell{Text: text, Loc: loc(r, c)}
+				break
+			}
+		}
+	}
+	return labels
+}
+
+// secondHeader reports whether row r reads as the other half of a two-row
+// header whose date-column row is h: no date in the date column, only text
+// that is neither a number nor a date, and a label in a column that row h
+// leaves empty.
+func secondHeader(grid [][]any, r, h, dateCol int) bool {
+	if r < 0 || r >= len(grid) {
+		return false
+	}
+	fills := false
+	for c, v := range grid[r] {
+		text := strings.TrimSpace(CellText(v))
+		if text == "" {
+			continue
+		}
+		if c == dateCol && r > h {
+			return false // a day's row
+		}
+		if _, isText := v.(string); !isText {
+			return false
+		}
+		if _, err := strconv.ParseFloat(strings.ReplaceAll(text, ",", "."), 64); err == nil {
+			return false
+		}
+		if _, res := cellDate(v, day.Date{}); res == goodDate {
+			return false
+		}
+		if c != dateCol && strings.TrimSpace(CellText(at(grid, h, c))) == "" {
+			fills = true
+		}
+	}
+	return fills
 }
 
 func transposedBlocks(grid [][]any, h, labelCol int, ref day.Date, loc func(r, c int) Location) ([]Block, []Warning) {
