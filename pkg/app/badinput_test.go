@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dayreport/dayreport/pkg/crm"
+	"github.com/dayreport/dayreport/pkg/googlefake"
 )
 
 // TestBadInputEndToEnd: reports people really produce, broken in every way,
@@ -65,4 +66,78 @@ func TestBadInputEndToEnd(t *testing.T) {
 	recs := builtinRecords(t, a)
 	require.Contains(t, recs, crm.Key("good", wednesday))
 	require.Len(t, recs, len(ids)-1, "every readable employee has a record")
+}
+
+// TestBadSheetsEndToEnd: report sheets people really make, read through the
+// real Sheets client from pkg/googlefake, in one pass with a good one: a
+// header of merged cells is read right, duplicate headers and text in a
+// number column are errors located at their cell, each for that employee
+// alone.
+func TestBadSheetsEndToEnd(t *testing.T) {
+	t.Parallel()
+	fake := googlefake.New(t, googlefake.Options{})
+	wed, thu := serial(thursday.AddDate(0, 0, -1)), serial(thursday)
+	header := func(labels ...any) []any { return append([]any{"Дата"}, labels...) }
+	tabs := []googlefake.Tab{
+		rowSheet("good", 0, 21),
+		// Merged cells, as the values API returns them: a title merged over
+		// the row; "Дата" and the single labels merged down over two rows;
+		// "Звонки" merged across its two columns, over their own labels.
+		{Title: "merged", SheetID: 1, Rows: [][]any{
+			{"Отчёт менеджера, ноябрь 2026"},
+			{"Дата", "Звонки", "", "Отправлено КП", "Выставлено счетов и договоров", "Подписано договоров", "Оплаты", "Звонки по обратной связи"},
+			{"", "Новые звонки", "Повторные звонки"},
+			{wed, 9, 3, 2, 1, 0, 0, 1},
+			{thu, 17, 6, 3, 2, 1, 1, 2},
+		}},
+		{Title: "dupheaders", SheetID: 2, Rows: [][]any{
+			header("Новые звонки", "Повторные звонки", "Отправлено КП", "Выставлено счетов и договоров", "Подписано договоров", "Оплаты", "Звонки по обратной связи", "Новые звонки"),
+			{thu, 17, 6, 3, 2, 1, 1, 2, 18},
+		}},
+		{Title: "textnum", SheetID: 3, Rows: [][]any{
+			header("Новые звонки", "Повторные звонки", "Отправлено КП", "Выставлено счетов и договоров", "Подписано договоров", "Оплаты", "Звонки по обратной связи"),
+			{wed, 9, 3, 2, 1, 0, 0, 1},
+			{thu, "много", 6, 3, 2, 1, 1, 2},
+		}},
+	}
+	fake.PutSheet("1team", "Отдел", tabs)
+	var roster strings.Builder
+	for _, tab := range tabs {
+		fmt.Fprintf(&roster, "  - {id: %s, name: %s, report: \"1team#%s\"}\n", tab.Title, tab.Title, tab.Title)
+	}
+	tm := newTeam(t, "source: {kind: gsheet}\ngoogle: {endpoint: \""+fake.URL+"\"}\nemployees:\n"+roster.String())
+	a := openApp(t, tm.cfg, Options{Now: newClock(msk("2026-11-26", 22, 0)).Now, Google: fastGoogle(fake)})
+	res, err := a.Sync(t.Context(), day26, PassOptions{})
+	require.NoError(t, err)
+	by := map[string]EmployeeResult{}
+	for _, e := range res.Employees {
+		by[e.ID] = e
+	}
+	require.Zero(t, res.Failed)
+	require.Equal(t, "submitted", string(by["good"].Status))
+	require.InDelta(t, 21, by["good"].Metrics["new_calls"], 0)
+	require.Empty(t, by["good"].Errors)
+
+	require.Equal(t, "submitted", string(by["merged"].Status), "%v", by["merged"].Errors)
+	require.Equal(t, map[string]float64{"new_calls": 17, "repeat_calls": 6, "proposals_sent": 3, "invoices_issued": 2,
+		"contracts_signed": 1, "payments": 1, "feedback_calls": 2}, by["merged"].Metrics)
+	require.Empty(t, by["merged"].Warnings)
+
+	dup := by["dupheaders"]
+	require.Equal(t, "invalid", string(dup.Status))
+	require.Len(t, dup.Errors, 1)
+	require.Equal(t, "'dupheaders'!I2", dup.Errors[0].Location.String(), "the second cell, the first one named in the message")
+	require.Equal(t, "new_calls", dup.Errors[0].Field)
+	require.Contains(t, dup.Errors[0].Message, "«17» ('dupheaders'!B2) и «18»")
+	require.InDelta(t, 6, dup.Metrics["repeat_calls"], 0, "the rest of the row is read")
+
+	num := by["textnum"]
+	require.Equal(t, "invalid", string(num.Status))
+	require.Len(t, num.Errors, 1)
+	require.Equal(t, "'textnum'!B3", num.Errors[0].Location.String())
+	require.Equal(t, "new_calls", num.Errors[0].Field)
+	require.Contains(t, num.Errors[0].Message, "«много» — не число")
+
+	recs := builtinRecords(t, a)
+	require.Len(t, recs, len(tabs), "every employee has a record, the invalid ones marked so")
 }
