@@ -1,6 +1,8 @@
 package xlsx
 
 import (
+	"slices"
+
 	"github.com/dayreport/dayreport/pkg/day"
 	"github.com/dayreport/dayreport/pkg/summary"
 	"github.com/xuri/excelize/v2"
@@ -8,10 +10,18 @@ import (
 
 // sheet writes one tab and keeps the first error, so that the code reads
 // as a list of steps rather than a list of error checks.
+//
+// The rows go through excelize's StreamWriter, which writes each row as XML
+// as it comes: a tab of a large team (100 000 employee-days) would otherwise
+// be held as a model of every cell. A stream is written once, in order, so
+// what excelize writes around the rows is set up before the first row:
+// the filter, the chart and the print setup on the empty sheet (the stream
+// starts from it), the column widths and frozen panes on the stream.
 type sheet struct {
 	f      *excelize.File
 	name   string
 	styles *styles
+	sw     *excelize.StreamWriter
 	row    int // the last row written
 	err    error
 }
@@ -20,107 +30,124 @@ func newSheet(f *excelize.File, name string, st *styles) *sheet {
 	return &sheet{f: f, name: name, styles: st}
 }
 
-// write renders a tab laid out by pkg/summary: its rows from A1, the table
-// header and filter, the team chart and the column widths.
+// write renders a tab laid out by pkg/summary: the table filter, the team
+// chart, the print setup, the column widths and frozen header, then its rows
+// from A1.
 func (s *sheet) write(t *summary.Tab, l *summary.Labels) {
-	for _, r := range t.Rows {
-		s.line(r)
-	}
 	if t.Table > 0 {
-		s.table(t.Table, summary.FrozenColumns)
+		s.filter(t.Table, len(t.Rows))
 	}
 	if c := t.Chart; c != nil {
 		// Rows of the layout count from 0, rows of a sheet from 1.
 		teamChart(s, l, c.Head+1, c.First+1, c.Last+1)
 	}
+	s.printSetup()
+	s.stream()
 	s.widths(t.Widths())
+	if t.Table > 0 {
+		s.freeze(summary.FrozenColumns)
+	}
+	for _, r := range t.Rows {
+		s.line(r)
+	}
+}
+
+// stream starts writing the rows of the sheet.
+func (s *sheet) stream() {
+	if s.err == nil {
+		s.sw, s.err = s.f.NewStreamWriter(s.name)
+	}
 }
 
 // line writes a row into the next row from column A.
 func (s *sheet) line(r summary.Row) {
 	s.row++
-	for i, c := range r.Cells {
-		s.put(i+1, s.row, c, lookOf(r, c))
+	if s.err != nil || len(r.Cells) == 0 {
+		return
 	}
-}
-
-func (s *sheet) put(col, row int, c summary.Cell, l look) {
+	cells := make([]any, len(r.Cells))
+	for i, c := range r.Cells {
+		cells[i] = s.cell(c, lookOf(r, c))
+	}
 	if s.err != nil {
 		return
 	}
-	ref, err := excelize.CoordinatesToCellName(col, row)
-	if err != nil {
-		s.err = err
-		return
+	ref, err := excelize.CoordinatesToCellName(1, s.row)
+	if err == nil {
+		err = s.sw.SetRow(ref, cells)
 	}
-	switch v := c.Value.(type) {
-	case string:
-		// SetCellStr, not SetCellValue: user text such as "=HYPERLINK(…)" must
-		// stay the text the employee typed. excelize cuts a text longer than
-		// a cell holds (32 767 characters).
-		err = s.f.SetCellStr(s.name, ref, v)
-	case float64:
-		err = s.f.SetCellFloat(s.name, ref, v, -1, 64)
-	case day.Date:
-		err = s.f.SetCellInt(s.name, ref, int64(day.SerialEpoch.DaysUntil(v)))
-	}
-	if err == nil && (c.Value != nil || l.tone != summary.Plain || l.fill != "") {
-		err = s.style(ref, l)
-	}
-	if err != nil {
-		s.err = err
-	}
+	s.err = err
 }
 
-func (s *sheet) style(ref string, l look) error {
+// cell is a value for StreamWriter.SetRow: nil leaves the cell out.
+func (s *sheet) cell(c summary.Cell, l look) any {
+	var v any
+	switch x := c.Value.(type) {
+	case string:
+		// A string, never Cell.Formula: the stream writes it as an inline
+		// string, so user text such as "=HYPERLINK(…)" stays the text the
+		// employee typed. excelize cuts a text longer than a cell holds
+		// (32 767 characters).
+		v = x
+	case float64:
+		v = x
+	case day.Date:
+		v = int64(day.SerialEpoch.DaysUntil(x))
+	}
+	if c.Value == nil && l.tone == summary.Plain && l.fill == "" {
+		return nil
+	}
 	id, err := s.styles.id(l)
 	if err != nil {
-		return err
+		s.err = err
+		return nil
 	}
-	return s.f.SetCellStyle(s.name, ref, ref, id)
+	return excelize.Cell{StyleID: id, Value: v}
 }
 
-// table makes the first row a header: frozen with the first frozenCols
-// columns, and with an autofilter over the columns of the sheet.
-func (s *sheet) table(cols, frozenCols int) {
+// filter puts an autofilter over the first cols columns of the rows rows of
+// a table.
+func (s *sheet) filter(cols, rows int) {
 	if s.err != nil {
 		return
 	}
-	last, err := excelize.CoordinatesToCellName(cols, max(s.row, 1))
-	if err != nil {
-		s.err = err
-		return
+	last, err := excelize.CoordinatesToCellName(cols, max(rows, 1))
+	if err == nil {
+		err = s.f.AutoFilter(s.name, "A1:"+last, nil)
 	}
-	if err := s.f.AutoFilter(s.name, "A1:"+last, nil); err != nil {
-		s.err = err
+	s.err = err
+}
+
+// freeze keeps the header row and the first frozenCols columns in view.
+func (s *sheet) freeze(frozenCols int) {
+	if s.err != nil {
 		return
 	}
 	topLeft, _ := excelize.CoordinatesToCellName(frozenCols+1, 2)
-	s.err = s.f.SetPanes(s.name, &excelize.Panes{
+	s.err = s.sw.SetPanes(&excelize.Panes{
 		Freeze: true, XSplit: frozenCols, YSplit: 1,
 		TopLeftCell: topLeft, ActivePane: "bottomRight",
 		Selection: []excelize.Selection{{SQRef: topLeft, ActiveCell: topLeft, Pane: "bottomRight"}},
 	})
 }
 
-// widths sizes the columns that hold a value (summary.Tab.Widths).
+// widths sizes the columns that hold a value (summary.Tab.Widths). They are
+// set from the last column to the first: excelize puts each column it sizes
+// ahead of those sized before, and writes them in that order, while a
+// spreadsheet application wants them from left to right.
 func (s *sheet) widths(chars []int) {
-	for i, w := range chars {
-		if s.err != nil || w == 0 {
-			continue
+	for i, w := range slices.Backward(chars) {
+		if s.err != nil {
+			return
 		}
-		name, err := excelize.ColumnNumberToName(i + 1)
-		if err != nil {
-			s.err = err
-			break
+		if w > 0 {
+			s.err = s.sw.SetColWidth(i+1, i+1, float64(summary.ColumnWidth(w)))
 		}
-		s.err = s.f.SetColWidth(s.name, name, name, float64(summary.ColumnWidth(w)))
 	}
 }
 
-// finish sets the print layout (landscape, as wide as one page) and returns
-// the first error of the sheet.
-func (s *sheet) finish() error {
+// printSetup sets the print layout: landscape, as wide as one page.
+func (s *sheet) printSetup() {
 	if s.err == nil {
 		s.err = s.f.SetSheetProps(s.name, &excelize.SheetPropsOptions{FitToPage: ptr(true)})
 	}
@@ -128,6 +155,13 @@ func (s *sheet) finish() error {
 		s.err = s.f.SetPageLayout(s.name, &excelize.PageLayoutOptions{
 			Orientation: ptr("landscape"), FitToWidth: ptr(1), FitToHeight: ptr(0),
 		})
+	}
+}
+
+// finish ends the stream and returns the first error of the sheet.
+func (s *sheet) finish() error {
+	if s.err == nil && s.sw != nil {
+		s.err = s.sw.Flush()
 	}
 	return s.err
 }

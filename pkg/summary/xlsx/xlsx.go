@@ -45,6 +45,7 @@ func Write(path string, m *summary.Model) error {
 func Encode(w io.Writer, m *summary.Model) (err error) {
 	f := excelize.NewFile()
 	defer closeFile(f, &err)
+	f.SetZipWriter(newSortedZip)
 	if err := build(f, m, true, nil); err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}
@@ -60,6 +61,7 @@ func write(path string, m *summary.Model) (err error) {
 	if errors.Is(err, fs.ErrNotExist) {
 		f := excelize.NewFile()
 		defer closeFile(f, &err)
+		f.SetZipWriter(newSortedZip)
 		if err := build(f, m, true, nil); err != nil {
 			return err
 		}
@@ -81,6 +83,7 @@ func write(path string, m *summary.Model) (err error) {
 		return fmt.Errorf("not a workbook: %w", err)
 	}
 	defer closeFile(f, &err)
+	f.SetZipWriter(newSortedZip)
 	if err := build(f, m, false, old); err != nil {
 		return err
 	}

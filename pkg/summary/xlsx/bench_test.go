@@ -1,0 +1,132 @@
+package xlsx_test
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/funnel"
+	"github.com/dayreport/dayreport/pkg/report"
+	"github.com/dayreport/dayreport/pkg/summary"
+	"github.com/dayreport/dayreport/pkg/summary/xlsx"
+)
+
+// largeModel is a team of n employees over days days, with every tab full:
+// nine metric columns, a note on every third day, an absence or a late day
+// for every fifth, a verification flag for every seventh, and a funnel per
+// employee.
+func largeModel(n, days int) *summary.Model {
+	keys := []string{"calls", "repeat", "proposals", "invoices", "signed", "paid", "meetings", "emails", "rating"}
+	var cols []summary.Column
+	for _, k := range keys {
+		cols = append(cols, summary.Column{Key: k, Label: k, Rating: k == "rating"})
+	}
+	from := day.New(2026, time.March, 2)
+	m := &summary.Model{
+		Lang: "ru", From: from, To: from.AddDays(days - 1),
+		Generated: time.Date(2026, time.March, 12, 18, 0, 0, 0, time.UTC),
+		Columns:   cols,
+		Names:     map[string]string{},
+	}
+	statuses := []report.Status{report.Submitted, report.Submitted, report.Late, report.Submitted, report.Absent}
+	res := &funnel.Result{From: "2026-03-02", To: "2026-03-11",
+		Funnel:   funnel.Funnel{Stages: stages(stageLabels, 1000, 400, 200, 100, 30, 20), Days: days},
+		Statuses: map[report.Status]int{}}
+	for e := range n {
+		id := fmt.Sprintf("emp%05d", e)
+		name := fmt.Sprintf("Сотрудник Номер %d", e)
+		m.Names[id] = name
+		emp := funnel.Employee{ID: id, Funnel: funnel.Funnel{Stages: stages(stageLabels, 100, 40, 20, 10, 3, 2), Days: days},
+			Statuses: map[report.Status]int{}}
+		for d := range days {
+			st := statuses[(e+d)%len(statuses)]
+			r := summary.DayRow{Date: from.AddDays(d), Employee: id, Name: name, Status: st,
+				StatusLabel: st.Label("ru"), Metrics: map[string]float64{}}
+			if st != report.Absent {
+				for i, k := range keys {
+					r.Metrics[k] = float64((e + d + i) % 50)
+				}
+				r.Metrics["rating"] = 4.5
+			}
+			if (e+d)%3 == 0 {
+				r.Notes = "Клиент просит скидку, перезвонить в пятницу"
+			}
+			if (e+d)%7 == 0 {
+				r.Flags = []string{"звонков больше, чем в CRM"}
+				m.Checks = append(m.Checks, summary.CheckRow{Date: r.Date, Employee: id, Name: name,
+					Code: "more_than_crm", Metric: "calls", MetricLabel: "Звонки", Reported: ptr(60), Recorded: ptr(48),
+					Message: "в отчёте 60 звонков, в CRM 48"})
+			}
+			m.Days = append(m.Days, r)
+			if st == report.Absent || st == report.Late {
+				m.Absences = append(m.Absences, r)
+			}
+			emp.Statuses[st]++
+			res.Statuses[st]++
+		}
+		res.Employees = append(res.Employees, emp)
+	}
+	m.Funnel = res
+	return m
+}
+
+// BenchmarkWriteLarge encodes the workbook of 10 000 employees over 10 days.
+// MiB-peak-heap is the most heap in use while encoding, above what was in use
+// (the model) before it began.
+func BenchmarkWriteLarge(b *testing.B) {
+	m := largeModel(10000, 10)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var peak uint64
+	for range b.N {
+		b.StopTimer()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		base := ms.HeapInuse
+		stop, top := sampleHeap()
+		b.StartTimer()
+
+		if err := xlsx.Encode(io.Discard, m); err != nil {
+			b.Fatal(err)
+		}
+
+		b.StopTimer()
+		close(stop)
+		if p := <-top; p > base {
+			peak = max(peak, p-base)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "MiB-peak-heap")
+}
+
+// sampleHeap reads HeapInuse every 20 ms until stop is closed, then sends
+// the highest reading on top.
+func sampleHeap() (stop chan struct{}, top chan uint64) {
+	stop, top = make(chan struct{}), make(chan uint64, 1)
+	go func() {
+		var peak uint64
+		read := func() {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+		}
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				read()
+			case <-stop:
+				read()
+				top <- peak
+				return
+			}
+		}
+	}()
+	return stop, top
+}
