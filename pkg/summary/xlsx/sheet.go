@@ -24,6 +24,9 @@ type sheet struct {
 	sw     *excelize.StreamWriter
 	row    int // the last row written
 	err    error
+
+	cells  []excelize.Cell // the cells of the row being written
+	values []any           // pointers to them, nil for a cell left out
 }
 
 func newSheet(f *excelize.File, name string, st *styles) *sheet {
@@ -33,9 +36,11 @@ func newSheet(f *excelize.File, name string, st *styles) *sheet {
 // write renders a tab laid out by pkg/summary: the table filter, the team
 // chart, the print setup, the column widths and frozen header, then its rows
 // from A1.
-func (s *sheet) write(t *summary.Tab, l *summary.Labels) {
+func (s *sheet) write(p *pieces, l *summary.Labels) {
+	t := p.head
+	rows, widths := p.measure()
 	if t.Table > 0 {
-		s.filter(t.Table, len(t.Rows))
+		s.filter(t.Table, rows)
 	}
 	if c := t.Chart; c != nil {
 		// Rows of the layout count from 0, rows of a sheet from 1.
@@ -43,12 +48,15 @@ func (s *sheet) write(t *summary.Tab, l *summary.Labels) {
 	}
 	s.printSetup()
 	s.stream()
-	s.widths(t.Widths())
+	s.widths(widths)
 	if t.Table > 0 {
 		s.freeze(summary.FrozenColumns)
 	}
-	for _, r := range t.Rows {
+	for r := range p.rows() {
 		s.line(r)
+		if s.err != nil {
+			return
+		}
 	}
 }
 
@@ -65,44 +73,50 @@ func (s *sheet) line(r summary.Row) {
 	if s.err != nil || len(r.Cells) == 0 {
 		return
 	}
-	cells := make([]any, len(r.Cells))
+	// The cells of a row are reused for the next: SetRow is done with them
+	// when it returns.
+	s.cells = slices.Grow(s.cells[:0], len(r.Cells))[:len(r.Cells)]
+	s.values = s.values[:0]
 	for i, c := range r.Cells {
-		cells[i] = s.cell(c, lookOf(r, c))
+		if s.cell(&s.cells[i], c, lookOf(r, c)) {
+			s.values = append(s.values, &s.cells[i])
+		} else {
+			s.values = append(s.values, nil)
+		}
 	}
 	if s.err != nil {
 		return
 	}
 	ref, err := excelize.CoordinatesToCellName(1, s.row)
 	if err == nil {
-		err = s.sw.SetRow(ref, cells)
+		err = s.sw.SetRow(ref, s.values)
 	}
 	s.err = err
 }
 
-// cell is a value for StreamWriter.SetRow: nil leaves the cell out.
-func (s *sheet) cell(c summary.Cell, l look) any {
-	var v any
-	switch x := c.Value.(type) {
-	case string:
-		// A string, never Cell.Formula: the stream writes it as an inline
-		// string, so user text such as "=HYPERLINK(…)" stays the text the
-		// employee typed. excelize cuts a text longer than a cell holds
-		// (32 767 characters).
-		v = x
-	case float64:
-		v = x
-	case day.Date:
-		v = int64(day.SerialEpoch.DaysUntil(x))
-	}
+// cell sets out to the value and style of c for StreamWriter.SetRow, or
+// says that the cell is left out.
+func (s *sheet) cell(out *excelize.Cell, c summary.Cell, l look) bool {
 	if c.Value == nil && l.tone == summary.Plain && l.fill == "" {
-		return nil
+		return false
 	}
 	id, err := s.styles.id(l)
 	if err != nil {
 		s.err = err
-		return nil
+		return false
 	}
-	return excelize.Cell{StyleID: id, Value: v}
+	*out = excelize.Cell{StyleID: id}
+	switch v := c.Value.(type) {
+	case string, float64:
+		// A string is a value, never Cell.Formula: the stream writes it as
+		// an inline string, so user text such as "=HYPERLINK(…)" stays the
+		// text the employee typed. excelize cuts a text longer than a cell
+		// holds (32 767 characters).
+		out.Value = v
+	case day.Date:
+		out.Value = int64(day.SerialEpoch.DaysUntil(v))
+	}
+	return true
 }
 
 // filter puts an autofilter over the first cols columns of the rows rows of

@@ -110,11 +110,11 @@ func build(f *excelize.File, m *summary.Model, fresh bool, old []string) error {
 
 	l := summary.LabelsFor(m.Lang)
 	st := newStyles(f)
-	for _, t := range m.Layout().All() {
-		s := newSheet(f, t.Name, st)
-		s.write(t, l)
+	for _, p := range layOut(m) {
+		s := newSheet(f, p.head.Name, st)
+		s.write(p, l)
 		if err := s.finish(); err != nil {
-			return fmt.Errorf("tab %s: %w", t.Name, err)
+			return fmt.Errorf("tab %s: %w", p.head.Name, err)
 		}
 	}
 	sortDefaults(f)

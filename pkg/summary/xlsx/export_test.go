@@ -1,0 +1,23 @@
+package xlsx
+
+import "github.com/dayreport/dayreport/pkg/summary"
+
+// PieceRows are the rows of each tab of m laid out size items at a time,
+// with the tab of no items that leads them and the widths measured.
+func PieceRows(m *summary.Model, size int) (heads []*summary.Tab, rows [][]summary.Row, widths [][]int) {
+	for _, p := range layOut(m) {
+		p.size = size
+		n, w := p.measure()
+		widths = append(widths, w)
+		var tab []summary.Row
+		for r := range p.rows() {
+			tab = append(tab, r)
+		}
+		if n != len(tab) {
+			panic("measure counts other rows")
+		}
+		heads = append(heads, p.head)
+		rows = append(rows, tab)
+	}
+	return heads, rows, widths
+}

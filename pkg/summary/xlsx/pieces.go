@@ -1,0 +1,121 @@
+package xlsx
+
+import (
+	"iter"
+
+	"github.com/dayreport/dayreport/pkg/summary"
+)
+
+// Laid out whole, the four tabs of 10 000 employees over ten days are some
+// 300 000 rows and 90 MiB of cells, all held until the workbook is written.
+// So a tab is laid out a slice of the model at a time: the tab of a model
+// holding only some of its items (employee-days, absences, checks, the
+// employees of the funnel) is the tab's leading rows (the header, the team
+// part of the funnel), which do not depend on the items, then the rows of
+// those items in their order. The leading rows are those of the tab of no
+// items. TestPiecesMakeTheLayout checks that the pieces put together are the
+// rows of the whole layout.
+
+// pieceItems is how many items one piece lays out.
+const pieceItems = 1000
+
+// pieces is one tab laid out piece by piece.
+type pieces struct {
+	// head is the tab of no items: its leading rows, its table and chart.
+	head *summary.Tab
+	// n is the number of items; tab lays out items i to j.
+	n   int
+	tab func(i, j int) *summary.Tab
+	// size is how many items a piece holds.
+	size int
+}
+
+// layOut is the four tabs of m in workbook order (summary.Layout.All).
+func layOut(m *summary.Model) []*pieces {
+	heads := bare(m).Layout()
+	withFunnel := bare(m)
+	if m.Funnel != nil {
+		r := *m.Funnel
+		r.Employees = nil
+		withFunnel.Funnel = &r
+	}
+	employees := 0
+	if m.Funnel != nil {
+		employees = len(m.Funnel.Employees)
+	}
+	return []*pieces{
+		{head: heads.Days, n: len(m.Days), size: pieceItems, tab: func(i, j int) *summary.Tab {
+			p := bare(m)
+			p.Days = m.Days[i:j]
+			return p.Layout().Days
+		}},
+		{head: withFunnel.Layout().Funnel, n: employees, size: pieceItems, tab: func(i, j int) *summary.Tab {
+			p := bare(m)
+			r := *m.Funnel
+			r.Employees = m.Funnel.Employees[i:j]
+			p.Funnel = &r
+			return p.Layout().Funnel
+		}},
+		{head: heads.Absences, n: len(m.Absences), size: pieceItems, tab: func(i, j int) *summary.Tab {
+			p := bare(m)
+			p.Absences = m.Absences[i:j]
+			return p.Layout().Absences
+		}},
+		{head: heads.Checks, n: len(m.Checks), size: pieceItems, tab: func(i, j int) *summary.Tab {
+			p := bare(m)
+			p.Checks = m.Checks[i:j]
+			return p.Layout().Checks
+		}},
+	}
+}
+
+// bare is m without any of its items and without a funnel.
+func bare(m *summary.Model) *summary.Model {
+	b := *m
+	b.Days, b.Absences, b.Checks, b.Funnel = nil, nil, nil, nil
+	return &b
+}
+
+// rows are the rows of the tab: the leading rows, then each piece's own.
+func (p *pieces) rows() iter.Seq[summary.Row] {
+	return func(yield func(summary.Row) bool) {
+		for _, r := range p.head.Rows {
+			if !yield(r) {
+				return
+			}
+		}
+		lead := len(p.head.Rows)
+		for i := 0; i < p.n; i += p.size {
+			t := p.tab(i, min(i+p.size, p.n))
+			for _, r := range t.Rows[min(lead, len(t.Rows)):] {
+				if !yield(r) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// measure lays the tab out once to count its rows and size its columns
+// (summary.Tab.Widths), which a stream must know before its first row.
+func (p *pieces) measure() (rows int, widths []int) {
+	var batch summary.Tab
+	flush := func() {
+		for c, w := range batch.Widths() {
+			if c == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[c] = max(widths[c], w)
+		}
+		batch.Rows = batch.Rows[:0]
+	}
+	for r := range p.rows() {
+		rows++
+		batch.Rows = append(batch.Rows, r)
+		if len(batch.Rows) == 4*p.size {
+			flush()
+		}
+	}
+	flush()
+	return rows, widths
+}
