@@ -61,9 +61,10 @@ type Options struct {
 	// Sleep is the Retrier's wait (tests make it instant).
 	Sleep func(ctx context.Context, d time.Duration) error
 	// ClaimTTL is how long a pass's claim on the outbox records it is pushing
-	// keeps other pushers off them (default 10 minutes: longer than a batch
-	// takes under any CRM's rate limit). A pass that dies holding claims
-	// delays those records by at most this much.
+	// keeps other pushers off them without being extended (default 30 s; the
+	// pass extends its claims every third of it while it pushes). On
+	// PostgreSQL a pass that dies holding claims delays those records by at
+	// most this much; on SQLite the next pass frees them at once.
 	ClaimTTL time.Duration
 	// Instance names this process among replicas (default host/pid/random):
 	// the holder of outbox claims and of the leader lease.
@@ -71,7 +72,7 @@ type Options struct {
 }
 
 // DefaultClaimTTL is Options.ClaimTTL's default.
-const DefaultClaimTTL = 10 * time.Minute
+const DefaultClaimTTL = 30 * time.Second
 
 // App is dayreport wired from one configuration.
 type App struct {

@@ -581,6 +581,24 @@ func (a *App) drainOutbox(ctx context.Context, res *PassResult, log zerolog.Logg
 			log.Warn().Err(err).Msg("could not release outbox claims; they expire by themselves")
 		}
 	}()
+	// While a batch is pushed (minutes under a CRM's rate limit), keep its
+	// claims alive; if this process dies they expire within claimTTL.
+	extend, stopExtending := context.WithCancel(ctx)
+	defer stopExtending()
+	go func() {
+		t := time.NewTicker(a.claimTTL / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-extend.Done():
+				return
+			case <-t.C:
+				if err := a.store.ExtendClaims(extend, name, a.instance, a.claimTTL); err != nil && extend.Err() == nil {
+					log.Warn().Err(err).Msg("could not extend outbox claims")
+				}
+			}
+		}
+	}()
 	for {
 		items, err := a.store.ClaimOutbox(ctx, name, a.instance, outboxBatch, a.claimTTL)
 		if err != nil {

@@ -131,3 +131,57 @@ func TestClaimOutboxExpiryAndRelease(t *testing.T) {
 		require.Equal(t, 1, got[0].Attempts)
 	})
 }
+
+// TestSQLiteLockDropsDeadClaims: a pass killed while pushing leaves claims;
+// the next pass to take SQLite's pass lock (proof that no other pass runs)
+// frees them at once instead of waiting for them to expire.
+func TestSQLiteLockDropsDeadClaims(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := tempDB(t)
+	dead := fileStore(t, path, nil)
+	_, err := dead.SaveDay(ctx, update("ivanov", testDate, 20))
+	require.NoError(t, err)
+	unlock, err := dead.Lock(ctx, "sync")
+	require.NoError(t, err)
+	items, err := dead.ClaimOutbox(ctx, "builtin", "dead", 0, time.Hour)
+	require.NoError(t, err)
+	require.Len(t, items, 1)
+	require.NoError(t, unlock()) // the kernel's doing when the process dies
+
+	next := fileStore(t, path, nil)
+	none, err := next.ClaimOutbox(ctx, "builtin", "next", 0, time.Hour)
+	require.NoError(t, err)
+	require.Empty(t, none, "claimed, not expired")
+	unlock, err = next.Lock(ctx, "sync")
+	require.NoError(t, err)
+	defer func() { require.NoError(t, unlock()) }()
+	got, err := next.ClaimOutbox(ctx, "builtin", "next", 0, time.Hour)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+}
+
+// TestExtendClaims: a live pusher's claims outlast their first TTL.
+func TestExtendClaims(t *testing.T) {
+	t.Parallel()
+	bothDrivers(t, func(t *testing.T) {
+		ctx := context.Background()
+		c := newClock()
+		s := memStore(t, c)
+		_, err := s.SaveDay(ctx, update("ivanov", testDate, 20))
+		require.NoError(t, err)
+		_, err = s.ClaimOutbox(ctx, "builtin", "a", 0, 30*time.Second)
+		require.NoError(t, err)
+		c.Add(20 * time.Second)
+		require.NoError(t, s.ExtendClaims(ctx, "builtin", "a", 30*time.Second))
+		require.NoError(t, s.ExtendClaims(ctx, "builtin", "ab", time.Hour), "another holder's prefix is not a")
+		c.Add(20 * time.Second)
+		none, err := s.ClaimOutbox(ctx, "builtin", "b", 0, 30*time.Second)
+		require.NoError(t, err)
+		require.Empty(t, none, "extended: still a's")
+		c.Add(11 * time.Second)
+		got, err := s.ClaimOutbox(ctx, "builtin", "b", 0, 30*time.Second)
+		require.NoError(t, err)
+		require.Len(t, got, 1, "a stopped extending: expired")
+	})
+}

@@ -84,8 +84,10 @@
 // rows without waiting; no other claim returns a claimed row until MarkPushed
 // or MarkFailed releases it or it expires (its holder died). A record queued
 // for a claimed key while the older one is being pushed stays claimed until
-// that push is marked. The outbox rules above are unchanged: claims only
-// decide who pushes.
+// that push is marked. A pusher extends its claims while it pushes
+// (ExtendClaims), so a short TTL frees a dead pusher's rows soon; on SQLite,
+// taking the pass lock drops every claim (the flock proves their holders
+// dead). The outbox rules above are unchanged: claims only decide who pushes.
 //
 // # Leases
 //

@@ -65,9 +65,31 @@ func (s *Store) Lock(ctx context.Context, owner string) (unlock func() error, er
 		return s.lockPostgres(ctx, holder)
 	}
 	if s.path == Memory {
-		return s.lockMemory(holder)
+		unlock, err = s.lockMemory(holder)
+	} else {
+		unlock, err = lockFile(s.path+".lock", holder)
 	}
-	return lockFile(s.path+".lock", holder)
+	if err != nil {
+		return nil, err
+	}
+	// Holding SQLite's pass lock proves that no other pass runs on this
+	// database (the kernel released the lock of any that died), so every
+	// outbox claim left is a dead pass's: free those records at once.
+	if err := s.dropClaims(ctx); err != nil {
+		_ = unlock()
+		return nil, err
+	}
+	return unlock, nil
+}
+
+// dropClaims ends every outbox claim.
+func (s *Store) dropClaims(ctx context.Context) error {
+	return s.write(ctx, func(tx *txn) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET claimed_by = '', claimed_until = '' WHERE claimed_by <> ''`); err != nil {
+			return fmt.Errorf("store: outbox claims: %w", err)
+		}
+		return nil
+	})
 }
 
 func holderLine(owner string, since time.Time) string {

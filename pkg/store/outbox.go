@@ -275,6 +275,21 @@ func (s *Store) ClaimOutbox(ctx context.Context, adapter, holder string, limit i
 	return out, nil
 }
 
+// ExtendClaims moves the expiry of every claim holder has on the adapter's
+// outbox to now+ttl: a pusher that is alive keeps its claims while a long
+// push goes on; one that died stops extending and its claims expire.
+func (s *Store) ExtendClaims(ctx context.Context, adapter, holder string, ttl time.Duration) error {
+	return s.writeTx(ctx, false, func(tx *txn) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox SET claimed_until = ?
+			WHERE adapter = ? AND substr(claimed_by, 1, ?) = ?`,
+			fmtTime(s.now().Add(ttl)), adapter, utf8.RuneCountInString(holder)+1, holder+" ")
+		if err != nil {
+			return fmt.Errorf("store: extend claims: %w", err)
+		}
+		return nil
+	})
+}
+
 // ReleaseClaims ends every claim holder still has on the adapter's outbox
 // (records a pusher claimed and then did not push).
 func (s *Store) ReleaseClaims(ctx context.Context, adapter, holder string) error {
