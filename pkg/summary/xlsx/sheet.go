@@ -175,7 +175,9 @@ func (s *sheet) printSetup() {
 // finish ends the stream and returns the first error of the sheet.
 func (s *sheet) finish() error {
 	if s.err == nil && s.sw != nil {
-		s.err = s.sw.Flush()
+		if s.err = s.sw.Flush(); s.err == nil {
+			releaseBuffer(s.sw)
+		}
 	}
 	return s.err
 }

@@ -2,10 +2,12 @@ package xlsx
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
 )
 
 // TestReplacerAcrossWrites: the drawing prefix is put back wherever the
@@ -26,4 +28,43 @@ func TestReplacerAcrossWrites(t *testing.T) {
 		require.NoError(t, r.Close())
 		require.Equal(t, want, out.String(), "writes of %d bytes", size)
 	}
+}
+
+// TestStreamBufferReleased: a stream that went to its temporary file gives
+// back its buffer (release.go), and one still in memory keeps its rows.
+func TestStreamBufferReleased(t *testing.T) {
+	t.Parallel()
+	f := excelize.NewFile()
+	defer func() { require.NoError(t, f.Close()) }()
+	_, err := f.NewSheet("small")
+	require.NoError(t, err)
+
+	big, err := f.NewStreamWriter("Sheet1")
+	require.NoError(t, err)
+	text := strings.Repeat("x", 1000)
+	for row := 1; row <= excelize.StreamChunkSize/1000+100; row++ {
+		ref, err := excelize.CoordinatesToCellName(1, row)
+		require.NoError(t, err)
+		require.NoError(t, big.SetRow(ref, []any{text}))
+	}
+	require.NoError(t, big.Flush())
+	require.True(t, releaseBuffer(big), "excelize no longer keeps its rows where release.go looks")
+
+	small, err := f.NewStreamWriter("small")
+	require.NoError(t, err)
+	require.NoError(t, small.SetRow("A1", []any{"kept"}))
+	require.NoError(t, small.Flush())
+	require.False(t, releaseBuffer(small))
+
+	var out bytes.Buffer
+	require.NoError(t, f.Write(&out))
+	g, err := excelize.OpenReader(&out)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, g.Close()) }()
+	last, err := g.GetCellValue("Sheet1", "A"+strconv.Itoa(excelize.StreamChunkSize/1000+100))
+	require.NoError(t, err)
+	require.Equal(t, text, last)
+	kept, err := g.GetCellValue("small", "A1")
+	require.NoError(t, err)
+	require.Equal(t, "kept", kept)
 }
