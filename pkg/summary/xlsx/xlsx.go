@@ -3,7 +3,10 @@
 // Проверка), rewritten whole on every pass, next to whatever tabs of their
 // own the manager keeps in the same file. What the tabs hold is laid out by
 // summary.Model.Layout; this package renders it with excelize: styles, the
-// autofilter and frozen header, the team chart, the print setup.
+// autofilter and frozen header, the team chart, the print setup. The rows go
+// through excelize's StreamWriter, laid out a slice of the model at a time
+// (pieces.go), so that a team of 10 000 is written in tens of MiB, not in a
+// model of every cell.
 //
 // User text (names, notes, flags, labels) is always stored as a string cell,
 // so "=HYPERLINK(…)" typed in a report is shown, never evaluated; numbers are
