@@ -62,7 +62,20 @@ type replacer struct {
 	buf      []byte // held and the next write, reused
 }
 
+// replacerChunk bounds what a replacer copies at once: excelize hands over a
+// sheet still in memory in a single write.
+const replacerChunk = 64 << 10
+
 func (r *replacer) Write(b []byte) (int, error) {
+	for i := 0; i < len(b); i += replacerChunk {
+		if err := r.chunk(b[i:min(i+replacerChunk, len(b))]); err != nil {
+			return 0, err
+		}
+	}
+	return len(b), nil
+}
+
+func (r *replacer) chunk(b []byte) error {
 	r.buf = append(append(r.buf[:0], r.held...), b...)
 	data := r.buf
 	// An old that starts before safe ends within data.
@@ -74,18 +87,18 @@ func (r *replacer) Write(b []byte) (int, error) {
 			break
 		}
 		if err := r.write(data[pos:pos+i], r.new); err != nil {
-			return 0, err
+			return err
 		}
 		pos += i + len(r.old)
 	}
 	if pos < safe {
 		if err := r.write(data[pos:safe]); err != nil {
-			return 0, err
+			return err
 		}
 		pos = safe
 	}
 	r.held = append(r.held[:0], data[pos:]...)
-	return len(b), nil
+	return nil
 }
 
 func (r *replacer) write(parts ...[]byte) error {

@@ -28,6 +28,18 @@ func TestReplacerAcrossWrites(t *testing.T) {
 		require.NoError(t, r.Close())
 		require.Equal(t, want, out.String(), "writes of %d bytes", size)
 	}
+
+	// A sheet still in memory comes in one write, cut in chunks inside.
+	for _, at := range []int{0, replacerChunk - 50, replacerChunk - 1, replacerChunk, 3*replacerChunk - 7} {
+		in := strings.Repeat("a", at) + string(drawingOwnNS) + `"rId1"/>` + strings.Repeat("b", replacerChunk)
+		var out bytes.Buffer
+		r := &replacer{w: &out, old: drawingOwnNS, new: drawingR}
+		n, err := r.Write([]byte(in))
+		require.NoError(t, err)
+		require.Equal(t, len(in), n)
+		require.NoError(t, r.Close())
+		require.Equal(t, strings.ReplaceAll(in, string(drawingOwnNS), string(drawingR)), out.String(), "at %d", at)
+	}
 }
 
 // TestStreamBufferReleased: a stream that went to its temporary file gives
