@@ -2,12 +2,14 @@ package xlsx
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"compress/flate"
 	"errors"
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"os"
 	"slices"
 	"strings"
 
@@ -17,30 +19,147 @@ import (
 // excelize writes the worksheets of stream writers in the order of a map,
 // so two writes of the same model would order the parts of the package
 // differently. sortedZip keeps the same model giving the same bytes: it
-// compresses each part as excelize hands it over and writes them all, in
-// the order of their names, when the package is closed.
+// compresses each part as excelize hands it over into a temporary file, and
+// copies them all into the package, in the order of their names, when the
+// package is closed. The file, not memory, holds them: a large team's tabs
+// are megabytes even compressed, and excelize builds the package in memory.
 
 // sortedZip is an excelize.ZipWriter that orders the parts by name.
 type sortedZip struct {
 	zw    *zip.Writer
+	spill *os.File      // the deflated parts, one after another
+	buf   *bufio.Writer // writes to spill
+	next  int64         // where the next part starts in spill
 	parts []*zipPart
-	open  *zipPart      // the part being written, compressed into its buffer
+	open  *zipPart      // the part being written
 	fix   *replacer     // what goes into open, when it is a worksheet
 	fw    *flate.Writer // compresses every part in turn
 }
 
 type zipPart struct {
 	name string
-	data bytes.Buffer // deflated
-	fw   *flate.Writer
+	off  int64 // where its deflated bytes start in the spill file
+	out  counter
 	crc  uint32
 	size uint64
+	fw   *flate.Writer
 }
 
 func (p *zipPart) Write(b []byte) (int, error) {
 	p.crc = crc32.Update(p.crc, crc32.IEEETable, b)
 	p.size += uint64(len(b))
 	return p.fw.Write(b)
+}
+
+// counter counts the bytes it writes to w.
+type counter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *counter) Write(b []byte) (int, error) {
+	n, err := c.w.Write(b)
+	c.n += int64(n)
+	return n, err
+}
+
+func newSortedZip(w io.Writer) excelize.ZipWriter {
+	return &sortedZip{zw: zip.NewWriter(w)}
+}
+
+// Create starts a part; it is written in full before the next one starts.
+func (z *sortedZip) Create(name string) (io.Writer, error) {
+	if err := z.end(); err != nil {
+		return nil, err
+	}
+	if z.spill == nil {
+		spill, err := os.CreateTemp("", "dayreport-xlsx-*.tmp")
+		if err != nil {
+			return nil, err
+		}
+		z.spill, z.buf = spill, bufio.NewWriterSize(spill, 64<<10)
+	}
+	p := &zipPart{name: name, off: z.next}
+	p.out.w = z.buf
+	if z.fw == nil {
+		fw, err := flate.NewWriter(&p.out, flate.DefaultCompression)
+		if err != nil {
+			return nil, err
+		}
+		z.fw = fw
+	} else {
+		z.fw.Reset(&p.out)
+	}
+	p.fw, z.open = z.fw, p
+	if strings.HasPrefix(name, "xl/worksheets/") {
+		z.fix = &replacer{w: p, old: drawingOwnNS, new: drawingR}
+		return z.fix, nil
+	}
+	return p, nil
+}
+
+// end finishes the part being written.
+func (z *sortedZip) end() error {
+	p := z.open
+	if p == nil {
+		return nil
+	}
+	z.open = nil
+	if z.fix != nil {
+		err := z.fix.Close()
+		z.fix = nil
+		if err != nil {
+			return err
+		}
+	}
+	if err := p.fw.Close(); err != nil {
+		return err
+	}
+	p.fw = nil
+	z.next += p.out.n
+	z.parts = append(z.parts, p)
+	return nil
+}
+
+// AddFS is not used by excelize to save a workbook.
+func (z *sortedZip) AddFS(fs.FS) error {
+	return errors.New("xlsx: AddFS is not supported")
+}
+
+// Close writes the parts in order (that of excelize's own parts: names from
+// last to first), ends the package and removes the temporary file.
+func (z *sortedZip) Close() error {
+	defer z.removeSpill()
+	if err := z.end(); err != nil {
+		return err
+	}
+	if z.buf != nil {
+		if err := z.buf.Flush(); err != nil {
+			return err
+		}
+	}
+	slices.SortStableFunc(z.parts, func(a, b *zipPart) int { return strings.Compare(b.name, a.name) })
+	for _, p := range z.parts {
+		w, err := z.zw.CreateRaw(&zip.FileHeader{
+			Name: p.name, Method: zip.Deflate, CRC32: p.crc,
+			CompressedSize64: uint64(p.out.n), UncompressedSize64: p.size,
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(w, io.NewSectionReader(z.spill, p.off, p.out.n)); err != nil {
+			return err
+		}
+	}
+	return z.zw.Close()
+}
+
+func (z *sortedZip) removeSpill() {
+	if z.spill != nil {
+		_ = z.spill.Close()           // read only by now
+		_ = os.Remove(z.spill.Name()) // in the temporary directory: left, it is cleaned some day
+		z.spill = nil
+	}
 }
 
 // A stream writer encodes the sheet's drawing (the team chart) on its own,
@@ -115,82 +234,4 @@ func (r *replacer) Close() error {
 	_, err := r.w.Write(r.held)
 	r.held = nil
 	return err
-}
-
-func newSortedZip(w io.Writer) excelize.ZipWriter {
-	return &sortedZip{zw: zip.NewWriter(w)}
-}
-
-// Create starts a part; it is written in full before the next one starts.
-func (z *sortedZip) Create(name string) (io.Writer, error) {
-	if err := z.end(); err != nil {
-		return nil, err
-	}
-	p := &zipPart{name: name}
-	if z.fw == nil {
-		fw, err := flate.NewWriter(&p.data, flate.DefaultCompression)
-		if err != nil {
-			return nil, err
-		}
-		z.fw = fw
-	} else {
-		z.fw.Reset(&p.data)
-	}
-	fw := z.fw
-	p.fw, z.open = fw, p
-	if strings.HasPrefix(name, "xl/worksheets/") {
-		z.fix = &replacer{w: p, old: drawingOwnNS, new: drawingR}
-		return z.fix, nil
-	}
-	return p, nil
-}
-
-// end finishes the part being written.
-func (z *sortedZip) end() error {
-	p := z.open
-	if p == nil {
-		return nil
-	}
-	z.open = nil
-	if z.fix != nil {
-		err := z.fix.Close()
-		z.fix = nil
-		if err != nil {
-			return err
-		}
-	}
-	if err := p.fw.Close(); err != nil {
-		return err
-	}
-	p.fw = nil
-	z.parts = append(z.parts, p)
-	return nil
-}
-
-// AddFS is not used by excelize to save a workbook.
-func (z *sortedZip) AddFS(fs.FS) error {
-	return errors.New("xlsx: AddFS is not supported")
-}
-
-// Close writes the parts in order (that of excelize's own parts: names from
-// last to first) and ends the package.
-func (z *sortedZip) Close() error {
-	if err := z.end(); err != nil {
-		return err
-	}
-	slices.SortStableFunc(z.parts, func(a, b *zipPart) int { return strings.Compare(b.name, a.name) })
-	for i, p := range z.parts {
-		w, err := z.zw.CreateRaw(&zip.FileHeader{
-			Name: p.name, Method: zip.Deflate, CRC32: p.crc,
-			CompressedSize64: uint64(p.data.Len()), UncompressedSize64: p.size,
-		})
-		if err != nil {
-			return err
-		}
-		if _, err := p.data.WriteTo(w); err != nil {
-			return err
-		}
-		z.parts[i] = nil // its bytes are in the package now
-	}
-	return z.zw.Close()
 }

@@ -2,10 +2,12 @@ package xlsx
 
 import (
 	"bytes"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/dayreport/dayreport/pkg/summary"
 	"github.com/stretchr/testify/require"
 	"github.com/xuri/excelize/v2"
 )
@@ -79,4 +81,17 @@ func TestStreamBufferReleased(t *testing.T) {
 	kept, err := g.GetCellValue("small", "A1")
 	require.NoError(t, err)
 	require.Equal(t, "kept", kept)
+}
+
+// TestSpillIsRemoved: the parts are compressed into a temporary file, which
+// goes once the workbook is written.
+func TestSpillIsRemoved(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", dir)
+	var out bytes.Buffer
+	require.NoError(t, Encode(&out, &summary.Model{}))
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Empty(t, entries)
+	require.Equal(t, "PK", out.String()[:2])
 }
