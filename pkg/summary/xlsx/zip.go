@@ -28,6 +28,7 @@ import (
 type sortedZip struct {
 	zw    *zip.Writer
 	spill *os.File      // the deflated parts, one after another
+	mem   bytes.Buffer  // or they, when no temporary file can be made
 	buf   *bufio.Writer // writes to spill
 	next  int64         // where the next part starts in spill
 	parts []*zipPart
@@ -72,12 +73,14 @@ func (z *sortedZip) Create(name string) (io.Writer, error) {
 	if err := z.end(); err != nil {
 		return nil, err
 	}
-	if z.spill == nil {
-		spill, err := os.CreateTemp("", "dayreport-xlsx-*.tmp")
-		if err != nil {
-			return nil, err
+	if z.buf == nil {
+		// Without a temporary directory the parts stay in memory, as
+		// excelize's streams do.
+		var to io.Writer = &z.mem
+		if spill, err := os.CreateTemp("", "dayreport-xlsx-*.tmp"); err == nil {
+			z.spill, to = spill, spill
 		}
-		z.spill, z.buf = spill, bufio.NewWriterSize(spill, 64<<10)
+		z.buf = bufio.NewWriterSize(to, 64<<10)
 	}
 	p := &zipPart{name: name, off: z.next}
 	p.out.w = z.buf
@@ -138,6 +141,10 @@ func (z *sortedZip) Close() error {
 			return err
 		}
 	}
+	var from io.ReaderAt = bytes.NewReader(z.mem.Bytes())
+	if z.spill != nil {
+		from = z.spill
+	}
 	slices.SortStableFunc(z.parts, func(a, b *zipPart) int { return strings.Compare(b.name, a.name) })
 	for _, p := range z.parts {
 		w, err := z.zw.CreateRaw(&zip.FileHeader{
@@ -147,7 +154,7 @@ func (z *sortedZip) Close() error {
 		if err != nil {
 			return err
 		}
-		if _, err := io.Copy(w, io.NewSectionReader(z.spill, p.off, p.out.n)); err != nil {
+		if _, err := io.Copy(w, io.NewSectionReader(from, p.off, p.out.n)); err != nil {
 			return err
 		}
 	}

@@ -95,3 +95,14 @@ func TestSpillIsRemoved(t *testing.T) {
 	require.Empty(t, entries)
 	require.Equal(t, "PK", out.String()[:2])
 }
+
+// TestNoTemporaryDirectory: without a temporary file the parts are ordered
+// in memory, and the workbook is the same.
+func TestNoTemporaryDirectory(t *testing.T) {
+	var want bytes.Buffer
+	require.NoError(t, Encode(&want, &summary.Model{}))
+	t.Setenv("TMPDIR", "/nonexistent/dayreport")
+	var got bytes.Buffer
+	require.NoError(t, Encode(&got, &summary.Model{}))
+	require.Equal(t, want.Bytes(), got.Bytes())
+}
