@@ -69,6 +69,9 @@ func pgStore(t testing.TB, dsn string, opts Options) *Store {
 	return s
 }
 
+// pgSlots bounds the PostgreSQL subtests running at once.
+var pgSlots = make(chan struct{}, 4)
+
 // bothDrivers runs fn as the subtests "sqlite" and "postgres" (the shared
 // suite: every store behaviour holds on both). Inside fn, memStore opens a
 // store of the subtest's driver. The postgres subtest skips without
@@ -80,6 +83,11 @@ func bothDrivers(t *testing.T, fn func(t *testing.T)) {
 			t.Parallel()
 			if d == "postgres" {
 				storetest.DSN(t)
+				// Each PostgreSQL store may hold 10 connections: bound the
+				// tests running at once far below the server's 100 clients,
+				// whatever -parallel is.
+				pgSlots <- struct{}{}
+				t.Cleanup(func() { <-pgSlots })
 			}
 			fn(t)
 		})
