@@ -22,10 +22,11 @@ import (
 // The fact tests run one after another, before the package's parallel
 // tests, whose timing they would otherwise disturb (and be disturbed by).
 
-// factsScale runs the fakes' clocks five times faster: a search window of
-// 200 ms, searches 62.5 ms apart, so a search may reach the fake up to 50 ms
-// late without a window holding five (scheduling jitter under -race).
-const factsScale = 5
+// factsScale runs the fakes' clocks twice as fast: a search window of
+// 500 ms, searches 156 ms apart, so a search may reach the fake up to 125 ms
+// late without a window holding five. At five times (50 ms of slack) the
+// scheduling jitter of a loaded 2-core machine under -race broke it once.
+const factsScale = 2
 
 // factsSetup starts a fake whose clock runs factsScale× faster and an adapter
 // paced to both of its limits; fo's token is the test token unless set.
