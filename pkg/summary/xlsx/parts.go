@@ -26,11 +26,12 @@ import (
 var partKinds = []string{"xl/charts/chart", "xl/drawings/drawing"}
 
 // sheetDrawings lists the drawing and chart parts of the named sheets in the
-// workbook package data, as it was before excelize changed anything.
-func sheetDrawings(data []byte, sheets []string) ([]string, error) {
+// workbook package data, as it was before excelize changed anything, and the
+// names of all its sheets in order.
+func sheetDrawings(data []byte, sheets []string) (parts, names []string, err error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p := pkg{zr: zr}
 	var book struct {
@@ -41,10 +42,10 @@ func sheetDrawings(data []byte, sheets []string) ([]string, error) {
 	}
 	workbook := p.target("", "/officeDocument")
 	if err := p.decode(workbook, &book); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var parts []string
 	for _, sh := range book.Sheets {
+		names = append(names, sh.Name)
 		if !slices.ContainsFunc(sheets, func(n string) bool { return strings.EqualFold(n, sh.Name) }) {
 			continue
 		}
@@ -57,7 +58,7 @@ func sheetDrawings(data []byte, sheets []string) ([]string, error) {
 			parts = append(parts, p.targets(drawing, "/chart")...)
 		}
 	}
-	return parts, nil
+	return parts, names, nil
 }
 
 // dropParts removes the given parts, left behind by DeleteSheet, from f when

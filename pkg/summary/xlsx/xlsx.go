@@ -22,6 +22,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"time"
 
@@ -62,13 +63,7 @@ func write(path string, m *summary.Model) (err error) {
 	path = followLinks(path)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		f := excelize.NewFile()
-		defer closeFile(f, &err)
-		f.SetZipWriter(newSortedZip)
-		if err := build(f, m, true, nil); err != nil {
-			return err
-		}
-		return save(f, path, newFileMode)
+		return writeNew(path, m, newFileMode)
 	}
 	if err != nil {
 		return err
@@ -77,9 +72,16 @@ func write(path string, m *summary.Model) (err error) {
 	if err != nil {
 		return err
 	}
-	old, err := sheetDrawings(data, summary.TabNames(m.Lang).All())
+	tabs := summary.TabNames(m.Lang).All()
+	old, sheets, err := sheetDrawings(data, tabs)
 	if err != nil {
 		return fmt.Errorf("not a workbook: %w", err)
+	}
+	if slices.Equal(sheets, tabs) {
+		// Nothing of the manager's to keep: written anew rather than
+		// opened, which would parse every old tab into excelize's cell
+		// model (hundreds of MiB for a team of thousands).
+		return writeNew(path, m, info.Mode().Perm())
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
@@ -91,6 +93,17 @@ func write(path string, m *summary.Model) (err error) {
 		return err
 	}
 	return save(f, path, info.Mode().Perm())
+}
+
+// writeNew writes m as a new workbook at path with the given permissions.
+func writeNew(path string, m *summary.Model, perm fs.FileMode) (err error) {
+	f := excelize.NewFile()
+	defer closeFile(f, &err)
+	f.SetZipWriter(newSortedZip)
+	if err := build(f, m, true, nil); err != nil {
+		return err
+	}
+	return save(f, path, perm)
 }
 
 // build writes the four tabs into f: a new workbook when fresh, or else an

@@ -623,3 +623,25 @@ func TestWriteThroughSymlink(t *testing.T) {
 	requireOnly(t, dir, "real.xlsx", "summary.xlsx")
 	require.Equal(t, summary.TabNames("ru").All(), open(t, target).GetSheetList())
 }
+
+// TestRewriteOfOurTabsOnly: a workbook holding only the summary's own tabs,
+// in their order, is written anew (not opened and patched: that would parse
+// every old row), so a rewrite gives exactly the bytes of a new workbook,
+// and the file keeps its permissions.
+func TestRewriteOfOurTabsOnly(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "summary.xlsx")
+	older := sampleModel()
+	older.Days = older.Days[:1]
+	require.NoError(t, xlsx.Write(path, older))
+	require.NoError(t, os.Chmod(path, 0o600))
+	require.NoError(t, xlsx.Write(path, sampleModel()))
+	var fresh bytes.Buffer
+	require.NoError(t, xlsx.Encode(&fresh, sampleModel()))
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.True(t, bytes.Equal(fresh.Bytes(), got), "a rewrite is a new workbook")
+	info, err := os.Stat(path)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+}
