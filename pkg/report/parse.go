@@ -82,7 +82,27 @@ func Parse(t *Template, sec document.Section, opts Options) *Report {
 	// into the text: list everything in reading order.
 	slices.SortStableFunc(p.rep.Errors, byPlace)
 	slices.SortStableFunc(p.rep.Warnings, byPlace)
+	p.rep.detach()
 	return p.rep
+}
+
+// detach copies every string the report took from the document: they are
+// slices of the document's whole text, so one kept note or error value
+// would keep the whole document alive (a pass over 10 000 employees kept
+// every document, 120 MiB, through its results).
+func (r *Report) detach() {
+	r.Notes = strings.Clone(r.Notes)
+	for k, v := range r.Comments {
+		r.Comments[k] = strings.Clone(v)
+	}
+	for _, errs := range [][]FieldError{r.Errors, r.Warnings} {
+		for i := range errs {
+			e := &errs[i]
+			e.Field, e.Value, e.Message = strings.Clone(e.Field), strings.Clone(e.Value), strings.Clone(e.Message)
+			e.Location.Tab, e.Location.Cell = strings.Clone(e.Location.Tab), strings.Clone(e.Location.Cell)
+		}
+	}
+	r.Start.Tab, r.Start.Cell = strings.Clone(r.Start.Tab), strings.Clone(r.Start.Cell)
 }
 
 // byPlace orders errors by where they are in the document; cells of a sheet
