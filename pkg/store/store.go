@@ -105,7 +105,7 @@ func open(ctx context.Context, path string, opts Options, migrations fs.FS) (*St
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", s.path, err)
 	}
-	s.db = pool{DB: db, d: sqliteDialect}
+	s.db = pool{DB: db, d: sqliteDialect, stmts: newStmtCache()}
 	if memory {
 		// Every connection to ":memory:" is a database of its own: keep
 		// exactly one, for ever, so that every query sees the same data.
@@ -245,6 +245,7 @@ func (s *Store) writeTx(ctx context.Context, serialize bool, fn func(tx *txn) er
 	if s.readOnly {
 		return ErrReadOnly
 	}
+	s.db.stmts.ready(ctx, s.db.DB)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -255,7 +256,7 @@ func (s *Store) writeTx(ctx context.Context, serialize bool, fn func(tx *txn) er
 			return fmt.Errorf("store: begin: %w", err)
 		}
 	}
-	if err := fn(&txn{Tx: tx, d: s.db.d}); err != nil {
+	if err := fn(&txn{Tx: tx, d: s.db.d, db: s.db.DB, stmts: s.db.stmts}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
