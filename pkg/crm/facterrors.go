@@ -40,3 +40,19 @@ func JoinFactErrors(adapter string, errs []error) error {
 	}
 	return &Error{Kind: kind, RetryAfter: after, Err: fmt.Errorf("%s: facts not read: %w", adapter, errors.Join(errs...))}
 }
+
+// FactsByUser turns the counts read per fact kind (kind → user → count)
+// into the answer of a FactReader: every user's Facts under the id it was
+// asked by (names), with each kind read, 0 where the user had none (a zero
+// is what lets verification see a number reported without any record).
+func FactsByUser[U comparable](users []U, names map[U]string, counts map[string]map[U]float64) map[string]Facts {
+	out := make(map[string]Facts, len(users))
+	for _, u := range users {
+		f := make(Facts, len(counts))
+		for kind, c := range counts {
+			f[kind] = c[u]
+		}
+		out[names[u]] = f
+	}
+	return out
+}

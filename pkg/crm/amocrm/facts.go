@@ -160,15 +160,7 @@ func (a *Adapter) Facts(ctx context.Context, crmUserIDs []string, d day.Date, lo
 	if len(counts) == 0 {
 		return nil, err
 	}
-	out := make(map[string]crm.Facts, len(users))
-	for _, u := range users {
-		f := make(crm.Facts, len(counts))
-		for kind, c := range counts {
-			f[kind] = c[u]
-		}
-		out[names[u]] = f
-	}
-	return out, err
+	return crm.FactsByUser(users, names, counts), err
 }
 
 // factUsers returns the distinct positive integer ids among ids, sorted, and

@@ -525,13 +525,9 @@ func factResult(reads []*factRead, users []int64, names map[int64]string) (map[s
 	if len(ok) == 0 {
 		return nil, err
 	}
-	out := make(map[string]crm.Facts, len(users))
-	for _, u := range users {
-		f := make(crm.Facts, len(ok))
-		for _, r := range ok {
-			f[r.src.kind] = r.counts[u]
-		}
-		out[names[u]] = f
+	counts := make(map[string]map[int64]float64, len(ok))
+	for _, r := range ok {
+		counts[r.src.kind] = r.counts
 	}
-	return out, err
+	return crm.FactsByUser(users, names, counts), err
 }

@@ -213,15 +213,7 @@ func (a *Adapter) Facts(ctx context.Context, crmUserIDs []string, d day.Date, lo
 	if len(counts) == 0 {
 		return nil, err
 	}
-	out := make(map[string]crm.Facts, len(owners))
-	for _, o := range owners {
-		f := make(crm.Facts, len(counts))
-		for kind, c := range counts {
-			f[kind] = c[o]
-		}
-		out[names[o]] = f
-	}
-	return out, err
+	return crm.FactsByUser(owners, names, counts), err
 }
 
 // factOwners returns the distinct owner ids among ids (digits only, without
