@@ -1,5 +1,7 @@
 package crm
 
+// What the three CRM fact readers (bitrix24, amocrm, hubspot) share.
+
 import (
 	"errors"
 	"fmt"
