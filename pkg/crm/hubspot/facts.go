@@ -396,23 +396,7 @@ func (a *Adapter) searchError(what string, resp *http.Response, ae *apiError, no
 		}
 		return crm.PermanentError(with(hint))
 	case code == http.StatusTooManyRequests:
-		policy := strings.ToUpper(ae.PolicyName)
-		hint := "search rate limit reached"
-		if policy != "" {
-			hint += " (" + policy + ")"
-		}
-		after := retryAfter(resp.Header, now)
-		if after == 0 {
-			if ms, err := strconv.ParseInt(strings.TrimSpace(resp.Header.Get("X-HubSpot-RateLimit-Interval-Milliseconds")), 10, 64); err == nil && ms > 0 {
-				after = time.Duration(min(ms, int64(crm.MaxRetryAfter/time.Millisecond))) * time.Millisecond
-			} else {
-				after = a.searchWindow
-			}
-		}
-		if policy == "DAILY" {
-			hint = "the daily API limit is reached"
-			after = max(after, time.Hour)
-		}
+		after, hint := rateLimitWait(resp.Header, ae, now, "search rate limit", a.searchWindow, "the daily API limit is reached")
 		return crm.RetryableError(with(hint), after)
 	case code == http.StatusRequestTimeout, code == http.StatusLocked, code == 477, code >= 500:
 		return crm.RetryableError(with(""), retryAfter(resp.Header, now))

@@ -286,7 +286,8 @@ func (a *Adapter) classify(resp *http.Response, ae *apiError, now time.Time) err
 	case code == http.StatusNotFound:
 		return crm.PermanentError(with("no such custom object type in this account (crm.hubspot.object_type)"))
 	case code == http.StatusTooManyRequests:
-		after, hint := a.rateLimitWait(resp.Header, ae, now)
+		after, hint := rateLimitWait(resp.Header, ae, now, "rate limit", a.window,
+			"the daily API limit is reached; the push waits for a later pass")
 		return crm.RetryableError(with(hint), after)
 	case code == http.StatusRequestTimeout, code == http.StatusLocked, code == 477, code >= 500:
 		return crm.RetryableError(with(""), retryAfter(resp.Header, now))
@@ -297,10 +298,12 @@ func (a *Adapter) classify(resp *http.Response, ae *apiError, now time.Time) err
 	}
 }
 
-// rateLimitWait is the wait a 429 asks for, and a hint naming the limit.
-func (a *Adapter) rateLimitWait(h http.Header, ae *apiError, now time.Time) (time.Duration, string) {
+// rateLimitWait is the wait a 429 asks for, and a hint naming the limit:
+// Retry-After, else HubSpot's interval header, else window (the limit's own
+// window); an hour at least for the daily limit, hinted as daily.
+func rateLimitWait(h http.Header, ae *apiError, now time.Time, limit string, window time.Duration, daily string) (time.Duration, string) {
 	policy := strings.ToUpper(ae.PolicyName)
-	hint := "rate limit reached"
+	hint := limit + " reached"
 	if policy != "" {
 		hint += " (" + policy + ")"
 	}
@@ -309,11 +312,11 @@ func (a *Adapter) rateLimitWait(h http.Header, ae *apiError, now time.Time) (tim
 		if ms, err := strconv.ParseInt(strings.TrimSpace(h.Get("X-HubSpot-RateLimit-Interval-Milliseconds")), 10, 64); err == nil && ms > 0 {
 			after = time.Duration(min(ms, int64(crm.MaxRetryAfter/time.Millisecond))) * time.Millisecond
 		} else {
-			after = a.window
+			after = window
 		}
 	}
 	if policy == "DAILY" {
-		hint = "the daily API limit is reached; the push waits for a later pass"
+		hint = daily
 		after = max(after, time.Hour)
 	}
 	return after, hint
