@@ -46,8 +46,12 @@ func JoinFactErrors(adapter string, errs []error) error {
 // FactsByUser turns the counts read per fact kind (kind → user → count)
 // into the answer of a FactReader: every user's Facts under the id it was
 // asked by (names), with each kind read, 0 where the user had none (a zero
-// is what lets verification see a number reported without any record).
+// is what lets verification see a number reported without any record);
+// nil when no kind was read.
 func FactsByUser[U comparable](users []U, names map[U]string, counts map[string]map[U]float64) map[string]Facts {
+	if len(counts) == 0 {
+		return nil
+	}
 	out := make(map[string]Facts, len(users))
 	for _, u := range users {
 		f := make(Facts, len(counts))

@@ -156,11 +156,7 @@ func (a *Adapter) Facts(ctx context.Context, crmUserIDs []string, d day.Date, lo
 		}
 		counts[k.kind] = c
 	}
-	err := crm.JoinFactErrors("amocrm", errs)
-	if len(counts) == 0 {
-		return nil, err
-	}
-	return crm.FactsByUser(users, names, counts), err
+	return crm.FactsByUser(users, names, counts), crm.JoinFactErrors("amocrm", errs)
 }
 
 // factUsers returns the distinct positive integer ids among ids, sorted, and

@@ -521,13 +521,9 @@ func factResult(reads []*factRead, users []int64, names map[int64]string) (map[s
 		}
 		ok = append(ok, r)
 	}
-	err := crm.JoinFactErrors("bitrix24", errs)
-	if len(ok) == 0 {
-		return nil, err
-	}
 	counts := make(map[string]map[int64]float64, len(ok))
 	for _, r := range ok {
 		counts[r.src.kind] = r.counts
 	}
-	return crm.FactsByUser(users, names, counts), err
+	return crm.FactsByUser(users, names, counts), crm.JoinFactErrors("bitrix24", errs)
 }

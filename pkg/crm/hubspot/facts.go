@@ -209,11 +209,7 @@ func (a *Adapter) Facts(ctx context.Context, crmUserIDs []string, d day.Date, lo
 		}
 		counts[k.kind] = c
 	}
-	err := crm.JoinFactErrors("hubspot", errs)
-	if len(counts) == 0 {
-		return nil, err
-	}
-	return crm.FactsByUser(owners, names, counts), err
+	return crm.FactsByUser(owners, names, counts), crm.JoinFactErrors("hubspot", errs)
 }
 
 // factOwners returns the distinct owner ids among ids (digits only, without
