@@ -7,6 +7,7 @@
 package calendar
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -36,6 +37,9 @@ type Options struct {
 	Weekdays []time.Weekday // working weekdays; empty = Mon..Fri
 	Holidays []day.Date     // extra non-working dates (override)
 	Workdays []day.Date     // extra working dates (override; wins over everything)
+	// Declared are years whose holidays and transferred days the
+	// configuration gives (in Holidays and Workdays): they count as known.
+	Declared []int
 }
 
 // Calendar answers whether a date is a working day.
@@ -46,6 +50,8 @@ type Calendar struct {
 	off     map[day.Date]string // not working although the pattern may say yes; value = reason
 	years   map[int]yearData    // production data of the country, nil for "none"
 	short   map[day.Date]bool   // shortened pre-holiday days
+	// declared are the years the configuration gives.
+	declared map[int]bool
 }
 
 // searchLimit bounds Prev/NextWorkday walks: a pattern has at least one
@@ -89,6 +95,10 @@ func New(o Options) (*Calendar, error) {
 		return nil, fmt.Errorf("calendar: unknown country %q (want %q or %q)", o.Country, CountryRussia, CountryNone)
 	}
 
+	c.declared = map[int]bool{}
+	for _, y := range o.Declared {
+		c.declared[y] = true
+	}
 	for _, d := range o.Holidays {
 		if d.IsZero() {
 			continue
@@ -223,6 +233,74 @@ func (c *Calendar) LastWorkdays(d day.Date, n int) []day.Date {
 func (c *Calendar) Covers(year int) bool {
 	_, ok := c.years[year]
 	return ok
+}
+
+// Known reports whether the working days of year are known: the shipped
+// data covers it, the configuration declares it, or the calendar has no
+// country (the weekly pattern alone is the whole truth).
+func (c *Calendar) Known(year int) bool {
+	return c.country == CountryNone || c.Covers(year) || c.declared[year]
+}
+
+// ErrNotCovered is wrapped by the error of a day whose year the production
+// calendar does not know.
+var ErrNotCovered = errors.New("calendar: year not covered")
+
+// CoverageError names the year the production calendar does not know.
+type CoverageError struct {
+	Year int
+	// First and Last are the shipped years (0 when none).
+	First, Last int
+}
+
+func (e *CoverageError) Error() string {
+	shipped := ""
+	if e.First > 0 {
+		shipped = fmt.Sprintf(" (it ships %d–%d)", e.First, e.Last)
+	}
+	return fmt.Sprintf("the production calendar has no data for %d%s: declare the year's holidays and transferred "+
+		"working days under calendar.years in the configuration (- {year: %d, holidays: [...], workdays: [...]}), "+
+		"or set calendar.country: none for the weekly pattern alone", e.Year, shipped, e.Year)
+}
+
+// Unwrap makes errors.Is(err, ErrNotCovered) true.
+func (e *CoverageError) Unwrap() error { return ErrNotCovered }
+
+// Check returns a *CoverageError for the first year from `from` to `to`
+// that is not Known, nil when all are.
+func (c *Calendar) Check(from, to day.Date) error {
+	for y := from.Year; y <= to.Year; y++ {
+		if !c.Known(y) {
+			first, last := c.ShippedYears()
+			return &CoverageError{Year: y, First: first, Last: last}
+		}
+	}
+	return nil
+}
+
+// ShippedYears is the first and last year of the shipped production data
+// (0, 0 when none).
+func (c *Calendar) ShippedYears() (first, last int) {
+	for y := range c.years {
+		if first == 0 || y < first {
+			first = y
+		}
+		last = max(last, y)
+	}
+	return first, last
+}
+
+// LastKnownYear is the last year whose working days are known (shipped or
+// declared); 0 when no year is (or every year is: country none).
+func (c *Calendar) LastKnownYear() int {
+	if c.country == CountryNone {
+		return 0
+	}
+	_, last := c.ShippedYears()
+	for y := range c.declared {
+		last = max(last, y)
+	}
+	return last
 }
 
 // Provisional reports whether year is covered by data that was not checked

@@ -403,3 +403,29 @@ func TestParseWeekday(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckCoverage(t *testing.T) {
+	t.Parallel()
+	c := ru(t)
+	require.NoError(t, c.Check(d("2025-01-01"), d("2027-12-31")))
+	err := c.Check(d("2027-12-20"), d("2028-01-03"))
+	require.ErrorIs(t, err, ErrNotCovered)
+	var ce *CoverageError
+	require.ErrorAs(t, err, &ce)
+	require.Equal(t, 2028, ce.Year)
+	require.Contains(t, err.Error(), "no data for 2028 (it ships 2025–2027)")
+	require.Contains(t, err.Error(), "calendar.years")
+	require.Equal(t, 2027, c.LastKnownYear())
+
+	declared, err := New(Options{Country: "ru", Declared: []int{2028}, Holidays: []day.Date{d("2028-01-03")}})
+	require.NoError(t, err)
+	require.NoError(t, declared.Check(d("2028-01-01"), d("2028-12-31")))
+	require.False(t, declared.IsWorkday(d("2028-01-03")))
+	require.Equal(t, 2028, declared.LastKnownYear())
+	require.ErrorIs(t, declared.Check(d("2024-12-31"), d("2025-01-01")), ErrNotCovered)
+
+	none, err := New(Options{Country: "none"})
+	require.NoError(t, err)
+	require.NoError(t, none.Check(d("1999-01-01"), d("2099-01-01")))
+	require.Zero(t, none.LastKnownYear())
+}
