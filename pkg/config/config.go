@@ -44,6 +44,7 @@ type Config struct {
 	Digest    Digest     `yaml:"digest"`
 	Feedback  Feedback   `yaml:"feedback"`
 	Verify    Verify     `yaml:"verify"`
+	Ledger    Ledger     `yaml:"ledger"`
 
 	// locations caches the time zones named in the file (company and
 	// employees), keyed by IANA name; filled by validation, read-only after.
@@ -62,6 +63,26 @@ type Calendar struct {
 	Weekdays []string   `yaml:"weekdays"`           // mon..sun; default mon-fri
 	Holidays []day.Date `yaml:"holidays,omitempty"` // extra days off
 	Workdays []day.Date `yaml:"workdays,omitempty"` // extra working days
+	// Years declares the production calendar of years the shipped data does
+	// not cover (country ru: 2025-2027): a year listed here is covered, with
+	// its holidays and transferred working days. A pass for a day of a year
+	// that is neither shipped nor declared is refused.
+	Years []CalendarYear `yaml:"years,omitempty"`
+}
+
+// CalendarYear is one declared year of the production calendar.
+type CalendarYear struct {
+	Year     int        `yaml:"year"`
+	Holidays []day.Date `yaml:"holidays,omitempty"` // days off (holidays and transferred days off)
+	Workdays []day.Date `yaml:"workdays,omitempty"` // transferred working days (a working Saturday)
+}
+
+// Ledger bounds the day ledger (SPEC §5): how far back a pass closes the
+// working days that no pass reached after their deadline.
+type Ledger struct {
+	// Horizon is the most days back a pass closes (default 31d); the first
+	// install and an employee's start bound it too.
+	Horizon Window `yaml:"horizon"`
 }
 
 // Deadline is the local time by which a day's report is due, plus grace.
@@ -121,6 +142,9 @@ type Employee struct {
 	LeaveFrom day.Date `yaml:"leave_from,omitempty"`
 	LeaveTo   day.Date `yaml:"leave_to,omitempty"`
 	Telegram  string   `yaml:"telegram,omitempty"` // chat id for reminders
+	// Start is the employee's first day: no day exists before it (no
+	// absence, no record, no reminder). Zero: since dayreport first saw them.
+	Start day.Date `yaml:"start,omitempty"`
 }
 
 // OnLeave reports whether d falls within the employee's leave dates.
@@ -203,10 +227,14 @@ type Summary struct {
 	Window      Window `yaml:"window"`      // default 2w
 }
 
-// Schedule holds the daemon's cron expressions (SPEC §9), in the company time zone.
+// Schedule holds the daemon's cron expressions (SPEC §9), in the company
+// time zone. They give the times; the production calendar, not the cron
+// day-of-week field, decides the days (a transferred working Saturday is
+// polled and closed, a holiday is not), so a day-of-week field other than *
+// is ignored (config check warns).
 type Schedule struct {
-	Poll     string `yaml:"poll"`      // default "*/20 17-23 * * 1-5"
-	CloseDay string `yaml:"close_day"` // default "30 21 * * 1-5"
+	Poll     string `yaml:"poll"`      // default "*/20 17-23 * * *"
+	CloseDay string `yaml:"close_day"` // default "30 21 * * *"
 	Summary  string `yaml:"summary"`   // default "": after every pass
 }
 

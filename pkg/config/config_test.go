@@ -89,7 +89,7 @@ func TestManyProblemsAtOnce(t *testing.T) {
 		{Path: "crm.bitrix24.webhook_url", Line: 10, Message: "required (it is ${BITRIX24_WEBHOOK_URL}, which is not set)"},
 		{Path: "crm.bitrix24.entity_type_id", Line: 11, Message: `expected an integer, got "abc"`},
 		{Path: "employees[1].id", Line: 16, Message: `duplicate id "ivanov" (also employees[0])`},
-		{Path: "schedule.poll", Line: 19, Message: `"every 20 minutes" is not a cron expression: expected exactly 5 fields, found 3: [every 20 minutes] (want 5 fields, e.g. "*/20 17-23 * * 1-5", or a descriptor such as @daily)`},
+		{Path: "schedule.poll", Line: 19, Message: `"every 20 minutes" is not a cron expression: expected exactly 5 fields, found 3: [every 20 minutes] (want 5 fields, e.g. "*/20 17-23 * * *", or a descriptor such as @daily)`},
 		{Path: "http.listen", Line: 21, Message: `"nowhere" is not host:port (e.g. 127.0.0.1:9380)`},
 	}
 	require.Equal(t, want, cerr.Problems)

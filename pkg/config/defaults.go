@@ -12,8 +12,8 @@ const (
 	DefaultLanguage       = "ru"
 	DefaultTemplate       = "sales-ru"
 	DefaultStatePath      = "dayreport.db"
-	DefaultPoll           = "*/20 17-23 * * 1-5"
-	DefaultCloseDay       = "30 21 * * 1-5"
+	DefaultPoll           = "*/20 17-23 * * *"
+	DefaultCloseDay       = "30 21 * * *"
 	DefaultListen         = "127.0.0.1:9380"
 	DefaultTelegramURL    = "https://api.telegram.org"
 	DefaultHubSpotURL     = "https://api.hubapi.com"
@@ -26,6 +26,8 @@ const (
 	DefaultTolerancePct       = 20
 	DefaultBitrix24RPS        = 2
 	DefaultAmoCRMRPS          = 7
+	// DefaultHorizonDays is how far back the day ledger closes days.
+	DefaultHorizonDays = 31
 )
 
 // Default returns a configuration with every default filled in and no
@@ -100,6 +102,9 @@ func applyDefaults(c *Config, given map[string]bool) {
 
 	if c.Summary.Window == 0 {
 		c.Summary.Window = DefaultWindowDays
+	}
+	if c.Ledger.Horizon == 0 {
+		c.Ledger.Horizon = DefaultHorizonDays
 	}
 
 	str(&c.Schedule.Poll, DefaultPoll)

@@ -104,6 +104,9 @@ func validate(c *Config, m *meta) []Problem {
 	if w := c.Summary.Window.Days(); w < MinWindowDays || w > MaxWindowDays {
 		v.add("summary.window", "must be from %dd to %dd", MinWindowDays, MaxWindowDays)
 	}
+	if w := c.Ledger.Horizon.Days(); w < MinWindowDays || w > MaxWindowDays {
+		v.add("ledger.horizon", "must be from %dd to %dd", MinWindowDays, MaxWindowDays)
+	}
 	v.cron("schedule.poll", c.Schedule.Poll)
 	v.cron("schedule.close_day", c.Schedule.CloseDay)
 	v.cron("schedule.summary", c.Schedule.Summary)
@@ -153,6 +156,41 @@ func (v *checker) calendar(cal Calendar) {
 			v.add(path, "empty date (want YYYY-MM-DD)")
 		case holidays[d]:
 			v.add(path, "%s is also in calendar.holidays: a date is a holiday or a working day, not both", d)
+		}
+	}
+	years := map[int]int{}
+	for i, y := range cal.Years {
+		path := fmt.Sprintf("calendar.years[%d]", i)
+		if y.Year < 2000 || y.Year > 2100 {
+			v.add(path+".year", "%d is not a year from 2000 to 2100", y.Year)
+			continue
+		}
+		if j, dup := years[y.Year]; dup {
+			v.add(path+".year", "%d is declared twice (also calendar.years[%d])", y.Year, j)
+			continue
+		}
+		years[y.Year] = i
+		off := map[day.Date]bool{}
+		for k, d := range y.Holidays {
+			p := fmt.Sprintf("%s.holidays[%d]", path, k)
+			switch {
+			case d.IsZero():
+				v.add(p, "empty date (want YYYY-MM-DD)")
+			case d.Year != y.Year:
+				v.add(p, "%s is not in %d", d, y.Year)
+			}
+			off[d] = true
+		}
+		for k, d := range y.Workdays {
+			p := fmt.Sprintf("%s.workdays[%d]", path, k)
+			switch {
+			case d.IsZero():
+				v.add(p, "empty date (want YYYY-MM-DD)")
+			case d.Year != y.Year:
+				v.add(p, "%s is not in %d", d, y.Year)
+			case off[d]:
+				v.add(p, "%s is also in the year's holidays: a date is a holiday or a working day, not both", d)
+			}
 		}
 	}
 }
