@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/day"
 	"github.com/dayreport/dayreport/pkg/document"
 )
@@ -44,4 +45,39 @@ type Fetched struct {
 // concurrent use.
 type Source interface {
 	Fetch(ctx context.Context, r Ref, ref day.Date) (*Fetched, error)
+}
+
+// Prefetcher is a Source that can read many employees' documents at once
+// before the pass fetches them one by one (the Sheets source: one batchGet
+// per spreadsheet). A failed Prefetch is not fatal: each Fetch reads its own.
+type Prefetcher interface {
+	Prefetch(ctx context.Context, refs []Ref, ref day.Date) error
+}
+
+// Watcher tells which documents changed without reading them (Drive's file
+// versions): a pass skips a document whose revision is the one it last read.
+//
+// Revisions returns a revision per employee of refs whose document it could
+// ask about; an employee left out is read as usual. The revision is compared
+// with what the pass stored after its last read, so it must change whenever
+// the document does.
+type Watcher interface {
+	Revisions(ctx context.Context, refs []Ref) (map[string]string, error)
+}
+
+// RosterProblem is a roster row that could not be used: that employee alone
+// is left out of the pass, and the problem is reported with its row.
+type RosterProblem struct {
+	Row     int    `json:"row"`
+	ID      string `json:"id,omitempty"`
+	Message string `json:"message"`
+}
+
+// Roster is where the employees come from when they are not in the
+// configuration file (the manager spreadsheet's roster tab).
+//
+// Employees returns the usable employees and the rows that are not (each for
+// its employee alone); an error means the roster could not be read at all.
+type Roster interface {
+	Employees(ctx context.Context) ([]config.Employee, []RosterProblem, error)
 }

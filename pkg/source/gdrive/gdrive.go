@@ -1,0 +1,179 @@
+// Package gdrive is the report source of reports kept in Google Drive: each
+// employee's report is a Google Doc (read by pkg/source/gdoc) or a Google
+// Sheet or one tab of it (pkg/source/gsheet), chosen by its link, and Drive's
+// file metadata tells which documents changed since they were last read, so
+// that an unchanged document costs no Docs or Sheets read.
+package gdrive
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"google.golang.org/api/drive/v3"
+
+	"github.com/dayreport/dayreport/pkg/config"
+	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/source"
+	"github.com/dayreport/dayreport/pkg/source/gdoc"
+	"github.com/dayreport/dayreport/pkg/source/gsheet"
+)
+
+// Source sends each employee's report to the Docs or the Sheets source by
+// its link; a bare id goes by Kind (source.kind).
+type Source struct {
+	Docs   *gdoc.Source
+	Sheets *gsheet.Source
+	// Kind is source.kind: config.SourceGDoc or config.SourceGSheet.
+	Kind string
+	// Drive reads file metadata (nil: every document is read every time).
+	Drive *drive.Service
+	// Folder is the Drive folder holding the reports (an id or its URL):
+	// one files.list call per 1000 documents. Empty: one files.get each.
+	Folder string
+}
+
+var (
+	_ source.Source     = (*Source)(nil)
+	_ source.Prefetcher = (*Source)(nil)
+	_ source.Watcher    = (*Source)(nil)
+)
+
+// IsSheet reports whether a roster's report reference names a spreadsheet.
+func IsSheet(report, kind string) bool {
+	switch {
+	case gsheet.IsSheetURL(report):
+		return true
+	case gdoc.IsDocURL(report):
+		return false
+	}
+	// "<id>#<tab>" names a tab: only a spreadsheet has tabs by name in a link.
+	if l, err := gsheet.ParseLink(report); err == nil && l.Tab != "" {
+		return true
+	}
+	return kind == config.SourceGSheet
+}
+
+// DocID is the Drive id of a report that is a Google Doc; false for a Sheet,
+// an empty reference, or one that is not a Doc link or id.
+func DocID(report, kind string) (string, bool) {
+	if report == "" || IsSheet(report, kind) {
+		return "", false
+	}
+	id, err := gdoc.DocumentID(report)
+	return id, err == nil
+}
+
+// Fetch reads the employee's Doc or Sheet.
+func (g *Source) Fetch(ctx context.Context, r source.Ref, ref day.Date) (*source.Fetched, error) {
+	if r.Report == "" {
+		return nil, fmt.Errorf("%w for %s: the roster names no report document", source.ErrNoDocument, r.Employee)
+	}
+	if IsSheet(r.Report, g.Kind) {
+		return g.Sheets.Fetch(ctx, r, ref)
+	}
+	return g.Docs.Fetch(ctx, r, ref)
+}
+
+// Prefetch reads every sheet-based report of refs, one batchGet per
+// spreadsheet. A failure is not fatal: each Fetch then reads its own.
+func (g *Source) Prefetch(ctx context.Context, refs []source.Ref, ref day.Date) error {
+	var sheets []source.Ref
+	for _, r := range refs {
+		if r.Report != "" && IsSheet(r.Report, g.Kind) {
+			sheets = append(sheets, r)
+		}
+	}
+	if len(sheets) == 0 {
+		return nil
+	}
+	return g.Sheets.Prefetch(ctx, sheets, ref)
+}
+
+// fileID is the Drive file behind a roster link: a Doc or a spreadsheet.
+func (g *Source) fileID(report string) (string, bool) {
+	if report == "" {
+		return "", false
+	}
+	if IsSheet(report, g.Kind) {
+		l, err := gsheet.ParseLink(report)
+		return l.ID, err == nil
+	}
+	id, err := gdoc.DocumentID(report)
+	return id, err == nil
+}
+
+// driveListPage is the largest page files.list returns.
+const driveListPage = 1000
+
+// Revisions returns each employee's file version ("drive:<version>"): with
+// a folder, one files.list call per 1000 documents; without (or for files
+// outside it), one files.get per file (a spreadsheet shared by several
+// employees once). An employee whose file Drive does not answer for is left
+// out (the pass reads the document, and the read says what is wrong).
+func (g *Source) Revisions(ctx context.Context, refs []source.Ref) (map[string]string, error) {
+	if g.Drive == nil {
+		return nil, nil
+	}
+	files := map[string]string{} // employee → file
+	ids := map[string]bool{}
+	for _, r := range refs {
+		if id, ok := g.fileID(r.Report); ok {
+			files[r.Employee], ids[id] = id, true
+		}
+	}
+	vers, err := g.versions(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(files))
+	for emp, id := range files {
+		if v, ok := vers[id]; ok {
+			out[emp] = v
+		}
+	}
+	return out, nil
+}
+
+func (g *Source) versions(ctx context.Context, ids map[string]bool) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	if folder := FolderID(g.Folder); folder != "" {
+		q := fmt.Sprintf("'%s' in parents and trashed = false", strings.ReplaceAll(folder, "'", `\'`))
+		call := g.Drive.Files.List().Q(q).PageSize(driveListPage).Fields("nextPageToken, files(id, version)").
+			SupportsAllDrives(true).IncludeItemsFromAllDrives(true)
+		err := call.Pages(ctx, func(page *drive.FileList) error {
+			for _, f := range page.Files {
+				if ids[f.Id] {
+					out[f.Id] = "drive:" + strconv.FormatInt(f.Version, 10)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("drive: list the reports folder: %w", err)
+		}
+	}
+	for id := range ids {
+		if _, ok := out[id]; ok {
+			continue
+		}
+		f, err := g.Drive.Files.Get(id).Fields("id, version").SupportsAllDrives(true).Context(ctx).Do()
+		if err != nil {
+			continue // unknown: the document is read, and the read says what is wrong
+		}
+		out[id] = "drive:" + strconv.FormatInt(f.Version, 10)
+	}
+	return out, nil
+}
+
+// FolderID accepts a folder id or its URL (…/drive/folders/<id>?usp=…).
+func FolderID(s string) string {
+	if i := strings.Index(s, "/folders/"); i >= 0 {
+		s = s[i+len("/folders/"):]
+	}
+	if i := strings.IndexAny(s, "?#/"); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
