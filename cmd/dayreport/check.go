@@ -53,7 +53,7 @@ func newCheckCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return &exitError{code: exitPartial, err: err}
 			}
-			if err := app.WriteCheck(g.stdout, res, tmpl, cfg.Lang(), format); err != nil {
+			if err := writeCheck(g.stdout, res, tmpl, cfg.Lang(), format); err != nil {
 				return err
 			}
 			if res.Status != report.Submitted {
@@ -65,12 +65,12 @@ func newCheckCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&file, "file", "", "a report file (.txt, .md or .csv)")
 	cmd.Flags().StringVar(&employee, "employee", "", "an employee id from the configuration (reads their report from the configured source)")
 	cmd.Flags().StringVar(&date, "date", "", "the day to check, YYYY-MM-DD (default: the newest day in the report)")
-	cmd.Flags().StringVar(&format, "format", app.FormatText, "output format: text or json")
+	cmd.Flags().StringVar(&format, "format", formatText, "output format: text or json")
 	return cmd
 }
 
 func checkFormat(f string) error {
-	if f != app.FormatText && f != app.FormatJSON {
+	if f != formatText && f != formatJSON {
 		return usageError(fmt.Errorf("--format %q: want text or json", f))
 	}
 	return nil

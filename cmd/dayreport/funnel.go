@@ -5,8 +5,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/dayreport/dayreport/pkg/app"
 )
 
 func newFunnelCmd(g *globals) *cobra.Command {
@@ -72,12 +70,12 @@ the JSON always carries both.`,
 			for _, e := range cfg.Employees {
 				names[e.ID] = e.Name
 			}
-			return app.WriteFunnel(g.stdout, res, names, cfg.Lang(), format, by == "employee")
+			return writeFunnel(g.stdout, res, names, cfg.Lang(), format, by == "employee")
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "first day, YYYY-MM-DD (default: the start of the summary window)")
 	cmd.Flags().StringVar(&to, "to", "", "last day, YYYY-MM-DD (default: the newest stored day)")
 	cmd.Flags().StringVar(&by, "by", "team", "team, or employee to add a table per employee")
-	cmd.Flags().StringVar(&format, "format", app.FormatText, "output format: text or json")
+	cmd.Flags().StringVar(&format, "format", formatText, "output format: text or json")
 	return cmd
 }

@@ -1,4 +1,4 @@
-package app
+package main
 
 import (
 	"fmt"
@@ -13,11 +13,11 @@ import (
 // barWidth is the width of the longest bar of a funnel table.
 const barWidth = 30
 
-// WriteFunnel prints a funnel: JSON (SPEC §2), or for a person a table of
+// writeFunnel prints a funnel: JSON (SPEC §2), or for a person a table of
 // stage, count, conversion and a bar, the weakest transition, the rating and
 // the change since the previous window; byEmployee adds a table per employee.
-func WriteFunnel(w io.Writer, res *funnel.Result, names map[string]string, lang, format string, byEmployee bool) error {
-	if format == FormatJSON {
+func writeFunnel(w io.Writer, res *funnel.Result, names map[string]string, lang, format string, byEmployee bool) error {
+	if format == formatJSON {
 		return writeJSON(w, res)
 	}
 	var b strings.Builder
@@ -27,12 +27,12 @@ func WriteFunnel(w io.Writer, res *funnel.Result, names map[string]string, lang,
 	if res.Previous != nil {
 		fmt.Fprintf(&b, "\n%s %s — %s:\n", tr(lang, "Предыдущий период", "Previous window"),
 			displayDate(res.Previous.From, lang), displayDate(res.Previous.To, lang))
-		fmt.Fprintf(&b, "  %s\n", weakestLine(res.Previous.Weakest, lang))
+		fmt.Fprintf(&b, "  %s\n", funnel.WeakestLine(res.Previous.Weakest, lang))
 		tw := tabwriter.NewWriter(&b, 2, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "  "+strings.Join([]string{tr(lang, "Переход", "Transition"), tr(lang, "Сейчас", "Now"), tr(lang, "Было", "Before"), tr(lang, "Изменение", "Change")}, "\t"))
 		for i, c := range res.Trend {
 			from := res.Stages[i].Label
-			fmt.Fprintln(tw, "  "+strings.Join([]string{from + " → " + c.Label, percent(c.Conversion, lang), percent(c.Previous, lang), points(c.Delta, lang)}, "\t"))
+			fmt.Fprintln(tw, "  "+strings.Join([]string{from + " → " + c.Label, funnel.Percent(c.Conversion, lang), funnel.Percent(c.Previous, lang), funnel.Points(c.Delta, lang)}, "\t"))
 		}
 		_ = tw.Flush()
 	}
@@ -46,8 +46,8 @@ func WriteFunnel(w io.Writer, res *funnel.Result, names map[string]string, lang,
 			writeStages(&b, e.Funnel, lang)
 			if e.Behind != nil {
 				fmt.Fprintf(&b, "%s: %s → %s: %s, %s %s\n", tr(lang, "Отстаёт от команды", "Behind the team"),
-					e.Behind.FromLabel, e.Behind.ToLabel, percent(&e.Behind.Conversion, lang),
-					tr(lang, "у команды", "the team"), percent(&e.Behind.Team, lang))
+					e.Behind.FromLabel, e.Behind.ToLabel, funnel.Percent(&e.Behind.Conversion, lang),
+					tr(lang, "у команды", "the team"), funnel.Percent(&e.Behind.Team, lang))
 			}
 		}
 	}
@@ -72,62 +72,12 @@ func writeStages(b *strings.Builder, f funnel.Funnel, lang string) {
 		if f.Weakest != nil && s.Key == f.Weakest.To {
 			mark = " ◀"
 		}
-		fmt.Fprintln(tw, "  "+strings.Join([]string{s.Label, report.FormatValue(s.Count, lang), percent(s.Conversion, lang), bar + mark}, "\t"))
+		fmt.Fprintln(tw, "  "+strings.Join([]string{s.Label, report.FormatValue(s.Count, lang), funnel.Percent(s.Conversion, lang), bar + mark}, "\t"))
 	}
 	_ = tw.Flush()
-	b.WriteString(weakestLine(f.Weakest, lang) + "\n")
+	b.WriteString(funnel.WeakestLine(f.Weakest, lang) + "\n")
 	if f.Rating != nil {
 		fmt.Fprintf(b, "%s: %s\n", tr(lang, "Оценка компании (взвешенная по звонкам обратной связи)", "Company rating (weighted by feedback calls)"),
 			report.FormatValue(*f.Rating, lang))
 	}
-}
-
-func weakestLine(t *funnel.Transition, lang string) string {
-	head := tr(lang, "Слабое место", "Weakest transition")
-	if t == nil {
-		return head + ": " + tr(lang, "недостаточно данных (нужно от 10 на этапе)", "not enough data (10 or more at a stage needed)")
-	}
-	return fmt.Sprintf("%s: %s → %s: %s", head, t.FromLabel, t.ToLabel, percent(&t.Conversion, lang))
-}
-
-// percent prints a conversion as "30,8 %" (ru) or "30.8%"; "—" when unknown.
-func percent(x *float64, lang string) string {
-	if x == nil {
-		return "—"
-	}
-	s := fmt.Sprintf("%.1f", *x*100)
-	if lang == "ru" {
-		return strings.Replace(s, ".", ",", 1) + " %"
-	}
-	return s + "%"
-}
-
-// points prints a change of conversion in percentage points: "+5,0 п.п.".
-func points(x *float64, lang string) string {
-	if x == nil {
-		return "—"
-	}
-	s := fmt.Sprintf("%+.1f", *x*100)
-	if lang == "ru" {
-		return strings.Replace(s, ".", ",", 1) + " п.п."
-	}
-	return s + " pp"
-}
-
-// funnelLine is a funnel on one line, for messages.
-type funnelLine struct {
-	stages  []funnel.Stage
-	weakest *funnel.Transition
-}
-
-func (f funnelLine) text(lang string) string {
-	parts := make([]string, 0, len(f.stages))
-	for _, s := range f.stages {
-		p := s.Label + " " + report.FormatValue(s.Count, lang)
-		if s.Conversion != nil {
-			p += " (" + percent(s.Conversion, lang) + ")"
-		}
-		parts = append(parts, p)
-	}
-	return strings.Join(parts, " → ") + ". " + weakestLine(f.weakest, lang)
 }

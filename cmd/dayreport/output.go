@@ -1,4 +1,4 @@
-package app
+package main
 
 import (
 	"encoding/json"
@@ -7,14 +7,15 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/dayreport/dayreport/pkg/app"
 	"github.com/dayreport/dayreport/pkg/day"
 	"github.com/dayreport/dayreport/pkg/report"
 )
 
 // Output formats of --format.
 const (
-	FormatText = "text"
-	FormatJSON = "json"
+	formatText = "text"
+	formatJSON = "json"
 )
 
 // writeJSON prints exactly one indented JSON document.
@@ -33,9 +34,9 @@ func tr(lang, ru, en string) string {
 	return en
 }
 
-// WriteCheck prints a check result as text for people or as the JSON of SPEC §2.
-func WriteCheck(w io.Writer, res *CheckResult, t *report.Template, lang, format string) error {
-	if format == FormatJSON {
+// writeCheck prints a check result as text for people or as the JSON of SPEC §2.
+func writeCheck(w io.Writer, res *app.CheckResult, t *report.Template, lang, format string) error {
+	if format == formatJSON {
 		return writeJSON(w, res)
 	}
 	var b strings.Builder
@@ -57,7 +58,7 @@ func WriteCheck(w io.Writer, res *CheckResult, t *report.Template, lang, format 
 	for _, mt := range t.Metrics {
 		width = max(width, utf8.RuneCountInString(mt.Label(lang)))
 	}
-	if res.report != nil {
+	if res.Status != report.Missing {
 		b.WriteByte('\n')
 		for _, mt := range t.Metrics {
 			if mt.Type == report.Text {

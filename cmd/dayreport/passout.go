@@ -1,4 +1,4 @@
-package app
+package main
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/pass"
 	"github.com/dayreport/dayreport/pkg/report"
 )
 
@@ -30,10 +31,10 @@ func displayDate(iso, lang string) string {
 	return d.Russian()
 }
 
-// WritePass prints a pass result: a table of employees with their funnel
+// writePass prints a pass result: a table of employees with their funnel
 // numbers, their problems, earlier days that changed, and the CRM counts.
-func WritePass(w io.Writer, res *PassResult, t *report.Template, lang, format string) error {
-	if format == FormatJSON {
+func writePass(w io.Writer, res *pass.Result, t *report.Template, lang, format string) error {
+	if format == formatJSON {
 		return writeJSON(w, res)
 	}
 	var b strings.Builder
@@ -47,7 +48,7 @@ func WritePass(w io.Writer, res *PassResult, t *report.Template, lang, format st
 		b.WriteString("\n" + tr(lang, "Изменились прошлые дни:", "Earlier days that changed:") + "\n")
 		writeEmployeeTable(&b, res.Earlier, t, lang, true)
 	}
-	writeEmployeeProblems(&b, append(append([]EmployeeResult{}, res.Employees...), res.Earlier...), lang)
+	writeEmployeeProblems(&b, append(append([]pass.EmployeeResult{}, res.Employees...), res.Earlier...), lang)
 	fmt.Fprintf(&b, "\nCRM (%s): %s %d, %s %d, %s %d, %s %d\n", res.CRM.Adapter,
 		tr(lang, "отправлено", "pushed"), res.CRM.Pushed,
 		tr(lang, "без изменений", "unchanged"), res.CRM.Unchanged,
@@ -68,7 +69,7 @@ func WritePass(w io.Writer, res *PassResult, t *report.Template, lang, format st
 }
 
 // writeSummaryLine says where the manager summary went, or why it did not.
-func writeSummaryLine(b *strings.Builder, s *SummaryResult, lang string) {
+func writeSummaryLine(b *strings.Builder, s *pass.SummaryResult, lang string) {
 	if s == nil {
 		return
 	}
@@ -83,7 +84,7 @@ func writeSummaryLine(b *strings.Builder, s *SummaryResult, lang string) {
 	fmt.Fprintf(b, "%s (%s — %s): %s\n", tr(lang, "Сводка", "Summary"), displayDate(s.From, lang), displayDate(s.To, lang), where)
 }
 
-func writeEmployeeTable(b *strings.Builder, list []EmployeeResult, t *report.Template, lang string, withDate bool) {
+func writeEmployeeTable(b *strings.Builder, list []pass.EmployeeResult, t *report.Template, lang string, withDate bool) {
 	tw := tabwriter.NewWriter(b, 2, 4, 2, ' ', 0)
 	head := []string{tr(lang, "Сотрудник", "Employee")}
 	if withDate {
@@ -112,7 +113,7 @@ func writeEmployeeTable(b *strings.Builder, list []EmployeeResult, t *report.Tem
 	_ = tw.Flush()
 }
 
-func writeEmployeeProblems(b *strings.Builder, list []EmployeeResult, lang string) {
+func writeEmployeeProblems(b *strings.Builder, list []pass.EmployeeResult, lang string) {
 	for _, e := range list {
 		if len(e.Errors) == 0 && len(e.Warnings) == 0 && len(e.Flags) == 0 && e.Error == "" {
 			continue
@@ -137,9 +138,9 @@ func writeEmployeeProblems(b *strings.Builder, list []EmployeeResult, lang strin
 	}
 }
 
-// WriteBackfill prints a backfill: one line per day with its status counts, then totals.
-func WriteBackfill(w io.Writer, res *BackfillResult, _ *report.Template, lang, format string) error {
-	if format == FormatJSON {
+// writeBackfill prints a backfill: one line per day with its status counts, then totals.
+func writeBackfill(w io.Writer, res *pass.BackfillResult, _ *report.Template, lang, format string) error {
+	if format == formatJSON {
 		return writeJSON(w, res)
 	}
 	var b strings.Builder
@@ -169,7 +170,7 @@ func WriteBackfill(w io.Writer, res *BackfillResult, _ *report.Template, lang, f
 		fmt.Fprintln(tw, "  "+strings.Join(row, "\t"))
 	}
 	_ = tw.Flush()
-	var changed []EmployeeResult
+	var changed []pass.EmployeeResult
 	for _, d := range res.Days {
 		changed = append(changed, d.Earlier...)
 	}

@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/dayreport/dayreport/pkg/app"
+	"github.com/dayreport/dayreport/pkg/daemon"
 )
 
 func newRunCmd(g *globals) *cobra.Command {
@@ -11,11 +12,15 @@ func newRunCmd(g *globals) *cobra.Command {
 		Use:   "run",
 		Short: "The daemon: run the schedule until SIGINT/SIGTERM, serve health and metrics",
 		Long: `run executes the configuration's schedule in the company time zone:
-  poll       (default "*/20 17-23 * * 1-5")  sync today
-  close_day  (default "30 21 * * 1-5")       close today: non-submitters become absent
-  summary    (default: after every pass)     write the manager summary
-Runs never overlap (a run due while another is going is skipped and logged), and
-only one process runs a pass on a state database at a time.
+  poll       (default "*/20 17-23 * * *")  sync today (each employee's own today)
+  close_day  (default "30 21 * * *")       close today, send the manager's digest
+  summary    (default: after every pass)   write the manager summary
+The cron expressions give the times; the production calendar decides the days: a
+transferred working Saturday is polled and closed, a holiday is not (a day-of-week
+field is ignored). Every pass first closes the days that no pass reached after their
+deadline (downtime, time zones west of the company). Runs never overlap (a run due
+while another is going is skipped and logged), and only one process runs a pass on
+a state database at a time.
 
 HTTP on http.listen (default 127.0.0.1:9380): /healthz, /readyz, /metrics
 (Prometheus), /status (JSON: last passes, next runs). SIGINT or SIGTERM stops
@@ -31,12 +36,14 @@ pushed stays queued for the next pass) and exits.`,
 			if err != nil {
 				return usageError(err)
 			}
-			a, err := app.New(cmd.Context(), cfg, app.Options{Now: g.clock, Log: log, Metrics: app.NewMetrics(), Console: g.stdout})
+			m := daemon.NewMetrics()
+			a, err := app.New(cmd.Context(), cfg, app.Options{Now: g.clock, Log: log, Observer: m,
+				OnGoogleRequest: m.GoogleRequest, Console: g.stdout})
 			if err != nil {
 				return usageError(err)
 			}
 			defer g.closeApp(a)
-			d, err := app.NewDaemon(a, app.DaemonOptions{})
+			d, err := daemon.New(a.Engine, m, daemon.Options{})
 			if err != nil {
 				return usageError(err)
 			}

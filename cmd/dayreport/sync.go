@@ -16,6 +16,7 @@ import (
 	"github.com/dayreport/dayreport/pkg/calendar"
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/pass"
 )
 
 // openApp loads the configuration and wires the app for a pass command.
@@ -31,7 +32,7 @@ func (g *globals) openApp(cmd *cobra.Command, dryRun bool, format string) (*app.
 		return nil, nil, usageError(err)
 	}
 	console := g.stdout
-	if format == app.FormatJSON {
+	if format == formatJSON {
 		console = g.stderr
 	}
 	a, err := app.New(cmd.Context(), cfg, app.Options{Now: g.clock, Log: log, DryRun: dryRun, Console: console})
@@ -70,47 +71,58 @@ func (g *globals) today(cfg *config.Config) day.Date {
 
 func newSyncCmd(g *globals) *cobra.Command {
 	var (
-		date, format string
-		dryRun       bool
+		date, format     string
+		dryRun, noNotify bool
 	)
 	cmd := &cobra.Command{
-		Use:   "sync [--date D] [--dry-run] [--format text|json]",
-		Short: "One full pass for a day: read, validate, store, push to the CRM (and close the day after the deadline)",
-		Args:  cobra.NoArgs,
+		Use:   "sync [--date D] [--dry-run] [--no-notify] [--format text|json]",
+		Short: "One full pass for a day: read, validate, store, push to the CRM, send what is due",
+		Long: `sync runs one pass: it first closes every working day whose deadline has passed in the
+employee's own time zone and that no pass closed yet (back to the ledger's horizon:
+the first install, the employee's start, at most ledger.horizon days), then reads each
+employee's document and judges the day (default: today in the company time zone) and
+the week before it, stores the days, pushes their CRM records, writes the manager
+summary, and sends the reminders and error lists that are due (once each).`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.runPass(cmd, date, format, dryRun, app.PassOptions{Kind: app.KindSync})
+			return g.runPass(cmd, date, format, dryRun, pass.Request{Kind: pass.KindSync, NoNotify: noNotify})
 		},
 	}
 	cmd.Flags().StringVar(&date, "date", "", "the day, YYYY-MM-DD (default: today in the company time zone)")
-	cmd.Flags().StringVar(&format, "format", app.FormatText, "output format: text or json")
+	cmd.Flags().StringVar(&format, "format", formatText, "output format: text or json")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "read and validate only: nothing is written or sent anywhere; lists the messages that would be sent now")
+	cmd.Flags().BoolVar(&noNotify, "no-notify", false, "send no reminder, error list or digest in this run")
 	return cmd
 }
 
 func newCloseDayCmd(g *globals) *cobra.Command {
 	var (
-		date, format string
-		force        bool
+		date, format            string
+		force, dryRun, noNotify bool
 	)
 	cmd := &cobra.Command{
-		Use:   "close-day [--date D] [--force] [--format text|json]",
-		Short: "After the deadline: mark everyone without a report absent for the day and push those records",
+		Use:   "close-day [--date D] [--force] [--dry-run] [--no-notify] [--format text|json]",
+		Short: "After the deadline: mark everyone without a report absent, push the records, send the digest",
 		Long: `close-day runs a pass that closes the day: every employee whose deadline has passed and
-who has no report for a working day is marked absent, and the records are pushed. A report
-that appears later turns absent into late. Employees whose deadline has not passed yet (a
-later time zone) stay open unless --force is given.`,
+who has no report for a working day is marked absent, and the records are pushed (as every
+pass does, it also closes earlier days that no pass reached). A report that appears later
+turns absent into late. Employees whose deadline has not passed yet (a later time zone)
+stay open unless --force is given. It then sends the manager's digest of the day, once:
+a rerun does not send it again.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return g.runPass(cmd, date, format, false, app.PassOptions{Kind: app.KindCloseDay, Force: force})
+			return g.runPass(cmd, date, format, dryRun, pass.Request{Kind: pass.KindCloseDay, Force: force, NoNotify: noNotify})
 		},
 	}
 	cmd.Flags().StringVar(&date, "date", "", "the day, YYYY-MM-DD (default: today in the company time zone)")
-	cmd.Flags().StringVar(&format, "format", app.FormatText, "output format: text or json")
+	cmd.Flags().StringVar(&format, "format", formatText, "output format: text or json")
 	cmd.Flags().BoolVar(&force, "force", false, "close the day even for employees whose deadline has not passed yet")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "read and validate only: nothing is written or sent anywhere; lists what would be sent")
+	cmd.Flags().BoolVar(&noNotify, "no-notify", false, "send no reminder, error list or digest in this run")
 	return cmd
 }
 
-func (g *globals) runPass(cmd *cobra.Command, date, format string, dryRun bool, opts app.PassOptions) error {
+func (g *globals) runPass(cmd *cobra.Command, date, format string, dryRun bool, req pass.Request) error {
 	if err := checkFormat(format); err != nil {
 		return err
 	}
@@ -126,11 +138,12 @@ func (g *globals) runPass(cmd *cobra.Command, date, format string, dryRun bool, 
 	if d.IsZero() {
 		d = g.today(cfg)
 	}
-	res, err := a.Sync(cmd.Context(), d, opts)
+	req.Date = d
+	res, err := a.Run(cmd.Context(), req)
 	if err != nil {
 		return passError(err)
 	}
-	if err := app.WritePass(g.stdout, res, a.Template(), cfg.Lang(), format); err != nil {
+	if err := writePass(g.stdout, res, a.Template, cfg.Lang(), format); err != nil {
 		return err
 	}
 	if res.Partial() {
@@ -140,9 +153,10 @@ func (g *globals) runPass(cmd *cobra.Command, date, format string, dryRun bool, 
 }
 
 // passError maps a pass that could not run: another pass holds the lock (2,
-// nothing ran), anything else (1).
+// nothing ran), a day the production calendar does not know (2: a
+// configuration to complete), anything else (1).
 func passError(err error) error {
-	if errors.Is(err, app.ErrLocked) {
+	if errors.Is(err, app.ErrLocked) || errors.Is(err, calendar.ErrNotCovered) {
 		return usageError(err)
 	}
 	return &exitError{code: exitPartial, err: err}
@@ -151,11 +165,17 @@ func passError(err error) error {
 func newBackfillCmd(g *globals) *cobra.Command {
 	var (
 		from, to, format string
-		replay           bool
+		replay, dryRun   bool
 	)
 	cmd := &cobra.Command{
-		Use:     "backfill --from D --to D [--replay] [--format text|json]",
-		Short:   "Run sync for every working day in a range; idempotent",
+		Use:   "backfill --from D --to D [--replay] [--dry-run] [--format text|json]",
+		Short: "Run sync for every working day in a range; idempotent",
+		Long: `backfill runs a pass for every working day of the range, oldest first. A day before an
+employee's start does not exist for them. A pass over days no pass closed has no evidence
+of lateness: what it finds is submitted (or invalid), what it does not find is absent.
+It sends nothing, unless --replay runs each day as it would have run just after that
+day's deadline (the reminders and the last day's digest included). --dry-run writes and
+sends nothing and prints what it would push, by status.`,
 		Example: `  dayreport backfill --config config/demo.yaml --from 2026-10-26 --to 2026-11-06 --replay`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -173,12 +193,12 @@ func newBackfillCmd(g *globals) *cobra.Command {
 			if f.IsZero() || t.IsZero() || t.Before(f) {
 				return usageError(errors.New("backfill: --from and --to are required and --from must not be after --to"))
 			}
-			a, cfg, err := g.openApp(cmd, false, format)
+			a, cfg, err := g.openApp(cmd, dryRun, format)
 			if err != nil {
 				return err
 			}
 			defer g.closeApp(a)
-			opts := app.BackfillOptions{Replay: replay}
+			opts := pass.BackfillOptions{Replay: replay}
 			if f, ok := g.stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 				opts.Progress = func(done, total int, d day.Date) {
 					const width = 30
@@ -193,7 +213,7 @@ func newBackfillCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return passError(err)
 			}
-			if err := app.WriteBackfill(g.stdout, res, a.Template(), cfg.Lang(), format); err != nil {
+			if err := writeBackfill(g.stdout, res, a.Template, cfg.Lang(), format); err != nil {
 				return err
 			}
 			if res.Partial() {
@@ -204,7 +224,8 @@ func newBackfillCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&from, "from", "", "first day, YYYY-MM-DD")
 	cmd.Flags().StringVar(&to, "to", "", "last day, YYYY-MM-DD")
-	cmd.Flags().StringVar(&format, "format", app.FormatText, "output format: text or json")
+	cmd.Flags().StringVar(&format, "format", formatText, "output format: text or json")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "write and send nothing; print what would be pushed, by status")
 	cmd.Flags().BoolVar(&replay, "replay", false, "run each day's pass as it would have run just after that day's deadline (reproduces late reports from a source that keeps history)")
 	return cmd
 }

@@ -11,8 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -20,13 +18,12 @@ import (
 	"github.com/dayreport/dayreport/pkg/calendar"
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/crm"
-	"github.com/dayreport/dayreport/pkg/feedback"
 	"github.com/dayreport/dayreport/pkg/google"
 	"github.com/dayreport/dayreport/pkg/notify"
+	"github.com/dayreport/dayreport/pkg/pass"
 	"github.com/dayreport/dayreport/pkg/report"
 	"github.com/dayreport/dayreport/pkg/source"
 	"github.com/dayreport/dayreport/pkg/store"
-	sheetsummary "github.com/dayreport/dayreport/pkg/summary/gsheet"
 )
 
 // DefaultConfigPath is read when --config and $DAYREPORT_CONFIG are not given.
@@ -56,8 +53,11 @@ type Options struct {
 	Notifier notify.Notifier
 	// Console receives the console channel's messages (notify.console).
 	Console io.Writer
-	// Metrics, when set, records passes, reports and pushes (the daemon's /metrics).
-	Metrics *Metrics
+	// Observer, when set, records passes (the daemon's metrics).
+	Observer pass.Observer
+	// OnGoogleRequest, when set, counts every Google API request by API and
+	// HTTP code (the daemon's metrics).
+	OnGoogleRequest func(api string, code int)
 	// Sleep is the Retrier's wait (tests make it instant).
 	Sleep func(ctx context.Context, d time.Duration) error
 	// ClaimTTL is how long a pass's claim on the outbox records it is pushing
@@ -71,42 +71,11 @@ type Options struct {
 	Instance string
 }
 
-// DefaultClaimTTL is Options.ClaimTTL's default.
-const DefaultClaimTTL = 30 * time.Second
-
-// App is dayreport wired from one configuration.
+// App is dayreport wired from one configuration: the pass engine with its
+// state database, source, CRM adapter, summary writers and notifier.
 type App struct {
-	cfg      *config.Config
-	tmpl     *report.Template
-	cal      *calendar.Calendar
-	deadline calendar.Deadline
-	store    *store.Store
-	source   source.Source
-	adapter  crm.Adapter
-	pusher   *crm.Retrier
-	now      func() time.Time
-	log      zerolog.Logger
-	dryRun   bool
-	lang     string
-	metrics  *Metrics
-	// watch tells unchanged Google documents (nil for local files).
-	watch *watcher
-	// rosterSrc reads the roster tab (roster: sheet); roster is the last read.
-	rosterSrc *rosterReader
-	rosterMu  sync.Mutex
-	roster    []config.Employee
-	// sheetWriter writes the summary into summary.spreadsheet (nil: none).
-	sheetWriter *sheetsummary.Writer
-	// notifier sends reminders and the digest (nil: nothing to send).
-	notifier notify.Notifier
-	// comments keeps Doc comments on invalid reports (nil: feedback.doc_comments off).
-	comments *feedback.Commenter
-	// stop asks a running pass to finish the employee at hand and take no more.
-	stop atomic.Bool
-	// instance names this process among replicas; claimTTL bounds its outbox
-	// claims (see Options).
-	instance string
-	claimTTL time.Duration
+	*pass.Engine
+	store *store.Store
 }
 
 // LoadTemplate returns the template a config names: a built-in name or a file.
@@ -125,7 +94,9 @@ func LoadTemplate(ref string) (*report.Template, error) {
 	return t, nil
 }
 
-// NewCalendar builds the working-day calendar of the configuration.
+// NewCalendar builds the working-day calendar of the configuration: the
+// weekly pattern, the shipped production calendar, the overrides, and the
+// years the configuration declares.
 func NewCalendar(c config.Calendar) (*calendar.Calendar, error) {
 	opts := calendar.Options{Country: c.Country, Holidays: c.Holidays, Workdays: c.Workdays}
 	for _, w := range c.Weekdays {
@@ -135,94 +106,73 @@ func NewCalendar(c config.Calendar) (*calendar.Calendar, error) {
 		}
 		opts.Weekdays = append(opts.Weekdays, wd)
 	}
+	for _, y := range c.Years {
+		opts.Declared = append(opts.Declared, y.Year)
+		opts.Holidays = append(opts.Holidays, y.Holidays...)
+		opts.Workdays = append(opts.Workdays, y.Workdays...)
+	}
 	return calendar.New(opts)
 }
 
-// New wires the app: template, calendar, state database, source and adapter.
-// Close it when done.
-func New(ctx context.Context, cfg *config.Config, opts Options) (*App, error) {
-	a := &App{cfg: cfg, now: opts.Now, log: opts.Log, dryRun: opts.DryRun, lang: cfg.Lang(), metrics: opts.Metrics}
-	if a.now == nil {
-		a.now = time.Now
+// New wires the app: template, calendar, state database, source, adapter,
+// summary writers and notifier. Close it when done.
+func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err error) {
+	instance, claimTTL := opts.Instance, opts.ClaimTTL
+	if instance == "" {
+		instance = newInstanceID()
 	}
-	a.instance, a.claimTTL = opts.Instance, opts.ClaimTTL
-	if a.instance == "" {
-		a.instance = newInstanceID()
-	}
-	if a.claimTTL <= 0 {
-		a.claimTTL = DefaultClaimTTL
-	}
-	var err error
-	if a.tmpl, err = LoadTemplate(cfg.Template); err != nil {
+	deps := pass.Deps{Config: cfg, Log: opts.Log, DryRun: opts.DryRun, Clock: pass.NewClock(opts.Now), Sleep: opts.Sleep,
+		Observer: opts.Observer, Instance: instance, ClaimTTL: claimTTL}
+	if deps.Template, err = LoadTemplate(cfg.Template); err != nil {
 		return nil, err
 	}
-	if a.cal, err = NewCalendar(cfg.Calendar); err != nil {
+	if deps.Calendar, err = NewCalendar(cfg.Calendar); err != nil {
 		return nil, fmt.Errorf("calendar: %w", err)
 	}
-	a.deadline = calendar.Deadline{Hour: cfg.Deadline.Time.Hour, Minute: cfg.Deadline.Time.Minute, Grace: cfg.Deadline.Grace.D()}
-	// The store and the source follow a.now even when a replay moves it.
-	clock := func() time.Time { return a.now() }
-	if a.store, err = openStore(ctx, cfg, clock, opts.DryRun); err != nil {
+	// The store and the source follow the engine's clock, even when a
+	// replay moves it.
+	clock := deps.Clock.Now
+	if deps.Store, err = openStore(ctx, cfg, clock, opts.DryRun); err != nil {
 		return nil, err
 	}
-	if a.source, a.watch, err = newSource(ctx, cfg, clock, a.metrics, opts.Google); err != nil {
-		_ = a.store.Close()
+	defer func() {
+		if err != nil {
+			_ = deps.Store.Close()
+		}
+	}()
+	g := googleWiring{cfg: cfg, onRequest: opts.OnGoogleRequest, tune: opts.Google}
+	if err := wireSources(ctx, &deps, g, clock, opts.WrapSource); err != nil {
 		return nil, err
 	}
-	if opts.WrapSource != nil {
-		a.source = opts.WrapSource(a.source)
+	if err := wireSummaries(ctx, &deps, g); err != nil {
+		return nil, err
 	}
-	if cfg.Summary.Spreadsheet != "" && !opts.DryRun {
-		if a.sheetWriter, err = newSheetWriter(ctx, cfg, a.metrics, opts.Google); err != nil {
-			_ = a.store.Close()
-			return nil, err
-		}
+	if err := wireComments(ctx, &deps, g); err != nil {
+		return nil, err
 	}
-	if cfg.Feedback.DocComments && !opts.DryRun {
-		if a.watch == nil {
-			a.log.Warn().Msg("feedback.doc_comments: the reports are local files, not Google Docs; no comments")
-		} else if a.comments, err = newCommenter(ctx, cfg, a.metrics, opts.Google); err != nil {
-			_ = a.store.Close()
-			return nil, err
-		} else {
-			a.comments.Ledger = a.store
-		}
-	}
-	a.notifier = opts.Notifier
-	if a.notifier == nil {
+	deps.Notifier = opts.Notifier
+	if deps.Notifier == nil {
 		console := opts.Console
 		if console == nil {
 			console = io.Discard
 		}
-		if a.notifier, err = notify.FromConfig(cfg.Notify, console); err != nil {
-			_ = a.store.Close()
+		if deps.Notifier, err = notify.FromConfig(cfg.Notify, console); err != nil {
 			return nil, err
 		}
 	}
-	if cfg.Roster == config.RosterSheet {
-		if a.rosterSrc, err = newRosterReader(ctx, cfg, a.metrics, opts.Google); err != nil {
-			_ = a.store.Close()
+	deps.Adapter = opts.Adapter
+	if deps.Adapter == nil {
+		if deps.Adapter, err = newAdapter(cfg, deps.Store, opts.CRMTimeout); err != nil {
 			return nil, err
 		}
 	}
-	a.adapter = opts.Adapter
-	if a.adapter == nil {
-		if a.adapter, err = newAdapter(cfg, a.store, opts.CRMTimeout); err != nil {
-			_ = a.store.Close()
-			return nil, err
-		}
-	}
-	if err := a.loadFacts(ctx); err != nil {
-		_ = a.store.Close()
+	if err := loadFacts(ctx, deps); err != nil {
 		return nil, err
 	}
 	if opts.WrapAdapter != nil {
-		a.adapter = opts.WrapAdapter(a.adapter)
+		deps.Adapter = opts.WrapAdapter(deps.Adapter)
 	}
-	a.pusher = &crm.Retrier{Adapter: a.adapter, Sleep: opts.Sleep, OnRetry: func(key string, attempt int, wait time.Duration, err error) {
-		a.log.Warn().Str("key", key).Int("attempt", attempt).Dur("wait", wait).Err(err).Msg("crm push failed; retrying")
-	}}
-	return a, nil
+	return &App{Engine: pass.New(deps), store: deps.Store}, nil
 }
 
 // newInstanceID is host/pid/random: unique among replicas and restarts.
@@ -236,22 +186,16 @@ func newInstanceID() string {
 	return fmt.Sprintf("%s/%d/%s", strings.Join(strings.Fields(host), "_"), os.Getpid(), hex.EncodeToString(b))
 }
 
-// Instance names this process among replicas (leader lease, outbox claims).
-func (a *App) Instance() string { return a.instance }
-
 // Close releases the state database.
 func (a *App) Close() error { return a.store.Close() }
 
 // Store exposes the state database (status pages, tests).
 func (a *App) Store() *store.Store { return a.store }
 
-// Template is the report template in use.
-func (a *App) Template() *report.Template { return a.tmpl }
-
 // openStore opens the state database (SQLite or PostgreSQL, by state.driver).
 // A dry run opens it read-only (on PostgreSQL the server itself refuses every
-// write of the session), or uses an empty in-memory SQLite database when there
-// is none yet, so that it writes nothing anywhere.
+// write of the session), or uses an empty in-memory database when there is
+// none yet, so that it writes nothing anywhere.
 func openStore(ctx context.Context, cfg *config.Config, now func() time.Time, dryRun bool) (*store.Store, error) {
 	opts := store.Options{Now: now, ReadOnly: dryRun}
 	s, err := store.OpenConfig(ctx, cfg.State, opts)
@@ -277,16 +221,7 @@ func LoadConfig(path string, explicit bool) (*config.Config, error) {
 }
 
 // ErrStopped is returned by a pass that stopped early on RequestStop.
-var ErrStopped = errors.New("pass stopped on request")
-
-// RequestStop asks the running pass (and every later one) to finish the
-// employee at hand and stop: the daemon's answer to SIGTERM.
-func (a *App) RequestStop() { a.stop.Store(true) }
-
-func (a *App) stopRequested() bool { return a.stop.Load() }
-
-// Config is the configuration the app was built from.
-func (a *App) Config() *config.Config { return a.cfg }
+var ErrStopped = pass.ErrStopped
 
 // ErrLocked is wrapped by the error of a pass that found another pass running
 // on the same state database.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dayreport/dayreport/pkg/crm"
 	"github.com/dayreport/dayreport/pkg/googlefake"
+	"github.com/dayreport/dayreport/pkg/pass"
 )
 
 // TestBadInputEndToEnd: reports people really produce, broken in every way,
@@ -22,25 +23,25 @@ func TestBadInputEndToEnd(t *testing.T) {
 		fmt.Fprintf(&roster, "  - {id: %s, name: %s}\n", id, id)
 	}
 	tm := newTeam(t, "employees:\n"+roster.String())
-	tm.write(t, "good.txt", reportText("25.11.2026", 10))
-	tm.write(t, "empty.txt", "")
-	tm.write(t, "huge.txt", strings.Repeat("Просто текст без отчёта, который кто-то вставил.\n", 110_000)+reportText("25.11.2026", 11)) // ~10 MB
-	tm.write(t, "binary.txt", "PK\x03\x04\x00\x00binary zip body")
+	tm.Write(t, "good.txt", reportText("25.11.2026", 10))
+	tm.Write(t, "empty.txt", "")
+	tm.Write(t, "huge.txt", strings.Repeat("Просто текст без отчёта, который кто-то вставил.\n", 110_000)+reportText("25.11.2026", 11)) // ~10 MB
+	tm.Write(t, "binary.txt", "PK\x03\x04\x00\x00binary zip body")
 	var many strings.Builder
 	for i := range 500 {
 		many.WriteString(reportText(wednesday.AddDays(-i).Russian(), 20) + "\n")
 	}
-	tm.write(t, "many.txt", many.String())
-	tm.write(t, "future.txt", reportText("26.11.2026", 12))
-	tm.write(t, "english.txt", "25.11.2026\nNew calls: 14\nRepeat calls: 5\nProposals sent: 3\nInvoices issued: 2\nContracts signed: 1\nPayments: 1\nFeedback calls: 2\nCompany rating: 4.5\n")
-	tm.write(t, "formula.txt", reportText("25.11.2026", 13)+"Решённые задачи: =HYPERLINK(\"http://evil\",\"x\")\n")
-	tm.write(t, "dupcols.csv", "Дата;Новые звонки;Новые звонки;Оплаты\n25.11.2026;5;6;1\n")
-	tm.write(t, "textnum.csv", "Дата;Новые звонки;Повторные звонки;Отправлено КП;Выставлено счетов и договоров;Подписано договоров;Оплаты;Звонки по обратной связи\n25.11.2026;много;5;3;2;1;1;2\n")
+	tm.Write(t, "many.txt", many.String())
+	tm.Write(t, "future.txt", reportText("26.11.2026", 12))
+	tm.Write(t, "english.txt", "25.11.2026\nNew calls: 14\nRepeat calls: 5\nProposals sent: 3\nInvoices issued: 2\nContracts signed: 1\nPayments: 1\nFeedback calls: 2\nCompany rating: 4.5\n")
+	tm.Write(t, "formula.txt", reportText("25.11.2026", 13)+"Решённые задачи: =HYPERLINK(\"http://evil\",\"x\")\n")
+	tm.Write(t, "dupcols.csv", "Дата;Новые звонки;Новые звонки;Оплаты\n25.11.2026;5;6;1\n")
+	tm.Write(t, "textnum.csv", "Дата;Новые звонки;Повторные звонки;Отправлено КП;Выставлено счетов и договоров;Подписано договоров;Оплаты;Звонки по обратной связи\n25.11.2026;много;5;3;2;1;1;2\n")
 
-	a := openApp(t, tm.cfg, Options{Now: newClock(msk("2026-11-25", 22, 0)).Now})
-	res, err := a.Sync(t.Context(), wednesday, PassOptions{})
+	a := openApp(t, tm.Cfg, Options{Now: newClock(msk("2026-11-25", 22, 0)).Now})
+	res, err := a.sync(t.Context(), wednesday)
 	require.NoError(t, err)
-	by := map[string]EmployeeResult{}
+	by := map[string]pass.EmployeeResult{}
 	for _, e := range res.Employees {
 		by[e.ID] = e
 	}
@@ -106,10 +107,10 @@ func TestBadSheetsEndToEnd(t *testing.T) {
 		fmt.Fprintf(&roster, "  - {id: %s, name: %s, report: \"1team#%s\"}\n", tab.Title, tab.Title, tab.Title)
 	}
 	tm := newTeam(t, "source: {kind: gsheet}\ngoogle: {endpoint: \""+fake.URL+"\"}\nemployees:\n"+roster.String())
-	a := openApp(t, tm.cfg, Options{Now: newClock(msk("2026-11-26", 22, 0)).Now, Google: fastGoogle(fake)})
-	res, err := a.Sync(t.Context(), day26, PassOptions{})
+	a := openApp(t, tm.Cfg, Options{Now: newClock(msk("2026-11-26", 22, 0)).Now, Google: fastGoogle(fake)})
+	res, err := a.sync(t.Context(), day26)
 	require.NoError(t, err)
-	by := map[string]EmployeeResult{}
+	by := map[string]pass.EmployeeResult{}
 	for _, e := range res.Employees {
 		by[e.ID] = e
 	}

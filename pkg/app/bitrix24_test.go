@@ -16,22 +16,22 @@ func TestBitrix24Pass(t *testing.T) {
 	t.Parallel()
 	fake := bitrix24fake.New(t, bitrix24fake.Options{Scale: 50})
 	tm := newTeam(t, trio)
-	tm.cfg.CRM.Adapter = config.AdapterBitrix24
-	tm.cfg.CRM.Bitrix24.WebhookURL = config.Secret(fake.WebhookURL())
-	out, err := CRMSetup(t.Context(), tm.cfg)
+	tm.Cfg.CRM.Adapter = config.AdapterBitrix24
+	tm.Cfg.CRM.Bitrix24.WebhookURL = config.Secret(fake.WebhookURL())
+	out, err := CRMSetup(t.Context(), tm.Cfg)
 	require.NoError(t, err)
 	require.Contains(t, out, "entity_type_id:")
 	require.NotContains(t, out, fake.Code(), "the webhook code is a secret")
 	types := fake.Types()
 	require.Len(t, types, 1)
-	tm.cfg.CRM.Bitrix24.EntityTypeID = types[0].EntityTypeID
-	tm.cfg.CRM.Bitrix24.SPAID = types[0].ID
+	tm.Cfg.CRM.Bitrix24.EntityTypeID = types[0].EntityTypeID
+	tm.Cfg.CRM.Bitrix24.SPAID = types[0].ID
 
-	tm.write(t, "anna.txt", reportText("25.11.2026", 10))
-	tm.write(t, "boris.txt", reportText("25.11.2026", 11))
+	tm.Write(t, "anna.txt", reportText("25.11.2026", 10))
+	tm.Write(t, "boris.txt", reportText("25.11.2026", 11))
 	clk := newClock(msk("2026-11-26", 9, 0)) // after every deadline: vera is absent
-	a := openApp(t, tm.cfg, Options{Now: clk.Now})
-	res, err := a.Sync(t.Context(), wednesday, PassOptions{})
+	a := openApp(t, tm.Cfg, Options{Now: clk.Now})
+	res, err := a.sync(t.Context(), wednesday)
 	require.NoError(t, err)
 	require.Equal(t, 3, res.CRM.Pushed)
 	objs := fake.Objects(t)
@@ -44,8 +44,8 @@ func TestBitrix24Pass(t *testing.T) {
 	require.InDelta(t, 10, byKey["dayreport:anna:2026-11-25"], 0)
 	require.Equal(t, "absent", status["dayreport:vera:2026-11-25"])
 
-	tm.write(t, "anna.txt", reportText("25.11.2026", 15))
-	res, err = a.Sync(t.Context(), wednesday, PassOptions{})
+	tm.Write(t, "anna.txt", reportText("25.11.2026", 15))
+	res, err = a.sync(t.Context(), wednesday)
 	require.NoError(t, err)
 	require.Equal(t, 1, res.CRM.Pushed)
 	require.Equal(t, 2, res.CRM.Unchanged)

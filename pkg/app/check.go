@@ -123,7 +123,7 @@ func CheckEmployee(ctx context.Context, cfg *config.Config, t *report.Template, 
 	if emp == nil {
 		return nil, fmt.Errorf("check: no employee %q in the configuration", id)
 	}
-	src, _, err := newSource(ctx, cfg, now, nil, nil)
+	src, err := newSource(ctx, googleWiring{cfg: cfg}, now)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -47,7 +48,10 @@ func TestReportGoldens(t *testing.T) {
 			res, err := CheckFile(CheckRequest{File: file, Today: fixtureToday, Lang: "ru", Template: tmpl})
 			require.NoError(t, err)
 			var got bytes.Buffer
-			require.NoError(t, WriteCheck(&got, res, tmpl, "ru", FormatJSON))
+			enc := json.NewEncoder(&got)
+			enc.SetIndent("", "  ")
+			enc.SetEscapeHTML(false)
+			require.NoError(t, enc.Encode(res))
 			golden := file + ".golden.json"
 			if *update {
 				require.NoError(t, os.WriteFile(golden, got.Bytes(), 0o644))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dayreport/dayreport/pkg/crm"
 	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/pass"
 	"github.com/dayreport/dayreport/pkg/report"
 )
 
@@ -44,9 +45,9 @@ type goldenRecord struct {
 	Flags   []crm.Flag         `json:"flags,omitempty"`
 }
 
-func runDemo(t *testing.T, a *App) *BackfillResult {
+func runDemo(t *testing.T, a *App) *pass.BackfillResult {
 	t.Helper()
-	res, err := a.Backfill(t.Context(), demoFrom, demoTo, BackfillOptions{Replay: true})
+	res, err := a.Backfill(t.Context(), demoFrom, demoTo, pass.BackfillOptions{Replay: true})
 	require.NoError(t, err)
 	return res
 }
@@ -152,7 +153,7 @@ func TestDemoWithoutReplay(t *testing.T) {
 	t.Parallel()
 	cfg := loadDemo(t, filepath.Join(t.TempDir(), "demo.db"))
 	a := openApp(t, cfg, Options{Now: newClock(demoNow).Now})
-	res, err := a.Backfill(t.Context(), demoFrom, demoTo, BackfillOptions{})
+	res, err := a.Backfill(t.Context(), demoFrom, demoTo, pass.BackfillOptions{})
 	require.NoError(t, err)
 	for _, d := range res.Days {
 		for id, s := range statuses(d) {

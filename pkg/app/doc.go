@@ -1,5 +1,7 @@
-// Package app wires dayreport together: it builds sources, the CRM adapter and
-// the store from the configuration and runs the commands of SPEC §2 (check, a
-// pass for a day, backfill, the daemon). cmd/dayreport only parses flags and
-// calls into here, so end-to-end tests run the app in-process.
+// Package app wires dayreport together: from the configuration it builds the
+// pass engine (pkg/pass) with its state database, report source, roster, CRM
+// adapter, summary writers and notifier, and it checks single reports
+// (`dayreport check`). cmd/dayreport parses flags and calls into here (and
+// into pkg/daemon for `dayreport run`), so end-to-end tests run the app
+// in-process.
 package app

@@ -13,6 +13,7 @@ import (
 	"github.com/dayreport/dayreport/pkg/day"
 	"github.com/dayreport/dayreport/pkg/feedback"
 	"github.com/dayreport/dayreport/pkg/googlefake"
+	"github.com/dayreport/dayreport/pkg/pass"
 	"github.com/dayreport/dayreport/pkg/source/gdoc"
 )
 
@@ -62,7 +63,7 @@ func commentTeam(t *testing.T, on bool) (*googlefake.Server, *config.Config) {
 		"  - {id: good, name: Анна, report: 1good}\n"+
 		"  - {id: busy, name: Пётр, report: \""+gdoc.URL("1busy")+"\"}\n"+
 		"  - {id: sheet, name: Олег, report: \"https://docs.google.com/spreadsheets/d/1sheet/edit#gid=0\"}\n")
-	return fake, tm.cfg
+	return fake, tm.Cfg
 }
 
 // TestDocComments follows the Doc comments through passes with the real
@@ -78,7 +79,7 @@ func TestDocComments(t *testing.T) {
 	fake.InjectComments("1busy", googlefake.RateLimited, 1)
 	a := openApp(t, cfg, Options{Now: clk.Now, Google: fastGoogle(fake)})
 
-	res, err := a.Sync(t.Context(), day26, PassOptions{})
+	res, err := a.sync(t.Context(), day26)
 	require.NoError(t, err)
 	require.Equal(t, map[string]string{"bad": "invalid", "good": "submitted", "busy": "invalid", "sheet": "invalid"}, statuses(res))
 	require.False(t, res.Partial(), "a comment that failed does not fail the pass")
@@ -103,7 +104,7 @@ func TestDocComments(t *testing.T) {
 
 	// The next poll: busy's comment is made; bad's is left alone.
 	clk.Set(msk("2026-11-26", 17, 20))
-	_, err = a.Sync(t.Context(), day26, PassOptions{})
+	_, err = a.sync(t.Context(), day26)
 	require.NoError(t, err)
 	reads, writes = commentCalls(fake)
 	require.Equal(t, [2]int{1, 1}, [2]int{reads, writes}, "busy only")
@@ -112,10 +113,10 @@ func TestDocComments(t *testing.T) {
 
 	// A rerun, and a restart: nothing to write, nothing even listed.
 	clk.Set(msk("2026-11-26", 17, 40))
-	_, err = a.Sync(t.Context(), day26, PassOptions{})
+	_, err = a.sync(t.Context(), day26)
 	require.NoError(t, err)
 	b := openApp(t, cfg, Options{Now: clk.Now, Google: fastGoogle(fake)})
-	_, err = b.Sync(t.Context(), day26, PassOptions{})
+	_, err = b.sync(t.Context(), day26)
 	require.NoError(t, err)
 	reads, writes = commentCalls(fake)
 	require.Zero(t, reads+writes)
@@ -123,7 +124,7 @@ func TestDocComments(t *testing.T) {
 	// The errors change: still one open comment, with the new text.
 	fake.PutDoc("1bad", textDoc("1bad", strings.Replace(reportText("Четверг, 26 ноября", 12), "Оплаты: 1", "Оплаты: два", 1)))
 	clk.Set(msk("2026-11-26", 18, 0))
-	_, err = a.Sync(t.Context(), day26, PassOptions{})
+	_, err = a.sync(t.Context(), day26)
 	require.NoError(t, err)
 	reads, writes = commentCalls(fake)
 	require.Equal(t, [2]int{1, 1}, [2]int{reads, writes}, "a list and an update")
@@ -136,7 +137,7 @@ func TestDocComments(t *testing.T) {
 	// Fixed: resolved; the day then closes as submitted and nothing more is sent.
 	fake.PutDoc("1bad", textDoc("1bad", reportText("Четверг, 26 ноября", 12)))
 	clk.Set(msk("2026-11-26", 18, 20))
-	res, err = a.Sync(t.Context(), day26, PassOptions{})
+	res, err = a.sync(t.Context(), day26)
 	require.NoError(t, err)
 	require.Equal(t, "submitted", statuses(res)["bad"])
 	reads, writes = commentCalls(fake)
@@ -146,7 +147,7 @@ func TestDocComments(t *testing.T) {
 	require.True(t, all[0].Resolved)
 	require.Equal(t, "resolve", all[0].Replies[0].Action)
 	clk.Set(msk("2026-11-26", 22, 0))
-	_, err = a.Sync(t.Context(), day26, PassOptions{Kind: KindCloseDay})
+	_, err = a.Run(t.Context(), pass.Request{Date: day26, Kind: pass.KindCloseDay})
 	require.NoError(t, err)
 	reads, writes = commentCalls(fake)
 	require.Zero(t, reads+writes)
@@ -162,18 +163,18 @@ func TestDocCommentsOff(t *testing.T) {
 	a := openApp(t, cfg, Options{Now: clk.Now, Google: fastGoogle(fake)})
 	for _, at := range []int{0, 20} {
 		clk.Set(msk("2026-11-26", 17, at))
-		res, err := a.Sync(t.Context(), day26, PassOptions{})
+		res, err := a.sync(t.Context(), day26)
 		require.NoError(t, err)
 		require.Equal(t, "invalid", statuses(res)["bad"])
 	}
 	reads, writes := commentCalls(fake)
 	require.Zero(t, reads+writes)
-	require.Nil(t, a.comments)
+	require.Nil(t, a.Comments)
 
 	_, cfgOn := commentTeam(t, true)
 	cfgOn.Google.Endpoint = fake.URL
 	dry := openApp(t, cfgOn, Options{Now: clk.Now, DryRun: true, Google: fastGoogle(fake)})
-	_, err := dry.Sync(t.Context(), day26, PassOptions{})
+	_, err := dry.sync(t.Context(), day26)
 	require.NoError(t, err)
 	reads, writes = commentCalls(fake)
 	require.Zero(t, reads+writes)
@@ -186,12 +187,12 @@ func TestDocCommentsReuseReminderWording(t *testing.T) {
 	t.Parallel()
 	fake, cfg := commentTeam(t, true)
 	a := openApp(t, cfg, Options{Now: newClock(msk("2026-11-26", 17, 0)).Now, Google: fastGoogle(fake)})
-	_, err := a.Sync(t.Context(), day26, PassOptions{})
+	_, err := a.sync(t.Context(), day26)
 	require.NoError(t, err)
 	st, ok, err := a.Store().Day(t.Context(), "bad", day26)
 	require.NoError(t, err)
 	require.True(t, ok)
-	msg := a.invalidMessage(config.Employee{ID: "bad", Name: "Иван"}, st)
+	msg := a.InvalidMessage(config.Employee{ID: "bad", Name: "Иван"}, st.Date, st.Errors)
 	body := strings.SplitN(msg.Text, "\n", 2)[1]
 	require.True(t, strings.HasSuffix(openComments(fake, "1bad")[0].Content, "\n"+body))
 	require.Equal(t, feedback.InvalidSubject("ru", day26), msg.Subject)
@@ -205,11 +206,11 @@ func TestDocCommentsNotOnOldDays(t *testing.T) {
 	old := strings.Replace(reportText("29.10.2026", 12), "Оплаты: 1", "Оплаты: 1,5", 1)
 	fake.PutDoc("1bad", textDoc("1bad", old+"\n"+strings.Replace(reportText("24.11.2026", 12), "Оплаты: 1", "Оплаты: 1,5", 1)))
 	a := openApp(t, cfg, Options{Now: newClock(msk("2026-11-26", 17, 0)).Now, Google: fastGoogle(fake)})
-	res, err := a.Sync(t.Context(), day.MustParse("2026-10-29"), PassOptions{Kind: KindBackfill})
+	res, err := a.Run(t.Context(), pass.Request{Date: day.MustParse("2026-10-29"), Kind: pass.KindBackfill})
 	require.NoError(t, err)
 	require.Equal(t, "invalid", statuses(res)["bad"])
 	require.Empty(t, fake.Comments("1bad"))
-	_, err = a.Sync(t.Context(), day.MustParse("2026-11-24"), PassOptions{Kind: KindBackfill})
+	_, err = a.Run(t.Context(), pass.Request{Date: day.MustParse("2026-11-24"), Kind: pass.KindBackfill})
 	require.NoError(t, err)
 	open := openComments(fake, "1bad")
 	require.Len(t, open, 1)
@@ -231,14 +232,14 @@ func TestDocCommentsStopWhenDriveFails(t *testing.T) {
 	}
 	tm := newTeam(t, "source: {kind: gdoc}\ngoogle: {endpoint: \""+fake.URL+"\"}\nfeedback: {doc_comments: true}\nemployees:\n"+roster.String())
 	clk := newClock(msk("2026-11-26", 17, 0))
-	a := openApp(t, tm.cfg, Options{Now: clk.Now, Google: fastGoogle(fake)})
-	_, err := a.Sync(t.Context(), day26, PassOptions{})
+	a := openApp(t, tm.Cfg, Options{Now: clk.Now, Google: fastGoogle(fake)})
+	_, err := a.sync(t.Context(), day26)
 	require.NoError(t, err)
 	reads, writes := commentCalls(fake)
 	require.Equal(t, [2]int{3, 3}, [2]int{reads, writes}, "three failed creates, then stop")
 
 	clk.Set(msk("2026-11-26", 17, 20))
-	_, err = a.Sync(t.Context(), day26, PassOptions{})
+	_, err = a.sync(t.Context(), day26)
 	require.NoError(t, err)
 	reads, writes = commentCalls(fake)
 	require.Equal(t, [2]int{5, 5}, [2]int{reads, writes}, "d3 and d4 still fail once each, but no three in a row")
@@ -250,7 +251,7 @@ func TestDocCommentsStopWhenDriveFails(t *testing.T) {
 		require.Len(t, openComments(fake, fmt.Sprintf("1d%d", i)), want, "d%d", i)
 	}
 	clk.Set(msk("2026-11-26", 17, 40))
-	_, err = a.Sync(t.Context(), day26, PassOptions{})
+	_, err = a.sync(t.Context(), day26)
 	require.NoError(t, err)
 	for i := range 5 {
 		require.Len(t, fake.Comments(fmt.Sprintf("1d%d", i)), 1, "d%d", i)

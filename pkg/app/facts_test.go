@@ -52,12 +52,12 @@ func TestFactsOutageVerifiedNextPass(t *testing.T) {
 	flaky := &flakyFacts{facts: map[string]crm.Facts{"e00": {crm.FactCalls: 3}, "e01": {crm.FactCalls: 10}}}
 	flaky.fails.Store(1)
 	clk := newClock(msk("2026-11-26", 18, 0))
-	a := openApp(t, tm.cfg, Options{Now: clk.Now, Google: fastGoogle(fake), WrapAdapter: func(in crm.Adapter) crm.Adapter {
+	a := openApp(t, tm.Cfg, Options{Now: clk.Now, Google: fastGoogle(fake), WrapAdapter: func(in crm.Adapter) crm.Adapter {
 		flaky.Adapter = in
 		return flaky
 	}})
 
-	res, err := a.Sync(t.Context(), day26, PassOptions{})
+	res, err := a.sync(t.Context(), day26)
 	require.NoError(t, err)
 	require.Equal(t, 2, res.CRM.Pushed)
 	for _, e := range res.Employees {
@@ -66,7 +66,7 @@ func TestFactsOutageVerifiedNextPass(t *testing.T) {
 
 	fake.ResetRequests()
 	clk.Set(msk("2026-11-26", 18, 20))
-	res, err = a.Sync(t.Context(), day26, PassOptions{})
+	res, err = a.sync(t.Context(), day26)
 	require.NoError(t, err)
 	require.Equal(t, 2, countRequests(fake).docs, "both documents read again: their days were verified without facts")
 	flags := map[string][]string{}
@@ -80,7 +80,7 @@ func TestFactsOutageVerifiedNextPass(t *testing.T) {
 
 	fake.ResetRequests()
 	clk.Set(msk("2026-11-26", 18, 40))
-	res, err = a.Sync(t.Context(), day26, PassOptions{})
+	res, err = a.sync(t.Context(), day26)
 	require.NoError(t, err)
 	require.Zero(t, countRequests(fake).docs, "verified with complete facts: unchanged documents are not read")
 	require.Zero(t, res.CRM.Pushed)

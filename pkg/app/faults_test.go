@@ -154,25 +154,25 @@ func TestFaultMatrix(t *testing.T) {
 				fmt.Fprintf(&roster, "  - {id: f%d, name: f%d, report: %s}\n", i, i, gdoc.URL(id))
 			}
 			tm := newTeam(t, "source: {kind: gdoc}\ngoogle: {endpoint: \""+g.URL+"\"}\nemployees:\n"+roster.String())
-			tm.cfg.CRM.Adapter = config.AdapterBitrix24
-			tm.cfg.CRM.Bitrix24.WebhookURL = config.Secret(crmFake.WebhookURL())
-			_, err := CRMSetup(t.Context(), tm.cfg)
+			tm.Cfg.CRM.Adapter = config.AdapterBitrix24
+			tm.Cfg.CRM.Bitrix24.WebhookURL = config.Secret(crmFake.WebhookURL())
+			_, err := CRMSetup(t.Context(), tm.Cfg)
 			require.NoError(t, err)
 			types := crmFake.Types()
-			tm.cfg.CRM.Bitrix24.EntityTypeID, tm.cfg.CRM.Bitrix24.SPAID = types[0].EntityTypeID, types[0].ID
+			tm.Cfg.CRM.Bitrix24.EntityTypeID, tm.Cfg.CRM.Bitrix24.SPAID = types[0].EntityTypeID, types[0].ID
 			env := &faultEnv{g: g, c: crmFake}
 			c.inject(t, env)
 			if env.crm != nil {
-				tm.cfg.CRM.Bitrix24.WebhookURL = config.Secret(env.crm.url(t))
+				tm.Cfg.CRM.Bitrix24.WebhookURL = config.Secret(env.crm.url(t))
 			}
 			crmBefore := len(crmFake.Requests())
-			a := openApp(t, tm.cfg, Options{Now: newClock(msk("2026-11-26", 12, 0)).Now, CRMTimeout: 300 * time.Millisecond,
+			a := openApp(t, tm.Cfg, Options{Now: newClock(msk("2026-11-26", 12, 0)).Now, CRMTimeout: 300 * time.Millisecond,
 				Google: func(o *google.Options) {
 					fastGoogle(g)(o)
 					o.AttemptTimeout, o.MaxAttempts = 300*time.Millisecond, 3
 				}})
 
-			res, err := a.Sync(t.Context(), day26, PassOptions{})
+			res, err := a.sync(t.Context(), day26)
 			require.NoError(t, err)
 			got := outcome{partial: res.Partial(), failedReads: res.Failed, crmFailed: res.CRM.Queued}
 			got.googleRetried = len(g.Requests()) - 8 // a faultless pass: 4 Drive lookups, 4 Docs reads
@@ -205,7 +205,7 @@ func TestFaultMatrix(t *testing.T) {
 				if env.crm != nil {
 					env.crm.up(t)
 				}
-				res, err = a.Sync(t.Context(), day26, PassOptions{})
+				res, err = a.sync(t.Context(), day26)
 				require.NoError(t, err)
 				passes++
 			}

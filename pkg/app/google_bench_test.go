@@ -50,7 +50,7 @@ func BenchmarkGooglePass1000(b *testing.B) {
 		}
 		tm := newTeam(b, "source: {kind: gdoc}\ngoogle: {endpoint: \""+fake.URL+"\", folder: folder1}\nemployees:\n"+roster.String())
 		clk := newClock(msk("2026-11-26", 18, 0))
-		a := openApp(b, tm.cfg, Options{Now: clk.Now, Google: func(o *google.Options) {
+		a := openApp(b, tm.Cfg, Options{Now: clk.Now, Google: func(o *google.Options) {
 			o.HTTPClient = fake.Client()
 			// The client's limiters, scaled like the fake's clock.
 			o.DocsReadsPerMinute = int(google.DefaultDocsReadsPerMinute * scale)
@@ -59,7 +59,7 @@ func BenchmarkGooglePass1000(b *testing.B) {
 		}})
 
 		started := time.Now()
-		res, err := a.Sync(b.Context(), day26, PassOptions{})
+		res, err := a.sync(b.Context(), day26)
 		require(err)
 		wall := time.Since(started)
 		full := len(fake.Requests())
@@ -70,7 +70,7 @@ func BenchmarkGooglePass1000(b *testing.B) {
 
 		fake.ResetRequests()
 		clk.Set(msk("2026-11-26", 18, 20))
-		_, err = a.Sync(b.Context(), day26, PassOptions{})
+		_, err = a.sync(b.Context(), day26)
 		require(err)
 		poll := len(fake.Requests())
 

@@ -127,14 +127,13 @@ func TestGooglePass(t *testing.T) {
 	want["gone"] = "missing" // unreadable: nothing is concluded, not even absence
 
 	tm := newTeam(t, "source: {kind: gdoc}\ngoogle: {endpoint: \""+fake.URL+"\"}\nemployees:\n"+roster.String())
-	require.Len(t, tm.cfg.Employees, 20)
+	require.Len(t, tm.Cfg.Employees, 20)
 	// Quota hits and server errors on the way: retried by the clients.
 	fake.Inject(googlefake.APIDocs, googlefake.RateLimited, 2)
 	fake.Inject(googlefake.APISheets, googlefake.Unavailable, 1)
 	fake.Inject(googlefake.APIDocs, googlefake.ServerError, 1)
-	metrics := NewMetrics()
-	a := openApp(t, tm.cfg, Options{Now: newClock(msk("2026-11-26", 22, 0)).Now, Metrics: metrics, Google: fastGoogle(fake)})
-	res, err := a.Sync(t.Context(), day26, PassOptions{})
+	a := openApp(t, tm.Cfg, Options{Now: newClock(msk("2026-11-26", 22, 0)).Now, Google: fastGoogle(fake)})
+	res, err := a.sync(t.Context(), day26)
 	require.NoError(t, err)
 	for _, e := range res.Employees {
 		if e.Error != "" && e.ID != "gone" {
@@ -171,7 +170,7 @@ func TestGooglePass(t *testing.T) {
 	// A rerun: nothing changed in Drive, so nothing is read but the deleted
 	// document; nothing is pushed.
 	fake.ResetRequests()
-	res, err = a.Sync(t.Context(), day26, PassOptions{})
+	res, err = a.sync(t.Context(), day26)
 	require.NoError(t, err)
 	require.Zero(t, res.CRM.Pushed)
 	require.Equal(t, want, statuses(res))
@@ -230,16 +229,16 @@ func TestGoogleUnchangedPoll(t *testing.T) {
 	fmt.Fprintf(&roster, "  - {id: s1, name: s1, report: \"1team#Иванов\"}\n  - {id: s2, name: s2, report: \"1team#Петрова\"}\n")
 	tm := newTeam(t, "source: {kind: gdoc}\ngoogle: {endpoint: \""+fake.URL+"\", folder: \"https://drive.google.com/drive/folders/folder1?usp=sharing\"}\nemployees:\n"+roster.String())
 	clk := newClock(msk("2026-11-26", 18, 0))
-	a := openApp(t, tm.cfg, Options{Now: clk.Now, Google: fastGoogle(fake)})
+	a := openApp(t, tm.Cfg, Options{Now: clk.Now, Google: fastGoogle(fake)})
 
-	res, err := a.Sync(t.Context(), day26, PassOptions{})
+	res, err := a.sync(t.Context(), day26)
 	require.NoError(t, err)
 	require.Equal(t, 14, res.CRM.Pushed)
 	require.Equal(t, requestCount{drive: 1, docs: 12, sheets: 1}, countRequests(fake), "full pass: 1 list, a read per document, 1 batchGet")
 
 	fake.ResetRequests()
 	clk.Set(msk("2026-11-26", 18, 20))
-	res, err = a.Sync(t.Context(), day26, PassOptions{})
+	res, err = a.sync(t.Context(), day26)
 	require.NoError(t, err)
 	require.Zero(t, res.CRM.Pushed)
 	require.Equal(t, 14, res.CRM.Unchanged)
@@ -247,7 +246,7 @@ func TestGoogleUnchangedPoll(t *testing.T) {
 
 	fake.ResetRequests()
 	fake.PutDoc("1e03", textDoc("1e03", reportText("Четверг, 26 ноября", 99)))
-	res, err = a.Sync(t.Context(), day26, PassOptions{})
+	res, err = a.sync(t.Context(), day26)
 	require.NoError(t, err)
 	require.Equal(t, 1, res.CRM.Pushed)
 	require.Equal(t, requestCount{drive: 1, docs: 1}, countRequests(fake), "one changed document: one read")
@@ -280,8 +279,8 @@ func TestGoogleRoster(t *testing.T) {
 		}},
 	})
 	tm := newTeam(t, "source: {kind: gdoc}\nroster: sheet\nsummary: {spreadsheet: \"https://docs.google.com/spreadsheets/d/1manager/edit#gid=7\"}\ngoogle: {endpoint: \""+fake.URL+"\"}\n")
-	a := openApp(t, tm.cfg, Options{Now: newClock(msk("2026-11-26", 12, 0)).Now, Google: fastGoogle(fake)})
-	res, err := a.Sync(t.Context(), day26, PassOptions{})
+	a := openApp(t, tm.Cfg, Options{Now: newClock(msk("2026-11-26", 12, 0)).Now, Google: fastGoogle(fake)})
+	res, err := a.sync(t.Context(), day26)
 	require.NoError(t, err)
 	require.Equal(t, 2, res.Failed)
 	var problems []string
@@ -305,7 +304,7 @@ func TestGoogleRoster(t *testing.T) {
 	require.ElementsMatch(t, []string{"Сводка", "Сотрудники", "Воронка", "Отсутствия", "Проверка"}, fake.SheetTitles("1manager"))
 	require.Equal(t, "anna", fake.Cells("1manager", "Сотрудники")[1][0])
 	require.Len(t, fake.Cells("1manager", "Сводка"), 4, "a header and three employees")
-	emps := a.employees()
+	emps := a.Employees()
 	require.Equal(t, "Asia/Vladivostok", emps[1].Timezone)
 	require.Equal(t, day.MustParse("2026-12-01"), emps[2].LeaveFrom)
 }

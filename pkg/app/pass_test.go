@@ -13,6 +13,7 @@ import (
 
 	"github.com/dayreport/dayreport/pkg/crm"
 	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/pass"
 	"github.com/dayreport/dayreport/pkg/report"
 )
 
@@ -25,18 +26,6 @@ employees:
   - {id: vera, name: Вера, timezone: Asia/Vladivostok}
 `
 
-func reportText(date string, calls int) string {
-	return date + "\nНовые звонки: " + strconv.Itoa(calls) + `
-Повторные звонки: 5
-Отправлено КП: 3
-Выставлено счетов и договоров: 2
-Подписано договоров: 1
-Оплаты: 1
-Звонки по обратной связи: 2
-Оценка работы компании: 4,5
-`
-}
-
 var wednesday = day.MustParse("2026-11-25")
 
 // TestPassLifecycle follows one day: a report before the deadline, a rerun,
@@ -47,17 +36,17 @@ func TestPassLifecycle(t *testing.T) {
 	t.Parallel()
 	tm := newTeam(t, trio)
 	clk := newClock(msk("2026-11-25", 12, 0))
-	a := openApp(t, tm.cfg, Options{Now: clk.Now})
+	a := openApp(t, tm.Cfg, Options{Now: clk.Now})
 	ctx := t.Context()
-	sync := func() *PassResult {
+	sync := func() *pass.Result {
 		t.Helper()
-		res, err := a.Sync(ctx, wednesday, PassOptions{})
+		res, err := a.sync(ctx, wednesday)
 		require.NoError(t, err)
 		require.False(t, res.Partial())
 		return res
 	}
 
-	tm.write(t, "anna.txt", reportText("25.11.2026", 10))
+	tm.Write(t, "anna.txt", reportText("25.11.2026", 10))
 	res := sync()
 	require.Equal(t, map[string]string{"anna": "submitted", "boris": "missing", "vera": "missing"}, statuses(res))
 	require.Equal(t, 1, res.CRM.Pushed)
@@ -66,7 +55,7 @@ func TestPassLifecycle(t *testing.T) {
 	require.Zero(t, res.CRM.Pushed, "nothing changed, nothing pushed")
 	require.Equal(t, 1, res.CRM.Unchanged)
 
-	tm.write(t, "anna.txt", reportText("25.11.2026", 12))
+	tm.Write(t, "anna.txt", reportText("25.11.2026", 12))
 	res = sync()
 	require.Equal(t, 1, res.CRM.Pushed, "an edit updates the record")
 	recs := builtinRecords(t, a)
@@ -85,7 +74,7 @@ func TestPassLifecycle(t *testing.T) {
 
 	// Vera writes at 23:30 her time: after her deadline, so late.
 	clk.Set(msk("2026-11-25", 16, 30))
-	tm.write(t, "vera.txt", reportText("25.11.2026", 7))
+	tm.Write(t, "vera.txt", reportText("25.11.2026", 7))
 	res = sync()
 	require.Equal(t, "late", statuses(res)["vera"])
 	require.Equal(t, 1, res.CRM.Pushed)
@@ -98,8 +87,8 @@ func TestPassLifecycle(t *testing.T) {
 
 	// Next morning boris writes yesterday's report; today's pass finds it.
 	clk.Set(msk("2026-11-26", 9, 0))
-	tm.write(t, "boris.txt", reportText("25.11.2026", 3))
-	res, err = a.Sync(ctx, wednesday.AddDays(1), PassOptions{})
+	tm.Write(t, "boris.txt", reportText("25.11.2026", 3))
+	res, err = a.sync(ctx, wednesday.AddDays(1))
 	require.NoError(t, err)
 	require.Len(t, res.Earlier, 1)
 	require.Equal(t, "boris", res.Earlier[0].ID)
@@ -118,12 +107,12 @@ func TestPassLifecycle(t *testing.T) {
 func TestCloseDayForce(t *testing.T) {
 	t.Parallel()
 	tm := newTeam(t, trio)
-	a := openApp(t, tm.cfg, Options{Now: newClock(msk("2026-11-25", 10, 0)).Now})
-	tm.write(t, "anna.txt", reportText("25.11.2026", 10))
-	res, err := a.Sync(t.Context(), wednesday, PassOptions{Kind: KindCloseDay})
+	a := openApp(t, tm.Cfg, Options{Now: newClock(msk("2026-11-25", 10, 0)).Now})
+	tm.Write(t, "anna.txt", reportText("25.11.2026", 10))
+	res, err := a.Run(t.Context(), pass.Request{Date: wednesday, Kind: pass.KindCloseDay})
 	require.NoError(t, err)
 	require.Equal(t, map[string]string{"anna": "submitted", "boris": "missing", "vera": "missing"}, statuses(res))
-	res, err = a.Sync(t.Context(), wednesday, PassOptions{Kind: KindCloseDay, Force: true})
+	res, err = a.Run(t.Context(), pass.Request{Date: wednesday, Kind: pass.KindCloseDay, Force: true})
 	require.NoError(t, err)
 	require.Equal(t, map[string]string{"anna": "submitted", "boris": "absent", "vera": "absent"}, statuses(res))
 	require.Len(t, builtinRecords(t, a), 3)
@@ -137,11 +126,11 @@ employees:
   - {id: anna, name: Анна, leave_from: 2026-11-23, leave_to: 2026-11-27}
   - {id: boris, name: Борис}
 `)
-	a := openApp(t, tm.cfg, Options{Now: newClock(msk("2026-11-30", 12, 0)).Now})
-	res, err := a.Sync(t.Context(), day.MustParse("2026-11-28"), PassOptions{})
+	a := openApp(t, tm.Cfg, Options{Now: newClock(msk("2026-11-30", 12, 0)).Now})
+	res, err := a.sync(t.Context(), day.MustParse("2026-11-28"))
 	require.NoError(t, err)
 	require.Equal(t, map[string]string{"anna": "day_off", "boris": "day_off"}, statuses(res))
-	res, err = a.Sync(t.Context(), wednesday, PassOptions{})
+	res, err = a.sync(t.Context(), wednesday)
 	require.NoError(t, err)
 	require.Equal(t, map[string]string{"anna": "on_leave", "boris": "absent"}, statuses(res))
 	recs := builtinRecords(t, a)
@@ -153,11 +142,11 @@ employees:
 func TestBrokenReportDoesNotStopOthers(t *testing.T) {
 	t.Parallel()
 	tm := newTeam(t, trio)
-	a := openApp(t, tm.cfg, Options{Now: newClock(msk("2026-11-25", 22, 0)).Now})
-	tm.write(t, "anna.txt", "25.11.2026\x00\x00\x01binary")
-	tm.write(t, "boris.txt", reportText("25.11.2026", 4))
-	tm.write(t, "vera.txt", "25.11.2026\nНовые звонки: много\n")
-	res, err := a.Sync(t.Context(), wednesday, PassOptions{})
+	a := openApp(t, tm.Cfg, Options{Now: newClock(msk("2026-11-25", 22, 0)).Now})
+	tm.Write(t, "anna.txt", "25.11.2026\x00\x00\x01binary")
+	tm.Write(t, "boris.txt", reportText("25.11.2026", 4))
+	tm.Write(t, "vera.txt", "25.11.2026\nНовые звонки: много\n")
+	res, err := a.sync(t.Context(), wednesday)
 	require.NoError(t, err)
 	require.True(t, res.Partial())
 	require.Equal(t, 1, res.Failed)
@@ -176,35 +165,35 @@ func TestBrokenReportDoesNotStopOthers(t *testing.T) {
 func TestDryRunWritesNothing(t *testing.T) {
 	t.Parallel()
 	tm := newTeam(t, trio)
-	tm.write(t, "anna.txt", reportText("25.11.2026", 10))
+	tm.Write(t, "anna.txt", reportText("25.11.2026", 10))
 	now := newClock(msk("2026-11-25", 22, 0)).Now
-	dry := openApp(t, tm.cfg, Options{Now: now, DryRun: true})
-	res, err := dry.Sync(t.Context(), wednesday, PassOptions{})
+	dry := openApp(t, tm.Cfg, Options{Now: now, DryRun: true})
+	res, err := dry.sync(t.Context(), wednesday)
 	require.NoError(t, err)
 	require.True(t, res.DryRun)
 	require.Equal(t, map[string]string{"anna": "submitted", "boris": "absent", "vera": "absent"}, statuses(res))
 	require.Zero(t, res.CRM.Pushed)
 	require.NoError(t, dry.Close())
-	_, err = os.Stat(tm.cfg.State.Path)
+	_, err = os.Stat(tm.Cfg.State.Path)
 	require.ErrorIs(t, err, os.ErrNotExist, "a dry run creates no database")
 
-	wet := openApp(t, tm.cfg, Options{Now: now})
-	_, err = wet.Sync(t.Context(), wednesday, PassOptions{})
+	wet := openApp(t, tm.Cfg, Options{Now: now})
+	_, err = wet.sync(t.Context(), wednesday)
 	require.NoError(t, err)
 	before := snapshotDB(t, wet)
 	require.NoError(t, wet.Close())
 
-	tm.write(t, "anna.txt", reportText("25.11.2026", 99))
-	tm.write(t, "boris.txt", reportText("25.11.2026", 5))
-	stat := fileStamp(t, tm.cfg.State.Path)
-	dry = openApp(t, tm.cfg, Options{Now: now, DryRun: true})
-	res, err = dry.Sync(t.Context(), wednesday, PassOptions{})
+	tm.Write(t, "anna.txt", reportText("25.11.2026", 99))
+	tm.Write(t, "boris.txt", reportText("25.11.2026", 5))
+	stat := fileStamp(t, tm.Cfg.State.Path)
+	dry = openApp(t, tm.Cfg, Options{Now: now, DryRun: true})
+	res, err = dry.sync(t.Context(), wednesday)
 	require.NoError(t, err)
 	require.Equal(t, "late", statuses(res)["boris"], "a dry run judges like a real one")
 	require.Zero(t, res.PassID)
 	require.Equal(t, before, snapshotDB(t, dry))
 	require.NoError(t, dry.Close())
-	require.Equal(t, stat, fileStamp(t, tm.cfg.State.Path))
+	require.Equal(t, stat, fileStamp(t, tm.Cfg.State.Path))
 }
 
 func fileStamp(t *testing.T, path string) string {
@@ -265,9 +254,9 @@ func TestCRMOutageLosesNothing(t *testing.T) {
 	t.Parallel()
 	tm := newTeam(t, trio)
 	fake := &flakyCRM{down: true, objects: map[string]crm.Record{}}
-	a := openApp(t, tm.cfg, Options{Now: newClock(msk("2026-11-25", 22, 0)).Now, Adapter: fake})
-	tm.write(t, "anna.txt", reportText("25.11.2026", 10))
-	res, err := a.Sync(t.Context(), wednesday, PassOptions{})
+	a := openApp(t, tm.Cfg, Options{Now: newClock(msk("2026-11-25", 22, 0)).Now, Adapter: fake})
+	tm.Write(t, "anna.txt", reportText("25.11.2026", 10))
+	res, err := a.sync(t.Context(), wednesday)
 	require.NoError(t, err)
 	require.True(t, res.Partial())
 	require.Equal(t, 3, res.CRM.Failed)
@@ -277,7 +266,7 @@ func TestCRMOutageLosesNothing(t *testing.T) {
 	fake.mu.Lock()
 	fake.down = false
 	fake.mu.Unlock()
-	res, err = a.Sync(t.Context(), wednesday, PassOptions{})
+	res, err = a.sync(t.Context(), wednesday)
 	require.NoError(t, err)
 	require.False(t, res.Partial())
 	require.Equal(t, 3, res.CRM.Pushed)
@@ -285,7 +274,7 @@ func TestCRMOutageLosesNothing(t *testing.T) {
 	require.Len(t, fake.objects, 3)
 	require.Equal(t, report.Absent, fake.objects[crm.Key("boris", wednesday)].Status)
 
-	res, err = a.Sync(t.Context(), wednesday, PassOptions{})
+	res, err = a.sync(t.Context(), wednesday)
 	require.NoError(t, err)
 	require.Zero(t, res.CRM.Pushed)
 	require.Equal(t, 3, res.CRM.Unchanged)
@@ -296,14 +285,14 @@ func TestSecondPassIsLocked(t *testing.T) {
 	t.Parallel()
 	tm := newTeam(t, trio)
 	now := newClock(msk("2026-11-25", 12, 0)).Now
-	a := openApp(t, tm.cfg, Options{Now: now})
+	a := openApp(t, tm.Cfg, Options{Now: now})
 	unlock, err := a.Store().Lock(t.Context(), "someone else")
 	require.NoError(t, err)
-	b := openApp(t, tm.cfg, Options{Now: now})
-	_, err = b.Sync(t.Context(), wednesday, PassOptions{})
+	b := openApp(t, tm.Cfg, Options{Now: now})
+	_, err = b.sync(t.Context(), wednesday)
 	require.ErrorIs(t, err, ErrLocked)
 	require.NoError(t, unlock())
-	_, err = b.Sync(t.Context(), wednesday, PassOptions{})
+	_, err = b.sync(t.Context(), wednesday)
 	require.NoError(t, err)
 }
 
@@ -312,9 +301,9 @@ func TestSecondPassIsLocked(t *testing.T) {
 func TestMissingFolderFailsEveryoneButRuns(t *testing.T) {
 	t.Parallel()
 	tm := newTeam(t, trio)
-	require.NoError(t, os.RemoveAll(tm.dir))
-	a := openApp(t, tm.cfg, Options{Now: newClock(msk("2026-11-25", 22, 0)).Now})
-	res, err := a.Sync(t.Context(), wednesday, PassOptions{})
+	require.NoError(t, os.RemoveAll(tm.Dir))
+	a := openApp(t, tm.Cfg, Options{Now: newClock(msk("2026-11-25", 22, 0)).Now})
+	res, err := a.sync(t.Context(), wednesday)
 	require.NoError(t, err)
 	require.Equal(t, 3, res.Failed)
 	require.Empty(t, builtinRecords(t, a))
@@ -326,16 +315,16 @@ func TestFirstSyncDoesNotImportLastWeek(t *testing.T) {
 	t.Parallel()
 	tm := newTeam(t, "employees:\n  - {id: anna, name: Анна}\n")
 	clk := newClock(msk("2026-11-25", 12, 0))
-	a := openApp(t, tm.cfg, Options{Now: clk.Now})
-	tm.write(t, "anna.txt", reportText("24.11.2026", 1)+"\n"+reportText("25.11.2026", 2))
-	_, err := a.Sync(t.Context(), wednesday, PassOptions{})
+	a := openApp(t, tm.Cfg, Options{Now: clk.Now})
+	tm.Write(t, "anna.txt", reportText("24.11.2026", 1)+"\n"+reportText("25.11.2026", 2))
+	_, err := a.sync(t.Context(), wednesday)
 	require.NoError(t, err)
 	require.Equal(t, []string{crm.Key("anna", wednesday)}, sortedKeys(builtinRecords(t, a)))
 
 	// Thursday: the document now also holds Thursday, and Wednesday was edited.
 	clk.Set(msk("2026-11-26", 12, 0))
-	tm.write(t, "anna.txt", reportText("24.11.2026", 1)+"\n"+reportText("25.11.2026", 3)+"\n"+reportText("26.11.2026", 4))
-	res, err := a.Sync(t.Context(), wednesday.AddDays(1), PassOptions{})
+	tm.Write(t, "anna.txt", reportText("24.11.2026", 1)+"\n"+reportText("25.11.2026", 3)+"\n"+reportText("26.11.2026", 4))
+	res, err := a.sync(t.Context(), wednesday.AddDays(1))
 	require.NoError(t, err)
 	require.Len(t, res.Earlier, 1, "the edit of Wednesday")
 	recs := builtinRecords(t, a)
@@ -351,19 +340,19 @@ func TestFridayReportFoundOnMonday(t *testing.T) {
 	tm := newTeam(t, "employees:\n  - {id: anna, name: Анна}\n")
 	friday := day.MustParse("2026-11-27")
 	clk := newClock(msk("2026-11-27", 21, 30))
-	a := openApp(t, tm.cfg, Options{Now: clk.Now})
-	res, err := a.Sync(t.Context(), friday, PassOptions{Kind: KindCloseDay})
+	a := openApp(t, tm.Cfg, Options{Now: clk.Now})
+	res, err := a.Run(t.Context(), pass.Request{Date: friday, Kind: pass.KindCloseDay})
 	require.NoError(t, err)
 	require.Equal(t, "absent", statuses(res)["anna"])
 
 	clk.Set(msk("2026-11-28", 11, 0))
-	tm.write(t, "anna.txt", reportText("пятница, 27 ноября", 8))
-	res, err = a.Sync(t.Context(), friday.AddDays(1), PassOptions{})
+	tm.Write(t, "anna.txt", reportText("пятница, 27 ноября", 8))
+	res, err = a.sync(t.Context(), friday.AddDays(1))
 	require.NoError(t, err)
 	require.Equal(t, "day_off", statuses(res)["anna"])
 
 	clk.Set(msk("2026-11-30", 10, 0))
-	res, err = a.Sync(t.Context(), friday.AddDays(3), PassOptions{})
+	res, err = a.sync(t.Context(), friday.AddDays(3))
 	require.NoError(t, err)
 	require.Equal(t, "missing", statuses(res)["anna"], "Monday is still open at 10:00")
 	recs := builtinRecords(t, a)

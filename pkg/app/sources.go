@@ -6,142 +6,163 @@ import (
 	"time"
 
 	"github.com/dayreport/dayreport/pkg/config"
-	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/feedback"
 	"github.com/dayreport/dayreport/pkg/google"
+	"github.com/dayreport/dayreport/pkg/pass"
 	"github.com/dayreport/dayreport/pkg/source"
 	"github.com/dayreport/dayreport/pkg/source/gdoc"
+	"github.com/dayreport/dayreport/pkg/source/gdrive"
 	"github.com/dayreport/dayreport/pkg/source/gsheet"
 	"github.com/dayreport/dayreport/pkg/source/local"
+	"github.com/dayreport/dayreport/pkg/summary"
 	sheetsummary "github.com/dayreport/dayreport/pkg/summary/gsheet"
+	"github.com/dayreport/dayreport/pkg/summary/xlsx"
 )
 
-// prefetcher is a source that can read many employees' documents at once
-// before the pass fetches them one by one (the Sheets source: one batchGet
-// per spreadsheet).
-type prefetcher interface {
-	Prefetch(ctx context.Context, refs []source.Ref, ref day.Date) error
+// googleWiring builds the Google clients of a configuration: each with the
+// scopes it needs and no more, all counted by one hook.
+type googleWiring struct {
+	cfg       *config.Config
+	onRequest func(api string, code int)
+	tune      func(*google.Options)
 }
 
-// googleSource sends each employee's report to the Docs or the Sheets
-// source by its link; a bare id goes by source.kind.
-type googleSource struct {
-	docs   *gdoc.Source
-	sheets *gsheet.Source
-	kind   string
-}
-
-var (
-	_ source.Source = (*googleSource)(nil)
-	_ prefetcher    = (*googleSource)(nil)
-)
-
-func (g *googleSource) isSheet(report string) bool {
-	switch {
-	case gsheet.IsSheetURL(report):
-		return true
-	case gdoc.IsDocURL(report):
-		return false
-	}
-	// "<id>#<tab>" names a tab: only a spreadsheet has tabs by name in a link.
-	if l, err := gsheet.ParseLink(report); err == nil && l.Tab != "" {
-		return true
-	}
-	return g.kind == config.SourceGSheet
-}
-
-func (g *googleSource) Fetch(ctx context.Context, r source.Ref, ref day.Date) (*source.Fetched, error) {
-	if r.Report == "" {
-		return nil, fmt.Errorf("%w for %s: the roster names no report document", source.ErrNoDocument, r.Employee)
-	}
-	if g.isSheet(r.Report) {
-		return g.sheets.Fetch(ctx, r, ref)
-	}
-	return g.docs.Fetch(ctx, r, ref)
-}
-
-// Prefetch reads every sheet-based report of the roster, one batchGet per
-// spreadsheet. A failure is not fatal: each Fetch then reads its own.
-func (g *googleSource) Prefetch(ctx context.Context, refs []source.Ref, ref day.Date) error {
-	var sheets []source.Ref
-	for _, r := range refs {
-		if r.Report != "" && g.isSheet(r.Report) {
-			sheets = append(sheets, r)
-		}
-	}
-	if len(sheets) == 0 {
-		return nil
-	}
-	return g.sheets.Prefetch(ctx, sheets, ref)
-}
-
-// newSource builds the configured report source, and for Google sources the
-// Drive watcher that spares unchanged documents a read.
-func newSource(ctx context.Context, cfg *config.Config, now func() time.Time, m *Metrics, tune func(*google.Options)) (source.Source, *watcher, error) {
-	switch cfg.Source.Kind {
-	case config.SourceLocal:
-		return &local.Source{Dir: cfg.Local.Dir, Now: now, Location: cfg.CompanyLocation()}, nil, nil
-	case config.SourceGDoc, config.SourceGSheet:
-		opts := googleOptions(cfg.Google, m)
-		if tune != nil {
-			tune(&opts)
-			opts.Limiters = google.NewLimiters(opts)
-		}
-		docs, err := google.NewDocs(ctx, opts)
-		if err != nil {
-			return nil, nil, err
-		}
-		sheets, err := google.NewSheets(ctx, opts, false)
-		if err != nil {
-			return nil, nil, err
-		}
-		drive, err := google.NewDrive(ctx, opts)
-		if err != nil {
-			return nil, nil, err
-		}
-		src := &googleSource{docs: &gdoc.Source{Docs: docs}, sheets: &gsheet.Source{Sheets: sheets, Now: now}, kind: cfg.Source.Kind}
-		return src, &watcher{drive: drive, folder: folderID(cfg.Google.Folder)}, nil
-	}
-	return nil, nil, fmt.Errorf("source: unknown kind %q (want gdoc, gsheet or local)", cfg.Source.Kind)
-}
-
-// googleOptions are the Google clients' options from the configuration; one
-// set of limiters is shared so that every client stays under one quota.
-func googleOptions(c config.Google, m *Metrics) google.Options {
+// options are the Google clients' options from the configuration; one set
+// of limiters is shared so that every client stays under one quota.
+func (g googleWiring) options() google.Options {
+	c := g.cfg.Google
 	opts := google.Options{CredentialsFile: c.CredentialsFile, Subject: c.Subject, Endpoint: c.Endpoint,
-		ReadsPerMinute: c.ReadsPerMinute, DocsReadsPerMinute: c.DocsReadsPerMinute, OnRequest: m.GoogleRequest}
+		ReadsPerMinute: c.ReadsPerMinute, DocsReadsPerMinute: c.DocsReadsPerMinute, OnRequest: g.onRequest}
+	if g.tune != nil {
+		g.tune(&opts)
+	}
 	opts.Limiters = google.NewLimiters(opts)
 	return opts
 }
 
-// newRosterReader reads the roster tab of summary.spreadsheet.
-func newRosterReader(ctx context.Context, cfg *config.Config, m *Metrics, tune func(*google.Options)) (*rosterReader, error) {
-	link, err := gsheet.ParseLink(cfg.Summary.Spreadsheet)
+// wireSources sets the report source (and for Google, the Drive watcher
+// that spares unchanged documents a read) and the roster.
+func wireSources(ctx context.Context, d *pass.Deps, g googleWiring, now func() time.Time, wrap func(source.Source) source.Source) error {
+	src, err := newSource(ctx, g, now)
 	if err != nil {
-		return nil, fmt.Errorf("summary.spreadsheet: %w", err)
+		return err
 	}
-	opts := googleOptions(cfg.Google, m)
-	if tune != nil {
-		tune(&opts)
-		opts.Limiters = google.NewLimiters(opts)
+	if w, ok := src.(*gdrive.Source); ok {
+		d.Watcher = w
 	}
-	svc, err := google.NewSheets(ctx, opts, false)
-	if err != nil {
-		return nil, err
+	d.Source = src
+	if wrap != nil {
+		d.Source = wrap(src)
 	}
-	return &rosterReader{sheets: svc, id: link.ID}, nil
+	if g.cfg.Roster == config.RosterSheet {
+		link, err := gsheet.ParseLink(g.cfg.Summary.Spreadsheet)
+		if err != nil {
+			return fmt.Errorf("summary.spreadsheet: %w", err)
+		}
+		svc, err := google.NewSheets(ctx, g.options(), false)
+		if err != nil {
+			return err
+		}
+		d.Roster = &gsheet.Roster{Sheets: svc, ID: link.ID, SourceKind: g.cfg.Source.Kind}
+	}
+	return nil
 }
 
-// newSheetWriter writes the summary with the one client that has the
-// spreadsheets (write) scope; sources keep read-only scopes.
-func newSheetWriter(ctx context.Context, cfg *config.Config, m *Metrics, tune func(*google.Options)) (*sheetsummary.Writer, error) {
-	opts := googleOptions(cfg.Google, m)
-	if tune != nil {
-		tune(&opts)
-		opts.Limiters = google.NewLimiters(opts)
+// newSource builds the configured report source.
+func newSource(ctx context.Context, g googleWiring, now func() time.Time) (source.Source, error) {
+	cfg := g.cfg
+	switch cfg.Source.Kind {
+	case config.SourceLocal:
+		return &local.Source{Dir: cfg.Local.Dir, Now: now, Location: cfg.CompanyLocation()}, nil
+	case config.SourceGDoc, config.SourceGSheet:
+		opts := g.options()
+		docs, err := google.NewDocs(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		sheets, err := google.NewSheets(ctx, opts, false)
+		if err != nil {
+			return nil, err
+		}
+		drive, err := google.NewDrive(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		return &gdrive.Source{Docs: &gdoc.Source{Docs: docs}, Sheets: &gsheet.Source{Sheets: sheets, Now: now},
+			Kind: cfg.Source.Kind, Drive: drive, Folder: cfg.Google.Folder}, nil
 	}
-	svc, err := google.NewSheets(ctx, opts, true)
+	return nil, fmt.Errorf("source: unknown kind %q (want gdoc, gsheet or local)", cfg.Source.Kind)
+}
+
+// xlsxWriter writes the summary workbook (summary.xlsx).
+type xlsxWriter struct{ path string }
+
+func (w xlsxWriter) Write(_ context.Context, m *summary.Model) error { return xlsx.Write(w.path, m) }
+
+// sheetWriter writes the summary into the manager's Google Sheet.
+type sheetWriter struct {
+	w           *sheetsummary.Writer
+	spreadsheet string
+}
+
+func (w sheetWriter) Write(ctx context.Context, m *summary.Model) error {
+	return w.w.Write(ctx, w.spreadsheet, m)
+}
+
+// wireSummaries sets the summary writers: the workbook first, then the
+// manager's Google Sheet, with the one client that has the spreadsheets
+// (write) scope; sources keep read-only scopes. A dry run writes none.
+func wireSummaries(ctx context.Context, d *pass.Deps, g googleWiring) error {
+	if d.DryRun {
+		return nil
+	}
+	if p := g.cfg.Summary.XLSX; p != "" {
+		d.Summaries = append(d.Summaries, xlsxWriter{path: p})
+	}
+	if s := g.cfg.Summary.Spreadsheet; s != "" {
+		svc, err := google.NewSheets(ctx, g.options(), true)
+		if err != nil {
+			return err
+		}
+		d.Summaries = append(d.Summaries, sheetWriter{w: sheetsummary.New(svc), spreadsheet: s})
+	}
+	return nil
+}
+
+// docCommentTimeout bounds the comment requests of one employee-day.
+const docCommentTimeout = 20 * time.Second
+
+// wireComments sets the Doc commenter (feedback.doc_comments) with the one
+// client that has Drive's full scope. Each request is tried once: a failure
+// is tried again by the next pass, never waited for in this one.
+func wireComments(ctx context.Context, d *pass.Deps, g googleWiring) error {
+	if !g.cfg.Feedback.DocComments || d.DryRun {
+		return nil
+	}
+	if d.Watcher == nil {
+		d.Log.Warn().Msg("feedback.doc_comments: the reports are local files, not Google Docs; no comments")
+		return nil
+	}
+	opts := g.options()
+	opts.MaxAttempts = 1
+	svc, err := google.NewDriveComments(ctx, opts)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return sheetsummary.New(svc), nil
+	c := &feedback.Commenter{Drive: svc, Lang: g.cfg.Lang(), Timeout: docCommentTimeout, Ledger: d.Store}
+	d.Comments = explainedComments{c}
+	kind := g.cfg.Source.Kind
+	d.DocID = func(e config.Employee) (string, bool) { return gdrive.DocID(e.Report, kind) }
+	return nil
+}
+
+// explainedComments says what a Google error means (not shared, not found).
+type explainedComments struct{ c *feedback.Commenter }
+
+func (x explainedComments) Sync(ctx context.Context, r feedback.Report) (feedback.Action, error) {
+	act, err := x.c.Sync(ctx, r)
+	if err != nil {
+		err = google.Explain(err, "document", nil)
+	}
+	return act, err
 }

@@ -1,4 +1,4 @@
-package app
+package daemon
 
 import (
 	"context"
@@ -7,12 +7,15 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
+	"github.com/rs/zerolog"
 
-	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/pass"
+	"github.com/dayreport/dayreport/pkg/store"
 )
 
 // Job names of the schedule (SPEC §9).
@@ -23,8 +26,8 @@ const (
 	JobRemind   = "remind"
 )
 
-// DaemonOptions tune `dayreport run`.
-type DaemonOptions struct {
+// Options tune `dayreport run`.
+type Options struct {
 	// Parser reads the schedule; default: standard five-field cron (tests pass
 	// one with seconds).
 	Parser cron.ScheduleParser
@@ -40,8 +43,10 @@ type DaemonOptions struct {
 
 // Daemon runs the schedule and serves health, readiness, status and metrics.
 type Daemon struct {
-	app     *App
-	opts    DaemonOptions
+	e       *pass.Engine
+	metrics *Metrics
+	log     zerolog.Logger
+	opts    Options
 	cron    *cron.Cron
 	entries map[string]cron.EntryID
 	// busy is held by the running job: runs never overlap.
@@ -59,10 +64,13 @@ type Daemon struct {
 	// due caches each job's last due time found (catch-up after a takeover).
 	dueMu sync.Mutex
 	due   map[string]time.Time
+	// catching counts catch-up jobs running in the background.
+	catching sync.WaitGroup
 }
 
-// NewDaemon builds the daemon of an app; the app needs Options.Metrics.
-func NewDaemon(a *App, opts DaemonOptions) (*Daemon, error) {
+// New builds the daemon of a pass engine; its metrics are the engine's
+// Observer (pkg/app wires both).
+func New(e *pass.Engine, m *Metrics, opts Options) (*Daemon, error) {
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 30 * time.Second
 	}
@@ -72,37 +80,38 @@ func NewDaemon(a *App, opts DaemonOptions) (*Daemon, error) {
 	if opts.LeaseRenew <= 0 || opts.LeaseRenew >= opts.LeaseTTL {
 		opts.LeaseRenew = min(DefaultLeaseRenew, opts.LeaseTTL/3)
 	}
+	fields := 5
 	if opts.Parser == nil {
 		opts.Parser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+	} else if _, err := opts.Parser.Parse("* * * * * *"); err == nil {
+		fields = 6 // a parser with seconds (tests)
 	}
-	if a.metrics == nil {
-		a.metrics = NewMetrics()
+	if m == nil {
+		m = NewMetrics()
 	}
-	d := &Daemon{app: a, opts: opts, entries: map[string]cron.EntryID{}, due: map[string]time.Time{}}
+	d := &Daemon{e: e, metrics: m, log: e.Log, opts: opts, entries: map[string]cron.EntryID{}, due: map[string]time.Time{}}
 	d.jobCtx, d.cancelJob = context.WithCancel(context.Background())
-	d.cron = cron.New(cron.WithLocation(a.cfg.CompanyLocation()), cron.WithParser(opts.Parser))
-	sched := a.cfg.Schedule
-	jobs := []struct {
+	d.cron = cron.New(cron.WithLocation(e.Config.CompanyLocation()), cron.WithParser(opts.Parser))
+	sched := e.Config.Schedule
+	type job struct {
 		name, spec string
 		run        func(ctx context.Context) error
-	}{
-		{JobPoll, sched.Poll, func(ctx context.Context) error { return d.pass(ctx, KindSync) }},
-		{JobCloseDay, sched.CloseDay, d.closeDay},
+	}
+	jobs := []job{
+		{JobPoll, sched.Poll, func(ctx context.Context) error { return d.pass(ctx, pass.KindSync) }},
+		{JobCloseDay, sched.CloseDay, func(ctx context.Context) error { return d.pass(ctx, pass.KindCloseDay) }},
 		{JobSummary, sched.Summary, d.summary},
 	}
-	if len(a.cfg.Reminders) > 0 && a.notifier != nil {
+	if len(e.Config.Reminders) > 0 && e.Notifier != nil {
 		// Reminders are due at local times in every employee's zone: a
-		// check each minute sends what has come due.
-		jobs = append(jobs, struct {
-			name, spec string
-			run        func(ctx context.Context) error
-		}{JobRemind, "@every 1m", d.remind})
+		// check each minute runs a pass (which sends them) when one is due.
+		jobs = append(jobs, job{JobRemind, "@every 1m", d.remind})
 	}
 	for _, j := range jobs {
 		if j.spec == "" {
 			continue
 		}
-		id, err := d.cron.AddFunc(j.spec, d.wrap(j.name, j.run))
+		id, err := d.cron.AddFunc(AnyWeekday(j.spec, fields), d.wrap(j.name, j.run))
 		if err != nil {
 			return nil, fmt.Errorf("schedule.%s %q: %w", j.name, j.spec, err)
 		}
@@ -111,41 +120,67 @@ func NewDaemon(a *App, opts DaemonOptions) (*Daemon, error) {
 	return d, nil
 }
 
-// today is the pass date of a scheduled run: today in the company time zone.
-func (d *Daemon) today() day.Date { return day.Today(d.app.now(), d.app.cfg.CompanyLocation()) }
-
-// pass runs one pass for today. With a summary schedule of its own the pass
-// leaves the summary to it.
-func (d *Daemon) pass(ctx context.Context, kind string) error {
-	_, err := d.app.Sync(ctx, d.today(), PassOptions{Kind: kind, noSummary: d.app.cfg.Schedule.Summary != ""})
-	return err
+// AnyWeekday replaces the day-of-week field of a cron expression of n
+// fields (5, or 6 with seconds) with "*": the production calendar, not the
+// cron field, decides which days are working days, so a transferred working
+// Saturday is polled and closed (and a pass on a holiday finds nothing due
+// and does not run). Descriptors (@daily, @every 1m) are returned as they are.
+func AnyWeekday(spec string, n int) string {
+	s := strings.TrimSpace(spec)
+	prefix := ""
+	if strings.HasPrefix(s, "TZ=") || strings.HasPrefix(s, "CRON_TZ=") {
+		tz, rest, _ := strings.Cut(s, " ")
+		prefix, s = tz+" ", strings.TrimSpace(rest)
+	}
+	f := strings.Fields(s)
+	if strings.HasPrefix(s, "@") || len(f) != n {
+		return spec
+	}
+	f[n-1] = "*"
+	return prefix + strings.Join(f, " ")
 }
 
-// closeDay closes today and sends the manager's digest.
-func (d *Daemon) closeDay(ctx context.Context) error {
-	if err := d.pass(ctx, KindCloseDay); err != nil {
+// HasWeekdayField reports whether a five-field cron expression restricts
+// the day of the week (config check warns: the calendar decides).
+func HasWeekdayField(spec string) bool {
+	s := strings.TrimSpace(spec)
+	if strings.HasPrefix(s, "TZ=") || strings.HasPrefix(s, "CRON_TZ=") {
+		_, s, _ = strings.Cut(s, " ")
+	}
+	f := strings.Fields(s)
+	return !strings.HasPrefix(s, "@") && len(f) == 5 && f[4] != "*" && f[4] != "?"
+}
+
+// pass runs one pass of the kind for today, in each employee's own zone,
+// unless nothing is due (a holiday with every past day closed). With a
+// summary schedule of its own the pass leaves the summary to it.
+func (d *Daemon) pass(ctx context.Context, kind string) error {
+	idle, err := d.e.Idle(ctx)
+	if err != nil {
 		return err
 	}
-	_, err := d.app.Digest(ctx, d.today())
-	return err
-}
-
-// remind sends the reminders that have come due; when some are, a pass runs
-// first so that a report written minutes ago is not reminded about.
-func (d *Daemon) remind(ctx context.Context) error {
-	if !d.app.remindersDue(ctx) {
+	if idle {
+		d.log.Debug().Str("kind", kind).Msg("skipped: no working day and nothing to close")
 		return nil
 	}
-	if err := d.pass(ctx, KindSync); err != nil && !errors.Is(err, ErrLocked) {
-		return err
-	}
-	_, err := d.app.Remind(ctx)
+	_, err = d.e.Run(ctx, pass.Request{Kind: kind, NoSummary: d.e.Config.Schedule.Summary != ""})
 	return err
 }
 
-// summary writes the summary of today's window.
+// remind runs a pass when a reminder has come due; the pass sends it (after
+// reading the documents, so that a report written minutes ago is not
+// reminded about).
+func (d *Daemon) remind(ctx context.Context) error {
+	if !d.e.RemindersDue(ctx) {
+		return nil
+	}
+	_, err := d.e.Run(ctx, pass.Request{Kind: pass.KindSync, NoSummary: d.e.Config.Schedule.Summary != ""})
+	return err
+}
+
+// summary writes the summary of the newest window.
 func (d *Daemon) summary(ctx context.Context) error {
-	if res := d.app.writeSummary(ctx, d.today()); res != nil && res.Error != "" {
+	if res := d.e.RefreshSummary(ctx); res != nil && res.Error != "" {
 		return errors.New(res.Error)
 	}
 	return nil
@@ -154,7 +189,7 @@ func (d *Daemon) summary(ctx context.Context) error {
 // wrap makes a scheduled job skip when another is running, recover from a
 // panic, and log its outcome.
 func (d *Daemon) wrap(name string, run func(ctx context.Context) error) func() {
-	log := d.app.log.With().Str("job", name).Logger()
+	log := d.log.With().Str("job", name).Logger()
 	return func() {
 		if !d.leading() {
 			log.Debug().Msg("skipped: another replica leads")
@@ -165,7 +200,7 @@ func (d *Daemon) wrap(name string, run func(ctx context.Context) error) func() {
 			other := d.running
 			d.mu.Unlock()
 			log.Warn().Str("running", other).Msg("skipped: the previous run is still going")
-			d.app.metrics.skip(name)
+			d.metrics.skip(name)
 			return
 		}
 		defer d.busy.Unlock()
@@ -173,18 +208,18 @@ func (d *Daemon) wrap(name string, run func(ctx context.Context) error) func() {
 		defer d.setRunning("")
 		defer func() {
 			if r := recover(); r != nil {
-				d.app.metrics.panicked()
+				d.metrics.panicked()
 				log.Error().Str("panic", fmt.Sprint(r)).Str("stack", string(debug.Stack())).Msg("job panicked; the daemon goes on")
 			}
 		}()
-		if d.app.stopRequested() {
+		if d.e.StopRequested() {
 			return
 		}
 		switch err := run(d.jobCtx); {
 		case err == nil:
-		case errors.Is(err, ErrLocked):
+		case errors.Is(err, store.ErrLocked):
 			log.Warn().Err(err).Msg("skipped: another process is running a pass on this database")
-		case errors.Is(err, ErrStopped), errors.Is(err, context.Canceled):
+		case errors.Is(err, pass.ErrStopped), errors.Is(err, context.Canceled):
 			log.Warn().Err(err).Msg("run stopped")
 		default:
 			log.Error().Err(err).Msg("run failed")
@@ -215,7 +250,7 @@ func (d *Daemon) Listen() error {
 		d.listener = d.opts.Listener
 		return nil
 	}
-	l, err := net.Listen("tcp", d.app.cfg.HTTP.Listen)
+	l, err := net.Listen("tcp", d.e.Config.HTTP.Listen)
 	if err != nil {
 		return fmt.Errorf("http.listen: %w", err)
 	}
@@ -242,10 +277,12 @@ func (d *Daemon) Run(ctx context.Context) error {
 		go d.leadLoop(leadCtx, led)
 	} else {
 		close(led)
+		// One process on one database: what was due while it was down
+		// (a close-day and its digest) runs now.
+		d.catchUp()
 	}
 	d.cron.Start()
-	log := d.app.log
-	log.Info().Str("listen", d.Addr()).Str("instance", d.app.instance).Interface("next", d.nextRuns()).Msg("daemon started")
+	d.log.Info().Str("listen", d.Addr()).Str("instance", d.e.Instance).Interface("next", d.nextRuns()).Msg("daemon started")
 
 	var err error
 	select {
@@ -253,16 +290,17 @@ func (d *Daemon) Run(ctx context.Context) error {
 	case err = <-served:
 		err = fmt.Errorf("http: %w", err)
 	}
-	log.Info().Msg("stopping: no new runs; the running pass finishes its employee")
-	d.app.RequestStop()
+	d.log.Info().Msg("stopping: no new runs; the running pass finishes its employee")
+	d.e.RequestStop()
 	stopped := d.cron.Stop()
 	select {
 	case <-stopped.Done():
 	case <-time.After(d.opts.ShutdownTimeout):
-		log.Warn().Dur("after", d.opts.ShutdownTimeout).Msg("the running pass did not stop in time; cancelling it")
+		d.log.Warn().Dur("after", d.opts.ShutdownTimeout).Msg("the running pass did not stop in time; cancelling it")
 		d.cancelJob()
 		<-stopped.Done()
 	}
+	d.waitCatchUp()
 	d.cancelJob()
 	// Give the lease up: another replica takes over at its next renewal.
 	stopLeading()
@@ -272,7 +310,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if serr := srv.Shutdown(shut); serr != nil && err == nil {
 		err = fmt.Errorf("http: %w", serr)
 	}
-	log.Info().Msg("daemon stopped")
+	d.log.Info().Msg("daemon stopped")
 	return err
 }
 
@@ -281,7 +319,7 @@ func (d *Daemon) nextRuns() map[string]time.Time {
 	out := map[string]time.Time{}
 	for name, id := range d.entries {
 		if e := d.cron.Entry(id); e.Valid() {
-			out[name] = e.Schedule.Next(d.app.now().In(d.app.cfg.CompanyLocation()))
+			out[name] = e.Schedule.Next(d.e.Now().In(d.e.Config.CompanyLocation()))
 		}
 	}
 	return out

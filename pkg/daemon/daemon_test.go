@@ -1,4 +1,4 @@
-package app
+package daemon
 
 import (
 	"context"
@@ -18,8 +18,10 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dayreport/dayreport/pkg/app"
 	"github.com/dayreport/dayreport/pkg/crm"
 	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/pass"
 	"github.com/dayreport/dayreport/pkg/source"
 	"github.com/dayreport/dayreport/pkg/store"
 )
@@ -73,17 +75,17 @@ func newSextet(t *testing.T) *team {
 	t.Helper()
 	tm := newTeam(t, sextet)
 	for _, id := range []string{"e1", "e2", "e3", "e4", "e5", "e6"} {
-		tm.write(t, id+".txt", reportText("25.11.2026", 10))
+		tm.Write(t, id+".txt", reportText("25.11.2026", 10))
 	}
-	tm.cfg.Schedule.Poll, tm.cfg.Schedule.CloseDay, tm.cfg.Schedule.Summary = "* * * * * *", "", ""
+	tm.Cfg.Schedule.Poll, tm.Cfg.Schedule.CloseDay, tm.Cfg.Schedule.Summary = "* * * * * *", "", ""
 	return tm
 }
 
-func startDaemon(ctx context.Context, t *testing.T, a *App) (*Daemon, chan error) {
+func startDaemon(ctx context.Context, t *testing.T, a *testApp) (*Daemon, chan error) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	d, err := NewDaemon(a, DaemonOptions{Parser: secondsParser, Listener: l, ShutdownTimeout: 10 * time.Second})
+	d, err := New(a.Engine, a.metrics, Options{Parser: secondsParser, Listener: l, ShutdownTimeout: 10 * time.Second})
 	require.NoError(t, err)
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
@@ -107,7 +109,7 @@ func get(t *testing.T, url string) (int, string) {
 func TestDaemonServesAndStopsCleanly(t *testing.T) {
 	tm := newSextet(t)
 	now := newClock(msk("2026-11-25", 22, 0)).Now
-	a := openApp(t, tm.cfg, Options{Now: now, Metrics: NewMetrics()})
+	a := openApp(t, tm.Cfg, app.Options{Now: now})
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	d, done := startDaemon(ctx, t, a)
@@ -149,7 +151,7 @@ func TestDaemonSIGTERMMidPass(t *testing.T) {
 	tm := newSextet(t)
 	now := newClock(msk("2026-11-25", 22, 0)).Now
 	gate := &gatedSource{held: map[string]bool{"e3": true}, open: make(chan struct{}), started: make(chan string, 1)}
-	a := openApp(t, tm.cfg, Options{Now: now, Metrics: NewMetrics(), WrapSource: func(s source.Source) source.Source {
+	a := openApp(t, tm.Cfg, app.Options{Now: now, WrapSource: func(s source.Source) source.Source {
 		gate.Source = s
 		return gate
 	}})
@@ -189,8 +191,8 @@ func TestDaemonSIGTERMMidPass(t *testing.T) {
 	require.NoError(t, a.Close())
 
 	// The restart: a fresh process on the same database.
-	b := openApp(t, tm.cfg, Options{Now: now})
-	res, err := b.Sync(t.Context(), wednesday, PassOptions{})
+	b := openApp(t, tm.Cfg, app.Options{Now: now})
+	res, err := b.Run(t.Context(), pass.Request{Date: wednesday})
 	require.NoError(t, err)
 	require.Equal(t, 6, res.CRM.Pushed)
 	recs := builtinRecords(t, b)
@@ -212,7 +214,7 @@ func TestTwoDaemonsNeverOverlap(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	var dones []chan error
 	for i := range 2 {
-		a := openApp(t, tm.cfg, Options{Now: now, Metrics: NewMetrics(), WrapSource: slow, Log: zerolog.New(&logs[i])})
+		a := openApp(t, tm.Cfg, app.Options{Now: now, WrapSource: slow, Log: zerolog.New(&logs[i])})
 		_, done := startDaemon(ctx, t, a)
 		dones = append(dones, done)
 	}
@@ -221,7 +223,7 @@ func TestTwoDaemonsNeverOverlap(t *testing.T) {
 	for _, d := range dones {
 		require.NoError(t, <-d)
 	}
-	s, err := store.Open(t.Context(), tm.cfg.State.Path, store.Options{ReadOnly: true})
+	s, err := store.Open(t.Context(), tm.Cfg.State.Path, store.Options{ReadOnly: true})
 	require.NoError(t, err)
 	defer func() { require.NoError(t, s.Close()) }()
 	passes, err := s.LastPasses(t.Context(), 100)
@@ -274,7 +276,7 @@ func TestDaemonSurvivesPanics(t *testing.T) {
 	tm := newSextet(t)
 	now := newClock(msk("2026-11-25", 22, 0)).Now
 	panicky := func(s source.Source) source.Source { return panicSource{s} }
-	a := openApp(t, tm.cfg, Options{Now: now, Metrics: NewMetrics(), WrapSource: panicky,
+	a := openApp(t, tm.Cfg, app.Options{Now: now, WrapSource: panicky,
 		WrapAdapter: func(c crm.Adapter) crm.Adapter { return &panickyCRM{Adapter: c} }})
 	ctx, cancel := context.WithCancel(t.Context())
 	d, done := startDaemon(ctx, t, a)

@@ -1,4 +1,4 @@
-package app
+package daemon
 
 import (
 	"context"
@@ -25,7 +25,7 @@ func (d *Daemon) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", d.readyz)
 	mux.HandleFunc("GET /status", d.status)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(d.app.metrics.Registry, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(d.metrics.Registry, promhttp.HandlerOpts{}))
 	return mux
 }
 
@@ -42,9 +42,9 @@ func (d *Daemon) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	var res readiness
-	if err := d.app.store.Ping(ctx); err != nil {
+	if err := d.e.Store.Ping(ctx); err != nil {
 		res.Problems = append(res.Problems, "state database: "+err.Error())
-	} else if last, err := d.app.store.LastPasses(ctx, 1); err != nil {
+	} else if last, err := d.e.Store.LastPasses(ctx, 1); err != nil {
 		res.Problems = append(res.Problems, "pass history: "+err.Error())
 	} else if len(last) == 1 && last[0].Result == "failed" {
 		res.Problems = append(res.Problems, "the last pass failed: "+last[0].Error)
@@ -89,7 +89,7 @@ func (d *Daemon) status(w http.ResponseWriter, r *http.Request) {
 	body := statusBody{Running: d.running, NextRuns: d.nextRuns(), LastPasses: []passStatus{}}
 	d.mu.Unlock()
 	body.Leadership = d.leadership()
-	passes, err := d.app.store.LastPasses(r.Context(), 20)
+	passes, err := d.e.Store.LastPasses(r.Context(), 20)
 	if err != nil {
 		writeJSONStatus(w, http.StatusServiceUnavailable, map[string]string{"error": err.Error()})
 		return

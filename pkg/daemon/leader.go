@@ -1,13 +1,13 @@
-package app
+package daemon
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/robfig/cron/v3"
 
 	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/pass"
 	"github.com/dayreport/dayreport/pkg/store"
 )
 
@@ -30,7 +30,11 @@ import (
 // stay underneath: even a leader that lost its lease mid-pass never overlaps
 // the next one's pass nor pushes a record twice.
 //
-// With SQLite (one host, one process) the daemon always leads.
+// With SQLite (one host, one process) the daemon always leads, and runs the
+// same catch-up once when it starts: a close-day (and its digest) due while
+// the process was down runs then. Either way the days themselves need no
+// catch-up of their own: every pass first closes, through the day ledger,
+// every day whose deadline passed while no pass ran (pkg/verdict).
 
 // Lease timing defaults (DaemonOptions).
 const (
@@ -50,7 +54,7 @@ type leadership struct {
 }
 
 // ha reports whether replicas may share the database (PostgreSQL).
-func (d *Daemon) ha() bool { return d.app.store.Driver() == "postgres" }
+func (d *Daemon) ha() bool { return d.e.Store.Driver() == "postgres" }
 
 func (d *Daemon) leading() bool {
 	if !d.ha() {
@@ -65,9 +69,9 @@ func (d *Daemon) leadership() leadership {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	l := d.lead
-	l.Instance = d.app.instance
+	l.Instance = d.e.Instance
 	if !d.ha() {
-		l.Leading, l.Leader = true, d.app.instance
+		l.Leading, l.Leader = true, d.e.Instance
 	}
 	return l
 }
@@ -88,7 +92,7 @@ func (d *Daemon) leadLoop(ctx context.Context, done chan<- struct{}) {
 		case <-ctx.Done():
 			if d.leading() {
 				rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				_ = d.app.store.ReleaseLease(rctx, store.LeaseLeader, d.app.instance)
+				_ = d.e.Store.ReleaseLease(rctx, store.LeaseLeader, d.e.Instance)
 				cancel()
 				d.setLead(leadership{})
 			}
@@ -99,9 +103,9 @@ func (d *Daemon) leadLoop(ctx context.Context, done chan<- struct{}) {
 }
 
 func (d *Daemon) tryLead(ctx context.Context, renewed *time.Time) {
-	log := d.app.log
+	log := d.log
 	actx, cancel := context.WithTimeout(ctx, d.opts.LeaseRenew)
-	l, ok, err := d.app.store.AcquireLease(actx, store.LeaseLeader, d.app.instance, d.opts.LeaseTTL)
+	l, ok, err := d.e.Store.AcquireLease(actx, store.LeaseLeader, d.e.Instance, d.opts.LeaseTTL)
 	cancel()
 	was := d.leading()
 	switch {
@@ -114,23 +118,23 @@ func (d *Daemon) tryLead(ctx context.Context, renewed *time.Time) {
 		if was && time.Since(*renewed) >= d.opts.LeaseTTL-d.opts.LeaseRenew {
 			log.Error().Msg("stepping down: the leader lease could not be renewed in time")
 			d.setLead(leadership{})
-			d.app.metrics.leading(false, false)
+			d.metrics.leading(false, false)
 		}
 	case ok:
 		*renewed = time.Now()
 		since := l.Since
 		d.setLead(leadership{Leading: true, Leader: l.Holder, Since: &since})
 		if !was {
-			log.Info().Str("instance", d.app.instance).Msg("leading: this replica runs the schedule now")
+			log.Info().Str("instance", d.e.Instance).Msg("leading: this replica runs the schedule now")
 		}
-		d.app.metrics.leading(true, !was)
+		d.metrics.leading(true, !was)
 	default:
 		since := l.Since
 		d.setLead(leadership{Leader: l.Holder, Since: &since})
 		if was {
 			log.Warn().Str("leader", l.Holder).Msg("standing by: another replica holds the leader lease")
 		}
-		d.app.metrics.leading(false, false)
+		d.metrics.leading(false, false)
 	}
 }
 
@@ -146,11 +150,11 @@ func (d *Daemon) catchUp() {
 	d.mu.Lock()
 	busy := d.running != ""
 	d.mu.Unlock()
-	if busy || d.app.stopRequested() {
+	if busy || d.e.StopRequested() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(d.jobCtx, d.opts.LeaseRenew)
-	passes, err := d.app.store.LastPasses(ctx, 500)
+	passes, err := d.e.Store.LastPasses(ctx, 500)
 	cancel()
 	if err != nil || len(passes) == 0 {
 		return // a fresh database: nothing was missed, the schedule starts now
@@ -158,22 +162,22 @@ func (d *Daemon) catchUp() {
 	// Due times before the oldest pass in view were before dayreport ran.
 	oldest := passes[len(passes)-1].StartedAt
 	// A due time younger than one renewal is the scheduler's to run.
-	now := d.app.now().Add(-d.opts.LeaseRenew)
+	now := d.e.Now().Add(-d.opts.LeaseRenew)
 	if at, ok := d.lastDue(JobCloseDay, now); ok && at.After(oldest) {
-		date := day.Today(at, d.app.cfg.CompanyLocation())
-		if !finishedSince(passes, at, func(p store.Pass) bool { return p.Kind == KindCloseDay && p.Date == date }) {
-			d.app.log.Warn().Time("due", at).Str("date", date.String()).Msg("close-day was due while no replica led: running it now")
-			go d.wrap(JobCloseDay, func(ctx context.Context) error { return d.closeDayOf(ctx, date) })()
+		date := day.Today(at, d.e.Config.CompanyLocation())
+		if !finishedSince(passes, at, func(p store.Pass) bool { return p.Kind == pass.KindCloseDay && p.Date == date }) {
+			d.log.Warn().Time("due", at).Str("date", date.String()).Msg("close-day was due while no replica led: running it now")
+			d.background(d.wrap(JobCloseDay, func(ctx context.Context) error { return d.passOf(ctx, pass.KindCloseDay, date) }))
 			return
 		}
 	}
 	if at, ok := d.lastDue(JobPoll, now); ok && at.After(oldest) {
-		date := day.Today(at, d.app.cfg.CompanyLocation())
+		date := day.Today(at, d.e.Config.CompanyLocation())
 		if !finishedSince(passes, at, func(p store.Pass) bool {
-			return (p.Kind == KindSync || p.Kind == KindCloseDay) && p.Date == date
+			return (p.Kind == pass.KindSync || p.Kind == pass.KindCloseDay) && p.Date == date
 		}) {
-			d.app.log.Warn().Time("due", at).Str("date", date.String()).Msg("a poll was due while no replica led: running it now")
-			go d.wrap(JobPoll, func(ctx context.Context) error { return d.passOf(ctx, KindSync, date) })()
+			d.log.Warn().Time("due", at).Str("date", date.String()).Msg("a poll was due while no replica led: running it now")
+			d.background(d.wrap(JobPoll, func(ctx context.Context) error { return d.passOf(ctx, pass.KindSync, date) }))
 		}
 	}
 }
@@ -206,7 +210,7 @@ func (d *Daemon) lastDue(job string, now time.Time) (time.Time, bool) {
 	if prev, ok := d.due[job]; ok && prev.After(from) {
 		from = prev.Add(-time.Nanosecond)
 	}
-	last, found := prevActivation(e.Schedule, from, now, d.app.cfg.CompanyLocation())
+	last, found := prevActivation(e.Schedule, from, now, d.e.Config.CompanyLocation())
 	if found {
 		d.due[job] = last
 	}
@@ -226,19 +230,21 @@ func prevActivation(s cron.Schedule, from, now time.Time, loc *time.Location) (t
 	return last, found
 }
 
-// passOf runs one pass of the kind for date.
+// passOf runs one pass of the kind for date (a close-day pass sends the
+// date's digest).
 func (d *Daemon) passOf(ctx context.Context, kind string, date day.Date) error {
-	_, err := d.app.Sync(ctx, date, PassOptions{Kind: kind, noSummary: d.app.cfg.Schedule.Summary != ""})
+	_, err := d.e.Run(ctx, pass.Request{Kind: kind, Date: date, NoSummary: d.e.Config.Schedule.Summary != ""})
 	return err
 }
 
-// closeDayOf closes date and sends its digest.
-func (d *Daemon) closeDayOf(ctx context.Context, date day.Date) error {
-	if err := d.passOf(ctx, KindCloseDay, date); err != nil {
-		return err
-	}
-	if _, err := d.app.Digest(ctx, date); err != nil {
-		return fmt.Errorf("digest: %w", err)
-	}
-	return nil
+// background runs a catch-up job beside the schedule; Run waits for it.
+func (d *Daemon) background(job func()) {
+	d.catching.Add(1)
+	go func() {
+		defer d.catching.Done()
+		job()
+	}()
 }
+
+// waitCatchUp waits for the catch-up jobs started in the background.
+func (d *Daemon) waitCatchUp() { d.catching.Wait() }

@@ -1,4 +1,4 @@
-package app
+package daemon
 
 import (
 	"context"
@@ -11,8 +11,10 @@ import (
 	"github.com/robfig/cron/v3"
 	"github.com/stretchr/testify/require"
 
+	"github.com/dayreport/dayreport/pkg/app"
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/pass"
 	"github.com/dayreport/dayreport/pkg/store"
 	"github.com/dayreport/dayreport/pkg/store/storetest"
 )
@@ -37,14 +39,14 @@ func TestPrevActivation(t *testing.T) {
 func TestFinishedSince(t *testing.T) {
 	due := time.Date(2026, 11, 27, 18, 30, 0, 0, time.UTC)
 	d := day.MustParse("2026-11-27")
-	closeDay := func(p store.Pass) bool { return p.Kind == KindCloseDay && p.Date == d }
-	killed := store.Pass{Kind: KindCloseDay, Date: d, StartedAt: due.Add(time.Second)}
+	closeDay := func(p store.Pass) bool { return p.Kind == pass.KindCloseDay && p.Date == d }
+	killed := store.Pass{Kind: pass.KindCloseDay, Date: d, StartedAt: due.Add(time.Second)}
 	require.False(t, finishedSince([]store.Pass{killed}, due, closeDay), "a pass killed midway")
-	early := store.Pass{Kind: KindCloseDay, Date: d, StartedAt: due.Add(-time.Minute), FinishedAt: due, Result: "ok"}
+	early := store.Pass{Kind: pass.KindCloseDay, Date: d, StartedAt: due.Add(-time.Minute), FinishedAt: due, Result: "ok"}
 	require.False(t, finishedSince([]store.Pass{early}, due, closeDay), "before the due time")
-	failed := store.Pass{Kind: KindCloseDay, Date: d, StartedAt: due, FinishedAt: due.Add(time.Minute), Result: "failed"}
+	failed := store.Pass{Kind: pass.KindCloseDay, Date: d, StartedAt: due, FinishedAt: due.Add(time.Minute), Result: "failed"}
 	require.False(t, finishedSince([]store.Pass{failed}, due, closeDay))
-	ok := store.Pass{Kind: KindCloseDay, Date: d, StartedAt: due, FinishedAt: due.Add(time.Minute), Result: "partial"}
+	ok := store.Pass{Kind: pass.KindCloseDay, Date: d, StartedAt: due, FinishedAt: due.Add(time.Minute), Result: "partial"}
 	require.True(t, finishedSince([]store.Pass{killed, ok}, due, closeDay))
 }
 
@@ -52,12 +54,12 @@ func TestFinishedSince(t *testing.T) {
 // both are ready, the first leads, the second stands by and names it.
 func TestReadyzAndStatusSayWhoLeads(t *testing.T) {
 	tm := newSextet(t)
-	tm.cfg.State = config.State{Driver: "postgres", DSN: config.Secret(storetest.Schema(t))}
+	tm.Cfg.State = config.State{Driver: "postgres", DSN: config.Secret(storetest.Schema(t))}
 	start, base := time.Now(), msk("2026-11-25", 22, 0)
 	now := func() time.Time { return base.Add(time.Since(start)) }
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	a := openApp(t, tm.cfg, Options{Now: now, Metrics: NewMetrics(), Instance: "replica-a"})
+	a := openApp(t, tm.Cfg, app.Options{Now: now, Instance: "replica-a"})
 	da, doneA := startListening(ctx, t, a)
 	var st readiness
 	require.Eventually(t, func() bool {
@@ -66,7 +68,7 @@ func TestReadyzAndStatusSayWhoLeads(t *testing.T) {
 	}, 10*time.Second, 50*time.Millisecond, "a leads")
 	require.Equal(t, "replica-a", st.Leadership.Leader)
 
-	b := openApp(t, tm.cfg, Options{Now: now, Metrics: NewMetrics(), Instance: "replica-b"})
+	b := openApp(t, tm.Cfg, app.Options{Now: now, Instance: "replica-b"})
 	db, doneB := startListening(ctx, t, b)
 	require.Eventually(t, func() bool {
 		code, body := get(t, "http://"+db.Addr()+"/status")
@@ -93,11 +95,11 @@ func TestReadyzAndStatusSayWhoLeads(t *testing.T) {
 
 // startListening is startDaemon with the listener open before Run, so that
 // Addr may be read at once.
-func startListening(ctx context.Context, t *testing.T, a *App) (*Daemon, chan error) {
+func startListening(ctx context.Context, t *testing.T, a *testApp) (*Daemon, chan error) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	d, err := NewDaemon(a, DaemonOptions{Parser: secondsParser, Listener: l, ShutdownTimeout: 10 * time.Second})
+	d, err := New(a.Engine, a.metrics, Options{Parser: secondsParser, Listener: l, ShutdownTimeout: 10 * time.Second})
 	require.NoError(t, err)
 	require.NoError(t, d.Listen())
 	done := make(chan error, 1)

@@ -1,4 +1,9 @@
-package app
+// Package daemon is `dayreport run`: the schedule (cron times; the production
+// calendar decides the days), the leader lease among replicas on PostgreSQL,
+// the catch-up of runs missed while no replica ran, and the HTTP endpoints
+// (/healthz, /readyz, /metrics, /status). Each scheduled run is a pass of
+// pkg/pass.
+package daemon
 
 import (
 	"strconv"
@@ -6,6 +11,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/dayreport/dayreport/pkg/pass"
 )
 
 // Metrics are the Prometheus metrics of SPEC §9. A nil *Metrics records
@@ -72,7 +79,10 @@ func NewMetrics() *Metrics {
 	return m
 }
 
-func (m *Metrics) pass(kind, result string, took time.Duration, at time.Time) {
+var _ pass.Observer = (*Metrics)(nil)
+
+// PassFinished records a finished pass (pass.Observer).
+func (m *Metrics) PassFinished(kind, result string, took time.Duration, at time.Time) {
 	if m == nil {
 		return
 	}
@@ -81,7 +91,8 @@ func (m *Metrics) pass(kind, result string, took time.Duration, at time.Time) {
 	m.lastPass.WithLabelValues(kind, result).Set(float64(at.Unix()))
 }
 
-func (m *Metrics) passResult(res *PassResult) {
+// Judged records what a pass judged and pushed (pass.Observer).
+func (m *Metrics) Judged(res *pass.Result) {
 	if m == nil {
 		return
 	}

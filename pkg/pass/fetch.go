@@ -1,0 +1,199 @@
+package pass
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/dayreport/dayreport/pkg/config"
+	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/source"
+	"github.com/dayreport/dayreport/pkg/store"
+	"github.com/dayreport/dayreport/pkg/verdict"
+)
+
+// fetchConcurrency bounds parallel document fetches.
+const fetchConcurrency = 4
+
+// fetchAhead bounds the documents read but not yet judged.
+const fetchAhead = 4 * fetchConcurrency
+
+// plan is what a pass must do for one employee, learnt from the state before
+// their document is read.
+type plan struct {
+	emp config.Employee
+	loc *time.Location
+	// date is the employee's pass date; today their own today.
+	date, today day.Date
+	// stored are the employee's stored days the pass may need.
+	stored map[day.Date]store.Day
+	// pending are the days the ledger closes in this pass, oldest first.
+	pending []day.Date
+	// revision is the document's Drive revision ("" when unknown).
+	revision string
+	// skip: the document has not changed since it was last read and holds
+	// nothing the days to judge need; it is not read again.
+	skip bool
+	// err: the state could not be read; nothing is concluded.
+	err error
+}
+
+// fetchResult is one employee's fetched document.
+type fetchResult struct {
+	plan    *plan
+	fetched *source.Fetched
+	err     error
+	// held: the result holds one of fetchAll's read-ahead slots.
+	held bool
+}
+
+// planFor reads what the state holds of an employee and decides what the
+// pass does for them.
+func (r *run) planFor(ctx context.Context, emp config.Employee) *plan {
+	e := r.e
+	p := &plan{emp: emp, loc: e.Config.EmployeeLocation(emp), today: r.todayOf(emp), date: r.dateOf(emp)}
+	horizon := verdict.Horizon(r.since[emp.ID], emp.Start, p.today, e.Config.Ledger.Horizon.Days())
+	// Two stretches: the pass date with its lookback, and the ledger's
+	// horizon to today; read as one when they meet.
+	spans := [][2]day.Date{{p.date.AddDays(-lookbackDays), p.date}, {horizon, p.today}}
+	if !spans[1][0].After(spans[0][1].AddDays(1)) && !spans[0][0].After(spans[1][1].AddDays(1)) {
+		spans = [][2]day.Date{{minDate(spans[0][0], spans[1][0]), maxDate(spans[0][1], spans[1][1])}}
+	}
+	p.stored = map[day.Date]store.Day{}
+	for _, s := range spans {
+		if s[1].Before(s[0]) {
+			continue
+		}
+		days, err := e.daysOf(ctx, emp.ID, s[0], s[1])
+		if err != nil {
+			p.err = err
+			return p
+		}
+		for _, d := range days {
+			p.stored[d.Date] = d
+		}
+	}
+	p.pending = verdict.Pending(verdict.Employee{
+		Horizon: horizon, Today: p.today, Workday: e.Calendar.IsWorkday,
+		Deadline: func(d day.Date) time.Time { return e.deadline.At(d, p.loc) },
+		Closed:   func(d day.Date) bool { return !p.stored[d].ClosedAt.IsZero() },
+	}, r.now)
+	p.revision = r.revisions[emp.ID]
+	p.skip = r.unchanged(ctx, p)
+	return p
+}
+
+// unchanged reports whether the employee's document is the revision last
+// read and holds nothing new for the days the pass must judge: each of them
+// has its report stored already, or is newer than the newest day the
+// document held.
+func (r *run) unchanged(ctx context.Context, p *plan) bool {
+	if p.revision == "" {
+		return false
+	}
+	st, seen, err := r.e.Store.Document(ctx, p.emp.ID)
+	if err != nil || !seen || st.Revision != p.revision {
+		return false
+	}
+	for _, d := range append([]day.Date{p.date}, p.pending...) {
+		if s, ok := p.stored[d]; ok && !s.FirstSeen.IsZero() {
+			continue // its report is stored
+		}
+		if st.Newest.Before(d) {
+			continue // the document held nothing that new when it was read
+		}
+		return false
+	}
+	return true
+}
+
+// fetchAll plans every employee and fetches their documents with bounded
+// concurrency, yielding the results in roster order; a skipped document is
+// not read.
+//
+// At most fetchAhead documents are held at a time, fetched or being fetched
+// but not yet taken by the caller: documents are dispatched in roster order
+// and a slot is freed only when its result is taken, so memory does not grow
+// with the team when judging is slower than reading.
+func (r *run) fetchAll(ctx context.Context) <-chan fetchResult {
+	e := r.e
+	emps := e.Employees()
+	if pf, ok := e.Source.(source.Prefetcher); ok {
+		// Only the documents the pass will read: the plans are made once
+		// more when each is dispatched (their stored days are not kept).
+		refs := make([]source.Ref, 0, len(emps))
+		for _, emp := range emps {
+			if p := r.planFor(ctx, emp); p.err == nil && !p.skip {
+				refs = append(refs, source.Ref{Employee: emp.ID, Report: emp.Report})
+			}
+		}
+		if err := pf.Prefetch(ctx, refs, r.company); err != nil {
+			r.log.Warn().Err(err).Msg("prefetch the reports; each is read on its own")
+		}
+	}
+	slots := make([]chan fetchResult, len(emps))
+	for i := range slots {
+		slots[i] = make(chan fetchResult, 1)
+	}
+	ahead := make(chan struct{}, fetchAhead)      // documents dispatched and not yet taken
+	busy := make(chan struct{}, fetchConcurrency) // fetches in flight
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // the dispatcher, in roster order
+		defer wg.Done()
+		for i, emp := range emps {
+			select {
+			case ahead <- struct{}{}:
+			case <-ctx.Done():
+				slots[i] <- fetchResult{plan: &plan{emp: emp}, err: ctx.Err()}
+				continue
+			}
+			p := r.planFor(ctx, emp)
+			if p.err != nil || p.skip {
+				slots[i] <- fetchResult{plan: p, err: p.err, held: true}
+				continue
+			}
+			select {
+			case busy <- struct{}{}:
+			case <-ctx.Done():
+				slots[i] <- fetchResult{plan: p, err: ctx.Err(), held: true}
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-busy }()
+				// A source that panics on one document fails that employee only.
+				defer func() {
+					if v := recover(); v != nil {
+						slots[i] <- fetchResult{plan: p, err: fmt.Errorf("reading the report panicked: %v", v), held: true}
+					}
+				}()
+				f, err := e.Source.Fetch(ctx, source.Ref{Employee: emp.ID, Report: emp.Report}, p.date)
+				slots[i] <- fetchResult{plan: p, fetched: f, err: err, held: true}
+			}()
+		}
+	}()
+	out := make(chan fetchResult)
+	go func() {
+		defer close(out)
+		defer wg.Wait()
+		for _, s := range slots {
+			select {
+			case res := <-s:
+				if res.held {
+					<-ahead
+				}
+				select {
+				case out <- res:
+				case <-ctx.Done():
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}

@@ -1,0 +1,51 @@
+package pass
+
+import (
+	"context"
+	"time"
+
+	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/verdict"
+)
+
+// Idle reports whether a pass now would have nothing to do: no employee has
+// a working day today in their own zone (after their start), and the
+// ledger has no day to close. The daemon skips its scheduled passes then (a
+// holiday, a weekend), and runs them on a transferred working Saturday.
+func (e *Engine) Idle(ctx context.Context) (bool, error) {
+	now := e.Now()
+	since, err := e.Store.Since(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, emp := range e.Employees() {
+		loc := e.Config.EmployeeLocation(emp)
+		today := day.Today(now, loc)
+		if e.Calendar.IsWorkday(today) && !today.Before(emp.Start) {
+			return false, nil
+		}
+		s, ok := since[emp.ID]
+		if !ok {
+			continue // not judged yet: its ledger starts with its first pass
+		}
+		horizon := verdict.Horizon(s, emp.Start, today, e.Config.Ledger.Horizon.Days())
+		if today.Before(horizon) {
+			continue
+		}
+		days, err := e.daysOf(ctx, emp.ID, horizon, today)
+		if err != nil {
+			return false, err
+		}
+		closed := make(map[day.Date]bool, len(days))
+		for _, d := range days {
+			closed[d.Date] = !d.ClosedAt.IsZero()
+		}
+		pending := verdict.Pending(verdict.Employee{Horizon: horizon, Today: today, Workday: e.Calendar.IsWorkday,
+			Deadline: func(d day.Date) time.Time { return e.deadline.At(d, loc) },
+			Closed:   func(d day.Date) bool { return closed[d] }}, now)
+		if len(pending) > 0 {
+			return false, nil
+		}
+	}
+	return true, nil
+}

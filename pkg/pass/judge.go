@@ -1,0 +1,295 @@
+package pass
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/dayreport/dayreport/pkg/config"
+	"github.com/dayreport/dayreport/pkg/crm"
+	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/document"
+	"github.com/dayreport/dayreport/pkg/report"
+	"github.com/dayreport/dayreport/pkg/source"
+	"github.com/dayreport/dayreport/pkg/store"
+	"github.com/dayreport/dayreport/pkg/verdict"
+)
+
+// judgedDay is what the notifications need of a day a pass judged.
+type judgedDay struct {
+	emp    config.Employee
+	date   day.Date
+	status report.Status
+	errors []report.FieldError
+}
+
+// why a day is judged in a pass.
+type reason int
+
+const (
+	// forDate: the pass date (always judged, reported in Employees).
+	forDate reason = iota
+	// forLedger: a day the ledger closes.
+	forLedger
+	// forLookback: a recent day the document may have changed.
+	forLookback
+)
+
+// judgeEmployee decides and stores the days of one employee the pass must
+// judge: the ledger's days, the pass date and the recent days, oldest first
+// (so that each day is verified against the days before it as stored).
+func (r *run) judgeEmployee(ctx context.Context, fr fetchResult) {
+	p, res := fr.plan, r.res
+	elog := r.log.With().Str("employee", p.emp.ID).Logger()
+	if fr.err != nil && !errors.Is(fr.err, source.ErrNoDocument) {
+		// Unreadable: nothing is concluded about this employee (not even
+		// absence); the ledger's days stay due for the next pass.
+		res.Failed++
+		elog.Error().Err(fr.err).Msg("fetch the report")
+		prev := r.knownResult(p)
+		prev.Error = fr.err.Error()
+		res.Employees = append(res.Employees, prev)
+		return
+	}
+	var (
+		sections []document.Section
+		docWarns []report.FieldError
+	)
+	if fr.fetched != nil {
+		var warns []document.Warning
+		sections, warns = fr.fetched.Doc.Sections(p.date)
+		for _, w := range append(fr.fetched.Warnings, warns...) {
+			if w.Code == document.WarnBadDate {
+				docWarns = append(docWarns, report.FieldError{Code: report.CodeBadDate, Location: w.Loc, Value: w.Value,
+					Message: report.BadDateMessage(r.e.Lang(), w.Value)})
+			}
+		}
+	}
+	why := map[day.Date]reason{p.date: forDate}
+	for _, d := range p.pending {
+		if d != p.date {
+			why[d] = forLedger
+		}
+	}
+	if !p.skip {
+		// An unchanged document has nothing new for the recent days.
+		for back := 1; back <= lookbackDays; back++ {
+			if d := p.date.AddDays(-back); !hasReason(why, d) {
+				why[d] = forLookback
+			}
+		}
+	}
+	dates := make([]day.Date, 0, len(why))
+	for d := range why {
+		dates = append(dates, d)
+	}
+	slices.SortFunc(dates, func(x, y day.Date) int { return x.Compare(y) })
+	// The document's revision is remembered (so that an unchanged document
+	// is not read again) only once every day it holds was stored and
+	// verified against complete CRM facts; otherwise the next pass reads
+	// it again.
+	complete := true
+	for _, d := range dates {
+		out, shown, err := r.judgeDay(ctx, p, d, why[d], sections, fr.fetched)
+		complete = complete && err == nil && !out.factsMissing
+		if err != nil {
+			res.Failed++
+			elog.Error().Err(err).Str("day", d.String()).Msg("store the day")
+			out.Error = err.Error()
+		}
+		if why[d] == forDate {
+			if !shown && err == nil {
+				continue // no day before the employee's start
+			}
+			out.Warnings = append(out.Warnings, docWarns...)
+			if out.unchanged {
+				res.CRM.Unchanged++
+			}
+			if d != r.company {
+				out.Date = d.String()
+			}
+			res.Employees = append(res.Employees, out)
+			continue
+		}
+		if out.Queued {
+			out.Date = d.String()
+			res.Earlier = append(res.Earlier, out)
+		}
+	}
+	if complete && fr.fetched != nil {
+		r.rememberDocument(ctx, p, fr.fetched, sections)
+	}
+}
+
+func hasReason(why map[day.Date]reason, d day.Date) bool {
+	_, ok := why[d]
+	return ok
+}
+
+// knownResult is what the store knows of an employee's pass date (for an
+// employee whose document could not be read in this pass).
+func (r *run) knownResult(p *plan) EmployeeResult {
+	out := EmployeeResult{ID: p.emp.ID, Status: report.Missing, Metrics: map[string]float64{}, Errors: []report.FieldError{}, Flags: []crm.Flag{}}
+	if prior, ok := p.stored[p.date]; ok {
+		out.Status, out.Metrics, out.Notes = prior.Status, nonNil(prior.Metrics), prior.Notes
+	}
+	if p.date != r.company && !p.date.IsZero() {
+		out.Date = p.date.String()
+	}
+	return out
+}
+
+// judgeDay decides one employee-day (verdict.Decide), stores it and queues
+// its CRM record. shown is false when there is no day to show: before the
+// employee's start, or a recent day the store does not know and the
+// document does not mention (a day not due yet with no report is shown as
+// missing, and not stored).
+func (r *run) judgeDay(ctx context.Context, p *plan, d day.Date, why reason, sections []document.Section,
+	fetched *source.Fetched,
+) (out EmployeeResult, shown bool, err error) {
+	e := r.e
+	out = EmployeeResult{ID: p.emp.ID, Metrics: map[string]float64{}, Errors: []report.FieldError{}, Flags: []crm.Flag{}}
+	prior, known := p.stored[d]
+	sec, hasReport := document.Find(sections, d)
+	if why == forLookback && !known && (!hasReport || d.Before(r.importFloor)) {
+		return out, false, nil
+	}
+	var rep *report.Report
+	in := verdict.Input{Day: d, Workday: e.Calendar.IsWorkday(d), OnLeave: p.emp.OnLeave(d), Start: p.emp.Start,
+		Deadline: e.deadline.At(d, p.loc), Now: r.now, Force: r.req.Force && why == forDate,
+		Stored: verdict.Stored{Known: known, Status: prior.Status, ClosedAt: prior.ClosedAt, FirstSeen: prior.FirstSeen, Late: prior.Late}}
+	if hasReport {
+		rep = report.Parse(e.Template, sec, report.Options{Lang: e.Lang()})
+		in.Document = verdict.Valid
+		if !rep.Valid() {
+			in.Document = verdict.Invalid
+		}
+	}
+	st := verdict.Decide(in)
+	if !st.Exists {
+		out.Status = st.Status
+		return out, st.Status == report.Missing, nil
+	}
+	if st.Closes {
+		r.res.Closed++
+	}
+	next := store.Day{Employee: p.emp.ID, Date: d, Status: st.Status, ClosedAt: st.ClosedAt, FirstSeen: st.FirstSeen, Late: st.Late,
+		SourceURL: prior.SourceURL, VersionID: prior.VersionID}
+	var version *store.Version
+	switch {
+	case rep != nil:
+		next.Metrics, next.Notes, next.Errors = rep.Metrics, rep.Notes, rep.Errors
+		text := sectionText(sec)
+		version = &store.Version{Employee: p.emp.ID, Date: d, ContentHash: hashText(text), Valid: rep.Valid(),
+			Metrics: rep.Metrics, Notes: rep.Notes, Errors: rep.Errors, Text: text}
+		if fetched != nil {
+			version.Revision, next.SourceURL = fetched.Revision, fetched.URL
+		}
+		out.Warnings = rep.Warnings
+	case st.Kept:
+		// The report is gone from the document: what was reported stays.
+		next.Metrics, next.Notes, next.Errors, next.Flags = prior.Metrics, prior.Notes, prior.Errors, prior.Flags
+	}
+	if fetched != nil && (next.SourceURL == "" || rep == nil) {
+		next.SourceURL = fetched.URL
+	}
+	if rep != nil {
+		if next.Flags, out.factsMissing, err = r.flags(ctx, p.emp, next, version); err != nil {
+			return out, true, err
+		}
+	}
+	out.Status, out.Metrics, out.Notes = next.Status, nonNil(next.Metrics), next.Notes
+	if next.Flags != nil {
+		out.Flags = next.Flags
+	}
+	if next.Errors != nil {
+		out.Errors = next.Errors
+	}
+	var record *crm.Record
+	if st.Record {
+		rec := r.record(p.emp, next)
+		record = &rec
+	}
+	saved, err := e.saveDay(ctx, store.DayUpdate{Adapter: e.Adapter.Name(), Day: next, Version: version, Record: record}, prior, known)
+	if err != nil {
+		return out, true, err
+	}
+	next.RecordHash = prior.RecordHash
+	if record != nil {
+		next.RecordHash = record.Hash()
+	}
+	p.stored[d] = next
+	out.Queued, out.unchanged = saved.Enqueued, saved.Unchanged
+	r.noteJudged(p, next)
+	return out, true, nil
+}
+
+// noteJudged keeps what the notifications of the pass need.
+func (r *run) noteJudged(p *plan, d store.Day) {
+	j := judgedDay{emp: p.emp, date: d.Date, status: d.Status, errors: d.Errors}
+	if d.Date == p.today {
+		r.today[p.emp.ID] = j
+	}
+	if d.Status == report.Invalid && !d.Date.Before(p.today.AddDays(-lookbackDays)) {
+		r.invalid = append(r.invalid, j)
+	}
+}
+
+// record builds the CRM record of an employee-day.
+func (r *run) record(emp config.Employee, d store.Day) crm.Record {
+	rec := crm.Record{
+		Key: crm.Key(emp.ID, d.Date), Employee: emp.ID, EmployeeName: emp.Name, CRMUserID: emp.CRMUserID,
+		Date: d.Date, Status: d.Status, Metrics: nonNil(d.Metrics), Notes: d.Notes, Flags: d.Flags, SourceURL: d.SourceURL,
+	}
+	for _, fe := range d.Errors {
+		rec.Errors = append(rec.Errors, fe.Location.Format(r.e.Lang())+": "+fe.Message)
+	}
+	return rec
+}
+
+// rememberDocument records what a pass read of a document: the revision to
+// compare next time and the newest day it held.
+func (r *run) rememberDocument(ctx context.Context, p *plan, f *source.Fetched, sections []document.Section) {
+	if r.e.DryRun || f == nil {
+		return
+	}
+	st := store.DocumentState{Revision: f.Revision, ContentHash: f.Revision}
+	if p.revision != "" {
+		st.Revision = p.revision
+	}
+	for _, s := range sections {
+		if s.Date.After(st.Newest) {
+			st.Newest = s.Date
+		}
+	}
+	if err := r.e.Store.SaveDocument(ctx, p.emp.ID, st); err != nil {
+		r.log.Warn().Err(err).Str("employee", p.emp.ID).Msg("remember the document's revision")
+	}
+}
+
+// sectionText is the raw text of a day section: what the audit trail keeps and hashes.
+func sectionText(sec document.Section) string {
+	var b strings.Builder
+	b.WriteString(sec.Date.String())
+	for _, blk := range sec.Blocks {
+		b.WriteByte('\n')
+		if blk.Kind == document.Row {
+			cells := make([]string, len(blk.Cells))
+			for i, c := range blk.Cells {
+				cells[i] = c.Text
+			}
+			b.WriteString(strings.Join(cells, " | "))
+			continue
+		}
+		b.WriteString(blk.Text)
+	}
+	return b.String()
+}
+
+func hashText(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}

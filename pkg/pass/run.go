@@ -1,0 +1,285 @@
+package pass
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/dayreport/dayreport/pkg/config"
+	"github.com/dayreport/dayreport/pkg/crm"
+	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/report"
+	"github.com/dayreport/dayreport/pkg/source"
+	"github.com/dayreport/dayreport/pkg/verdict"
+)
+
+// lookbackDays is how many days before the pass date are re-read from the same
+// fetched documents, so that a report written the morning after its deadline
+// turns absent into late, and an edit of yesterday's numbers reaches the CRM.
+// A day the store does not know yet for the employee is taken from the
+// document only when it is not older than the first stored day: a first
+// install does not quietly import last week (that is what backfill is for).
+const lookbackDays = 7
+
+// Request says what one pass is asked to do.
+type Request struct {
+	// Kind is recorded in the pass history (default KindSync). A
+	// close-day pass also sends the manager's digest of its date.
+	Kind string
+	// Date is the pass date. Zero: today, in each employee's own time zone
+	// (the daemon's passes; the result's date is the company's today).
+	Date day.Date
+	// Force closes the pass date even before an employee's deadline
+	// (close-day --force).
+	Force bool
+	// NoNotify sends nothing (--no-notify). A dry run sends nothing either
+	// and lists under WouldSend what the pass would send.
+	NoNotify bool
+	// NoSummary leaves the summary to the caller (a backfill writes it once).
+	NoSummary bool
+}
+
+// run is one pass: what it was asked, the moment it judges at, and what it
+// found so far.
+type run struct {
+	e   *Engine
+	req Request
+	// now is the moment every verdict of the pass is taken at.
+	now time.Time
+	log zerolog.Logger
+	res *Result
+	// company is the pass date of the result (the company's today when
+	// the request names no date).
+	company day.Date
+	// since is, per employee, the first day dayreport judged for them.
+	since map[string]day.Date
+	// importFloor is the oldest day a lookback takes from a document that
+	// the store does not know yet (the first stored day).
+	importFloor day.Date
+	// revisions are the documents' revisions from the Watcher.
+	revisions map[string]string
+	factCache *factCache
+	// notes collect what the notifications need: invalid days judged, and
+	// each employee's day of today as judged.
+	invalid []judgedDay
+	today   map[string]judgedDay
+}
+
+// Run runs one pass: it closes what the ledger says is due, reads each
+// employee's document, judges the pass date, the days the ledger closes and
+// the recent days, stores them, pushes the CRM records, writes the summary
+// and sends what is due. One employee's failure never stops the others.
+func (e *Engine) Run(ctx context.Context, req Request) (*Result, error) {
+	if req.Kind == "" {
+		req.Kind = KindSync
+	}
+	r := &run{e: e, req: req, now: e.Now(), factCache: &factCache{byDate: map[factKey]map[string]crm.Facts{}}, today: map[string]judgedDay{}}
+	r.company = req.Date
+	if r.company.IsZero() {
+		r.company = day.Today(r.now, e.Config.CompanyLocation())
+	}
+	r.res = &Result{Date: r.company.String(), DryRun: e.DryRun, Employees: []EmployeeResult{}, CRM: CRMResult{Adapter: e.Adapter.Name()}}
+	r.log = e.Log.With().Str("kind", req.Kind).Str("date", r.company.String()).Logger()
+	if !e.DryRun {
+		unlock, err := e.Store.Lock(ctx, req.Kind+" "+r.company.String())
+		if err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err := unlock(); err != nil {
+				r.log.Error().Err(err).Msg("release the pass lock")
+			}
+		}()
+		id, err := e.Store.StartPass(ctx, req.Kind, r.company)
+		if err != nil {
+			return nil, fmt.Errorf("state: %w", err)
+		}
+		r.res.PassID = id
+		r.log = r.log.With().Int64("pass", id).Logger()
+	}
+	return r.do(ctx)
+}
+
+func (r *run) do(ctx context.Context) (*Result, error) {
+	e, res := r.e, r.res
+	// A backfill's progress is its progress bar; its passes log at debug.
+	passLevel := zerolog.InfoLevel
+	if r.req.Kind == KindBackfill {
+		passLevel = zerolog.DebugLevel
+	}
+	rosterProblems, rerr := e.refreshRoster(ctx)
+	r.log.WithLevel(passLevel).Int("employees", len(e.Employees())).Msg("pass started")
+	started := e.Clock.Wall()
+	finish := func(result string, err error) {
+		r.finishPass(result, err)
+		if e.Observer != nil {
+			e.Observer.PassFinished(r.req.Kind, result, e.Clock.Wall().Sub(started), e.Now())
+		}
+	}
+	if rerr != nil {
+		finish("failed", rerr)
+		return res, rerr
+	}
+	for _, p := range rosterProblems {
+		res.Failed++
+		res.Employees = append(res.Employees, EmployeeResult{ID: p.ID, Status: report.Missing, Metrics: map[string]float64{},
+			Errors: []report.FieldError{}, Flags: []crm.Flag{}, Error: fmt.Sprintf("roster row %d: %s", p.Row, p.Message)})
+		r.log.Error().Int("row", p.Row).Str("employee", p.ID).Str("problem", p.Message).Msg("roster row skipped")
+	}
+	if err := r.prepare(ctx); err != nil {
+		finish("failed", err)
+		return res, err
+	}
+	fetchCtx, stopFetching := context.WithCancel(ctx)
+	defer stopFetching()
+	stopped := false
+	for fr := range r.fetchAll(fetchCtx) {
+		if ctx.Err() != nil {
+			break
+		}
+		// A stop request (SIGTERM) lets the employee being judged finish and
+		// takes no more; what is stored stays queued for the next pass.
+		if stopped = e.StopRequested(); stopped {
+			break
+		}
+		r.judgeEmployee(ctx, fr)
+	}
+	stopFetching()
+	if err := ctx.Err(); err != nil {
+		finish("cancelled", err)
+		return res, err
+	}
+	if stopped {
+		r.log.Warn().Int("judged", len(res.Employees)).Msg("pass stopped on request; the rest waits for the next pass")
+		finish("stopped", nil)
+		return res, ErrStopped
+	}
+	if !e.DryRun {
+		if err := r.drainOutbox(ctx); err != nil {
+			finish("failed", err)
+			return res, err
+		}
+		r.syncDocComments(ctx)
+	}
+	if e.Observer != nil {
+		e.Observer.Judged(res)
+	}
+	if err := r.notify(ctx); err != nil {
+		finish("failed", err)
+		return res, err
+	}
+	if !r.req.NoSummary {
+		res.Summary = e.RefreshSummary(ctx)
+	}
+	result := "ok"
+	if res.Partial() {
+		result = "partial"
+	}
+	finish(result, nil)
+	r.log.WithLevel(passLevel).Str("result", result).Dur("took", e.Clock.Wall().Sub(started)).Int("closed", res.Closed).
+		Int("pushed", res.CRM.Pushed).Int("unchanged", res.CRM.Unchanged).Int("crm_failed", res.CRM.Failed).
+		Int("failed", res.Failed).Msg("pass finished")
+	return res, nil
+}
+
+func (r *run) finishPass(result string, err error) {
+	if r.e.DryRun || r.res.PassID == 0 {
+		return
+	}
+	text := ""
+	if err != nil {
+		text = err.Error()
+	}
+	// The pass history is written even when the pass's context was cancelled.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if ferr := r.e.Store.FinishPass(ctx, r.res.PassID, result, r.res, text); ferr != nil {
+		r.log.Error().Err(ferr).Msg("record the pass")
+	}
+}
+
+// prepare learns what the pass needs before it reads anything: since when
+// each employee is judged (noting newcomers), whether the production
+// calendar knows every day the pass may judge, and which documents changed.
+func (r *run) prepare(ctx context.Context) error {
+	e := r.e
+	stored, err := e.Store.Since(ctx)
+	if err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	r.since = make(map[string]day.Date, len(e.Employees()))
+	news := map[string]day.Date{}
+	lo, hi := r.company, r.company
+	companyToday := day.Today(r.now, e.Config.CompanyLocation())
+	for _, emp := range e.Employees() {
+		today := r.todayOf(emp)
+		// The first pass that sees an employee starts their ledger on its
+		// own day (the company's, or theirs when it is earlier); a replay
+		// of earlier days moves that back.
+		first := minDate(today, companyToday)
+		since, ok := stored[emp.ID]
+		if !ok || first.Before(since) {
+			since = first
+			news[emp.ID] = since
+		}
+		r.since[emp.ID] = since
+		from := verdict.Horizon(since, emp.Start, today, e.Config.Ledger.Horizon.Days())
+		lo, hi = minDate(lo, minDate(from, r.dateOf(emp))), maxDate(hi, maxDate(today, r.dateOf(emp)))
+	}
+	if err := e.Calendar.Check(lo, hi); err != nil {
+		return fmt.Errorf("%s..%s: %w", lo, hi, err)
+	}
+	if !e.DryRun {
+		if err := e.Store.NoteSince(ctx, news); err != nil {
+			return fmt.Errorf("state: %w", err)
+		}
+	}
+	first, known, err := e.Store.FirstDate(ctx)
+	if err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	r.importFloor = r.company
+	if known {
+		r.importFloor = first
+	}
+	if e.Watcher != nil {
+		refs := make([]source.Ref, 0, len(e.Employees()))
+		for _, emp := range e.Employees() {
+			refs = append(refs, source.Ref{Employee: emp.ID, Report: emp.Report})
+		}
+		if r.revisions, err = e.Watcher.Revisions(ctx, refs); err != nil {
+			r.log.Warn().Err(err).Msg("Drive metadata unavailable; every report is read")
+			r.revisions = nil
+		}
+	}
+	return nil
+}
+
+// todayOf is the date on the employee's own wall clock at the pass's moment.
+func (r *run) todayOf(emp config.Employee) day.Date {
+	return day.Today(r.now, r.e.Config.EmployeeLocation(emp))
+}
+
+// dateOf is the employee's pass date: the one asked for, or their today.
+func (r *run) dateOf(emp config.Employee) day.Date {
+	if !r.req.Date.IsZero() {
+		return r.req.Date
+	}
+	return r.todayOf(emp)
+}
+
+func minDate(a, b day.Date) day.Date {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxDate(a, b day.Date) day.Date {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,117 @@
+package pass
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/report"
+	"github.com/dayreport/dayreport/pkg/store"
+	"github.com/dayreport/dayreport/pkg/summary"
+)
+
+// Summary builds the manager summary (SPEC §8) of the window ending on `to`.
+func (e *Engine) Summary(ctx context.Context, to day.Date) (*summary.Model, error) {
+	from := e.WindowEnding(to)
+	m := &summary.Model{Lang: e.Lang(), From: from, To: to, Generated: e.Now().In(e.Config.CompanyLocation()), Names: map[string]string{}}
+	for _, mt := range e.Template.Metrics {
+		if mt.Type == report.Count || mt.Type == report.Rating {
+			m.Columns = append(m.Columns, summary.Column{Key: mt.Key, Label: mt.Label(e.Lang()), Rating: mt.Type == report.Rating})
+		}
+	}
+	rank := map[string]int{}
+	for i, e := range e.Employees() {
+		m.Names[e.ID] = e.Name
+		rank[e.ID] = i
+	}
+	err := e.Store.EachDay(ctx, from, to, func(d store.Day) error {
+		if d.Status == report.DayOff {
+			return nil // a weekend or holiday without a report is not a row
+		}
+		row := summary.DayRow{Date: d.Date, Employee: d.Employee, Name: m.Names[d.Employee], Status: d.Status,
+			StatusLabel: d.Status.Label(e.Lang()), Metrics: d.Metrics, Notes: d.Notes}
+		for _, f := range d.Flags {
+			row.Flags = append(row.Flags, f.Message)
+			check := summary.CheckRow{Date: d.Date, Employee: d.Employee, Name: row.Name, Code: f.Code, Metric: f.Metric,
+				Reported: f.Reported, Recorded: f.Recorded, Message: f.Message}
+			if mt, ok := e.Template.Metric(f.Metric); ok {
+				check.MetricLabel = mt.Label(e.Lang())
+			}
+			m.Checks = append(m.Checks, check)
+		}
+		m.Days = append(m.Days, row)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("state: %w", err)
+	}
+	// By date, then in roster order (employees no longer listed last, by id).
+	order := func(id string) int {
+		if r, ok := rank[id]; ok {
+			return r
+		}
+		return len(rank)
+	}
+	byDay := func(x, y summary.DayRow) int {
+		return cmp.Or(x.Date.Compare(y.Date), cmp.Compare(order(x.Employee), order(y.Employee)), cmp.Compare(x.Employee, y.Employee))
+	}
+	slices.SortStableFunc(m.Days, byDay)
+	slices.SortStableFunc(m.Checks, func(x, y summary.CheckRow) int {
+		return byDay(summary.DayRow{Date: x.Date, Employee: x.Employee}, summary.DayRow{Date: y.Date, Employee: y.Employee})
+	})
+	for _, r := range m.Days {
+		if r.Status == report.Absent || r.Status == report.Late {
+			m.Absences = append(m.Absences, r)
+		}
+	}
+	if m.Funnel, err = e.Funnel(ctx, from, to); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// RefreshSummary writes the summary of the configured window ending on the
+// newest stored day (never after today) wherever the configuration asks;
+// nil when it asks for none, in a dry run, or when nothing is stored yet. A
+// pass for a past date never replaces the manager's current window with an
+// old one.
+func (e *Engine) RefreshSummary(ctx context.Context) *SummaryResult {
+	if e.DryRun || len(e.Summaries) == 0 {
+		return nil
+	}
+	to, ok, err := e.LastDay(ctx)
+	if err != nil {
+		e.Log.Error().Err(err).Msg("write the summary: the state database did not answer; the next pass writes it again")
+		return &SummaryResult{Error: err.Error()}
+	}
+	if !ok {
+		return nil
+	}
+	return e.WriteSummary(ctx, to)
+}
+
+// WriteSummary writes the summary of the window ending on `to` with every
+// writer; a writer's failure does not stop the others.
+func (e *Engine) WriteSummary(ctx context.Context, to day.Date) *SummaryResult {
+	if e.DryRun || len(e.Summaries) == 0 {
+		return nil
+	}
+	res := &SummaryResult{Path: e.Config.Summary.XLSX, Spreadsheet: e.Config.Summary.Spreadsheet,
+		From: e.WindowEnding(to).String(), To: to.String()}
+	m, err := e.Summary(ctx, to)
+	if err == nil {
+		for _, w := range e.Summaries {
+			err = errors.Join(err, w.Write(ctx, m))
+		}
+	}
+	if err != nil {
+		res.Error = err.Error()
+		e.Log.Error().Err(err).Msg("write the summary; the next pass writes it again")
+		return res
+	}
+	e.Log.Debug().Str("path", res.Path).Str("spreadsheet", res.Spreadsheet).Msg("summary written")
+	return res
+}
