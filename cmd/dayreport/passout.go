@@ -45,7 +45,7 @@ func writePass(w io.Writer, res *pass.Result, t *report.Template, lang, format s
 	b.WriteString(title + "\n\n")
 	writeEmployeeTable(&b, res.Employees, t, lang, false)
 	if len(res.Earlier) > 0 {
-		b.WriteString("\n" + tr(lang, "Изменились прошлые дни:", "Earlier days that changed:") + "\n")
+		b.WriteString("\n" + tr(lang, "Изменились другие дни:", "Other days that changed:") + "\n")
 		writeEmployeeTable(&b, res.Earlier, t, lang, true)
 	}
 	writeEmployeeProblems(&b, append(append([]pass.EmployeeResult{}, res.Employees...), res.Earlier...), lang)
@@ -54,6 +54,9 @@ func writePass(w io.Writer, res *pass.Result, t *report.Template, lang, format s
 		tr(lang, "без изменений", "unchanged"), res.CRM.Unchanged,
 		tr(lang, "не удалось", "failed"), res.CRM.Failed,
 		tr(lang, "в очереди", "queued"), res.CRM.Queued)
+	if res.Closed > 0 {
+		fmt.Fprintf(&b, "%s: %d\n", tr(lang, "Закрыто дней (срок сдачи прошёл)", "Days closed (past their deadline)"), res.Closed)
+	}
 	if res.Failed > 0 {
 		fmt.Fprintf(&b, "%s: %d\n", tr(lang, "Не прочитаны отчёты сотрудников", "Employees whose report could not be read"), res.Failed)
 	}
@@ -144,7 +147,11 @@ func writeBackfill(w io.Writer, res *pass.BackfillResult, _ *report.Template, la
 		return writeJSON(w, res)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s — %s\n\n", tr(lang, "Отчёты с", "Reports from"), displayDate(res.From, lang), displayDate(res.To, lang))
+	title := fmt.Sprintf("%s %s — %s", tr(lang, "Отчёты с", "Reports from"), displayDate(res.From, lang), displayDate(res.To, lang))
+	if res.DryRun {
+		title += tr(lang, " (пробный прогон: ничего не записано и не отправлено)", " (dry run: nothing written or sent)")
+	}
+	b.WriteString(title + "\n\n")
 	tw := tabwriter.NewWriter(&b, 2, 4, 2, ' ', 0)
 	statuses := []report.Status{report.Submitted, report.Late, report.Invalid, report.Absent, report.OnLeave}
 	head := []string{tr(lang, "Дата", "Date")}
@@ -175,7 +182,7 @@ func writeBackfill(w io.Writer, res *pass.BackfillResult, _ *report.Template, la
 		changed = append(changed, d.Earlier...)
 	}
 	if len(changed) > 0 {
-		b.WriteString("\n" + tr(lang, "Изменились прошлые дни:", "Earlier days that changed:") + "\n")
+		b.WriteString("\n" + tr(lang, "Изменились другие дни:", "Other days that changed:") + "\n")
 		for _, e := range changed {
 			fmt.Fprintf(&b, "  %s %s → %s\n", e.ID, displayDate(e.Date, lang), e.Status.Label(lang))
 		}
@@ -192,12 +199,37 @@ func writeBackfill(w io.Writer, res *pass.BackfillResult, _ *report.Template, la
 		b.WriteString("\n" + tr(lang, "Проверка (флаги, цифры отчётов не изменены):", "Checks (flags; the reported numbers are kept):") + "\n")
 		b.WriteString(strings.Join(flagged, "\n") + "\n")
 	}
-	fmt.Fprintf(&b, "\nCRM (%s): %s %d, %s %d, %s %d, %s %d\n", res.CRM.Adapter,
-		tr(lang, "отправлено", "pushed"), res.CRM.Pushed,
-		tr(lang, "без изменений", "unchanged"), res.CRM.Unchanged,
-		tr(lang, "не удалось", "failed"), res.CRM.Failed,
-		tr(lang, "в очереди", "queued"), res.CRM.Queued)
+	writeRecordCounts(&b, res, lang)
+	if !res.DryRun {
+		fmt.Fprintf(&b, "\nCRM (%s): %s %d, %s %d, %s %d, %s %d\n", res.CRM.Adapter,
+			tr(lang, "отправлено", "pushed"), res.CRM.Pushed,
+			tr(lang, "без изменений", "unchanged"), res.CRM.Unchanged,
+			tr(lang, "не удалось", "failed"), res.CRM.Failed,
+			tr(lang, "в очереди", "queued"), res.CRM.Queued)
+	}
 	writeSummaryLine(&b, res.Summary, lang)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeRecordCounts says how many CRM records the backfill queued (or, in a
+// dry run, would push), by status: each employee-day once.
+func writeRecordCounts(b *strings.Builder, res *pass.BackfillResult, lang string) {
+	total := 0
+	var parts []string
+	for _, st := range report.Statuses {
+		if n := res.Records[st]; n > 0 {
+			total += n
+			parts = append(parts, fmt.Sprintf("%s %d", st.Label(lang), n))
+		}
+	}
+	head := tr(lang, "Записей в CRM поставлено в очередь", "CRM records queued")
+	if res.DryRun {
+		head = tr(lang, "Было бы отправлено в CRM записей", "CRM records that would be pushed")
+	}
+	fmt.Fprintf(b, "\n%s: %d", head, total)
+	if len(parts) > 0 {
+		fmt.Fprintf(b, " (%s)", strings.Join(parts, ", "))
+	}
+	b.WriteString("\n")
 }

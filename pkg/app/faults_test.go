@@ -25,6 +25,9 @@ type faultEnv struct {
 	g   *googlefake.Server
 	c   *bitrix24fake.Fake
 	crm *refusing // nil unless the case asked for a CRM behind a closed port
+	// attempts, when set, is the Google clients' attempts per request (3
+	// otherwise).
+	attempts int
 }
 
 // refusing is the Bitrix24 fake behind an address that refuses connections
@@ -98,7 +101,11 @@ func TestFaultMatrix(t *testing.T) {
 	}{
 		{"no fault", func(*testing.T, *faultEnv) {}, outcome{convergedAfter: 1}},
 		{"google 429 quota", func(_ *testing.T, e *faultEnv) {
+			// Three quota answers in a row may all fall on one document's
+			// attempts (the fetches run concurrently): four attempts make
+			// the outcome independent of how they interleave.
 			e.g.Inject(googlefake.APIDocs, googlefake.RateLimited, 3)
+			e.attempts = 4
 		}, outcome{googleRetried: 3, convergedAfter: 1}},
 		{"google 500", func(_ *testing.T, e *faultEnv) {
 			e.g.Inject(googlefake.APIDocs, googlefake.ServerError, 2)
@@ -170,6 +177,9 @@ func TestFaultMatrix(t *testing.T) {
 				Google: func(o *google.Options) {
 					fastGoogle(g)(o)
 					o.AttemptTimeout, o.MaxAttempts = 300*time.Millisecond, 3
+					if env.attempts > 0 {
+						o.MaxAttempts = env.attempts
+					}
 				}})
 
 			res, err := a.sync(t.Context(), day26)

@@ -171,7 +171,7 @@ func (r *run) judgeDay(ctx context.Context, p *plan, d day.Date, why reason, sec
 	st := verdict.Decide(in)
 	if !st.Exists {
 		out.Status = st.Status
-		return out, st.Status == report.Missing, nil
+		return out, st.Status == report.Missing || st.Status == report.DayOff, nil
 	}
 	if st.Closes {
 		r.res.Closed++

@@ -64,7 +64,8 @@ type Input struct {
 // State is the day's verdict.
 type State struct {
 	// Exists is false when there is no day to keep: before the employee's
-	// start, or a day not closed yet that holds nothing and was never stored.
+	// start, or a day that holds nothing, was never stored and is not closed
+	// (not due yet, or a day off).
 	Exists bool
 	Status report.Status
 	// ClosedAt, FirstSeen and Late are what to store (see Stored).
@@ -117,6 +118,7 @@ func Decide(in Input) State {
 		out.Status, out.Kept = in.Stored.Status, true
 	case !in.Workday:
 		out.Status = report.DayOff
+		out.Exists = in.Stored.Known // a day off with nothing in it is not kept
 	case in.OnLeave:
 		out.Status = report.OnLeave
 	case !out.ClosedAt.IsZero():

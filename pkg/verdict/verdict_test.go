@@ -136,8 +136,11 @@ func TestDecide(t *testing.T) {
 				in.Stored = Stored{Known: true, Status: report.OnLeave, ClosedAt: closedAt}
 			}),
 			State{Exists: true, Status: report.Submitted, ClosedAt: closedAt, FirstSeen: after.Add(time.Hour), Record: true}},
-		{"day off without a report: day_off, never closed, no record",
+		{"day off without a report: day_off, never closed, not kept, no record",
 			with(func(in *Input) { in.Now = after; in.Workday = false }),
+			State{Status: report.DayOff}},
+		{"day off stored before (a report that was removed long ago): kept as day_off",
+			with(func(in *Input) { in.Now = after; in.Workday = false; in.Stored = Stored{Known: true, Status: report.DayOff} }),
 			State{Exists: true, Status: report.DayOff}},
 		{"a report on a holiday: submitted, never late, not closed",
 			with(func(in *Input) { in.Now = after.Add(72 * time.Hour); in.Workday = false; in.Document = Valid }),
@@ -162,7 +165,7 @@ func TestDecide(t *testing.T) {
 			State{Exists: true, Status: report.Submitted, ClosedAt: before, FirstSeen: before, Closes: true, Record: true}},
 		{"force on a day off closes nothing",
 			with(func(in *Input) { in.Now = before; in.Force = true; in.Workday = false }),
-			State{Exists: true, Status: report.DayOff}},
+			State{Status: report.DayOff}},
 		{"after a forced close, a report before the deadline is late",
 			with(func(in *Input) {
 				in.Now = before.Add(10 * time.Minute)
