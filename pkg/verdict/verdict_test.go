@@ -140,7 +140,11 @@ func TestDecide(t *testing.T) {
 			with(func(in *Input) { in.Now = after; in.Workday = false }),
 			State{Status: report.DayOff}},
 		{"day off stored before (a report that was removed long ago): kept as day_off",
-			with(func(in *Input) { in.Now = after; in.Workday = false; in.Stored = Stored{Known: true, Status: report.DayOff} }),
+			with(func(in *Input) {
+				in.Now = after
+				in.Workday = false
+				in.Stored = Stored{Known: true, Status: report.DayOff}
+			}),
 			State{Exists: true, Status: report.DayOff}},
 		{"a report on a holiday: submitted, never late, not closed",
 			with(func(in *Input) { in.Now = after.Add(72 * time.Hour); in.Workday = false; in.Document = Valid }),
