@@ -3,11 +3,14 @@ package main
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/dayreport/dayreport/pkg/app"
+	"github.com/dayreport/dayreport/pkg/calendar"
 	"github.com/dayreport/dayreport/pkg/config"
+	"github.com/dayreport/dayreport/pkg/daemon"
 )
 
 func newConfigCmd(g *globals) *cobra.Command {
@@ -36,6 +39,13 @@ func newConfigCmd(g *globals) *cobra.Command {
 			if printCfg {
 				return cfg.Print(g.stdout)
 			}
+			warnings, err := configWarnings(cfg, g.clock())
+			if err != nil {
+				return usageError(err)
+			}
+			for _, w := range warnings {
+				fmt.Fprintln(g.stderr, "warning:", w)
+			}
 			fmt.Fprintf(g.stdout, "%s: ok (%d employees, template %s, source %s, crm %s)\n",
 				g.configPath, len(cfg.Employees), cfg.Template, cfg.Source.Kind, cfg.CRM.Adapter)
 			return nil
@@ -44,4 +54,32 @@ func newConfigCmd(g *globals) *cobra.Command {
 	check.Flags().BoolVar(&printCfg, "print", false, "print the effective configuration (defaults filled in, secrets hidden)")
 	cmd.AddCommand(check)
 	return cmd
+}
+
+// configWarnings are what is valid but likely to surprise: a day-of-week
+// field the daemon ignores, and a production calendar that ends this year.
+func configWarnings(cfg *config.Config, now time.Time) ([]string, error) {
+	var out []string
+	for _, s := range []struct{ key, spec string }{
+		{"schedule.poll", cfg.Schedule.Poll}, {"schedule.close_day", cfg.Schedule.CloseDay}, {"schedule.summary", cfg.Schedule.Summary},
+	} {
+		if daemon.HasWeekdayField(s.spec) {
+			out = append(out, fmt.Sprintf("%s %q: the day-of-week field is ignored; the production calendar decides the "+
+				"working days (a transferred working Saturday is polled and closed, a holiday is not)", s.key, s.spec))
+		}
+	}
+	cal, err := app.NewCalendar(cfg.Calendar)
+	if err != nil {
+		return nil, err
+	}
+	year := calendar.Today(now, cfg.CompanyLocation()).Year
+	if last := cal.LastKnownYear(); last != 0 && year >= last {
+		out = append(out, fmt.Sprintf("calendar: %d is the last year the production calendar knows; from 1 January %d "+
+			"every pass is refused until calendar.years declares %d (its holidays and transferred working days)", last, last+1, last+1))
+	}
+	if cal.Provisional(year) {
+		out = append(out, fmt.Sprintf("calendar: the shipped data for %d was not checked against the Government decree on "+
+			"transferred days off; declare the decree's days under calendar.years if they differ", year))
+	}
+	return out, nil
 }

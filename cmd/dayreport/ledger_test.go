@@ -11,7 +11,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dayreport/dayreport/pkg/app/apptest"
-	"github.com/dayreport/dayreport/pkg/day"
 	"github.com/dayreport/dayreport/pkg/pass"
 	"github.com/dayreport/dayreport/pkg/report"
 	"github.com/dayreport/dayreport/pkg/store"
@@ -87,15 +86,7 @@ func (c *cliTeam) pass(t *testing.T, now string, args ...string) *passJSON {
 // days reads every stored employee-day, keyed "employee date".
 func (c *cliTeam) days(t *testing.T) map[string]store.Day {
 	t.Helper()
-	s, err := store.Open(t.Context(), filepath.Join(c.dir, "state.db"), store.Options{ReadOnly: true})
-	require.NoError(t, err)
-	defer func() { require.NoError(t, s.Close()) }()
-	out := map[string]store.Day{}
-	require.NoError(t, s.EachDay(t.Context(), day.Date{}, day.Date{}, func(d store.Day) error {
-		out[d.Employee+" "+d.Date.String()] = d
-		return nil
-	}))
-	return out
+	return apptest.StoredDays(t, filepath.Join(c.dir, "state.db"))
 }
 
 // statusesOf maps "employee date" to status.
@@ -313,4 +304,19 @@ func TestBackfillDryRun(t *testing.T) {
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, out, "Записей в CRM поставлено в очередь: 10 (сдан 2, с ошибками 1, отсутствовал 7)")
 	require.Contains(t, out, "отправлено 10")
+}
+
+// TestConfigCheckWarns: config check passes but warns about a day-of-week
+// field the daemon ignores and a production calendar in its last year.
+func TestConfigCheckWarns(t *testing.T) {
+	c := newCLITeam(t, "schedule: {poll: \"*/20 17-23 * * 1-5\"}\nemployees:\n  - {id: anna, name: Анна}\n")
+	code, out, stderr := execCLI(t, "config", "check", "--config", c.config, "--now", "2027-03-01T12:00:00+03:00")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "ok (1 employees")
+	require.Contains(t, stderr, `schedule.poll "*/20 17-23 * * 1-5": the day-of-week field is ignored`)
+	require.Contains(t, stderr, "calendar: 2027 is the last year the production calendar knows")
+	require.Contains(t, stderr, "calendar.years declares 2028")
+	code, _, stderr = execCLI(t, "config", "check", "--config", c.config, "--now", "2026-03-01T12:00:00+03:00")
+	require.Equal(t, 0, code)
+	require.NotContains(t, stderr, "last year")
 }

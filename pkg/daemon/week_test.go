@@ -57,7 +57,7 @@ var weekStart = time.Date(2025, 10, 27, 0, 0, 0, 0, time.UTC)
 // get no day; no pass runs on 03.11, when nothing is due anywhere.
 func TestDaemonWeek(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		offset := weekStart.Sub(time.Now())
+		offset := time.Until(weekStart)
 		now := func() time.Time { return time.Now().Add(offset) }
 		tm := apptest.NewTeam(t, `
 company: {timezone: Europe/Moscow, language: ru}
@@ -98,14 +98,8 @@ employees:
 		time.Sleep(at("2025-10-30", 10, 0).Sub(now()))
 		daemonUntil(at("2025-11-06", 18, 5)) // Thursday 10:00 to the next Thursday
 
-		s, err := store.Open(context.Background(), filepath.Join(filepath.Dir(tm.Dir), "state.db"), store.Options{ReadOnly: true})
-		require.NoError(t, err)
-		defer func() { require.NoError(t, s.Close()) }()
-		days := map[string]store.Day{}
-		require.NoError(t, s.EachDay(context.Background(), day.Date{}, day.Date{}, func(d store.Day) error {
-			days[d.Employee+" "+d.Date.String()] = d
-			return nil
-		}))
+		db := filepath.Join(filepath.Dir(tm.Dir), "state.db")
+		days := apptest.StoredDays(t, db)
 		// When each working day closes: the first pass after the deadline.
 		// Moscow's 21:00 is first passed by the 21:20 poll; Vladivostok's
 		// (14:00 Moscow) by the 17:00 poll; London's (00:00 Moscow) by the
@@ -160,6 +154,9 @@ employees:
 		require.Equal(t, want, got)
 
 		// Exactly once: the passes' own counts add up to the closed days.
+		s, err := store.Open(context.Background(), db, store.Options{ReadOnly: true})
+		require.NoError(t, err)
+		defer func() { require.NoError(t, s.Close()) }()
 		passes, err := s.LastPasses(context.Background(), 0)
 		require.NoError(t, err)
 		closed := 0

@@ -74,14 +74,16 @@ func (r *run) planFor(ctx context.Context, emp config.Employee) *plan {
 			p.stored[d.Date] = d
 		}
 	}
-	p.pending = verdict.Pending(verdict.Employee{
-		Horizon: horizon, Today: p.today, Workday: e.Calendar.IsWorkday,
-		Deadline: func(d day.Date) time.Time { return e.deadline.At(d, p.loc) },
-		Closed:   func(d day.Date) bool { return !p.stored[d].ClosedAt.IsZero() },
-	}, r.now)
+	p.pending = e.pending(p.loc, horizon, p.today, r.now, func(d day.Date) bool { return !p.stored[d].ClosedAt.IsZero() })
 	p.revision = r.revisions[emp.ID]
 	p.skip = r.unchanged(ctx, p)
 	return p
+}
+
+// pending are the days the ledger closes for an employee in loc at now.
+func (e *Engine) pending(loc *time.Location, horizon, today day.Date, now time.Time, closed func(day.Date) bool) []day.Date {
+	return verdict.Pending(verdict.Employee{Horizon: horizon, Today: today, Workday: e.Calendar.IsWorkday,
+		Deadline: func(d day.Date) time.Time { return e.deadline.At(d, loc) }, Closed: closed}, now)
 }
 
 // unchanged reports whether the employee's document is the revision last

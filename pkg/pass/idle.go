@@ -2,7 +2,6 @@ package pass
 
 import (
 	"context"
-	"time"
 
 	"github.com/dayreport/dayreport/pkg/day"
 	"github.com/dayreport/dayreport/pkg/verdict"
@@ -40,10 +39,7 @@ func (e *Engine) Idle(ctx context.Context) (bool, error) {
 		for _, d := range days {
 			closed[d.Date] = !d.ClosedAt.IsZero()
 		}
-		pending := verdict.Pending(verdict.Employee{Horizon: horizon, Today: today, Workday: e.Calendar.IsWorkday,
-			Deadline: func(d day.Date) time.Time { return e.deadline.At(d, loc) },
-			Closed:   func(d day.Date) bool { return closed[d] }}, now)
-		if len(pending) > 0 {
+		if len(e.pending(loc, horizon, today, now, func(d day.Date) bool { return closed[d] })) > 0 {
 			return false, nil
 		}
 	}

@@ -4,6 +4,7 @@
 package apptest
 
 import (
+	"context"
 	"maps"
 	"os"
 	"path/filepath"
@@ -131,3 +132,18 @@ func Statuses(res *pass.Result) map[string]string {
 
 // SortedKeys is the keys of m in order.
 func SortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
+
+// StoredDays reads every employee-day of a SQLite state file, keyed
+// "employee date".
+func StoredDays(t testing.TB, path string) map[string]store.Day {
+	t.Helper()
+	s, err := store.Open(context.Background(), path, store.Options{ReadOnly: true})
+	require.NoError(t, err)
+	defer func() { require.NoError(t, s.Close()) }()
+	out := map[string]store.Day{}
+	require.NoError(t, s.EachDay(context.Background(), day.Date{}, day.Date{}, func(d store.Day) error {
+		out[d.Employee+" "+d.Date.String()] = d
+		return nil
+	}))
+	return out
+}
