@@ -320,3 +320,16 @@ func TestConfigCheckWarns(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.NotContains(t, stderr, "last year")
 }
+
+// TestBackfillReplayNoNotify: --no-notify keeps a replay quiet.
+func TestBackfillReplayNoNotify(t *testing.T) {
+	t.Setenv("DAYREPORT_CONFIG", "")
+	cfg, _ := demoConfig(t)
+	code, out, stderr := execCLI(t, "backfill", "--config", cfg, "--from", "2026-10-26", "--to", "2026-11-06", "--replay",
+		"--no-notify", "--now", "2026-11-26T12:00:00+03:00")
+	require.Equal(t, 0, code, stderr)
+	for _, sent := range []string{"→ Дмитрий Волков", "→ Алексей Кузнецов", "→ manager"} {
+		require.NotContains(t, out, sent)
+	}
+	require.Contains(t, out, "отправлено 83")
+}

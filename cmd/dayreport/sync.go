@@ -166,9 +166,10 @@ func newBackfillCmd(g *globals) *cobra.Command {
 	var (
 		from, to, format string
 		replay, dryRun   bool
+		noNotify         bool
 	)
 	cmd := &cobra.Command{
-		Use:   "backfill --from D --to D [--replay] [--dry-run] [--format text|json]",
+		Use:   "backfill --from D --to D [--replay] [--dry-run] [--no-notify] [--format text|json]",
 		Short: "Run sync for every working day in a range; idempotent",
 		Long: `backfill runs a pass for every working day of the range, oldest first. A day before an
 employee's start does not exist for them. A pass over days no pass closed has no evidence
@@ -198,7 +199,7 @@ sends nothing and prints what it would push, by status.`,
 				return err
 			}
 			defer g.closeApp(a)
-			opts := pass.BackfillOptions{Replay: replay}
+			opts := pass.BackfillOptions{Replay: replay, NoNotify: noNotify}
 			if f, ok := g.stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
 				opts.Progress = func(done, total int, d day.Date) {
 					const width = 30
@@ -226,6 +227,7 @@ sends nothing and prints what it would push, by status.`,
 	cmd.Flags().StringVar(&to, "to", "", "last day, YYYY-MM-DD")
 	cmd.Flags().StringVar(&format, "format", formatText, "output format: text or json")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "write and send nothing; print what would be pushed, by status")
+	cmd.Flags().BoolVar(&noNotify, "no-notify", false, "with --replay: send none of the replayed reminders, error lists and digest")
 	cmd.Flags().BoolVar(&replay, "replay", false, "run each day's pass as it would have run just after that day's deadline (reproduces late reports from a source that keeps history)")
 	return cmd
 }

@@ -38,6 +38,8 @@ type BackfillOptions struct {
 	// document's history (the local source's dated snapshots), this
 	// reproduces reports that arrived late.
 	Replay bool
+	// NoNotify keeps a replay from sending anything.
+	NoNotify bool
 	// Progress is called after each day (for a progress bar).
 	Progress func(done, total int, d day.Date)
 }
@@ -71,7 +73,7 @@ func (e *Engine) Backfill(ctx context.Context, from, to day.Date, opts BackfillO
 		var early *Result
 		if opts.Replay {
 			var err error
-			early, err = e.replayReminders(ctx, d, wall)
+			early, err = e.replayReminders(ctx, d, wall, opts.NoNotify)
 			if early != nil {
 				res.Sent = append(res.Sent, early.Sent...)
 				count(early)
@@ -80,7 +82,7 @@ func (e *Engine) Backfill(ctx context.Context, from, to day.Date, opts BackfillO
 				return res, err
 			}
 		}
-		req := Request{Kind: KindBackfill, Date: d, NoSummary: true, NoNotify: !opts.Replay}
+		req := Request{Kind: KindBackfill, Date: d, NoSummary: true, NoNotify: !opts.Replay || opts.NoNotify}
 		var (
 			pr  *Result
 			err error
@@ -135,7 +137,7 @@ func (e *Engine) Backfill(ctx context.Context, from, to day.Date, opts BackfillO
 	}
 	if len(days) > 0 {
 		last := days[len(days)-1]
-		if opts.Replay {
+		if opts.Replay && !opts.NoNotify {
 			// The manager's digest of the last day, as close-day sends it.
 			restore := e.Clock.pretend(e.closeMoment(last))
 			sent, err := e.Digest(ctx, last)
@@ -153,7 +155,7 @@ func (e *Engine) Backfill(ctx context.Context, from, to day.Date, opts BackfillO
 // replayReminders replays the day's first reminder (in the company time
 // zone): a pass at that moment, which learns who has reported and sends
 // what is due then. The pass is not one of the backfill's days.
-func (e *Engine) replayReminders(ctx context.Context, d day.Date, wall time.Time) (*Result, error) {
+func (e *Engine) replayReminders(ctx context.Context, d day.Date, wall time.Time, noNotify bool) (*Result, error) {
 	if e.Notifier == nil || len(e.Config.Reminders) == 0 {
 		return nil, nil
 	}
@@ -170,7 +172,7 @@ func (e *Engine) replayReminders(ctx context.Context, d day.Date, wall time.Time
 	}
 	restore := e.Clock.pretend(at)
 	defer restore()
-	return e.Run(ctx, Request{Kind: KindBackfill, Date: d, NoSummary: true})
+	return e.Run(ctx, Request{Kind: KindBackfill, Date: d, NoSummary: true, NoNotify: noNotify})
 }
 
 // closeMoment is one minute after the latest deadline of d among the roster's
