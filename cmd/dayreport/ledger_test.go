@@ -333,3 +333,24 @@ func TestBackfillReplayNoNotify(t *testing.T) {
 	}
 	require.Contains(t, out, "отправлено 83")
 }
+
+// TestBackfillReplayDryRunCountsWhatTheReplayPushes: a dry replay judges
+// its days as the real one does (the ledger included): the same records.
+func TestBackfillReplayDryRunCountsWhatTheReplayPushes(t *testing.T) {
+	t.Setenv("DAYREPORT_CONFIG", "")
+	cfg, _ := demoConfig(t)
+	args := []string{"backfill", "--config", cfg, "--from", "2026-10-26", "--to", "2026-11-06", "--replay", "--format", "json",
+		"--now", "2026-11-26T12:00:00+03:00"}
+	records := func(args ...string) map[string]int {
+		code, out, stderr := execCLI(t, args...)
+		require.Equal(t, 0, code, stderr)
+		var res struct {
+			Records map[string]int `json:"records"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(out), &res))
+		return res.Records
+	}
+	dry := records(append(args, "--dry-run")...)
+	require.Equal(t, map[string]int{"submitted": 75, "late": 1, "invalid": 1, "absent": 1, "on_leave": 4}, dry)
+	require.Equal(t, dry, records(args...))
+}

@@ -16,13 +16,19 @@ import (
 // later days against its earlier ones exactly as a real backfill would, and
 // writes nothing.
 
-// overlay is the days a dry run would have saved, by employee and date.
+// overlay is what a dry run would have saved: the days, by employee and
+// date, and the employees' first judged days.
 type overlay struct {
-	mu   sync.Mutex
-	days map[string]map[day.Date]store.Day
+	mu    sync.Mutex
+	days  map[string]map[day.Date]store.Day
+	since map[string]day.Date
+	// first is the earliest day put (zero: none).
+	first day.Date
 }
 
-func newOverlay() *overlay { return &overlay{days: map[string]map[day.Date]store.Day{}} }
+func newOverlay() *overlay {
+	return &overlay{days: map[string]map[day.Date]store.Day{}, since: map[string]day.Date{}}
+}
 
 func (o *overlay) put(d store.Day) {
 	o.mu.Lock()
@@ -31,6 +37,9 @@ func (o *overlay) put(d store.Day) {
 		o.days[d.Employee] = map[day.Date]store.Day{}
 	}
 	o.days[d.Employee][d.Date] = d
+	if o.first.IsZero() || d.Date.Before(o.first) {
+		o.first = d.Date
+	}
 }
 
 // merge lays the overlay's days of emp from..to over stored ones.
@@ -56,6 +65,59 @@ func (o *overlay) merge(emp string, from, to day.Date, stored []store.Day) []sto
 	}
 	slices.SortFunc(out, func(x, y store.Day) int { return x.Date.Compare(y.Date) })
 	return out
+}
+
+// since returns the first judged day of each employee.
+func (e *Engine) since(ctx context.Context) (map[string]day.Date, error) {
+	stored, err := e.Store.Since(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("state: %w", err)
+	}
+	if e.overlay != nil {
+		e.overlay.mu.Lock()
+		for emp, d := range e.overlay.since {
+			if s, ok := stored[emp]; !ok || d.Before(s) {
+				stored[emp] = d
+			}
+		}
+		e.overlay.mu.Unlock()
+	}
+	return stored, nil
+}
+
+// noteSince records newcomers' first judged days (in a dry run: in memory).
+func (e *Engine) noteSince(ctx context.Context, news map[string]day.Date) error {
+	if e.overlay == nil {
+		if err := e.Store.NoteSince(ctx, news); err != nil {
+			return fmt.Errorf("state: %w", err)
+		}
+		return nil
+	}
+	e.overlay.mu.Lock()
+	defer e.overlay.mu.Unlock()
+	for emp, d := range news {
+		if s, ok := e.overlay.since[emp]; !ok || d.Before(s) {
+			e.overlay.since[emp] = d
+		}
+	}
+	return nil
+}
+
+// firstDate is the earliest stored day (the overlay's too); ok is false when
+// there is none.
+func (e *Engine) firstDate(ctx context.Context) (day.Date, bool, error) {
+	first, ok, err := e.Store.FirstDate(ctx)
+	if err != nil {
+		return day.Date{}, false, fmt.Errorf("state: %w", err)
+	}
+	if e.overlay != nil {
+		e.overlay.mu.Lock()
+		if f := e.overlay.first; !f.IsZero() && (!ok || f.Before(first)) {
+			first, ok = f, true
+		}
+		e.overlay.mu.Unlock()
+	}
+	return first, ok, nil
 }
 
 // daysOf returns an employee's days from..to, by date.

@@ -13,7 +13,7 @@ import (
 // holiday, a weekend), and runs them on a transferred working Saturday.
 func (e *Engine) Idle(ctx context.Context) (bool, error) {
 	now := e.Now()
-	since, err := e.Store.Since(ctx)
+	since, err := e.since(ctx)
 	if err != nil {
 		return false, err
 	}

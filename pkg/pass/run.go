@@ -205,9 +205,9 @@ func (r *run) finishPass(result string, err error) {
 // calendar knows every day the pass may judge, and which documents changed.
 func (r *run) prepare(ctx context.Context) error {
 	e := r.e
-	stored, err := e.Store.Since(ctx)
+	stored, err := e.since(ctx)
 	if err != nil {
-		return fmt.Errorf("state: %w", err)
+		return err
 	}
 	r.since = make(map[string]day.Date, len(e.Employees()))
 	news := map[string]day.Date{}
@@ -231,14 +231,12 @@ func (r *run) prepare(ctx context.Context) error {
 	if err := e.Calendar.Check(lo, hi); err != nil {
 		return fmt.Errorf("%s..%s: %w", lo, hi, err)
 	}
-	if !e.DryRun {
-		if err := e.Store.NoteSince(ctx, news); err != nil {
-			return fmt.Errorf("state: %w", err)
-		}
+	if err := e.noteSince(ctx, news); err != nil {
+		return err
 	}
-	first, known, err := e.Store.FirstDate(ctx)
+	first, known, err := e.firstDate(ctx)
 	if err != nil {
-		return fmt.Errorf("state: %w", err)
+		return err
 	}
 	r.importFloor = r.company
 	if known {
