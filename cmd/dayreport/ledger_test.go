@@ -354,3 +354,30 @@ func TestBackfillReplayDryRunCountsWhatTheReplayPushes(t *testing.T) {
 	require.Equal(t, map[string]int{"submitted": 75, "late": 1, "invalid": 1, "absent": 1, "on_leave": 4}, dry)
 	require.Equal(t, dry, records(args...))
 }
+
+// TestBackfillAsksAtATerminal: at a terminal, backfill says what it will
+// push and goes on only on yes; --yes does not ask.
+func TestBackfillAsksAtATerminal(t *testing.T) {
+	c := newCLITeam(t, "employees:\n  - {id: anna, name: Анна}\n")
+	args := []string{"backfill", "--config", c.config, "--from", "2026-11-16", "--to", "2026-11-20", "--now", rfc("2026-11-20", 22, 0)}
+	term := func(answer string, extra ...string) (int, string, string) {
+		var out, errOut strings.Builder
+		code := runIO(t.Context(), append(args, extra...), strings.NewReader(answer), &out, &errOut, true)
+		return code, out.String(), errOut.String()
+	}
+	code, out, stderr := term("нет\n")
+	require.Equal(t, 0, code, stderr)
+	require.Empty(t, out)
+	require.Contains(t, stderr, "Было бы отправлено в CRM записей: 5 (отсутствовал 5)\nПродолжить? [д/Н] ")
+	require.Contains(t, stderr, "Отменено: ничего не записано и не отправлено.")
+	_, err := os.Stat(filepath.Join(c.dir, "state.db"))
+	require.ErrorIs(t, err, os.ErrNotExist, "a cancelled backfill writes nothing")
+
+	code, out, stderr = term("да\n")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "отправлено 5")
+	code, out, stderr = term("", "--yes")
+	require.Equal(t, 0, code, stderr)
+	require.NotContains(t, stderr, "Продолжить?")
+	require.Contains(t, out, "отправлено 0", "nothing new to push")
+}

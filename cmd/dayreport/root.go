@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 
 	"github.com/dayreport/dayreport/pkg/app"
@@ -46,11 +47,26 @@ type globals struct {
 	now            time.Time
 	logLevel       string
 	stdout, stderr io.Writer
+	// stdin answers questions when interactive (a person at a terminal).
+	stdin       io.Reader
+	interactive bool
 }
 
-// run executes the command line and returns the process exit status.
+// run executes the command line and returns the process exit status; it
+// asks questions only when standard input and error are a terminal.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	g := &globals{stdout: stdout, stderr: stderr}
+	return runIO(ctx, args, os.Stdin, stdout, stderr, isTerminal(os.Stdin) && isTerminal(stderr))
+}
+
+// isTerminal reports whether f is a terminal.
+func isTerminal(f any) bool {
+	file, ok := f.(*os.File)
+	return ok && isatty.IsTerminal(file.Fd())
+}
+
+// runIO is run with its input and whether a person answers there.
+func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, interactive bool) int {
+	g := &globals{stdout: stdout, stderr: stderr, stdin: stdin, interactive: interactive}
 	root := newRoot(g)
 	root.SetArgs(args)
 	root.SetOut(stdout)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -166,7 +167,7 @@ func newBackfillCmd(g *globals) *cobra.Command {
 	var (
 		from, to, format string
 		replay, dryRun   bool
-		noNotify         bool
+		noNotify, yes    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "backfill --from D --to D [--replay] [--dry-run] [--no-notify] [--format text|json]",
@@ -176,7 +177,8 @@ employee's start does not exist for them. A pass over days no pass closed has no
 of lateness: what it finds is submitted (or invalid), what it does not find is absent.
 It sends nothing, unless --replay runs each day as it would have run just after that
 day's deadline (the reminders and the last day's digest included). --dry-run writes and
-sends nothing and prints what it would push, by status.`,
+sends nothing and prints what it would push, by status. At a terminal it first says what
+it will push and asks to go on (--yes does not ask).`,
 		Example: `  dayreport backfill --config config/demo.yaml --from 2026-10-26 --to 2026-11-06 --replay`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -194,13 +196,19 @@ sends nothing and prints what it would push, by status.`,
 			if f.IsZero() || t.IsZero() || t.Before(f) {
 				return usageError(errors.New("backfill: --from and --to are required and --from must not be after --to"))
 			}
+			opts := pass.BackfillOptions{Replay: replay, NoNotify: noNotify}
+			if g.interactive && !dryRun && !yes {
+				ok, err := g.confirmBackfill(cmd, f, t, opts)
+				if err != nil || !ok {
+					return err
+				}
+			}
 			a, cfg, err := g.openApp(cmd, dryRun, format)
 			if err != nil {
 				return err
 			}
 			defer g.closeApp(a)
-			opts := pass.BackfillOptions{Replay: replay, NoNotify: noNotify}
-			if f, ok := g.stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+			if isTerminal(g.stderr) {
 				opts.Progress = func(done, total int, d day.Date) {
 					const width = 30
 					n := done * width / max(total, 1)
@@ -228,8 +236,44 @@ sends nothing and prints what it would push, by status.`,
 	cmd.Flags().StringVar(&format, "format", formatText, "output format: text or json")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "write and send nothing; print what would be pushed, by status")
 	cmd.Flags().BoolVar(&noNotify, "no-notify", false, "with --replay: send none of the replayed reminders, error lists and digest")
+	cmd.Flags().BoolVar(&yes, "yes", false, "do not ask at a terminal before pushing")
 	cmd.Flags().BoolVar(&replay, "replay", false, "run each day's pass as it would have run just after that day's deadline (reproduces late reports from a source that keeps history)")
 	return cmd
+}
+
+// confirmBackfill runs the backfill dry, says what the real one would push
+// and asks to go on; false (nothing done) unless the answer is yes.
+func (g *globals) confirmBackfill(cmd *cobra.Command, from, to day.Date, opts pass.BackfillOptions) (bool, error) {
+	dry, cfg, err := g.openApp(cmd, true, formatText)
+	if err != nil {
+		return false, err
+	}
+	preview := opts
+	preview.Progress = nil
+	res, err := dry.Backfill(cmd.Context(), from, to, preview)
+	g.closeApp(dry)
+	if err != nil {
+		return false, passError(err)
+	}
+	lang := cfg.Lang()
+	var b strings.Builder
+	writeRecordCounts(&b, res, lang)
+	total := 0
+	for _, n := range res.Records {
+		total += n
+	}
+	if total == 0 {
+		return true, nil
+	}
+	fmt.Fprint(g.stderr, strings.TrimLeft(b.String(), "\n"))
+	fmt.Fprint(g.stderr, tr(lang, "Продолжить? [д/Н] ", "Go on? [y/N] "))
+	line, _ := bufio.NewReader(g.stdin).ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes", "д", "да":
+		return true, nil
+	}
+	fmt.Fprintln(g.stderr, tr(lang, "Отменено: ничего не записано и не отправлено.", "Cancelled: nothing written or sent."))
+	return false, nil
 }
 
 // closeApp releases the state database; a failure to close is reported, not fatal.
