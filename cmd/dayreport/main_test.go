@@ -249,7 +249,7 @@ func TestFunnelDemo(t *testing.T) {
 
 	code, out, _ = execCLI(t, "funnel", "--config", cfg, "--by", "employee", now)
 	require.Equal(t, 0, code)
-	require.Contains(t, out, "Слабое место: Счета и договоры → Подписано договоров: 29,9 %")
+	require.Contains(t, out, "Слабое место: Выставлено счетов и договоров → Подписано договоров: 29,9 %")
 	require.Contains(t, out, "Иван Иванов (ivanov)")
 	code, _, _ = execCLI(t, "funnel", "--config", cfg, "--by", "department", now)
 	require.Equal(t, 2, code)
