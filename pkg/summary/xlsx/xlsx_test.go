@@ -659,7 +659,7 @@ func TestPrintSetup(t *testing.T) {
 	t.Parallel()
 	m := sampleModel()
 	m.Columns[0].Label = "Выставлено счетов и договоров" // wraps
-	for i := range 12 { // enough employees for the funnel to need pages
+	for i := range 12 {                                  // enough employees for the funnel to need pages
 		e := m.Funnel.Employees[0]
 		e.ID = "extra" + strconv.Itoa(i)
 		m.Funnel.Employees = append(m.Funnel.Employees, e)
