@@ -151,8 +151,9 @@ const FrozenColumns = 2
 type StageTable struct {
 	Head, First, Last int
 	// Weak is the row of the weakest stage (the one a transition loses most
-	// into), or -1.
-	Weak int
+	// into), or -1; Weakest the sentence that names that transition.
+	Weak    int
+	Weakest string
 }
 
 // line adds a row and returns its index.
@@ -332,7 +333,10 @@ func funnelTab(name string, l *Labels, lang string, m *Model) *Tab {
 
 	t.skip()
 	t.Chart = stages(t, l, r.Funnel)
-	verdict(t, l, r.Funnel)
+	weakest := verdict(t, l, r.Funnel)
+	if t.Chart != nil && t.Chart.Weak >= 0 {
+		t.Chart.Weakest = weakest
+	}
 	statuses(t, l, lang, r.Statuses)
 	t.block(0)
 
@@ -394,17 +398,19 @@ func stages(t *Tab, l *Labels, f funnel.Funnel) *StageTable {
 	return st
 }
 
-// verdict says where the funnel loses most, and the rating behind it.
-func verdict(t *Tab, l *Labels, f funnel.Funnel) {
+// verdict says where the funnel loses most, and the rating behind it; it
+// returns the sentence about the weakest transition.
+func verdict(t *Tab, l *Labels, f funnel.Funnel) string {
+	weakest := l.Weakest + ": " + l.NotEnoughData
 	if w := f.Weakest; w != nil {
-		t.line(Note, Str(fmt.Sprintf("%s: %s → %s: %s", l.Weakest, w.FromLabel, w.ToLabel, l.Pct(w.Conversion))))
-	} else {
-		t.line(Note, Str(l.Weakest+": "+l.NotEnoughData))
+		weakest = fmt.Sprintf("%s: %s → %s: %s", l.Weakest, w.FromLabel, w.ToLabel, l.Pct(w.Conversion))
 	}
+	t.line(Note, Str(weakest))
 	if f.Rating != nil {
 		t.line(Note, Str(l.Rating+": "+l.Decimal(*f.Rating)))
 	}
 	t.line(Plain, Str(l.Days), Num(float64(f.Days), Count))
+	return weakest
 }
 
 // statuses counts days by status, in the display order of the statuses.

@@ -67,12 +67,10 @@ func teamChart(s *sheet, l *summary.Labels, t *summary.Tab) {
 	}}
 	// The weakest transition is named under the title, in red like its
 	// row in the table (excelize colours single points of pie charts only).
-	if c.Weak >= 0 {
-		if w := weakest(t, c); w != "" {
-			title = append(title, excelize.RichTextRun{
-				Text: w, Font: &excelize.Font{Bold: true, Size: 10, Color: weakText, Family: "Calibri"},
-			})
-		}
+	if c.Weakest != "" {
+		title = append(title, excelize.RichTextRun{
+			Text: c.Weakest, Font: &excelize.Font{Bold: true, Size: 10, Color: weakText, Family: "Calibri"},
+		})
 	}
 	conversion := excelize.ChartSeries{
 		Name:              fmt.Sprintf("%s$C$%d", sheetRef, head),
@@ -107,16 +105,4 @@ func teamChart(s *sheet, l *summary.Labels, t *summary.Tab) {
 		PlotArea:     excelize.ChartPlotArea{ShowVal: true},
 		ShowBlanksAs: "gap", // the first stage has no conversion
 	})
-}
-
-// weakest is the sentence under the team table that names the weakest
-// transition ("Слабое место: … → …: 29,9 %"), for the chart's title.
-func weakest(t *summary.Tab, c *summary.StageTable) string {
-	if c.Last+1 < len(t.Rows) {
-		if r := t.Rows[c.Last+1]; r.Tone == summary.Note && len(r.Cells) > 0 {
-			s, _ := r.Cells[0].Value.(string)
-			return s
-		}
-	}
-	return ""
 }
