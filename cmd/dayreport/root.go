@@ -52,6 +52,7 @@ type globals struct {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	g := &globals{stdout: stdout, stderr: stderr}
 	root := newRoot(g)
+	localizeHelp(root, helpLanguage(args, os.Getenv))
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -104,5 +105,6 @@ the numbers against the CRM, and writes a funnel summary for the manager.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 	root.AddCommand(newCheckCmd(g), newConfigCmd(g), newVersionCmd(g),
 		newSyncCmd(g), newCloseDayCmd(g), newBackfillCmd(g), newFunnelCmd(g), newRunCmd(g), newCRMCmd(g))
+	root.AddCommand(newInitCmd(g))
 	return root
 }
