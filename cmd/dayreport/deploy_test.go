@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -33,7 +32,7 @@ func TestKubernetesFiles(t *testing.T) {
 
 	deployment, err := os.ReadFile("../../deploy/kubernetes/deployment.yaml")
 	require.NoError(t, err)
-	require.Regexp(t, regexp.MustCompile(`(?m)^\s+image: [a-z0-9.-]+\.[a-z]+/\S+:\d[\w.]*$`), string(deployment), "a registry and a release tag")
+	require.Regexp(t, `(?m)^\s+image: [a-z0-9.-]+\.[a-z]+/\S+:\d[\w.]*$`, string(deployment), "a registry and a release tag")
 	require.Regexp(t, `(?m)^\s+imagePullPolicy: (IfNotPresent|Always)`, string(deployment))
 
 	dockerfile, err := os.ReadFile("../../deploy/Dockerfile")

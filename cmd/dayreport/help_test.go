@@ -28,16 +28,13 @@ func TestHelpIsTranslated(t *testing.T) {
 			missing = append(missing, "command "+path)
 			return
 		}
-		c.LocalNonPersistentFlags().VisitAll(func(f *pflag.Flag) {
+		own := func(f *pflag.Flag) {
 			if _, ok := tr.Flags[f.Name]; !ok && f.Name != "help" {
 				missing = append(missing, "flag --"+f.Name+" of "+path)
 			}
-		})
-		c.PersistentFlags().VisitAll(func(f *pflag.Flag) {
-			if _, ok := tr.Flags[f.Name]; !ok && f.Name != "help" {
-				missing = append(missing, "flag --"+f.Name+" of "+path)
-			}
-		})
+		}
+		c.LocalNonPersistentFlags().VisitAll(own)
+		c.PersistentFlags().VisitAll(own)
 	})
 	require.Empty(t, missing, "add them to helpRU in help.go")
 }
@@ -45,10 +42,8 @@ func TestHelpIsTranslated(t *testing.T) {
 func TestHelpLanguage(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	en := filepath.Join(dir, "en.yaml")
-	require.NoError(t, os.WriteFile(en, []byte("company: {language: en}\n"), 0o600))
-	ru := filepath.Join(dir, "ru.yaml")
-	require.NoError(t, os.WriteFile(ru, []byte("company: {timezone: Europe/Moscow}\n"), 0o600))
+	en := configFile(t, dir, "en.yaml", "company: {language: en}\n")
+	ru := configFile(t, dir, "ru.yaml", "company: {timezone: Europe/Moscow}\n")
 	env := func(vars map[string]string) func(string) string {
 		return func(k string) string { return vars[k] }
 	}
@@ -78,10 +73,8 @@ func TestHelpLanguage(t *testing.T) {
 func TestHelpInRussian(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	ru := filepath.Join(dir, "ru.yaml")
-	require.NoError(t, os.WriteFile(ru, []byte("company: {language: ru}\n"), 0o600))
-	en := filepath.Join(dir, "en.yaml")
-	require.NoError(t, os.WriteFile(en, []byte("company: {language: en}\n"), 0o600))
+	ru := configFile(t, dir, "ru.yaml", "company: {language: ru}\n")
+	en := configFile(t, dir, "en.yaml", "company: {language: en}\n")
 
 	code, out, _ := execCLI(t, "--config", ru, "sync", "--help")
 	require.Equal(t, exitOK, code)
@@ -100,4 +93,12 @@ func TestHelpInRussian(t *testing.T) {
 	require.Equal(t, exitOK, code)
 	require.Contains(t, out, "Usage:")
 	require.Contains(t, out, "One full pass for a day")
+}
+
+// configFile writes a configuration into dir and returns its path.
+func configFile(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
+	return path
 }

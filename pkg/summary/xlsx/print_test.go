@@ -106,9 +106,10 @@ func pdfTool(t *testing.T, name string) string {
 	return p
 }
 
-// toPDF converts a workbook to PDF with LibreOffice, or skips where it is
-// not installed (.ci/run installs it).
-func toPDF(t *testing.T, workbook string) string {
+// toPDF converts workbooks to PDF with LibreOffice and returns the folder
+// of the PDFs (named after the workbooks), or skips where LibreOffice is not
+// installed (.ci/run installs it).
+func toPDF(t *testing.T, workbooks ...string) string {
 	t.Helper()
 	soffice, err := exec.LookPath("soffice")
 	if err != nil {
@@ -117,17 +118,25 @@ func toPDF(t *testing.T, workbook string) string {
 		}
 	}
 	dir := t.TempDir()
+	// A profile of its own, so parallel runs and a desktop session don't clash.
 	profile := url.URL{Scheme: "file", Path: filepath.Join(dir, "profile")}
 	ctx, cancel := context.WithTimeout(t.Context(), 120*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, soffice, "-env:UserInstallation="+profile.String(),
-		"--headless", "--norestore", "--convert-to", "pdf", "--outdir", dir, workbook)
+	args := append([]string{"-env:UserInstallation=" + profile.String(),
+		"--headless", "--norestore", "--convert-to", "pdf", "--outdir", dir}, workbooks...)
+	cmd := exec.CommandContext(ctx, soffice, args...)
 	cmd.Env = append(os.Environ(), "HOME="+dir)
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", out)
-	pdf := filepath.Join(dir, strings.TrimSuffix(filepath.Base(workbook), ".xlsx")+".pdf")
-	require.FileExists(t, pdf, "LibreOffice said: %s", out)
-	return pdf
+	for _, w := range workbooks {
+		require.FileExists(t, pdfOf(dir, w), "LibreOffice said: %s", out)
+	}
+	return dir
+}
+
+// pdfOf is the PDF LibreOffice makes of workbook in dir.
+func pdfOf(dir, workbook string) string {
+	return filepath.Join(dir, strings.TrimSuffix(filepath.Base(workbook), ".xlsx")+".pdf")
 }
 
 // printedPage is one page of the PDF: its text, and the median height of
@@ -183,7 +192,7 @@ func TestPrintedAsAManagerReadsIt(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "summary.xlsx")
 	require.NoError(t, xlsx.Write(path, demoModel()))
-	pages := printedPages(t, toPDF(t, path))
+	pages := printedPages(t, pdfOf(toPDF(t, path), path))
 
 	byTab := map[string][]printedPage{}
 	for i, p := range pages {
@@ -197,7 +206,7 @@ func TestPrintedAsAManagerReadsIt(t *testing.T) {
 		len(byTab["Сводка"]), len(byTab["Воронка"]), len(byTab["Отсутствия"]), len(byTab["Проверка"]))
 
 	days := byTab["Сводка"]
-	require.Equal(t, 6, len(days), "90 rows on three pages, each as numbers and then notes")
+	require.Len(t, days, 6, "90 rows on three pages, each as numbers and then notes")
 	for i, p := range days {
 		require.Contains(t, p.text, "Сотрудник", "the header on every page")
 		if i%2 == 0 {
