@@ -50,6 +50,10 @@ func newCheckCmd(g *globals) *cobra.Command {
 			} else {
 				res, err = app.CheckEmployee(cmd.Context(), cfg, tmpl, employee, d, today, g.clock)
 			}
+			var unknown *app.UnknownEmployeeError
+			if errors.As(err, &unknown) {
+				return usageError(err)
+			}
 			if err != nil {
 				return &exitError{code: exitPartial, err: err}
 			}

@@ -26,6 +26,10 @@ func newConfigCmd(g *globals) *cobra.Command {
 		RunE: func(_ *cobra.Command, _ []string) error {
 			cfg, err := config.Load(g.configPath, osLookupEnv)
 			if err == nil {
+				// The folders and files it names, then the template itself.
+				err = cfg.CheckFiles()
+			}
+			if err == nil {
 				_, err = app.LoadTemplate(cfg.Template)
 			}
 			if err != nil {

@@ -249,7 +249,7 @@ func TestFunnelDemo(t *testing.T) {
 
 	code, out, _ = execCLI(t, "funnel", "--config", cfg, "--by", "employee", now)
 	require.Equal(t, 0, code)
-	require.Contains(t, out, "Слабое место: Счета и договоры → Подписано договоров: 29,9 %")
+	require.Contains(t, out, "Слабое место: Выставлено счетов и договоров → Подписано договоров: 29,9 %")
 	require.Contains(t, out, "Иван Иванов (ivanov)")
 	code, _, _ = execCLI(t, "funnel", "--config", cfg, "--by", "department", now)
 	require.Equal(t, 2, code)
@@ -296,10 +296,17 @@ func TestNoSecretInLogs(t *testing.T) {
 	}
 }
 
-// TestDeployConfig keeps the production example valid.
+// TestDeployConfig keeps the production example valid, on a host where its
+// folder (/var/lib/dayreport, here a temporary one) holds the reports.
 func TestDeployConfig(t *testing.T) {
 	t.Setenv("DAYREPORT_CONFIG", "")
-	code, out, stderr := execCLI(t, "config", "check", "--config", "../../deploy/production.yaml")
+	b, err := os.ReadFile("../../deploy/production.yaml")
+	require.NoError(t, err)
+	root := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(root, "reports"), 0o755))
+	cfg := filepath.Join(root, "dayreport.yaml")
+	require.NoError(t, os.WriteFile(cfg, []byte(strings.ReplaceAll(string(b), "/var/lib/dayreport", root)), 0o600))
+	code, out, stderr := execCLI(t, "config", "check", "--config", cfg)
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, out, "ok (3 employees")
 }

@@ -68,6 +68,7 @@ func isTerminal(f any) bool {
 func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, interactive bool) int {
 	g := &globals{stdout: stdout, stderr: stderr, stdin: stdin, interactive: interactive}
 	root := newRoot(g)
+	localizeHelp(root, helpLanguage(args, os.Getenv))
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -120,5 +121,6 @@ the numbers against the CRM, and writes a funnel summary for the manager.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 	root.AddCommand(newCheckCmd(g), newConfigCmd(g), newVersionCmd(g),
 		newSyncCmd(g), newCloseDayCmd(g), newBackfillCmd(g), newFunnelCmd(g), newRunCmd(g), newCRMCmd(g))
+	root.AddCommand(newInitCmd(g))
 	return root
 }

@@ -109,6 +109,32 @@ func checkDocument(t *report.Template, doc *document.Document, docWarns []docume
 	return res
 }
 
+// UnknownEmployeeError is an employee id the configuration does not have:
+// a usage error. Ids are case-sensitive (IVANOV is not ivanov); Closest
+// are the ids it may have meant, and when none is close, Known are the
+// configuration's first ids.
+type UnknownEmployeeError struct {
+	ID      string
+	Closest []string
+	Known   []string
+}
+
+// knownShown is how many of the configuration's ids an error lists.
+const knownShown = 10
+
+func (e *UnknownEmployeeError) Error() string {
+	msg := fmt.Sprintf("check: no employee %q in the configuration", e.ID)
+	switch {
+	case len(e.Closest) > 0:
+		msg += "; did you mean " + strings.Join(e.Closest, " or ") + "? (ids are case-sensitive)"
+	case len(e.Known) > knownShown:
+		msg += fmt.Sprintf("; its ids are %s, … (%d in all)", strings.Join(e.Known[:knownShown], ", "), len(e.Known))
+	case len(e.Known) > 0:
+		msg += "; its ids are " + strings.Join(e.Known, ", ")
+	}
+	return msg
+}
+
 // CheckEmployee reads one employee's report from the configured source and
 // checks the day (the newest day when d is zero).
 func CheckEmployee(ctx context.Context, cfg *config.Config, t *report.Template, id string, d, today day.Date,
@@ -121,7 +147,15 @@ func CheckEmployee(ctx context.Context, cfg *config.Config, t *report.Template, 
 		}
 	}
 	if emp == nil {
-		return nil, fmt.Errorf("check: no employee %q in the configuration", id)
+		ids := make([]string, len(cfg.Employees))
+		for i, e := range cfg.Employees {
+			ids[i] = e.ID
+		}
+		unknown := &UnknownEmployeeError{ID: id, Closest: local.Closest(id, ids)}
+		if len(unknown.Closest) == 0 {
+			unknown.Known = ids
+		}
+		return nil, unknown
 	}
 	src, err := newSource(ctx, googleWiring{cfg: cfg}, now)
 	if err != nil {

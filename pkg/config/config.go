@@ -49,6 +49,10 @@ type Config struct {
 	// locations caches the time zones named in the file (company and
 	// employees), keyed by IANA name; filled by validation, read-only after.
 	locations map[string]*time.Location
+	// file and meta are the file's name and what was learnt of it, for the
+	// problems of CheckFiles.
+	file string
+	meta *meta
 }
 
 // Company holds company-wide settings.

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,8 +66,11 @@ func TestBadFiles(t *testing.T) {
 			want, ok := strings.CutPrefix(first, "# error: ")
 			require.True(t, ok, "the first line must be `# error: <text>`")
 
+			// What config check runs: the file, then the files it names.
 			cfg, err := config.Load(file, env(map[string]string{"UNRELATED": "x"}))
-			require.Nil(t, cfg)
+			if err == nil {
+				err = cfg.CheckFiles()
+			}
 			cerr := problemsOf(t, err)
 			require.Len(t, cerr.Problems, 1, "problems:\n%v", err)
 			require.ErrorContains(t, err, want)
@@ -505,4 +509,33 @@ func FuzzParse(f *testing.F) {
 		_ = cfg.Secrets()
 		_ = cfg.CompanyLocation()
 	})
+}
+
+// TestListenOverride: $DAYREPORT_HTTP_LISTEN replaces http.listen, so that a
+// container listens on all its interfaces with a configuration written for
+// a host; a bad value is a problem that names the variable.
+func TestListenOverride(t *testing.T) {
+	t.Parallel()
+	file := filepath.Join(testdata, "good.yml")
+	for _, tc := range []struct {
+		name, value, want string
+	}{
+		{"unset", "", ":9380"},
+		{"set", "0.0.0.0:9380", "0.0.0.0:9380"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			vars := maps.Clone(goodEnv)
+			if tc.value != "" {
+				vars["DAYREPORT_HTTP_LISTEN"] = tc.value
+			}
+			cfg, err := config.Load(file, env(vars))
+			require.NoError(t, err)
+			require.Equal(t, tc.want, cfg.HTTP.Listen)
+		})
+	}
+	vars := maps.Clone(goodEnv)
+	vars["DAYREPORT_HTTP_LISTEN"] = "everywhere"
+	_, err := config.Load(file, env(vars))
+	require.ErrorContains(t, err, `http.listen: "everywhere" is not host:port (e.g. 127.0.0.1:9380) (from $DAYREPORT_HTTP_LISTEN)`)
 }

@@ -57,6 +57,7 @@ func Parse(data []byte, name, dir string, lookupEnv LookupFunc) (*Config, error)
 	m := &meta{fromFile: true, lines: d.lines, given: d.given, env: d.env}
 	applyDefaults(c, m.given)
 	resolvePaths(c, dir)
+	m.overrides = applyOverrides(c, lookupEnv)
 
 	e.Problems = d.problems
 	bad := map[string]bool{}
@@ -72,6 +73,7 @@ func Parse(data []byte, name, dir string, lookupEnv LookupFunc) (*Config, error)
 		e.sort()
 		return nil, e
 	}
+	c.file, c.meta = name, m
 	return c, nil
 }
 
@@ -176,6 +178,30 @@ type meta struct {
 	lines    map[string]int
 	given    map[string]bool
 	env      map[string]expansion
+	// overrides are the settings an environment variable set (Overrides),
+	// by path, with the variable's name.
+	overrides map[string]string
+}
+
+// Overrides are the environment variables that replace a setting of the
+// file, whatever the file says: what a deployment changes without editing
+// the configuration. DAYREPORT_HTTP_LISTEN is how the container listens on
+// all its interfaces (0.0.0.0:9380) with a configuration written for a host
+// (127.0.0.1:9380).
+var Overrides = map[string]string{"http.listen": "DAYREPORT_HTTP_LISTEN"}
+
+// applyOverrides sets what Overrides' variables say, when set and not
+// empty, and returns the settings it changed.
+func applyOverrides(c *Config, lookupEnv LookupFunc) map[string]string {
+	if lookupEnv == nil {
+		return nil
+	}
+	done := map[string]string{}
+	if v, ok := lookupEnv(Overrides["http.listen"]); ok && strings.TrimSpace(v) != "" {
+		c.HTTP.Listen = strings.TrimSpace(v)
+		done["http.listen"] = Overrides["http.listen"]
+	}
+	return done
 }
 
 // line returns the line of path, or of its nearest ancestor present in the file.

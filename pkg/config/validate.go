@@ -36,6 +36,9 @@ func (v *checker) addNear(path, related, format string, args ...any) {
 	if x, ok := v.m.env[path]; ok {
 		msg += " (" + unsetNote(x) + ")"
 	}
+	if name, ok := v.m.overrides[path]; ok {
+		msg += " (from $" + name + ")"
+	}
 	line, ok := v.m.lines[path]
 	if !ok && related != "" {
 		line, ok = v.m.lines[related]

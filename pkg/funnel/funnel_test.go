@@ -66,7 +66,7 @@ func TestSourceExample(t *testing.T) {
 	require.Equal(t, "Звонки", res.Stages[0].Label)
 	require.NotNil(t, res.Weakest)
 	require.Equal(t, funnel.Transition{From: "invoices_issued", To: "contracts_signed",
-		FromLabel: "Счета и договоры", ToLabel: "Подписано договоров", Conversion: 0.3}, *res.Weakest)
+		FromLabel: "Выставлено счетов и договоров", ToLabel: "Подписано договоров", Conversion: 0.3}, *res.Weakest)
 	require.Equal(t, 20, res.Days)
 	require.Nil(t, res.Previous)
 	require.Len(t, res.Employees, 2)

@@ -10,13 +10,16 @@ import (
 // (pkg/summary/gsheet), so that both read the same to the manager.
 // Everything the manager reads is here, so a translation is one struct.
 type Labels struct {
-	Date, Employee, ID, Status, Notes, Flags string
+	Date, Employee, ID, Status, Reason, Notes, Flags string
 
 	FunnelTitle, Generated, NoData                    string
 	Stage, Count, Conversion, Was, Change, Days       string
 	Weakest, NotEnoughData, Rating, Previous, Trend   string
 	Behind, Versus, ForTeam, Statuses, DaysWithStatus string
 	ChartTitle                                        string
+	// Page numbers a printed page, with &P for its number and &N for the
+	// number of pages (a header/footer code of spreadsheets).
+	Page string
 
 	Metric, Reported, Recorded, Message string
 
@@ -42,7 +45,7 @@ func (l *Labels) Decimal(v float64) string {
 }
 
 var russian = Labels{
-	Date: "Дата", Employee: "Сотрудник", ID: "ID", Status: "Статус", Notes: "Заметки", Flags: "Флаги",
+	Date: "Дата", Employee: "Сотрудник", ID: "ID", Status: "Статус", Reason: "Причина", Notes: "Заметки", Flags: "Флаги",
 
 	FunnelTitle: "Воронка продаж", Generated: "Сформировано", NoData: "нет данных",
 	Stage: "Этап", Count: "Количество", Conversion: "Конверсия", Was: "Было", Change: "Изменение",
@@ -52,14 +55,15 @@ var russian = Labels{
 	Previous: "Предыдущий период", Trend: "Изменение конверсии",
 	Behind: "Отстаёт от команды", Versus: "против", ForTeam: "у команды",
 	Statuses: "Статусы дней", DaysWithStatus: "Дней",
-	ChartTitle: "Воронка команды",
+	ChartTitle: "Воронка команды: этапы и конверсия",
+	Page:       "Страница &P из &N",
 
 	Metric: "Показатель", Reported: "В отчёте", Recorded: "В CRM", Message: "Сообщение",
 	Comma: true,
 }
 
 var english = Labels{
-	Date: "Date", Employee: "Employee", ID: "ID", Status: "Status", Notes: "Notes", Flags: "Flags",
+	Date: "Date", Employee: "Employee", ID: "ID", Status: "Status", Reason: "Reason", Notes: "Notes", Flags: "Flags",
 
 	FunnelTitle: "Sales funnel", Generated: "Generated", NoData: "no data",
 	Stage: "Stage", Count: "Count", Conversion: "Conversion", Was: "Was", Change: "Change",
@@ -69,7 +73,8 @@ var english = Labels{
 	Previous: "Previous window", Trend: "Conversion trend",
 	Behind: "Behind the team", Versus: "vs", ForTeam: "for the team",
 	Statuses: "Day statuses", DaysWithStatus: "Days",
-	ChartTitle: "Team funnel",
+	ChartTitle: "Team funnel: stages and conversion",
+	Page:       "Page &P of &N",
 
 	Metric: "Metric", Reported: "Reported", Recorded: "In CRM", Message: "Message",
 }

@@ -31,6 +31,7 @@ const (
 	Number       // whatever the value is (no format)
 	Percent      // a fraction shown as 30.0%
 	Change       // a difference of fractions shown with its sign: +5.0%
+	Prose        // text that wraps within its column (notes, flags, reasons)
 )
 
 // Tone is how a row looks.
@@ -57,6 +58,10 @@ type Cell struct {
 // Str is a text cell: a label or user text, written as text.
 func Str(s string) Cell { return Cell{Value: s, Kind: Text} }
 
+// Long is a text cell that wraps within its column rather than running
+// over the cells to its right: notes, flags, the reason of an invalid day.
+func Long(s string) Cell { return Cell{Value: s, Kind: Prose} }
+
 // Num is a number cell; NaN and infinities, which a cell cannot hold, are
 // left empty.
 func Num(v float64, k Kind) Cell {
@@ -80,10 +85,14 @@ func Optional(v *float64, k Kind) Cell {
 	return Num(*v, k)
 }
 
-// Width is how many characters the cell shows.
+// Width is how many characters the cell shows on one line: a Prose cell
+// wraps at ProseWidth.
 func (c Cell) Width() int {
 	switch v := c.Value.(type) {
 	case string:
+		if c.Kind == Prose {
+			return min(utf8.RuneCountInString(v), ProseWidth)
+		}
 		return utf8.RuneCountInString(v)
 	case float64:
 		if c.Kind == Percent || c.Kind == Change {
@@ -115,6 +124,22 @@ type Tab struct {
 	Table int
 	// Chart is the stage table the team funnel chart draws; nil for none.
 	Chart *StageTable
+	// PageColumns are the columns (0-based) that start a new page across
+	// when the tab is printed: a table too wide for one page is printed as
+	// blocks of columns, each as wide as a page, the first FrozenColumns
+	// columns repeated on each (the numbers of a day on one page, its notes
+	// on the next).
+	PageColumns []int
+	// Blocks are the parts of a tab that read as one, in order: the team
+	// funnel, the previous window, the trend, each employee. A printed page
+	// never cuts one (when it fits a page). Empty for tables, which repeat
+	// their header row on every page instead.
+	Blocks []Block
+}
+
+// Block is the rows First to Last (0-based, inclusive) of a tab.
+type Block struct {
+	First, Last int
 }
 
 // FrozenColumns are the columns a table keeps in view: date and employee.
@@ -122,9 +147,13 @@ const FrozenColumns = 2
 
 // StageTable is where a stage table is in Tab.Rows (0-based indices): its
 // header, then stages First to Last (at least one), labels in the first
-// column and counts in the second.
+// column, counts in the second and conversions in the third.
 type StageTable struct {
 	Head, First, Last int
+	// Weak is the row of the weakest stage (the one a transition loses most
+	// into), or -1; Weakest the sentence that names that transition.
+	Weak    int
+	Weakest string
 }
 
 // line adds a row and returns its index.
@@ -152,8 +181,12 @@ const (
 	MaxWidth = 60
 )
 
+// ProseWidth is where a Prose cell wraps, in characters.
+const ProseWidth = 32
+
 // Widths are the characters of the widest value of each column. Titles and
-// notes run over the empty cells to their right and size nothing.
+// notes run over the empty cells to their right and size nothing. The
+// header of a table wraps between words, so its longest word counts.
 func (t *Tab) Widths() []int {
 	widths := make([]int, t.Columns())
 	for _, r := range t.Rows {
@@ -161,10 +194,23 @@ func (t *Tab) Widths() []int {
 			continue
 		}
 		for c, v := range r.Cells {
-			widths[c] = max(widths[c], v.Width())
+			w := v.Width()
+			if s, ok := v.Value.(string); ok && r.Tone == Header && t.Table > 0 {
+				w = longestWord(s)
+			}
+			widths[c] = max(widths[c], w)
 		}
 	}
 	return widths
+}
+
+// longestWord is the characters of the longest word of s.
+func longestWord(s string) int {
+	w := 0
+	for _, f := range strings.Fields(s) {
+		w = max(w, utf8.RuneCountInString(f))
+	}
+	return w
 }
 
 // ColumnWidth is the width in characters of a column whose widest value has
@@ -199,18 +245,28 @@ func (m *Model) Layout() *Layout {
 	}
 }
 
+// Window is the days the summary covers, "02.03.2026 – 15.03.2026": the
+// model's window, else the funnel's.
+func (m *Model) Window() string {
+	from, to := m.From.Russian(), m.To.Russian()
+	if m.From.IsZero() && m.Funnel != nil {
+		from, to = isoRussian(m.Funnel.From), isoRussian(m.Funnel.To)
+	}
+	return from + " – " + to
+}
+
 // daysTab is the Сводка tab: a row per employee-day with the metrics of the
-// template.
+// template, and why an invalid day is invalid.
 func daysTab(name string, l *Labels, cols []Column, rows []DayRow) *Tab {
 	t := &Tab{Name: name}
-	head := []Cell{Str(l.Date), Str(l.Employee), Str(l.ID), Str(l.Status)}
+	head := []Cell{Str(l.Date), Str(l.Employee), Str(l.ID), Str(l.Status), Str(l.Reason)}
 	for _, c := range cols {
 		head = append(head, Str(c.Label))
 	}
 	head = append(head, Str(l.Notes), Str(l.Flags))
 	t.line(Header, head...)
 	for _, r := range rows {
-		cells := dayCells(r)
+		cells := append(dayCells(r), Long(r.Reason))
 		for _, c := range cols {
 			k := Count
 			if c.Rating {
@@ -223,10 +279,11 @@ func daysTab(name string, l *Labels, cols []Column, rows []DayRow) *Tab {
 				cells = append(cells, Blank(k))
 			}
 		}
-		cells = append(cells, Str(r.Notes), Str(strings.Join(r.Flags, "; ")))
+		cells = append(cells, Long(r.Notes), Long(strings.Join(r.Flags, "; ")))
 		t.Rows = append(t.Rows, Row{Cells: cells, Status: r.Status})
 	}
 	t.Table = len(head)
+	t.PageColumns = []int{len(head) - 2} // the notes and flags
 	return t
 }
 
@@ -253,22 +310,19 @@ func checksTab(name string, l *Labels, rows []CheckRow) *Tab {
 		Str(l.Reported), Str(l.Recorded), Str(l.Message))
 	for _, r := range rows {
 		t.line(Plain, Day(r.Date), Str(r.Name), Str(r.Employee), Str(r.MetricLabel),
-			Optional(r.Reported, Number), Optional(r.Recorded, Number), Str(r.Message))
+			Optional(r.Reported, Number), Optional(r.Recorded, Number), Long(r.Message))
 	}
 	t.Table = 7
 	return t
 }
 
 // funnelTab is the Воронка tab: the team funnel with its chart, the previous
-// window and the trend between the two, then each employee.
+// window and the trend between the two, then each employee. Each of these
+// is a Block: printed, a page never cuts one.
 func funnelTab(name string, l *Labels, lang string, m *Model) *Tab {
 	t := &Tab{Name: name}
 	r := m.Funnel
-	from, to := m.From.Russian(), m.To.Russian()
-	if m.From.IsZero() && r != nil {
-		from, to = isoRussian(r.From), isoRussian(r.To)
-	}
-	t.line(Title, Str(fmt.Sprintf("%s: %s – %s", l.FunnelTitle, from, to)))
+	t.line(Title, Str(l.FunnelTitle+": "+m.Window()))
 	if !m.Generated.IsZero() {
 		t.line(Note, Str(l.Generated+": "+m.Generated.Format("02.01.2006 15:04")))
 	}
@@ -279,19 +333,25 @@ func funnelTab(name string, l *Labels, lang string, m *Model) *Tab {
 
 	t.skip()
 	t.Chart = stages(t, l, r.Funnel)
-	verdict(t, l, r.Funnel)
+	weakest := verdict(t, l, r.Funnel)
+	if t.Chart != nil && t.Chart.Weak >= 0 {
+		t.Chart.Weakest = weakest
+	}
 	statuses(t, l, lang, r.Statuses)
+	t.block(0)
 
 	if p := r.Previous; p != nil {
 		t.skip()
-		t.line(Title, Str(fmt.Sprintf("%s: %s – %s", l.Previous, isoRussian(p.From), isoRussian(p.To))))
+		first := t.line(Title, Str(fmt.Sprintf("%s: %s – %s", l.Previous, isoRussian(p.From), isoRussian(p.To))))
 		stages(t, l, p.Funnel)
 		verdict(t, l, p.Funnel)
+		t.block(first)
 	}
 	if len(r.Trend) > 0 {
 		t.skip()
-		t.line(Title, Str(l.Trend))
+		first := t.line(Title, Str(l.Trend))
 		trend(t, l, r.Trend)
+		t.block(first)
 	}
 	for _, e := range r.Employees {
 		t.skip()
@@ -299,7 +359,7 @@ func funnelTab(name string, l *Labels, lang string, m *Model) *Tab {
 		if name == "" {
 			name = e.ID
 		}
-		t.line(Title, Str(name))
+		first := t.line(Title, Str(name))
 		stages(t, l, e.Funnel)
 		verdict(t, l, e.Funnel)
 		if b := e.Behind; b != nil {
@@ -307,14 +367,20 @@ func funnelTab(name string, l *Labels, lang string, m *Model) *Tab {
 				b.FromLabel, b.ToLabel, l.Pct(b.Conversion), l.Versus, l.Pct(b.Team), l.ForTeam)))
 		}
 		statuses(t, l, lang, e.Statuses)
+		t.block(first)
 	}
 	return t
+}
+
+// block makes the rows from first to the last row so far one Block.
+func (t *Tab) block(first int) {
+	t.Blocks = append(t.Blocks, Block{First: first, Last: len(t.Rows) - 1})
 }
 
 // stages writes the table of a funnel, the weakest stage highlighted, and
 // returns where it is; nil when the funnel has no stages.
 func stages(t *Tab, l *Labels, f funnel.Funnel) *StageTable {
-	st := &StageTable{Head: t.line(Header, Str(l.Stage), Str(l.Count), Str(l.Conversion))}
+	st := &StageTable{Head: t.line(Header, Str(l.Stage), Str(l.Count), Str(l.Conversion)), Weak: -1}
 	st.First, st.Last = st.Head+1, st.Head
 	for _, s := range f.Stages {
 		tn := Plain
@@ -322,6 +388,9 @@ func stages(t *Tab, l *Labels, f funnel.Funnel) *StageTable {
 			tn = Weak
 		}
 		st.Last = t.line(tn, Str(s.Label), Num(s.Count, Count), Optional(s.Conversion, Percent))
+		if tn == Weak {
+			st.Weak = st.Last
+		}
 	}
 	if st.Last < st.First {
 		return nil
@@ -329,17 +398,19 @@ func stages(t *Tab, l *Labels, f funnel.Funnel) *StageTable {
 	return st
 }
 
-// verdict says where the funnel loses most, and the rating behind it.
-func verdict(t *Tab, l *Labels, f funnel.Funnel) {
+// verdict says where the funnel loses most, and the rating behind it; it
+// returns the sentence about the weakest transition.
+func verdict(t *Tab, l *Labels, f funnel.Funnel) string {
+	weakest := l.Weakest + ": " + l.NotEnoughData
 	if w := f.Weakest; w != nil {
-		t.line(Note, Str(fmt.Sprintf("%s: %s → %s: %s", l.Weakest, w.FromLabel, w.ToLabel, l.Pct(w.Conversion))))
-	} else {
-		t.line(Note, Str(l.Weakest+": "+l.NotEnoughData))
+		weakest = fmt.Sprintf("%s: %s → %s: %s", l.Weakest, w.FromLabel, w.ToLabel, l.Pct(w.Conversion))
 	}
+	t.line(Note, Str(weakest))
 	if f.Rating != nil {
 		t.line(Note, Str(l.Rating+": "+l.Decimal(*f.Rating)))
 	}
 	t.line(Plain, Str(l.Days), Num(float64(f.Days), Count))
+	return weakest
 }
 
 // statuses counts days by status, in the display order of the statuses.

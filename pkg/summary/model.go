@@ -72,6 +72,9 @@ type DayRow struct {
 	Notes string
 	// Flags are the verification messages of the day.
 	Flags []string
+	// Reason says why an invalid day is invalid: its first error, short
+	// (Reason(lang, errors) makes it); empty on other days.
+	Reason string
 }
 
 // CheckRow is one verification flag: what the employee reported against

@@ -46,11 +46,46 @@ func toneFormat(t summary.Tone) *sheets.CellFormat {
 	return nil
 }
 
-// The field masks of the two format layers, so that neither undoes the other.
+// The field masks of the three format layers, so that none undoes another.
 const (
 	numberFormatFields = "userEnteredFormat.numberFormat"
 	toneFields         = "userEnteredFormat(backgroundColorStyle,textFormat,borders)"
+	wrapFields         = "userEnteredFormat(wrapStrategy,verticalAlignment)"
 )
+
+// wrapped is how long text wraps within its column: from the top of its
+// cell, like the rest of its row.
+var wrapped = &sheets.CellFormat{WrapStrategy: "WRAP", VerticalAlignment: "TOP"}
+
+// wrapRequests wrap the header of a table between words, and the Prose
+// cells (notes, flags, reasons) within their columns: one request per run
+// of Prose cells in a column.
+func wrapRequests(sheetID int64, t *tab) []*sheets.Request {
+	var out []*sheets.Request
+	if t.Table > 0 && len(t.Rows) > 0 {
+		out = append(out, repeat(sheetID, rect{0, 1, 0, t.Table},
+			&sheets.CellFormat{WrapStrategy: "WRAP", VerticalAlignment: "MIDDLE"}, wrapFields))
+	}
+	prose := func(r, c int) bool {
+		cells := t.Rows[r].Cells
+		return c < len(cells) && cells[c].Kind == summary.Prose
+	}
+	for c := range t.Columns() {
+		for r := 0; r < len(t.Rows); {
+			if !prose(r, c) {
+				r++
+				continue
+			}
+			end := r + 1
+			for end < len(t.Rows) && prose(end, c) {
+				end++
+			}
+			out = append(out, repeat(sheetID, rect{r, end, c, c + 1}, wrapped, wrapFields))
+			r = end
+		}
+	}
+	return out
+}
 
 // rect is a block of cells: rows [r0, r1), columns [c0, c1).
 type rect struct{ r0, r1, c0, c1 int }
@@ -224,13 +259,28 @@ func columnName(c int) string {
 const (
 	chartRow    = 3
 	chartColumn = 5
-	chartWidth  = 520
-	chartHeight = 300
+	chartWidth  = 600
+	chartHeight = 340
 )
 
-// chartRequest draws the team's stage counts as bars, first stage on top,
-// from the table cells, so that the chart follows the numbers on the sheet.
-// Sheets has no funnel chart; a bar chart of the stages in order is one.
+// Colours of the chart, as in the local workbook: the stages, the weakest
+// one, the conversion line and its labels, the sentence naming the weakest
+// transition; other text is black so that it prints.
+const (
+	barColour  rgb = 0x5B9BD5
+	weakColour rgb = 0xE06666
+	lineColour rgb = 0xED7D31
+	lineText   rgb = 0xC55A11
+	weakText   rgb = 0xC00000
+	chartText  rgb = 0x000000
+)
+
+// chartRequest draws the team funnel from the table cells, so that the
+// chart follows the numbers on the sheet: each stage's count as a column
+// (the weakest stage's red) and the conversion into each stage as a line
+// with its percentage, on a second axis; the weakest transition is named
+// in the subtitle. The columns keep to the lower half and the line to the
+// upper half, so that their labels never meet.
 func chartRequest(sheetID, chartID int64, t *tab) *sheets.Request {
 	c := t.chart
 	column := func(col int) *sheets.ChartData {
@@ -238,24 +288,56 @@ func chartRequest(sheetID, chartID int64, t *tab) *sheets.Request {
 			Sources: []*sheets.GridRange{rect{c.first, c.last + 1, col, col + 1}.on(sheetID)},
 		}}
 	}
-	return &sheets.Request{AddChart: &sheets.AddChartRequest{Chart: &sheets.EmbeddedChart{
-		ChartId: chartID,
-		Spec: &sheets.ChartSpec{
-			Title: c.title,
-			BasicChart: &sheets.BasicChartSpec{
-				ChartType:      "BAR",
-				LegendPosition: "NO_LEGEND",
-				Axis: []*sheets.BasicChartAxis{
-					{Position: "BOTTOM_AXIS", Title: c.count},
-					{Position: "LEFT_AXIS", Title: c.stage},
-				},
-				Domains: []*sheets.BasicChartDomain{{Domain: column(0)}},
-				Series: []*sheets.BasicChartSeries{{
-					Series: column(1), TargetAxis: "BOTTOM_AXIS",
-					DataLabel: &sheets.DataLabel{Type: "DATA"},
+	top := 0.0
+	for _, r := range t.Rows[c.first : c.last+1] {
+		if len(r.Cells) > 1 {
+			if v, ok := r.Cells[1].Value.(float64); ok {
+				top = max(top, v)
+			}
+		}
+	}
+	text := &sheets.TextFormat{FontSize: 9, ForegroundColorStyle: chartText.style()}
+	counts := &sheets.BasicChartSeries{
+		Series: column(1), TargetAxis: "LEFT_AXIS", Type: "COLUMN", ColorStyle: barColour.style(),
+		DataLabel: &sheets.DataLabel{Type: "DATA", TextFormat: text},
+	}
+	if c.weak >= 0 {
+		counts.StyleOverrides = []*sheets.BasicSeriesDataPointStyleOverride{{
+			Index: int64(c.weak - c.first), ColorStyle: weakColour.style(),
+		}}
+	}
+	conversion := &sheets.BasicChartSeries{
+		Series: column(2), TargetAxis: "RIGHT_AXIS", Type: "LINE", ColorStyle: lineColour.style(),
+		LineStyle:  &sheets.LineStyle{Width: 3},
+		PointStyle: &sheets.PointStyle{Shape: "CIRCLE", Size: 7},
+		DataLabel:  &sheets.DataLabel{Type: "DATA", Placement: "ABOVE", TextFormat: &sheets.TextFormat{FontSize: 9, Bold: true, ForegroundColorStyle: lineText.style()}},
+	}
+	spec := &sheets.ChartSpec{
+		Title:           c.title,
+		TitleTextFormat: &sheets.TextFormat{Bold: true, FontSize: 12, ForegroundColorStyle: chartText.style()},
+		BasicChart: &sheets.BasicChartSpec{
+			ChartType:      "COMBO",
+			LegendPosition: "BOTTOM_LEGEND",
+			Axis: []*sheets.BasicChartAxis{
+				{Position: "BOTTOM_AXIS", Format: text},
+				{Position: "LEFT_AXIS", Format: text, ViewWindowOptions: &sheets.ChartAxisViewWindowOptions{
+					ViewWindowMode: "EXPLICIT", ViewWindowMin: 0, ViewWindowMax: max(2*top, 1), ForceSendFields: []string{"ViewWindowMin"},
+				}},
+				{Position: "RIGHT_AXIS", Format: text, ViewWindowOptions: &sheets.ChartAxisViewWindowOptions{
+					ViewWindowMode: "EXPLICIT", ViewWindowMin: -1.2, ViewWindowMax: 1.1,
 				}},
 			},
+			Domains: []*sheets.BasicChartDomain{{Domain: column(0)}},
+			Series:  []*sheets.BasicChartSeries{counts, conversion},
 		},
+	}
+	if c.weakest != "" {
+		spec.Subtitle = c.weakest
+		spec.SubtitleTextFormat = &sheets.TextFormat{Bold: true, FontSize: 10, ForegroundColorStyle: weakText.style()}
+	}
+	return &sheets.Request{AddChart: &sheets.AddChartRequest{Chart: &sheets.EmbeddedChart{
+		ChartId: chartID,
+		Spec:    spec,
 		Position: &sheets.EmbeddedObjectPosition{OverlayPosition: &sheets.OverlayPosition{
 			AnchorCell:  &sheets.GridCoordinate{SheetId: sheetID, RowIndex: chartRow, ColumnIndex: chartColumn},
 			WidthPixels: chartWidth, HeightPixels: chartHeight,

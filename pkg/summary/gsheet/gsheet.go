@@ -14,8 +14,11 @@
 //     chooses, so that they can be dressed in the same batch), grow and
 //     freeze the grids, delete the chart and the conditional formats the
 //     previous pass left on the summary's tabs, clear the tabs, set number
-//     formats and fills over whole ranges, add the status colours as
-//     conditional formats and the team funnel as a bar chart;
+//     formats, fills and wrapping (notes, flags, reasons, a table's header)
+//     over whole ranges, add the status colours as conditional formats and
+//     the team funnel as a chart (counts as columns, the conversion into
+//     each stage as a line, the weakest stage's column red and its
+//     transition in the subtitle);
 //  3. spreadsheets.values.batchUpdate with valueInputOption RAW: every
 //     value, user text as text (a note "=IMPORTXML(…)" stays that text),
 //     numbers as numbers, dates as serial days under a DD.MM.YYYY format.
@@ -23,6 +26,11 @@
 // A request whose body would pass Google's recommended 2 MB is split into
 // several, which only a summary far past 1000 employees × 10 days needs
 // (that one measures about 1.4 MB and 1.6 MB).
+//
+// Printing: the Sheets API has no page setup (paper, orientation, scale,
+// repeated rows, page breaks are only in the Sheets print dialog), so what
+// the local workbook sets for print is left to the manager here; the frozen
+// header row and the wrapped columns are the same as in the workbook.
 //
 // Retries (quota, 5xx) belong to the client's transport (pkg/google), not to
 // this package. A batchUpdate that Google applied but whose answer was lost

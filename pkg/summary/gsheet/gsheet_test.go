@@ -27,12 +27,12 @@ func TestWriteFillsEveryTab(t *testing.T) {
 	t.Run("Сводка", func(t *testing.T) {
 		cells := fake.CellData(sheetID, "Сводка")
 		require.Len(t, cells, 1+4*2, "a header and a row per employee-day")
-		head := []string{"Дата", "Сотрудник", "ID", "Статус"}
+		head := []string{"Дата", "Сотрудник", "ID", "Статус", "Причина"}
 		for _, c := range m.Columns {
 			head = append(head, c.Label)
 		}
 		head = append(head, "Заметки", "Флаги")
-		require.Len(t, head, 15)
+		require.Len(t, head, 16)
 		for c, want := range head {
 			cd := at(cells, 0, c)
 			require.Equal(t, want, stringOf(t, cd))
@@ -47,23 +47,26 @@ func TestWriteFillsEveryTab(t *testing.T) {
 		require.Equal(t, "Сотрудник e0000", stringOf(t, at(cells, 1, 1)))
 		require.Equal(t, "e0000", stringOf(t, at(cells, 1, 2)))
 		require.Equal(t, "сдан", stringOf(t, at(cells, 1, 3)))
-		calls := at(cells, 1, 4)
+		calls := at(cells, 1, 5)
 		require.InDelta(t, 15, numberOf(t, calls), 0, "new_calls is a number")
 		require.Equal(t, &sheets.NumberFormat{Type: "NUMBER", Pattern: "0"}, formatOf(calls))
-		rating := at(cells, 1, 12)
+		rating := at(cells, 1, 13)
 		require.InDelta(t, 4.5, numberOf(t, rating), 0)
 		require.Equal(t, &sheets.NumberFormat{Type: "NUMBER", Pattern: "0.0"}, formatOf(rating))
 		// Row 2: e0001 is absent, no metric is a zero.
 		require.Equal(t, "отсутствовал", stringOf(t, at(cells, 2, 3)))
-		for c := 4; c < 13; c++ {
+		for c := 4; c < 14; c++ {
 			require.Nil(t, at(cells, 2, c).UserEnteredValue, "column %d of an absent day is empty", c)
 		}
 		// Row 4: e0003 did not give feedback_calls; its note looks like a formula.
-		require.Nil(t, at(cells, 4, 11).UserEnteredValue, "a metric not given is an empty cell")
-		require.Equal(t, injection, stringOf(t, at(cells, 4, 13)))
-		require.Equal(t, "звонков больше, чем в CRM; +7 900 000-00-00", stringOf(t, at(cells, 4, 14)))
+		require.Nil(t, at(cells, 4, 12).UserEnteredValue, "a metric not given is an empty cell")
+		require.Equal(t, injection, stringOf(t, at(cells, 4, 14)))
+		require.Equal(t, "звонков больше, чем в CRM; +7 900 000-00-00", stringOf(t, at(cells, 4, 15)))
+		// Notes and flags wrap within their columns; so does the header.
+		require.Equal(t, "WRAP", at(cells, 4, 14).UserEnteredFormat.WrapStrategy)
+		require.Equal(t, "WRAP", at(cells, 0, 9).UserEnteredFormat.WrapStrategy)
 		values := fake.Cells(sheetID, "Сводка")
-		require.Empty(t, values[4][11], "an empty metric reads back as an empty cell")
+		require.Empty(t, values[4][12], "an empty metric reads back as an empty cell")
 		require.Len(t, values[2], 4, "an absent day has nothing after its status")
 
 		p := tabByTitle(t, fake, "Сводка")
@@ -75,7 +78,7 @@ func TestWriteFillsEveryTab(t *testing.T) {
 		var formulas []string
 		for _, r := range rules {
 			require.Len(t, r.Ranges, 1)
-			require.Equal(t, &sheets.GridRange{SheetId: p.SheetId, StartRowIndex: 1, EndRowIndex: 9, EndColumnIndex: 15}, r.Ranges[0])
+			require.Equal(t, &sheets.GridRange{SheetId: p.SheetId, StartRowIndex: 1, EndRowIndex: 9, EndColumnIndex: 16}, r.Ranges[0])
 			require.Equal(t, "CUSTOM_FORMULA", r.BooleanRule.Condition.Type)
 			formulas = append(formulas, r.BooleanRule.Condition.Values[0].UserEnteredValue)
 			require.NotNil(t, r.BooleanRule.Format.BackgroundColorStyle.RgbColor)
@@ -124,13 +127,21 @@ func TestWriteFillsEveryTab(t *testing.T) {
 		c := charts[0]
 		require.Equal(t, p.SheetId, c.Position.OverlayPosition.AnchorCell.SheetId, "the chart is on the funnel tab")
 		bc := c.Spec.BasicChart
-		require.Equal(t, "BAR", bc.ChartType)
-		require.Equal(t, "Воронка команды", c.Spec.Title)
+		require.Equal(t, "COMBO", bc.ChartType)
+		require.Equal(t, "Воронка команды: этапы и конверсия", c.Spec.Title)
+		require.Equal(t, "Слабое место: Звонки → Повторные звонки: 40,0 %", c.Spec.Subtitle, "the weakest transition is named")
 		stageRange := &sheets.GridRange{SheetId: p.SheetId, StartRowIndex: 4, EndRowIndex: 10, EndColumnIndex: 1}
 		countRange := &sheets.GridRange{SheetId: p.SheetId, StartRowIndex: 4, EndRowIndex: 10, StartColumnIndex: 1, EndColumnIndex: 2}
 		require.Equal(t, []*sheets.GridRange{stageRange}, bc.Domains[0].Domain.SourceRange.Sources, "stage labels, in order")
-		require.Len(t, bc.Series, 1)
+		require.Len(t, bc.Series, 2)
 		require.Equal(t, []*sheets.GridRange{countRange}, bc.Series[0].Series.SourceRange.Sources, "stage counts")
+		require.Equal(t, "COLUMN", bc.Series[0].Type)
+		require.Equal(t, int64(1), bc.Series[0].StyleOverrides[0].Index, "the weakest stage's column stands out")
+		conversionRange := &sheets.GridRange{SheetId: p.SheetId, StartRowIndex: 4, EndRowIndex: 10, StartColumnIndex: 2, EndColumnIndex: 3}
+		require.Equal(t, []*sheets.GridRange{conversionRange}, bc.Series[1].Series.SourceRange.Sources, "conversions")
+		require.Equal(t, "LINE", bc.Series[1].Type)
+		require.Equal(t, "RIGHT_AXIS", bc.Series[1].TargetAxis)
+		require.Equal(t, "DATA", bc.Series[1].DataLabel.Type, "each conversion is written on the chart")
 	})
 
 	t.Run("Отсутствия", func(t *testing.T) {
@@ -191,9 +202,9 @@ func TestUserTextIsNeverAFormula(t *testing.T) {
 	require.NoError(t, w.Write(t.Context(), sheetID, m))
 
 	days := fake.CellData(sheetID, "Сводка")
-	require.Equal(t, injection, stringOf(t, at(days, 1, 13)))
+	require.Equal(t, injection, stringOf(t, at(days, 1, 14)))
 	require.Equal(t, "=1+1", stringOf(t, at(days, 1, 1)))
-	require.Equal(t, "+7 900 000-00-00", stringOf(t, at(days, 1, 14)))
+	require.Equal(t, "+7 900 000-00-00", stringOf(t, at(days, 1, 15)))
 	require.Equal(t, "00123", stringOf(t, at(days, 1, 2)))
 	checks := fake.CellData(sheetID, "Проверка")
 	require.Equal(t, "@SUM(A1)", stringOf(t, at(checks, 1, 1)))
@@ -295,7 +306,7 @@ func TestTakesOverExistingTabs(t *testing.T) {
 		types = append(types, c.Spec.BasicChart.ChartType)
 	}
 	slices.Sort(types)
-	require.Equal(t, []string{"BAR", "COLUMN"}, types, "the stray chart on Сводка went, the foreign one stayed")
+	require.Equal(t, []string{"COLUMN", "COMBO"}, types, "the stray chart on Сводка went, the foreign one stayed")
 	require.NotEqual(t, int64(1_837_400_001), tabByTitle(t, fake, "Воронка").SheetId)
 }
 
@@ -307,7 +318,8 @@ func TestEnglish(t *testing.T) {
 	require.Equal(t, summary.TabNames("en").All(), fake.SheetTitles(sheetID)[1:])
 	days := fake.Cells(sheetID, "Summary")
 	require.Equal(t, []any{"Date", "Employee", "ID", "Status"}, days[0][:4])
-	require.Equal(t, []any{"Notes", "Flags"}, days[0][13:])
+	require.Equal(t, []any{"Reason"}, days[0][4:5])
+	require.Equal(t, []any{"Notes", "Flags"}, days[0][14:])
 	require.Equal(t, "absent", days[2][3])
 	rules := fake.Rules(sheetID, "Summary")
 	require.Equal(t, `=$D2="absent"`, rules[0].BooleanRule.Condition.Values[0].UserEnteredValue)
@@ -315,7 +327,7 @@ func TestEnglish(t *testing.T) {
 	require.Equal(t, "Sales funnel: 16.11.2026 – 16.11.2026", fun[0][0])
 	require.Equal(t, []any{"Stage", "Count", "Conversion"}, fun[3])
 	require.Equal(t, "Calls", fun[4][0])
-	require.Equal(t, "Team funnel", fake.Charts(sheetID)[0].Spec.Title)
+	require.Equal(t, "Team funnel: stages and conversion", fake.Charts(sheetID)[0].Spec.Title)
 	require.Equal(t, []any{"Date", "Employee", "ID", "Metric", "Reported", "In CRM", "Message"}, fake.Cells(sheetID, "Checks")[0])
 	require.Len(t, fake.Rules(sheetID, "Absences"), 2)
 }

@@ -49,12 +49,12 @@ type statusRule struct {
 }
 
 // chartRows are the rows (0-based, inclusive) of the stage table the team
-// chart draws: labels in column A, counts in column B.
+// chart draws: labels in column A, counts in column B, conversions in C;
+// weak is the row of the weakest stage, or -1, and weakest the sentence
+// that names its transition.
 type chartRows struct {
-	first, last int
-	title       string
-	stage       string
-	count       string
+	first, last, weak int
+	title, weakest    string
 }
 
 // layout lays out the four tabs of m in workbook order.
@@ -66,7 +66,7 @@ func layout(m *summary.Model) []*tab {
 	tabs[0].status = statusColours(lay.Days.Table, lang, m.Days, report.Absent, report.Late, report.Invalid)
 	tabs[2].status = statusColours(lay.Absences.Table, lang, m.Absences, report.Absent, report.Late)
 	if c := lay.Funnel.Chart; c != nil {
-		tabs[1].chart = &chartRows{first: c.First, last: c.Last, title: l.ChartTitle, stage: l.Stage, count: l.Count}
+		tabs[1].chart = &chartRows{first: c.First, last: c.Last, weak: c.Weak, title: l.ChartTitle, weakest: c.Weakest}
 	}
 	return tabs
 }

@@ -147,6 +147,7 @@ func plan(book *sheets.Spreadsheet, tabs []*tab) ([]*sheets.Request, error) {
 		}})
 		reqs = append(reqs, numberFormatRequests(p.id, t)...)
 		reqs = append(reqs, toneRequests(p.id, t)...)
+		reqs = append(reqs, wrapRequests(p.id, t)...)
 		reqs = append(reqs, widthRequests(p.id, t)...)
 		if t.Table > 0 {
 			reqs = append(reqs, filterRequest(p.id, t))

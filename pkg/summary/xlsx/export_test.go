@@ -7,8 +7,9 @@ import "github.com/dayreport/dayreport/pkg/summary"
 func PieceRows(m *summary.Model, size int) (heads []*summary.Tab, rows [][]summary.Row, widths [][]int) {
 	for _, p := range layOut(m) {
 		p.size = size
-		n, w := p.measure()
-		widths = append(widths, w)
+		m := p.measure()
+		n := m.rows
+		widths = append(widths, m.widths)
 		var tab []summary.Row
 		for r := range p.rows() {
 			tab = append(tab, r)

@@ -76,18 +76,30 @@ func bare(m *summary.Model) *summary.Model {
 	return &b
 }
 
-// rows are the rows of the tab: the leading rows, then each piece's own.
-func (p *pieces) rows() iter.Seq[summary.Row] {
-	return func(yield func(summary.Row) bool) {
-		for _, r := range p.head.Rows {
-			if !yield(r) {
+// tabs are the head, then each piece laid out.
+func (p *pieces) tabs() iter.Seq[*summary.Tab] {
+	return func(yield func(*summary.Tab) bool) {
+		if !yield(p.head) {
+			return
+		}
+		for i := 0; i < p.n; i += p.size {
+			if !yield(p.tab(i, min(i+p.size, p.n))) {
 				return
 			}
 		}
+	}
+}
+
+// rows are the rows of the tab: the leading rows, then each piece's own.
+func (p *pieces) rows() iter.Seq[summary.Row] {
+	return func(yield func(summary.Row) bool) {
 		lead := len(p.head.Rows)
-		for i := 0; i < p.n; i += p.size {
-			t := p.tab(i, min(i+p.size, p.n))
-			for _, r := range t.Rows[min(lead, len(t.Rows)):] {
+		for t := range p.tabs() {
+			from := 0
+			if t != p.head {
+				from = min(lead, len(t.Rows))
+			}
+			for _, r := range t.Rows[from:] {
 				if !yield(r) {
 					return
 				}
@@ -96,26 +108,56 @@ func (p *pieces) rows() iter.Seq[summary.Row] {
 	}
 }
 
-// measure lays the tab out once to count its rows and size its columns
-// (summary.Tab.Widths), which a stream must know before its first row.
-func (p *pieces) measure() (rows int, widths []int) {
-	var batch summary.Tab
+// measured is what a stream must know before its first row.
+type measured struct {
+	rows   int   // how many
+	widths []int // the characters of each column (summary.Tab.Widths)
+	// blocks are the tab's blocks (summary.Tab.Blocks) in rows of the
+	// whole tab (0-based), and titles its title rows, which are taller: a
+	// tab of blocks is paged by them (print.go).
+	blocks []summary.Block
+	titles map[int]bool
+}
+
+// measure lays the tab out once to count its rows, size its columns and
+// find its blocks.
+func (p *pieces) measure() measured {
+	m := measured{titles: map[int]bool{}}
+	batch := summary.Tab{Table: p.head.Table}
 	flush := func() {
 		for c, w := range batch.Widths() {
-			if c == len(widths) {
-				widths = append(widths, 0)
+			if c == len(m.widths) {
+				m.widths = append(m.widths, 0)
 			}
-			widths[c] = max(widths[c], w)
+			m.widths[c] = max(m.widths[c], w)
 		}
 		batch.Rows = batch.Rows[:0]
 	}
-	for r := range p.rows() {
-		rows++
-		batch.Rows = append(batch.Rows, r)
-		if len(batch.Rows) == 4*p.size {
-			flush()
+	lead := len(p.head.Rows)
+	m.blocks = append(m.blocks, p.head.Blocks...)
+	for t := range p.tabs() {
+		for _, b := range t.Blocks {
+			if b.First >= lead {
+				// A block of the piece's own rows: where they land in the tab.
+				at := m.rows - lead
+				m.blocks = append(m.blocks, summary.Block{First: at + b.First, Last: at + b.Last})
+			}
+		}
+		from := 0
+		if t != p.head {
+			from = min(lead, len(t.Rows))
+		}
+		for _, r := range t.Rows[from:] {
+			if r.Tone == summary.Title && len(p.head.Blocks) > 0 {
+				m.titles[m.rows] = true
+			}
+			m.rows++
+			batch.Rows = append(batch.Rows, r)
+			if len(batch.Rows) == 4*p.size {
+				flush()
+			}
 		}
 	}
 	flush()
-	return rows, widths
+	return m
 }

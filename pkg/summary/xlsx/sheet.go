@@ -2,6 +2,8 @@ package xlsx
 
 import (
 	"slices"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/dayreport/dayreport/pkg/day"
 	"github.com/dayreport/dayreport/pkg/summary"
@@ -27,6 +29,9 @@ type sheet struct {
 
 	cells  []excelize.Cell // the cells of the row being written
 	values []any           // pointers to them, nil for a cell left out
+	// headHeight is the height of a table's header row in points, tall
+	// enough for its wrapped labels; 0 for the default.
+	headHeight float64
 }
 
 func newSheet(f *excelize.File, name string, st *styles) *sheet {
@@ -36,24 +41,24 @@ func newSheet(f *excelize.File, name string, st *styles) *sheet {
 // write renders a tab laid out by pkg/summary: the table filter, the team
 // chart, the print setup, the column widths and frozen header, then its rows
 // from A1.
-func (s *sheet) write(p *pieces, l *summary.Labels) {
+func (s *sheet) write(p *pieces, l *summary.Labels, window string) {
 	t := p.head
-	rows, widths := p.measure()
+	m := p.measure()
 	if t.Table > 0 {
-		s.filter(t.Table, rows)
+		s.filter(t.Table, m.rows)
 	}
-	if c := t.Chart; c != nil {
-		// Rows of the layout count from 0, rows of a sheet from 1.
-		teamChart(s, l, c.Head+1, c.First+1, c.Last+1)
+	if t.Chart != nil {
+		teamChart(s, l, t)
 	}
-	s.printSetup()
+	s.printSetup(t, m, l, window)
 	s.stream()
-	s.widths(widths)
+	s.widths(m.widths)
 	if t.Table > 0 {
 		s.freeze(summary.FrozenColumns)
+		s.headHeight = headerHeight(t.Rows[0], m.widths)
 	}
 	for r := range p.rows() {
-		s.line(r)
+		s.line(r, t.Table > 0)
 		if s.err != nil {
 			return
 		}
@@ -67,8 +72,9 @@ func (s *sheet) stream() {
 	}
 }
 
-// line writes a row into the next row from column A.
-func (s *sheet) line(r summary.Row) {
+// line writes a row into the next row from column A; the rows of a table
+// are ruled.
+func (s *sheet) line(r summary.Row, table bool) {
 	s.row++
 	if s.err != nil || len(r.Cells) == 0 {
 		return
@@ -78,7 +84,7 @@ func (s *sheet) line(r summary.Row) {
 	s.cells = slices.Grow(s.cells[:0], len(r.Cells))[:len(r.Cells)]
 	s.values = s.values[:0]
 	for i, c := range r.Cells {
-		if s.cell(&s.cells[i], c, lookOf(r, c)) {
+		if s.cell(&s.cells[i], c, lookOf(r, c, table)) {
 			s.values = append(s.values, &s.cells[i])
 		} else {
 			s.values = append(s.values, nil)
@@ -89,15 +95,52 @@ func (s *sheet) line(r summary.Row) {
 	}
 	ref, err := excelize.CoordinatesToCellName(1, s.row)
 	if err == nil {
-		err = s.sw.SetRow(ref, s.values)
+		var opts []excelize.RowOpts
+		if s.row == 1 && s.headHeight > 0 {
+			opts = append(opts, excelize.RowOpts{Height: s.headHeight})
+		}
+		err = s.sw.SetRow(ref, s.values, opts...)
 	}
 	s.err = err
+}
+
+// headerHeight is the height of a table's header row whose labels wrap
+// between words within columns of the given widths (in characters): a line
+// of the bold font per line of the longest label.
+func headerHeight(head summary.Row, widths []int) float64 {
+	lines := 1
+	for c, cell := range head.Cells {
+		text, ok := cell.Value.(string)
+		if !ok || c >= len(widths) {
+			continue
+		}
+		// Bold letters are wider: a line holds a little less than the
+		// column's characters.
+		room := max(int(float64(summary.ColumnWidth(widths[c])-1)*0.9), 1)
+		n, used := 1, 0
+		for _, w := range strings.Fields(text) {
+			size := utf8.RuneCountInString(w)
+			switch {
+			case used == 0:
+				used = size
+			case used+1+size <= room:
+				used += 1 + size
+			default:
+				n, used = n+1, size
+			}
+		}
+		lines = max(lines, n)
+	}
+	if lines == 1 {
+		return 0
+	}
+	return float64(lines) * rowPoints
 }
 
 // cell sets out to the value and style of c for StreamWriter.SetRow, or
 // says that the cell is left out.
 func (s *sheet) cell(out *excelize.Cell, c summary.Cell, l look) bool {
-	if c.Value == nil && l.tone == summary.Plain && l.fill == "" {
+	if c.Value == nil && l.tone == summary.Plain && l.fill == "" && !l.ruled {
 		return false
 	}
 	id, err := s.styles.id(l)
@@ -160,15 +203,10 @@ func (s *sheet) widths(chars []int) {
 	}
 }
 
-// printSetup sets the print layout: landscape, as wide as one page.
-func (s *sheet) printSetup() {
+// printSetup sets how the tab prints (print.go).
+func (s *sheet) printSetup(t *summary.Tab, m measured, l *summary.Labels, window string) {
 	if s.err == nil {
-		s.err = s.f.SetSheetProps(s.name, &excelize.SheetPropsOptions{FitToPage: ptr(true)})
-	}
-	if s.err == nil {
-		s.err = s.f.SetPageLayout(s.name, &excelize.PageLayoutOptions{
-			Orientation: ptr("landscape"), FitToWidth: ptr(1), FitToHeight: ptr(0),
-		})
+		s.err = printSetup(s.f, s.name, t, m, l, window)
 	}
 }
 

@@ -7,11 +7,12 @@ import (
 )
 
 // look is one cell style: the number format of a kind, the font of a tone,
-// and a fill.
+// a fill, and whether the cell is part of a ruled table.
 type look struct {
-	kind summary.Kind
-	tone summary.Tone
-	fill string
+	kind  summary.Kind
+	tone  summary.Tone
+	fill  string
+	ruled bool
 }
 
 var formats = map[summary.Kind]string{
@@ -38,13 +39,20 @@ var (
 	}
 )
 
-// lookOf is the style of a cell of a row.
-func lookOf(r summary.Row, c summary.Cell) look {
+// Lines: under a header, and the light rules between the cells of a table,
+// which keep a number apart from the text next to it on paper.
+const (
+	headerLine = "8EA9DB"
+	ruleLine   = "BFBFBF"
+)
+
+// lookOf is the style of a cell of a row; the rows of a table are ruled.
+func lookOf(r summary.Row, c summary.Cell, table bool) look {
 	fill, ok := toneFills[r.Tone]
 	if !ok {
 		fill = dayFills[r.Status]
 	}
-	return look{kind: c.Kind, tone: r.Tone, fill: fill}
+	return look{kind: c.Kind, tone: r.Tone, fill: fill, ruled: table}
 }
 
 // styles creates each look once per workbook. excelize also reuses an equal
@@ -62,6 +70,16 @@ func (s *styles) id(l look) (int, error) {
 	if id, ok := s.ids[l]; ok {
 		return id, nil
 	}
+	id, err := s.f.NewStyle(l.style())
+	if err != nil {
+		return 0, err
+	}
+	s.ids[l] = id
+	return id, nil
+}
+
+// style is the excelize style of a look.
+func (l look) style() *excelize.Style {
 	st := &excelize.Style{}
 	if code, ok := formats[l.kind]; ok {
 		st.CustomNumFmt = &code
@@ -77,13 +95,25 @@ func (s *styles) id(l look) (int, error) {
 	case summary.Header, summary.Weak:
 		st.Font = &excelize.Font{Bold: true, Size: 11, Family: "Calibri"}
 	}
+	switch {
+	case l.tone == summary.Header && l.ruled:
+		// A table's header wraps between words, so a long metric name
+		// takes two lines rather than a wide column.
+		st.Alignment = &excelize.Alignment{WrapText: true, Vertical: "center"}
+	case l.kind == summary.Prose:
+		// Wrapped within its column: a note never runs into the next one.
+		st.Alignment = &excelize.Alignment{WrapText: true, Vertical: "top"}
+	case l.ruled:
+		st.Alignment = &excelize.Alignment{Vertical: "top"}
+	}
+	if l.ruled {
+		st.Border = []excelize.Border{
+			{Type: "left", Color: ruleLine, Style: 1}, {Type: "right", Color: ruleLine, Style: 1},
+			{Type: "top", Color: ruleLine, Style: 1}, {Type: "bottom", Color: ruleLine, Style: 1},
+		}
+	}
 	if l.tone == summary.Header {
-		st.Border = []excelize.Border{{Type: "bottom", Color: "8EA9DB", Style: 1}}
+		st.Border = append(st.Border[:min(len(st.Border), 3)], excelize.Border{Type: "bottom", Color: headerLine, Style: 2})
 	}
-	id, err := s.f.NewStyle(st)
-	if err != nil {
-		return 0, err
-	}
-	s.ids[l] = id
-	return id, nil
+	return st
 }

@@ -126,9 +126,10 @@ func build(f *excelize.File, m *summary.Model, fresh bool, old []string) error {
 
 	l := summary.LabelsFor(m.Lang)
 	st := newStyles(f)
+	window := m.Window()
 	for _, p := range layOut(m) {
 		s := newSheet(f, p.head.Name, st)
-		s.write(p, l)
+		s.write(p, l, window)
 		if err := s.finish(); err != nil {
 			return fmt.Errorf("tab %s: %w", p.head.Name, err)
 		}

@@ -118,7 +118,7 @@ func TestTabsInOrder(t *testing.T) {
 	en.Lang = "en"
 	f, _ = written(t, en)
 	require.Equal(t, summary.TabNames("en").All(), f.GetSheetList())
-	require.Equal(t, []string{"Date", "Employee", "ID", "Status", "Звонки", "Повторные", "КП", "Оценка", "Notes", "Flags"},
+	require.Equal(t, []string{"Date", "Employee", "ID", "Status", "Reason", "Звонки", "Повторные", "КП", "Оценка", "Notes", "Flags"},
 		row(t, f, "Summary", 1))
 	require.Equal(t, []string{"Stage", "Count", "Conversion"}, row(t, f, "Funnel", 4))
 	require.Equal(t, []string{"Date", "Employee", "ID", "Metric", "Reported", "In CRM", "Message"}, row(t, f, "Checks", 1))
@@ -129,7 +129,7 @@ func TestDaysTab(t *testing.T) {
 	t.Parallel()
 	f, _ := written(t, sampleModel())
 	const tab = "Сводка"
-	require.Equal(t, []string{"Дата", "Сотрудник", "ID", "Статус", "Звонки", "Повторные", "КП", "Оценка", "Заметки", "Флаги"},
+	require.Equal(t, []string{"Дата", "Сотрудник", "ID", "Статус", "Причина", "Звонки", "Повторные", "КП", "Оценка", "Заметки", "Флаги"},
 		row(t, f, tab, 1))
 
 	// A date is a serial day with a DD.MM.YYYY format, not text.
@@ -139,17 +139,17 @@ func TestDaysTab(t *testing.T) {
 
 	requireText(t, f, tab, "B2", "Иванов Иван")
 	requireText(t, f, tab, "D2", "сдан")
-	requireNumber(t, f, tab, "E2", 60)
-	require.Equal(t, "0", *style(t, f, tab, "E2").CustomNumFmt)
-	requireNumber(t, f, tab, "H2", 4.5)
-	require.Equal(t, "0.0", *style(t, f, tab, "H2").CustomNumFmt)
-	require.Equal(t, "4.5", value(t, f, tab, "H2"))
-	requireText(t, f, tab, "I2", "Клиент просит скидку")
-	requireText(t, f, tab, "J2", "звонков больше, чем в CRM")
+	requireNumber(t, f, tab, "F2", 60)
+	require.Equal(t, "0", *style(t, f, tab, "F2").CustomNumFmt)
+	requireNumber(t, f, tab, "I2", 4.5)
+	require.Equal(t, "0.0", *style(t, f, tab, "I2").CustomNumFmt)
+	require.Equal(t, "4.5", value(t, f, tab, "I2"))
+	requireText(t, f, tab, "J2", "Клиент просит скидку")
+	requireText(t, f, tab, "K2", "звонков больше, чем в CRM")
 
 	// A metric the employee left out is an empty cell, not a zero.
-	require.Empty(t, raw(t, f, tab, "G3"))
-	require.Empty(t, raw(t, f, tab, "E4"))
+	require.Empty(t, raw(t, f, tab, "H3"))
+	require.Empty(t, raw(t, f, tab, "F4"))
 
 	// Rows are coloured by status: absent, late and invalid each differ from
 	// a submitted day and from each other.
@@ -159,7 +159,7 @@ func TestDaysTab(t *testing.T) {
 	require.NotEqual(t, absent, late)
 	require.NotEqual(t, absent, invalid)
 	require.NotEqual(t, late, invalid)
-	require.Equal(t, absent, fill(t, f, tab, "G4"), "the whole row, empty cells too")
+	require.Equal(t, absent, fill(t, f, tab, "H4"), "the whole row, empty cells too")
 	require.Empty(t, fill(t, f, tab, "B7"), "on leave needs no attention")
 
 	panes, err := f.GetPanes(tab)
@@ -169,15 +169,15 @@ func TestDaysTab(t *testing.T) {
 	require.Equal(t, 1, panes.YSplit)
 	require.Equal(t, "C2", panes.TopLeftCell)
 
-	require.Contains(t, sheetXML(t, f, 1), `<autoFilter ref="$A$1:$J$7"`)
+	require.Contains(t, sheetXML(t, f, 1), `<autoFilter ref="$A$1:$K$7"`)
 
 	// Widths follow the content, within bounds.
-	notes, err := f.GetColWidth(tab, "I")
+	notes, err := f.GetColWidth(tab, "J")
 	require.NoError(t, err)
 	id, err := f.GetColWidth(tab, "C")
 	require.NoError(t, err)
 	require.Greater(t, notes, id)
-	require.LessOrEqual(t, notes, 60.0)
+	require.LessOrEqual(t, notes, float64(summary.ColumnWidth(summary.ProseWidth)))
 }
 
 func TestAbsencesAndChecksTabs(t *testing.T) {
@@ -259,9 +259,14 @@ func TestFunnelChart(t *testing.T) {
 	require.Contains(t, parts["xl/drawings/_rels/drawing1.xml.rels"], `Target="../charts/chart1.xml"`)
 
 	chart := parts["xl/charts/chart1.xml"]
+	// Counts as columns, the conversion into each stage as a line over
+	// them, the weakest transition named under the title.
 	require.Contains(t, chart, "<barChart>")
-	require.Contains(t, chart, `<barDir val="bar">`)
+	require.Contains(t, chart, `<barDir val="col">`)
+	require.Contains(t, chart, "<lineChart>")
 	require.Contains(t, chart, "Воронка команды")
+	require.Contains(t, chart, "Слабое место: Счета → Подписано: 30,0 %")
+	require.Contains(t, chart, "<val><numRef><f>&#39;Воронка&#39;!$C$5:$C$10</f>")
 	// excelize writes the series as references without cached values: the
 	// stage labels are the cells A5:A10 (checked in TestFunnelTab).
 	require.Contains(t, chart, "<cat><strRef><f>&#39;Воронка&#39;!$A$5:$A$10</f>")
@@ -288,14 +293,14 @@ func TestUserTextIsNeverAFormula(t *testing.T) {
 	m.Days[2].Notes = "tab\tand\x01control"
 
 	f, _ := written(t, m)
-	requireText(t, f, "Сводка", "I2", evil)
+	requireText(t, f, "Сводка", "J2", evil)
 	requireText(t, f, "Сводка", "B2", "=1+1")
-	requireText(t, f, "Сводка", "J2", "+cmd|' /C calc'!A0")
-	requireText(t, f, "Сводка", "I3", "-2+3")
+	requireText(t, f, "Сводка", "K2", "+cmd|' /C calc'!A0")
+	requireText(t, f, "Сводка", "J3", "-2+3")
 	requireText(t, f, "Сводка", "B3", "@SUM(A1)")
-	requireText(t, f, "Сводка", "E1", "=A1")
+	requireText(t, f, "Сводка", "F1", "=A1")
 	// XML cannot carry most control characters; excelize replaces them.
-	requireText(t, f, "Сводка", "I4", "tab\tand\uFFFDcontrol")
+	requireText(t, f, "Сводка", "J4", "tab\tand\uFFFDcontrol")
 	requireText(t, f, "Проверка", "G2", "=2*3")
 	requireText(t, f, "Воронка", "A5", "=0")
 	requireText(t, f, "Воронка", "A"+strconv.Itoa(findRow(t, f, "Воронка", "=ROW()")), "=ROW()")
@@ -310,7 +315,7 @@ func TestEmptyModel(t *testing.T) {
 	require.Equal(t, [][]string{{"Дата", "Сотрудник", "ID", "Показатель", "В отчёте", "В CRM", "Сообщение"}}, rows)
 	rows, err = f.GetRows("Сводка")
 	require.NoError(t, err)
-	require.Equal(t, [][]string{{"Дата", "Сотрудник", "ID", "Статус", "Заметки", "Флаги"}}, rows)
+	require.Equal(t, [][]string{{"Дата", "Сотрудник", "ID", "Статус", "Причина", "Заметки", "Флаги"}}, rows)
 	require.Equal(t, "нет данных", value(t, f, "Воронка", "A2"))
 }
 
@@ -603,9 +608,9 @@ func TestNumbersACellCannotHoldAreEmpty(t *testing.T) {
 	m.Days[0].Metrics["calls"] = math.NaN()
 	m.Days[0].Metrics["repeat"] = math.Inf(1)
 	f, path := written(t, m)
-	require.Empty(t, raw(t, f, "Сводка", "E2"))
 	require.Empty(t, raw(t, f, "Сводка", "F2"))
-	requireNumber(t, f, "Сводка", "G2", 10)
+	require.Empty(t, raw(t, f, "Сводка", "G2"))
+	requireNumber(t, f, "Сводка", "H2", 10)
 	require.NotContains(t, unzip(t, path)["xl/worksheets/sheet1.xml"], "NaN")
 }
 
@@ -644,4 +649,74 @@ func TestRewriteOfOurTabsOnly(t *testing.T) {
 	info, err := os.Stat(path)
 	require.NoError(t, err)
 	require.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+}
+
+// TestPrintSetup: every tab prints on A4 in landscape with its name, the
+// window and page numbers; the days table is printed as a page of numbers
+// and a page of notes, the date and the employee and the header row on
+// each; the funnel is paged between its blocks.
+func TestPrintSetup(t *testing.T) {
+	t.Parallel()
+	m := sampleModel()
+	m.Columns[0].Label = "Выставлено счетов и договоров" // wraps
+	for i := range 12 {                                  // enough employees for the funnel to need pages
+		e := m.Funnel.Employees[0]
+		e.ID = "extra" + strconv.Itoa(i)
+		m.Funnel.Employees = append(m.Funnel.Employees, e)
+	}
+	f, path := written(t, m)
+	for _, tab := range f.GetSheetList() {
+		layout, err := f.GetPageLayout(tab)
+		require.NoError(t, err)
+		require.Equal(t, 9, *layout.Size, "%s: A4", tab)
+		require.Equal(t, "landscape", *layout.Orientation, tab)
+		hf, err := f.GetHeaderFooter(tab)
+		require.NoError(t, err)
+		require.Contains(t, hf.OddHeader, "&A", tab)
+		require.Contains(t, hf.OddHeader, "02.03.2026 – 15.03.2026", tab)
+		require.Equal(t, "&CСтраница &P из &N", hf.OddFooter, tab)
+	}
+	names := f.GetDefinedName()
+	titles := map[string]string{}
+	for _, n := range names {
+		if n.Name == "_xlnm.Print_Titles" {
+			titles[n.Scope] = n.RefersTo
+		}
+	}
+	require.Equal(t, "'Сводка'!$A:$B,'Сводка'!$1:$1", titles["Сводка"])
+	require.Equal(t, "'Отсутствия'!$1:$1", titles["Отсутствия"])
+	require.NotContains(t, titles, "Воронка")
+
+	parts := unzip(t, path)
+	days := parts["xl/worksheets/sheet1.xml"]
+	require.Contains(t, days, `pageOrder="overThenDown"`)
+	require.Contains(t, days, `<colBreaks count="1" manualBreakCount="1"><brk id="9"`,
+		"the notes (column J) start a page")
+	require.Regexp(t, `<row r="1"[^>]* ht="45" customHeight="1"`, days, "a header of three lines")
+
+	// The funnel: a break before some employees' titles, never inside a block.
+	funnelXML := parts["xl/worksheets/sheet2.xml"]
+	breaks := regexp.MustCompile(`<brk id="(\d+)"`).FindAllStringSubmatch(funnelXML, -1)
+	require.NotEmpty(t, breaks)
+	rows, err := f.GetRows("Воронка")
+	require.NoError(t, err)
+	for _, b := range breaks {
+		n, err := strconv.Atoi(b[1]) // the page starts at row n+1
+		require.NoError(t, err)
+		require.Len(t, rows[n], 1, "row %d starts a block: an employee's title", n+1)
+		require.Empty(t, rows[n-1], "row %d ends the block before: an empty line", n)
+	}
+}
+
+// TestReasonColumn: an invalid day says why in its row, wrapped.
+func TestReasonColumn(t *testing.T) {
+	t.Parallel()
+	m := sampleModel()
+	m.Days[3].Reason = "строка 27: «Оплаты»: «1,5» — нужно целое число"
+	f, _ := written(t, m)
+	require.Equal(t, "Причина", value(t, f, "Сводка", "E1"))
+	requireText(t, f, "Сводка", "E5", m.Days[3].Reason)
+	require.True(t, style(t, f, "Сводка", "E5").Alignment.WrapText)
+	require.True(t, style(t, f, "Сводка", "J2").Alignment.WrapText, "notes wrap too")
+	require.Empty(t, raw(t, f, "Сводка", "E2"))
 }
