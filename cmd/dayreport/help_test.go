@@ -78,7 +78,7 @@ func TestHelpInRussian(t *testing.T) {
 
 	code, out, _ := execCLI(t, "--config", ru, "sync", "--help")
 	require.Equal(t, exitOK, code)
-	for _, want := range []string{"Полный проход за день", "Использование:", "Флаги:", "Общие флаги:",
+	for _, want := range []string{"sync выполняет один проход", "Использование:", "Флаги:", "Общие флаги:",
 		"только прочитать и проверить", "файл настроек (или $DAYREPORT_CONFIG)", "справка по dayreport sync"} {
 		require.Contains(t, out, want)
 	}
@@ -92,7 +92,7 @@ func TestHelpInRussian(t *testing.T) {
 	code, out, _ = execCLI(t, "--config", en, "sync", "--help")
 	require.Equal(t, exitOK, code)
 	require.Contains(t, out, "Usage:")
-	require.Contains(t, out, "One full pass for a day")
+	require.Contains(t, out, "sync runs one pass")
 }
 
 // configFile writes a configuration into dir and returns its path.

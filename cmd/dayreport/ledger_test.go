@@ -381,3 +381,17 @@ func TestBackfillAsksAtATerminal(t *testing.T) {
 	require.NotContains(t, stderr, "Продолжить?")
 	require.Contains(t, out, "отправлено 0", "nothing new to push")
 }
+
+// TestSyncNamesStrayFiles: a report file that matches no employee is named,
+// with the id it most likely meant, and its writer's day is judged as usual.
+func TestSyncNamesStrayFiles(t *testing.T) {
+	c := newCLITeam(t, "employees:\n  - {id: ivanov, name: Иван}\n  - {id: petrova, name: Анна}\n")
+	c.write(t, "ivanv.txt", apptest.ReportText("25.11.2026", 10))
+	c.write(t, "Petrova.txt", apptest.ReportText("25.11.2026", 10))
+	code, out, stderr := c.run(t, rfc("2026-11-25", 12, 0), "sync")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "Файлы отчётов, которые никто не читает:\n  Petrova.txt: нет сотрудника Petrova; может быть, petrova?\n"+
+		"  ivanv.txt: нет сотрудника ivanv; может быть, ivanov?\n")
+	res := c.pass(t, rfc("2026-11-25", 12, 0), "sync")
+	require.Equal(t, map[string]string{"ivanov": "missing", "petrova": "missing"}, res.statuses())
+}

@@ -54,6 +54,16 @@ func writePass(w io.Writer, res *pass.Result, t *report.Template, lang, format s
 		tr(lang, "без изменений", "unchanged"), res.CRM.Unchanged,
 		tr(lang, "не удалось", "failed"), res.CRM.Failed,
 		tr(lang, "в очереди", "queued"), res.CRM.Queued)
+	if len(res.Strays) > 0 {
+		b.WriteString("\n" + tr(lang, "Файлы отчётов, которые никто не читает:", "Report files nobody reads:") + "\n")
+		for _, st := range res.Strays {
+			line := fmt.Sprintf("  %s: %s %s", st.File, tr(lang, "нет сотрудника", "no employee"), st.ID)
+			if st.Closest != "" {
+				line += tr(lang, "; может быть, ", "; did you mean ") + st.Closest + "?"
+			}
+			b.WriteString(line + "\n")
+		}
+	}
 	if res.Closed > 0 {
 		fmt.Fprintf(&b, "%s: %d\n", tr(lang, "Закрыто дней (срок сдачи прошёл)", "Days closed (past their deadline)"), res.Closed)
 	}

@@ -189,6 +189,15 @@ func TestDemoSummary(t *testing.T) {
 	require.Len(t, m.Days, 82, "81 working employee-days and ivanov's holiday report")
 	require.Equal(t, "ivanov", m.Days[0].Employee, "by date, then roster order")
 	require.Equal(t, "Иван Иванов", m.Days[0].Name)
+	for _, r := range m.Days {
+		if r.Status == report.Invalid {
+			require.Equal(t, "volkov", r.Employee)
+			require.Equal(t, "строка 21: «Звонки по обратной связи»: значение не указано (и ещё 1)", r.Reason,
+				"an invalid day's row says why")
+		} else {
+			require.Empty(t, r.Reason)
+		}
+	}
 	require.Len(t, m.Absences, 2)
 	require.Equal(t, "kuznetsov", m.Absences[0].Employee)
 	require.Equal(t, report.Absent, m.Absences[0].Status)

@@ -50,6 +50,9 @@ func wireSources(ctx context.Context, d *pass.Deps, g googleWiring, now func() t
 	if w, ok := src.(*gdrive.Source); ok {
 		d.Watcher = w
 	}
+	if l, ok := src.(*local.Source); ok {
+		d.Strays = l
+	}
 	d.Source = src
 	if wrap != nil {
 		d.Source = wrap(src)

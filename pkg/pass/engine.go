@@ -90,6 +90,9 @@ type Deps struct {
 	Source source.Source
 	// Watcher, when set, tells unchanged documents (Drive).
 	Watcher source.Watcher
+	// Strays, when set, lists report documents no employee owns (the
+	// local folder): each pass warns about them.
+	Strays source.StrayFinder
 	// Roster, when set, is where the employees come from (the roster tab);
 	// otherwise the configuration's employees.
 	Roster source.Roster

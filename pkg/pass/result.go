@@ -3,6 +3,7 @@ package pass
 import (
 	"github.com/dayreport/dayreport/pkg/crm"
 	"github.com/dayreport/dayreport/pkg/report"
+	"github.com/dayreport/dayreport/pkg/source"
 )
 
 // EmployeeResult is one employee-day in a pass result (SPEC §2).
@@ -75,6 +76,9 @@ type Result struct {
 	CRM    CRMResult `json:"crm"`
 	// Summary is where the manager summary was written (absent when none is configured).
 	Summary *SummaryResult `json:"summary,omitempty"`
+	// Strays are report documents no employee owns ("ivanv.txt"): reports
+	// nobody reads, each with the id it most likely meant.
+	Strays []source.Stray `json:"strays,omitempty"`
 	// Failed counts employees whose report could not be read.
 	Failed int   `json:"failed"`
 	PassID int64 `json:"pass_id,omitempty"`

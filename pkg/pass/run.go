@@ -132,6 +132,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		finish("failed", err)
 		return res, err
 	}
+	r.findStrays()
 	fetchCtx, stopFetching := context.WithCancel(ctx)
 	defer stopFetching()
 	stopped := false
@@ -253,6 +254,29 @@ func (r *run) prepare(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// findStrays lists the report documents no employee owns: a report nobody
+// reads leaves its writer absent, so each is a warning with the id it most
+// likely meant.
+func (r *run) findStrays() {
+	if r.e.Strays == nil {
+		return
+	}
+	emps := r.e.Employees()
+	ids := make([]string, 0, len(emps))
+	for _, emp := range emps {
+		ids = append(ids, emp.ID)
+	}
+	strays, err := r.e.Strays.Strays(ids)
+	if err != nil {
+		r.log.Warn().Err(err).Msg("list the report folder for files nobody reads")
+		return
+	}
+	for _, s := range strays {
+		r.log.Warn().Str("file", s.File).Str("closest", s.Closest).Msg(s.String())
+	}
+	r.res.Strays = strays
 }
 
 // todayOf is the date on the employee's own wall clock at the pass's moment.

@@ -33,6 +33,9 @@ func (e *Engine) Summary(ctx context.Context, to day.Date) (*summary.Model, erro
 		}
 		row := summary.DayRow{Date: d.Date, Employee: d.Employee, Name: m.Names[d.Employee], Status: d.Status,
 			StatusLabel: d.Status.Label(e.Lang()), Metrics: d.Metrics, Notes: d.Notes}
+		if d.Status == report.Invalid {
+			row.Reason = summary.Reason(e.Lang(), d.Errors)
+		}
 		for _, f := range d.Flags {
 			row.Flags = append(row.Flags, f.Message)
 			check := summary.CheckRow{Date: d.Date, Employee: d.Employee, Name: row.Name, Code: f.Code, Metric: f.Metric,

@@ -7,6 +7,7 @@ package source
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/day"
@@ -80,4 +81,32 @@ type RosterProblem struct {
 // its employee alone); an error means the roster could not be read at all.
 type Roster interface {
 	Employees(ctx context.Context) ([]config.Employee, []RosterProblem, error)
+}
+
+// Stray is a report file that belongs to no employee: a report nobody reads
+// (an employee who named it "ivanv.txt" or "Ivanov.txt" is simply absent).
+// A pass warns about it, naming the closest id.
+type Stray struct {
+	// File is the file's name in the folder.
+	File string `json:"file"`
+	// ID is the employee id the name gives (before "@" and the extension).
+	ID string `json:"id"`
+	// Closest is the employee id the name most likely meant, "" when none
+	// is close.
+	Closest string `json:"closest,omitempty"`
+}
+
+// String is the warning: "ivanv.txt: no employee ivanv; did you mean ivanov?".
+func (s Stray) String() string {
+	msg := fmt.Sprintf("%s: no employee %s", s.File, s.ID)
+	if s.Closest != "" {
+		msg += "; did you mean " + s.Closest + "?"
+	}
+	return msg
+}
+
+// StrayFinder is a source that can list the documents no employee of ids
+// owns (the local folder).
+type StrayFinder interface {
+	Strays(ids []string) ([]Stray, error)
 }

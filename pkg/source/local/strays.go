@@ -9,29 +9,18 @@ import (
 	"strings"
 
 	"github.com/agnivade/levenshtein"
+
+	"github.com/dayreport/dayreport/pkg/source"
 )
 
-// Stray is a report file of the folder whose name is no employee's id: a
-// report nobody reads (an employee who named it "ivanv.txt" or "Ivanov.txt"
-// is simply absent). The pass warns about it, naming the closest id.
-type Stray struct {
-	// File is the file's name in the folder.
-	File string `json:"file"`
-	// ID is the employee id the name gives (before "@" and the extension).
-	ID string `json:"id"`
-	// Closest is the employee id the name most likely meant, "" when none
-	// is close.
-	Closest string `json:"closest,omitempty"`
-}
+// Stray is a report file nobody reads (see source.Stray).
+type Stray = source.Stray
 
-// String is the warning: "ivanv.txt: no employee ivanv; did you mean ivanov?".
-func (s Stray) String() string {
-	msg := fmt.Sprintf("%s: no employee %s", s.File, s.ID)
-	if s.Closest != "" {
-		msg += "; did you mean " + s.Closest + "?"
-	}
-	return msg
-}
+// Strays lists the report files of the source's folder that belong to no
+// employee of ids (source.StrayFinder).
+func (s *Source) Strays(ids []string) ([]source.Stray, error) { return Strays(s.Dir, ids) }
+
+var _ source.StrayFinder = (*Source)(nil)
 
 // Strays lists the report files (.txt, .md, .csv and their dated
 // snapshots) of dir whose names match none of ids, in name order, each
