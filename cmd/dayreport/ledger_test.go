@@ -395,3 +395,31 @@ func TestSyncNamesStrayFiles(t *testing.T) {
 	res := c.pass(t, rfc("2026-11-25", 12, 0), "sync")
 	require.Equal(t, map[string]string{"ivanov": "missing", "petrova": "missing"}, res.statuses())
 }
+
+// TestOldPassKeepsTheManagersWindow: a pass for an old date writes the
+// summary of the configured window ending on the newest stored day, not a
+// window around the old date.
+func TestOldPassKeepsTheManagersWindow(t *testing.T) {
+	c := newCLITeam(t, "employees:\n  - {id: anna, name: Анна}\n")
+	c.write(t, "anna.txt", apptest.ReportText("25.11.2026", 10)+"\n"+apptest.ReportText("02.11.2026", 10))
+	code, out, stderr := c.run(t, rfc("2026-11-25", 22, 0), "sync", "--format", "json")
+	require.Equal(t, 0, code, stderr)
+	var res struct {
+		Summary pass.SummaryResult `json:"summary"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &res))
+	require.Equal(t, pass.SummaryResult{Path: filepath.Join(c.dir, "summary.xlsx"), From: "2026-11-16", To: "2026-11-25"}, res.Summary)
+	code, out, stderr = c.run(t, rfc("2026-11-25", 22, 5), "sync", "--date", "2026-11-02", "--format", "json")
+	require.Equal(t, 0, code, stderr)
+	require.NoError(t, json.Unmarshal([]byte(out), &res))
+	require.Equal(t, "2026-11-25", res.Summary.To, "the manager's fortnight, not the week of 2 November")
+	// A command that only looks at a window leaves the workbook alone.
+	before, err := os.ReadFile(filepath.Join(c.dir, "summary.xlsx"))
+	require.NoError(t, err)
+	code, out, stderr = c.run(t, rfc("2026-11-25", 22, 10), "funnel", "--from", "2026-11-02", "--to", "2026-11-02", "--format", "json")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, `"from": "2026-11-02"`)
+	after, err := os.ReadFile(filepath.Join(c.dir, "summary.xlsx"))
+	require.NoError(t, err)
+	require.Equal(t, before, after)
+}
