@@ -130,3 +130,51 @@ func TestSnapshots(t *testing.T) {
 	_, text = fetchText(t, s, "anna")
 	require.Equal(t, "v2", strings.TrimSpace(text))
 }
+
+// TestEncodings: what people's editors save is read as text: Notepad's
+// «Юникод» (UTF-16 with a byte-order mark, or without), UTF-8 with a
+// byte-order mark, UTF-8 with a few broken bytes; Windows-1251 stays
+// Windows-1251 and a binary file is refused.
+func TestEncodings(t *testing.T) {
+	t.Parallel()
+	text := "26.11.2026\nНовые звонки: 5\nОплаты: 1\n"
+	utf16le := func(s string, bom bool) []byte {
+		var out []byte
+		if bom {
+			out = append(out, 0xFF, 0xFE)
+		}
+		for _, r := range s {
+			out = append(out, byte(r), byte(r>>8))
+		}
+		return out
+	}
+	utf16be := func(s string) []byte {
+		out := []byte{0xFE, 0xFF}
+		for _, r := range s {
+			out = append(out, byte(r>>8), byte(r))
+		}
+		return out
+	}
+	broken := []byte(text)
+	broken = append(broken[:12:12], append([]byte{0xD0}, broken[12:]...)...) // a stray lead byte
+	cases := map[string][]byte{
+		"utf16le.txt":   utf16le(text, true),
+		"nobom16le.txt": utf16le(text, false),
+		"utf16be.txt":   utf16be(text),
+		"utf8bom.txt":   append([]byte{0xEF, 0xBB, 0xBF}, text...),
+		"broken.txt":    broken,
+	}
+	dir := t.TempDir()
+	for name, data := range cases {
+		write(t, dir, name, data)
+	}
+	for name := range cases {
+		id := strings.TrimSuffix(name, ".txt")
+		_, got := fetchText(t, &local.Source{Dir: dir}, id)
+		require.Contains(t, got, "Новые звонки: 5", name)
+		require.Contains(t, got, "Оплаты: 1", name)
+		require.NotContains(t, got, "\uFEFF", name)
+	}
+	_, got := fetchText(t, &local.Source{Dir: dir}, "broken")
+	require.Contains(t, got, "\uFFFD", "the broken byte is shown, the rest is UTF-8")
+}
