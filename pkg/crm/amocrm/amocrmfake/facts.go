@@ -23,6 +23,12 @@ import (
 // at most 250, by id), 204 No Content for an empty page, and 400 for a
 // filter the fake does not know, a range that is not from/to numbers or a
 // status filter without its pipeline, so that an adapter's mistakes show.
+// The event list takes its filters only in the form amoCRM's API v4
+// reference documents: filter[created_by] and filter[type] as one value or
+// an array (name[]=a&name[]=b), at most 10 users, and filter[created_at] as
+// one timestamp or [from] and [to]; the comma-joined form of the API v2 page
+// and the PHP library (filter[created_by]=1,2, filter[created_at]=from,to)
+// is refused with 400.
 // They go through the same token check, faults and rate limit as the list
 // endpoints.
 
@@ -34,6 +40,7 @@ const (
 	StatusLost        = 143
 	DefaultPipelineID = 7001
 	maxEventsLimit    = 100
+	maxEventUsers     = 10 // users in one filter[created_by] of the event list
 )
 
 // Event is an entry of the account's event list.
@@ -157,6 +164,35 @@ func (f factQuery) multi(name string) []string {
 	return out
 }
 
+// list returns the values of a filter in the event list's documented form:
+// name=a (one value) or name[]=a&name[]=b (name[i] too), at most most values
+// (0: no limit). A value holding a comma is the undocumented joined form and
+// is refused.
+func (f factQuery) list(name string, most int) ([]string, error) {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(f.q)) {
+		rest, ok := strings.CutPrefix(k, name)
+		if !ok || (rest != "" && (rest[0] != '[' || rest[len(rest)-1] != ']' || strings.Count(rest, "[") != 1)) {
+			continue
+		}
+		if rest == "" && len(f.q[k]) > 1 {
+			return nil, fmt.Errorf("%s: several values need the array form %s[]", name, name)
+		}
+		for _, v := range f.q[k] {
+			if strings.Contains(v, ",") {
+				return nil, fmt.Errorf("%s: %q: values are not joined with commas; pass an array, %s[]=…", name, v, name)
+			}
+			if v = strings.TrimSpace(v); v != "" {
+				out = append(out, v)
+			}
+		}
+	}
+	if most > 0 && len(out) > most {
+		return nil, fmt.Errorf("%s: at most %d values, got %d", name, most, len(out))
+	}
+	return out, nil
+}
+
 // span returns a range filter: name[from] and name[to] (both ends
 // included), or name=from[,to]; absent ends are open.
 func (f factQuery) span(name string) (lo, hi int64, err error) {
@@ -256,12 +292,26 @@ func (s *Server) listEvents(w http.ResponseWriter, q url.Values) {
 		problemJSON(w, http.StatusBadRequest, err.Error(), nil)
 		return
 	}
+	if strings.Contains(q.Get("filter[created_at]"), ",") {
+		problemJSON(w, http.StatusBadRequest, "filter[created_at]: one timestamp, or [from] and [to]; not two joined with a comma", nil)
+		return
+	}
 	lo, hi, err := f.span("filter[created_at]")
 	if err != nil {
 		problemJSON(w, http.StatusBadRequest, err.Error(), nil)
 		return
 	}
-	types, users, ids := f.multi("filter[type]"), f.multi("filter[created_by]"), f.multi("filter[id]")
+	types, err := f.list("filter[type]", 0)
+	if err != nil {
+		problemJSON(w, http.StatusBadRequest, err.Error(), nil)
+		return
+	}
+	users, err := f.list("filter[created_by]", maxEventUsers)
+	if err != nil {
+		problemJSON(w, http.StatusBadRequest, err.Error(), nil)
+		return
+	}
+	ids := f.multi("filter[id]")
 	s.mu.Lock()
 	var matched []Event
 	for _, e := range s.fx.events {
