@@ -141,6 +141,42 @@ func TestBatchCommandErrorsClassified(t *testing.T) {
 	}
 }
 
+// TestBatchOperationTimeLimitWaitsForReset: a command of a batch answered
+// OPERATION_TIME_LIMIT is retryable no sooner than its result_time's
+// operating_reset_at (the limits page: the method is blocked until part of
+// its budget is released); without one, after the documented 10 minutes.
+// The batch's other commands are written.
+func TestBatchOperationTimeLimitWaitsForReset(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1_800_000_000, 0)
+	for _, tc := range []struct {
+		name    string
+		resetAt time.Time
+		want    time.Duration
+	}{
+		{"reset given", now.Add(95 * time.Second), 95 * time.Second},
+		{"reset passed", now.Add(-time.Minute), time.Second},
+		{"no reset", time.Time{}, 10 * time.Minute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			blocked, fine := record("blocked", 3), record("fine", 4)
+			p := newPortal(t, bitrix24fake.Options{CommandError: func(cmd bitrix24fake.Command) *bitrix24fake.APIError {
+				if cmd.XMLID == blocked.Key && cmd.InBatch {
+					return &bitrix24fake.APIError{Status: http.StatusTooManyRequests, Code: "OPERATION_TIME_LIMIT",
+						Description: "Method is blocked due to operation time limit", ResetAt: tc.resetAt}
+				}
+				return nil
+			}}, true)
+			res := p.adapter(t, bitrix24.Options{Now: func() time.Time { return now }}).Upsert(t.Context(), pushes(blocked, fine))
+			require.NoError(t, res[1].Err, "the other command of the batch is written")
+			require.Error(t, res[0].Err)
+			require.True(t, crm.IsRetryable(res[0].Err), "%v", res[0].Err)
+			require.Equal(t, tc.want, crm.RetryAfter(res[0].Err), "%v", res[0].Err)
+		})
+	}
+}
+
 // TestLookupBeforeCreateAfterAmbiguousFailure: the portal stores the items
 // but the answer is lost (a 502, then a dropped connection); the next push
 // without ids looks the keys up and updates, creating nothing.

@@ -332,8 +332,7 @@ func (c *client) apiError(method string, resp *http.Response, env *envelope, par
 		return crm.RetryableError(e, after)
 	case e.Code == codeOperationTime || (resp.StatusCode == http.StatusTooManyRequests && !permanentCodes[e.Code]):
 		if at := env.resetAt(); at > 0 {
-			reset := time.Unix(0, int64(at*float64(time.Second)))
-			after = max(after, reset.Sub(c.now()))
+			after = max(after, c.untilReset(at))
 		}
 		if after <= 0 {
 			after = operationBlock
@@ -352,13 +351,44 @@ func (c *client) apiError(method string, resp *http.Response, env *envelope, par
 	}
 }
 
-// commandError classifies one failed batch command.
-func commandError(method string, w wireError) error {
-	e := &APIError{Method: method, Code: string(w.Error), Description: string(w.ErrorDescription)}
-	if retryableCodes[e.Code] {
+// commandError returns the error of batch command key, classified and
+// redacted, or nil when it did not fail.
+//
+// OPERATION_TIME_LIMIT in a batch blocks the command's method, not the
+// batch: the portal says when part of the method's budget comes back in that
+// command's result_time.operating_reset_at (the limits page: every answer's
+// time block carries it), and the command is retryable after that moment
+// rather than at once; without it, after the documented 10-minute block.
+func (c *client) commandError(br *batchResult, key, method string) error {
+	raw, failed := br.ResultError[key]
+	if !failed {
+		return nil
+	}
+	var w wireError
+	if jerr := jsonUnmarshal(raw, &w); jerr != nil {
+		w = wireError{Error: "?", ErrorDescription: flexString(strings.TrimSpace(string(raw)))}
+	}
+	e := &APIError{Method: method, Code: string(w.Error), Description: c.hook.redact(string(w.ErrorDescription))}
+	switch {
+	case e.Code == codeOperationTime:
+		after := operationBlock
+		var t timingInfo
+		if jsonUnmarshal(br.ResultTime[key], &t) == nil && t.OperatingResetAt > 0 {
+			after = c.untilReset(float64(t.OperatingResetAt))
+		}
+		c.logLimit(method, e, after)
+		return crm.RetryableError(e, after)
+	case retryableCodes[e.Code]:
 		return crm.RetryableError(e, 0)
 	}
 	return crm.PermanentError(e)
+}
+
+// untilReset is the wait until operating_reset_at (Unix seconds), one second
+// at least.
+func (c *client) untilReset(at float64) time.Duration {
+	reset := time.Unix(0, int64(at*float64(time.Second)))
+	return max(reset.Sub(c.now()), time.Second)
 }
 
 // retryAfterHeader parses Retry-After (seconds or an HTTP date); 0 if absent.

@@ -219,6 +219,8 @@ type batchResult struct {
 	ResultError objectMap `json:"result_error"`
 	ResultTotal objectMap `json:"result_total"`
 	ResultNext  objectMap `json:"result_next"`
+	// ResultTime is each command's time block (operating_reset_at).
+	ResultTime objectMap `json:"result_time"`
 }
 
 // wireItem is the part of a smart-process item the adapter reads.

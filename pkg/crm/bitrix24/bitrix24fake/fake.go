@@ -108,6 +108,10 @@ type APIError struct {
 	Status      int
 	Code        string
 	Description string
+	// ResetAt, when set, is the operating_reset_at the answer's time block
+	// carries (in a batch: that command's result_time), as the portal sends
+	// with OPERATION_TIME_LIMIT.
+	ResetAt time.Time
 }
 
 // Request is one HTTP request the fake received.

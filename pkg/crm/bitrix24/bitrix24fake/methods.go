@@ -163,6 +163,9 @@ func (c *call) batch(params map[string]any, raw map[string]json.RawMessage) (int
 		}
 		if e != nil {
 			errs[cmd.key] = errBody(e)
+			if !e.ResetAt.IsZero() {
+				times[cmd.key] = timing(start, e.ResetAt.Unix())
+			}
 			if stop {
 				break
 			}
