@@ -24,8 +24,11 @@ import (
 //	POST {base_url}/bot<token>/sendMessage
 //	Content-Type: application/json
 //
-//	{"chat_id":"111222333","text":"<b>Subject</b>\ntext","parse_mode":"HTML","disable_web_page_preview":true}
+//	{"chat_id":"111222333","text":"<b>Subject</b>\ntext","parse_mode":"HTML","link_preview_options":{"is_disabled":true}}
 //
+// link_preview_options (a LinkPreviewOptions object) replaced
+// disable_web_page_preview in Bot API 7.0 (December 2023); a link in a
+// reminder or a digest gets no preview card.
 // The answer is {"ok":true,"result":{…}} or {"ok":false,"error_code":N,
 // "description":"…","parameters":{"retry_after":S,"migrate_to_chat_id":C}}.
 // The text may hold 1-4096 characters after entity parsing; in HTML mode
@@ -176,10 +179,16 @@ func (t *Telegram) sendPart(ctx context.Context, g *gate, chat, text string) err
 }
 
 type telegramRequest struct {
-	ChatID                string `json:"chat_id"`
-	Text                  string `json:"text"`
-	ParseMode             string `json:"parse_mode"`
-	DisableWebPagePreview bool   `json:"disable_web_page_preview"`
+	ChatID             string             `json:"chat_id"`
+	Text               string             `json:"text"`
+	ParseMode          string             `json:"parse_mode"`
+	LinkPreviewOptions linkPreviewOptions `json:"link_preview_options"`
+}
+
+// linkPreviewOptions is the Bot API's LinkPreviewOptions (7.0), as far as
+// the channel sets it.
+type linkPreviewOptions struct {
+	IsDisabled bool `json:"is_disabled"`
 }
 
 type telegramAnswer struct {
@@ -197,7 +206,7 @@ func (t *Telegram) post(ctx context.Context, chat, text string) error {
 	var body bytes.Buffer
 	enc := json.NewEncoder(&body)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(telegramRequest{ChatID: chat, Text: text, ParseMode: "HTML", DisableWebPagePreview: true}); err != nil {
+	if err := enc.Encode(telegramRequest{ChatID: chat, Text: text, ParseMode: "HTML", LinkPreviewOptions: linkPreviewOptions{IsDisabled: true}}); err != nil {
 		return fmt.Errorf("telegram: %w", err)
 	}
 	rctx, cancel := context.WithTimeout(ctx, t.timeout)
