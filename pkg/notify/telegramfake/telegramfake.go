@@ -62,7 +62,7 @@ type Message struct {
 	ParseMode string
 	// LinkPreviewDisabled is link_preview_options.is_disabled.
 	LinkPreviewDisabled bool
-	At                    time.Time
+	At                  time.Time
 }
 
 // Fault is an answer Inject makes the server give instead of sending.
