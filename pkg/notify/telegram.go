@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dayreport/dayreport/pkg/config"
+	"github.com/dayreport/dayreport/pkg/httpkit"
 )
 
 // Telegram wire format (Bot API, https://core.telegram.org/bots/api):
@@ -78,7 +79,7 @@ type Telegram struct {
 	perChat  time.Duration
 	overall  *window
 	chats    gates
-	scrub    *strings.Replacer
+	scrub    *httpkit.Redactor
 }
 
 var _ Notifier = (*Telegram)(nil)
@@ -120,12 +121,12 @@ func NewTelegram(cfg config.Telegram, opts TelegramOptions) (*Telegram, error) {
 
 // telegramScrubber hides the token and its secret half (the part after the
 // colon, which is what makes a token a credential).
-func telegramScrubber(token string) *strings.Replacer {
+func telegramScrubber(token string) *httpkit.Redactor {
 	secrets := []string{token}
 	if _, after, ok := strings.Cut(token, ":"); ok {
 		secrets = append(secrets, after)
 	}
-	return scrubber(secrets...)
+	return httpkit.NewRedactor(secrets...)
 }
 
 // Name returns "telegram".
@@ -135,6 +136,10 @@ func (t *Telegram) Name() string { return "telegram" }
 // when it is longer than TelegramMaxText. It waits as the rate limits
 // require, as long as ctx allows. When a part fails, the rest is not sent.
 func (t *Telegram) Send(ctx context.Context, to Recipient, m Message) error {
+	return classified(t.send(ctx, to, m))
+}
+
+func (t *Telegram) send(ctx context.Context, to Recipient, m Message) error {
 	chat := strings.TrimSpace(to.Telegram)
 	if chat == "" {
 		return fmt.Errorf("telegram: %s: %w", to.ID, ErrNoContact)
@@ -219,7 +224,7 @@ func (t *Telegram) post(ctx context.Context, chat, text string) error {
 	req.Header.Set("User-Agent", "dayreport")
 	resp, err := t.client.Do(req)
 	if err != nil {
-		return transportFailure(ctx, "telegram: sendMessage to chat "+chat+": ", t.timeout, err, t.scrub)
+		return t.scrub.TransportError(ctx, "telegram: sendMessage to chat "+chat+": ", t.timeout, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
@@ -240,7 +245,7 @@ func (t *Telegram) failure(chat string, resp *http.Response, a telegramAnswer, p
 	if parsed && a.ErrorCode != 0 {
 		code = a.ErrorCode
 	}
-	desc := shorten(t.scrub.Replace(a.Description), 300)
+	desc := shorten(t.scrub.Redact(a.Description), 300)
 	if desc == "" {
 		desc = strconv.Itoa(code) + " " + http.StatusText(code)
 	}
@@ -250,7 +255,7 @@ func (t *Telegram) failure(chat string, resp *http.Response, a telegramAnswer, p
 	case code == http.StatusTooManyRequests:
 		after := time.Duration(a.Parameters.RetryAfter * float64(time.Second))
 		if after <= 0 {
-			after = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+			after = httpkit.RetryAfter(resp.Header, time.Now(), maxRetryAfter)
 		}
 		return RetryableError(errors.New(what+" (flood control)"), min(max(after, 0), maxRetryAfter))
 	case code >= 500, code == http.StatusRequestTimeout:

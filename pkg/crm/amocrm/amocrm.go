@@ -16,6 +16,7 @@ import (
 
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/crm"
+	"github.com/dayreport/dayreport/pkg/httpkit"
 )
 
 // Name is the adapter's config name.
@@ -86,6 +87,7 @@ type Adapter struct {
 	endpoint  string // <base>/api/v4/catalogs/<id>/elements
 	path      string // its path, for errors and logs
 	token     string
+	scrub     *httpkit.Redactor // hides the token
 	catalogID int
 	fields    fieldMap
 	client    *http.Client
@@ -154,6 +156,7 @@ func New(cfg config.AmoCRM, opts Options) (*Adapter, error) {
 		endpoint:  base + "/api/v4/catalogs/" + strconv.Itoa(cfg.CatalogID) + "/elements",
 		path:      "/api/v4/catalogs/" + strconv.Itoa(cfg.CatalogID) + "/elements",
 		token:     token,
+		scrub:     httpkit.NewRedactor(token),
 		catalogID: cfg.CatalogID,
 		fields:    fields,
 		client:    opts.HTTPClient,

@@ -114,14 +114,14 @@ var _ crm.FactReader = (*Adapter)(nil)
 
 // Paths and sizes of the fact queries.
 const (
-	eventsPath    = "/api/v4/events"
-	leadsPath     = "/api/v4/leads"
-	eventsLimit   = 100 // the event list's largest page
-	leadsLimit    = 250 // the lead list's largest page
-	eventUsers    = 10  // user ids in one filter[created_by] of the event list (the reference's limit)
-	leadUsers     = 100 // user ids in one filter[responsible_user_id] of the lead list
-	statusWon     = 142 // the won status of every pipeline
-	maxFactPages  = 200 // pages of one query: 20 000 events or 50 000 leads a day
+	eventsPath   = "/api/v4/events"
+	leadsPath    = "/api/v4/leads"
+	eventsLimit  = 100 // the event list's largest page
+	leadsLimit   = 250 // the lead list's largest page
+	eventUsers   = 10  // user ids in one filter[created_by] of the event list (the reference's limit)
+	leadUsers    = 100 // user ids in one filter[responsible_user_id] of the lead list
+	statusWon    = 142 // the won status of every pipeline
+	maxFactPages = 200 // pages of one query: 20 000 events or 50 000 leads a day
 )
 
 // callEvents are the event types of calls.
@@ -167,7 +167,7 @@ func (a *Adapter) Facts(ctx context.Context, crmUserIDs []string, d day.Date, lo
 			return nil, fmt.Errorf("amocrm: facts: %w", ctx.Err())
 		}
 		if err != nil {
-			errs = append(errs, crm.FactError{Kind: k.kind, Err: a.scrub(err)})
+			errs = append(errs, crm.FactError{Kind: k.kind, Err: a.scrub.Scrub(err)})
 			continue
 		}
 		counts[k.kind] = c
