@@ -309,4 +309,3 @@ func (e *gaveUp) Error() string {
 }
 
 func (e *gaveUp) Unwrap() error { return e.err }
-

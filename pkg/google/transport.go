@@ -388,4 +388,3 @@ func (b *cancelBody) Close() error {
 	b.cancel()
 	return err
 }
-

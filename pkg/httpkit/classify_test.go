@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -24,11 +25,11 @@ func TestStatusKind(t *testing.T) {
 	} {
 		require.Equal(t, want, httpkit.StatusKind(code), "%d", code)
 	}
-	require.NoError(t, httpkit.StatusError(200, errors.New("x"), 0))
-	err := httpkit.StatusError(503, errors.New("x"), time.Second)
+	require.NoError(t, httpkit.StatusError(http.StatusOK, errors.New("x"), 0))
+	err := httpkit.StatusError(http.StatusServiceUnavailable, errors.New("x"), time.Second)
 	require.True(t, httpkit.IsRetryable(err))
 	require.Equal(t, time.Second, httpkit.RetryAfterOf(err))
-	require.False(t, httpkit.IsRetryable(httpkit.StatusError(400, errors.New("x"), time.Second)))
+	require.False(t, httpkit.IsRetryable(httpkit.StatusError(http.StatusBadRequest, errors.New("x"), time.Second)))
 }
 
 // TestIsRetryable: one default for every client: unclassified errors are

@@ -70,6 +70,11 @@ func TestRedactorError(t *testing.T) {
 	require.ErrorIs(t, s, context.Canceled)
 	plain := errors.New("clean")
 	require.Same(t, plain, r.Scrub(plain))
+	require.Same(t, plain, r.Mask(plain))
+	m := r.Mask(dirty)
+	require.NotContains(t, m.Error(), token)
+	require.ErrorIs(t, m, context.DeadlineExceeded, "Mask keeps the chain for errors.Is")
+	require.NoError(t, r.Mask(nil))
 	require.NoError(t, r.Scrub(nil))
 }
 
