@@ -248,8 +248,7 @@ func (s *Server) write(w http.ResponseWriter, body []byte, update bool) {
 		}
 		docs = append(docs, s.elementJSON(e, c.requestID))
 	}
-	if !update && s.ambiguous > 0 {
-		s.ambiguous--
+	if !update && s.Ambiguous() {
 		problemJSON(w, http.StatusGatewayTimeout, "Gateway timeout", nil)
 		return
 	}

@@ -106,16 +106,16 @@ type Server struct {
 	numeric map[int]bool // field id → numeric (a metric)
 	known   map[int]bool
 
+	crmtest.FaultQueue // Inject and Reset
+	log                crmtest.Recorder[Request]
+
 	mu         sync.Mutex
 	elements   map[int64]*Element
 	lastID     int64
 	arrivals   []time.Time // requests counted in the rate window
 	violations int
 	blocked    bool
-	faults     []crmtest.Fault
-	ambiguous  int
 	serverErrs int
-	log        []Request
 	fx         factStore // events and leads (facts.go)
 }
 
@@ -150,9 +150,8 @@ func New(tb testing.TB, opts Options) *Server {
 		s.known[id] = true
 		s.numeric[id] = !strings.HasPrefix(k, "_")
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.srv = crmtest.Serve(tb, http.HandlerFunc(s.serve), s.FaultQueue.Close)
 	s.URL = s.srv.URL
-	tb.Cleanup(s.srv.Close)
 	return s
 }
 
@@ -161,27 +160,6 @@ func (s *Server) Close() { s.srv.Close() }
 
 // CatalogID returns the list's id.
 func (s *Server) CatalogID() int { return s.opts.CatalogID }
-
-// Inject makes the next `times` requests fail with f; for AmbiguousCreate,
-// the next `times` creates are stored and then answered 504.
-func (s *Server) Inject(f crmtest.Fault, times int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f == crmtest.AmbiguousCreate {
-		s.ambiguous += times
-		return
-	}
-	for range times {
-		s.faults = append(s.faults, f)
-	}
-}
-
-// Reset clears every pending fault.
-func (s *Server) Reset() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults, s.ambiguous = nil, 0
-}
 
 // Violations returns how many requests exceeded the rate limit.
 func (s *Server) Violations() int {
@@ -198,18 +176,10 @@ func (s *Server) Blocked() bool {
 }
 
 // Requests returns the request log.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.log)
-}
+func (s *Server) Requests() []Request { return s.log.All() }
 
 // ClearLog empties the request log.
-func (s *Server) ClearLog() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.log = nil
-}
+func (s *Server) ClearLog() { s.log.Clear() }
 
 // Put stores an element behind the adapter's back and returns its id; a zero
 // e.ID gets the next id.
@@ -314,17 +284,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	rec := &recorder{ResponseWriter: w}
 	defer func() {
 		entry.Status = rec.status
-		s.mu.Lock()
-		s.log = append(s.log, entry)
-		s.mu.Unlock()
+		s.log.Add(entry)
 	}()
 
+	fault := s.Next()
 	s.mu.Lock()
-	fault := crmtest.Fault(0)
-	if len(s.faults) > 0 {
-		fault = s.faults[0]
-		s.faults = s.faults[1:]
-	}
 	if fault == crmtest.Unavailable {
 		// An outage: the request never reaches amoCRM, so it is not counted.
 		s.mu.Unlock()
@@ -365,10 +329,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		problemJSON(rec, code, "Internal error", nil)
 		return
 	case crmtest.Timeout:
-		select {
-		case <-r.Context().Done():
-		case <-time.After(5 * time.Second):
-		}
+		s.Hang(r, 5*time.Second)
 		rec.status = -2 // no answer the client waited for
 		return
 	case crmtest.BadRequest:

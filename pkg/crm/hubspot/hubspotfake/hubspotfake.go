@@ -32,7 +32,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -101,6 +100,8 @@ type Server struct {
 	srv          *httptest.Server
 	path         string
 
+	crmtest.FaultQueue // Inject and Reset
+
 	mu         sync.Mutex
 	nextID     int64
 	objects    map[string]*object // by id
@@ -109,8 +110,6 @@ type Server struct {
 	requests   int
 	violations int
 	correlate  int
-	faults     []crmtest.Fault
-	ambiguous  int
 	rejects    []reject
 	lastBody   []byte
 	// The search endpoints (facts.go).
@@ -168,15 +167,7 @@ func New(t testing.TB, opts Options) *Server {
 		objects:      map[string]*object{},
 		byKey:        map[string]string{},
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("hubspotfake: listen: %v", err)
-	}
-	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
-	_ = s.srv.Listener.Close()
-	s.srv.Listener = ln
-	s.srv.Start()
-	t.Cleanup(s.srv.Close)
+	s.srv = crmtest.Serve(t, http.HandlerFunc(s.serve), s.FaultQueue.Close)
 	s.URL = s.srv.URL
 	return s
 }
@@ -215,28 +206,6 @@ func (s *Server) RejectValue(property, value string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rejects = append(s.rejects, reject{property, value})
-}
-
-// Inject makes the next `times` requests fail with f (AmbiguousCreate: the
-// next `times` requests that create an object store everything, then answer
-// 502).
-func (s *Server) Inject(f crmtest.Fault, times int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f == crmtest.AmbiguousCreate {
-		s.ambiguous += times
-		return
-	}
-	for range times {
-		s.faults = append(s.faults, f)
-	}
-}
-
-// Reset clears every pending fault.
-func (s *Server) Reset() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults, s.ambiguous = nil, 0
 }
 
 // Properties returns the properties of the object under key.
@@ -434,13 +403,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 // fault answers an injected fault; it reports whether it did.
 func (s *Server) fault(w http.ResponseWriter, r *http.Request) bool {
-	s.mu.Lock()
-	f := crmtest.Fault(0)
-	if len(s.faults) > 0 {
-		f, s.faults = s.faults[0], s.faults[1:]
-	}
-	s.mu.Unlock()
-	switch f {
+	switch s.Next() {
 	case crmtest.RateLimited:
 		s.rateLimited(w)
 	case crmtest.ServerError:
@@ -453,10 +416,7 @@ func (s *Server) fault(w http.ResponseWriter, r *http.Request) bool {
 		_ = conn.Close()
 	case crmtest.Timeout:
 		_, _ = io.Copy(io.Discard, r.Body) // so that the server notices the client hang up
-		select {
-		case <-r.Context().Done():
-		case <-time.After(s.opts.Hang):
-		}
+		s.Hang(r, s.opts.Hang)
 	case crmtest.BadRequest:
 		s.fail(w, http.StatusBadRequest, "VALIDATION_ERROR", "Invalid input JSON on line 1, column 2: unexpected token", nil)
 	default:
@@ -636,11 +596,8 @@ func (s *Server) upsert(w http.ResponseWriter, body []byte, now time.Time) {
 			New: !known, ObjectWriteTraceID: in.wire.ObjectWriteTraceID,
 		})
 	}
-	lose := created && s.ambiguous > 0
-	if lose {
-		s.ambiguous--
-	}
 	s.mu.Unlock()
+	lose := created && s.Ambiguous()
 	if lose {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusBadGateway)

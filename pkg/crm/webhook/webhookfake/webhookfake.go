@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -65,14 +64,14 @@ type Server struct {
 	srv  *httptest.Server
 	path string
 
-	mu        sync.Mutex
-	lastID    int
-	objects   map[string]stored // by record key
-	faults    []crmtest.Fault
-	ambiguous int
-	requests  int
-	rejected  int
-	last      Received
+	crmtest.FaultQueue // Inject and Reset
+
+	mu       sync.Mutex
+	lastID   int
+	objects  map[string]stored // by record key
+	requests int
+	rejected int
+	last     Received
 }
 
 type stored struct {
@@ -97,38 +96,9 @@ func New(t testing.TB, opts Options) *Server {
 		opts.Hang = 5 * time.Second
 	}
 	s := &Server{opts: opts, path: "/hooks/" + opts.Token, objects: map[string]stored{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("webhookfake: listen: %v", err)
-	}
-	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
-	_ = s.srv.Listener.Close()
-	s.srv.Listener = ln
-	s.srv.Start()
-	t.Cleanup(s.srv.Close)
+	s.srv = crmtest.Serve(t, http.HandlerFunc(s.serve), s.FaultQueue.Close)
 	s.URL = s.srv.URL + s.path
 	return s
-}
-
-// Inject makes the next `times` requests fail with f (AmbiguousCreate: the
-// next `times` requests that create an object store it, then answer 502).
-func (s *Server) Inject(f crmtest.Fault, times int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f == crmtest.AmbiguousCreate {
-		s.ambiguous += times
-		return
-	}
-	for range times {
-		s.faults = append(s.faults, f)
-	}
-}
-
-// Reset clears every pending fault.
-func (s *Server) Reset() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults, s.ambiguous = nil, 0
 }
 
 // Requests returns how many requests reached the server (faults included).
@@ -190,12 +160,8 @@ func (s *Server) Delete(t testing.TB, id string) {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests++
-	fault := crmtest.Fault(0)
-	if len(s.faults) > 0 {
-		fault, s.faults = s.faults[0], s.faults[1:]
-	}
 	s.mu.Unlock()
-	switch fault {
+	switch s.Next() {
 	case crmtest.RateLimited:
 		w.Header().Set("Retry-After", s.opts.RetryAfter)
 		http.Error(w, "slow down", http.StatusTooManyRequests)
@@ -208,10 +174,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	case crmtest.Timeout:
 		_, _ = io.Copy(io.Discard, r.Body) // so that the server notices the client hang up
-		select {
-		case <-r.Context().Done():
-		case <-time.After(s.opts.Hang):
-		}
+		s.Hang(r, s.opts.Hang)
 		return
 	case crmtest.BadRequest:
 		http.Error(w, `{"error":"rejected by the receiver"}`, http.StatusBadRequest)
@@ -264,11 +227,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	o.rec = rec
 	s.objects[key] = o
-	lose := !known && s.ambiguous > 0
-	if lose {
-		s.ambiguous--
-	}
 	s.mu.Unlock()
+	lose := !known && s.Ambiguous()
 	if lose {
 		http.Error(w, "bad gateway", http.StatusBadGateway)
 		return
