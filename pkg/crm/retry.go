@@ -77,7 +77,19 @@ type Retrier struct {
 	OnRetry func(key string, attempt int, wait time.Duration, err error)
 }
 
-var _ Adapter = (*Retrier)(nil)
+var (
+	_ Adapter = (*Retrier)(nil)
+	_ Wrapper = (*Retrier)(nil)
+)
+
+// Unwrap returns the wrapped adapter, so that its FactReader stays
+// visible (AsFactReader).
+func (r *Retrier) Unwrap() Adapter {
+	if r == nil {
+		return nil
+	}
+	return r.Adapter
+}
 
 // errNoAdapter is the Result of every push given to a Retrier without an Adapter.
 var errNoAdapter = PermanentError(errors.New("crm: retrier has no adapter"))

@@ -190,6 +190,9 @@ func (c *counter) Upsert(ctx context.Context, pushes []crm.Push) []crm.Result {
 	return c.Adapter.Upsert(ctx, pushes)
 }
 
+// Unwrap returns the adapter counted (crm.Wrapper).
+func (c *counter) Unwrap() crm.Adapter { return c.Adapter }
+
 func (c *counter) calls() []int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
