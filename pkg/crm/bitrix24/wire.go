@@ -248,6 +248,24 @@ type typeResult struct {
 	}] `json:"type"`
 }
 
+// typeList is the result of crm.type.list.
+type typeList struct {
+	Types []lenient[struct {
+		ID           flexInt    `json:"id"`
+		EntityTypeID flexInt    `json:"entityTypeId"`
+		Title        flexString `json:"title"`
+	}] `json:"types"`
+}
+
+// fieldList is the result of userfieldconfig.list.
+type fieldList struct {
+	Fields []lenient[struct {
+		ID        flexInt    `json:"id"`
+		EntityID  flexString `json:"entityId"`
+		FieldName flexString `json:"fieldName"`
+	}] `json:"fields"`
+}
+
 // fieldResult is the result of userfieldconfig.add.
 type fieldResult struct {
 	Field lenient[struct {

@@ -2,7 +2,8 @@
 // API that the bitrix24 adapter uses, served over HTTP on 127.0.0.1 for
 // tests: incoming-webhook URLs (/rest/<user>/<code>/<method>.json), the
 // methods crm.item.add, crm.item.update, crm.item.list, crm.item.get,
-// crm.item.delete, crm.type.add, userfieldconfig.add and batch, the reads
+// crm.item.delete, crm.type.add, crm.type.list, userfieldconfig.add,
+// userfieldconfig.list and batch, the reads
 // behind the facts (crm.activity.list, crm.stagehistory.list, and
 // crm.item.list of deals, estimates and smart invoices, with the filter
 // prefixes >=, <=, >, <, @, !@, =, !=; records put in with AddCall,
