@@ -749,4 +749,3 @@ func (c *call) fieldList(p map[string]any) (any, map[string]any, *APIError) {
 	lo, hi, extra := c.listPage(p, len(docs))
 	return map[string]any{"fields": append([]any{}, docs[lo:hi]...)}, extra, nil
 }
-
