@@ -122,7 +122,10 @@ func New(cfg config.AmoCRM, opts Options) (*Adapter, error) {
 	case strings.ContainsAny(token, " \t\r\n"):
 		bad("token: contains white space or a line break")
 	}
-	if cfg.CatalogID <= 0 {
+	switch {
+	case cfg.CatalogID == 0:
+		bad("catalog_id: not set: run `dayreport crm setup` and paste the block it prints")
+	case cfg.CatalogID < 0:
 		bad("catalog_id: must be the positive id of the list the records go to, got %d", cfg.CatalogID)
 	}
 	rps := cfg.RequestsPerSecond

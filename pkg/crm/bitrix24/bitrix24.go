@@ -79,10 +79,10 @@ var _ crm.Adapter = (*Adapter)(nil)
 // Its errors never quote the webhook URL.
 func New(cfg config.Bitrix24CRM, opts Options) (*Adapter, error) {
 	if cfg.EntityTypeID <= 0 {
-		return nil, errors.New("bitrix24: entity_type_id is not set (`dayreport crm setup` prints it)")
+		return nil, errors.New("bitrix24: entity_type_id is not set: run `dayreport crm setup` and paste the block it prints")
 	}
 	if cfg.SPAID <= 0 {
-		return nil, errors.New("bitrix24: spa_id is not set (`dayreport crm setup` prints it)")
+		return nil, errors.New("bitrix24: spa_id is not set: run `dayreport crm setup` and paste the block it prints")
 	}
 	c, err := newClient(cfg.WebhookURL.Value(), cfg.RequestsPerSecond, opts)
 	if err != nil {

@@ -124,7 +124,7 @@ func New(cfg config.HubSpot, opts Options) (*Adapter, error) {
 	}
 	objectType := strings.TrimSpace(cfg.ObjectType)
 	if objectType == "" {
-		return nil, errors.New("hubspot: crm.hubspot.object_type is not set (e.g. 2-12345678 or p_daily_reports)")
+		return nil, errors.New("hubspot: crm.hubspot.object_type is not set: run `dayreport crm setup` and paste the block it prints")
 	}
 	if strings.ContainsAny(objectType, "/?#%") {
 		return nil, fmt.Errorf("hubspot: crm.hubspot.object_type %q is not an object type id or name", objectType)
