@@ -108,6 +108,12 @@ var _ crm.Adapter = (*Adapter)(nil)
 // positive, requests_per_second at most 7 (0 means 7), and every field id
 // positive and used once. Every problem is reported, joined.
 func New(cfg config.AmoCRM, opts Options) (*Adapter, error) {
+	return newAdapter(cfg, opts, true)
+}
+
+// newAdapter is New; without needCatalog (for Setup, which finds or
+// creates the list) catalog_id may be 0.
+func newAdapter(cfg config.AmoCRM, opts Options, needCatalog bool) (*Adapter, error) {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("amocrm: "+format, args...)) }
 
@@ -123,7 +129,7 @@ func New(cfg config.AmoCRM, opts Options) (*Adapter, error) {
 		bad("token: contains white space or a line break")
 	}
 	switch {
-	case cfg.CatalogID == 0:
+	case cfg.CatalogID == 0 && needCatalog:
 		bad("catalog_id: not set: run `dayreport crm setup` and paste the block it prints")
 	case cfg.CatalogID < 0:
 		bad("catalog_id: must be the positive id of the list the records go to, got %d", cfg.CatalogID)

@@ -60,8 +60,10 @@ const (
 type Options struct {
 	// Token is the long-lived token requests must carry as a bearer token.
 	Token string
-	// CatalogID is the id of the account's one list (0: DefaultCatalogID).
+	// CatalogID is the id of the account's first list (0: DefaultCatalogID).
 	CatalogID int
+	// CatalogName is its name (0: "Список").
+	CatalogName string
 	// Fields are the list's custom fields, keyed the way config.AmoCRM.Fields
 	// is: metric keys for numeric fields, amocrm.Field* keys for text fields.
 	// A value for any other field id is a validation error.
@@ -117,6 +119,10 @@ type Server struct {
 	blocked    bool
 	serverErrs int
 	fx         factStore // events and leads (facts.go)
+	// The lists and their custom fields (catalogs.go).
+	catalogs    []*catalog
+	nextCatalog int
+	nextField   int
 }
 
 var _ crmtest.Faults = (*Server)(nil)
@@ -146,10 +152,25 @@ func New(tb testing.TB, opts Options) *Server {
 		elements: map[int64]*Element{},
 		lastID:   int64(opts.CatalogID) * 1000,
 	}
-	for k, id := range opts.Fields {
+	if opts.CatalogName == "" {
+		opts.CatalogName = "Список"
+		s.opts.CatalogName = opts.CatalogName
+	}
+	first := &catalog{id: opts.CatalogID, name: opts.CatalogName, typ: "regular"}
+	for _, k := range slices.Sorted(maps.Keys(opts.Fields)) {
+		id := opts.Fields[k]
 		s.known[id] = true
 		s.numeric[id] = !strings.HasPrefix(k, "_")
+		typ := "text"
+		if s.numeric[id] {
+			typ = "numeric"
+		}
+		first.fields = append(first.fields, CustomField{ID: id, Name: k, Type: typ})
+		s.nextField = max(s.nextField, id)
 	}
+	s.catalogs = []*catalog{first}
+	s.nextCatalog = opts.CatalogID
+	s.nextField = max(s.nextField, 700000)
 	s.srv = crmtest.Serve(tb, http.HandlerFunc(s.serve), s.FaultQueue.Close)
 	s.URL = s.srv.URL
 	return s
