@@ -4,6 +4,8 @@
 //
 //	POST /crm/v3/objects/{objectType}/batch/upsert
 //	POST /crm/v3/objects/calls/search, POST /crm/v3/objects/deals/search (facts.go)
+//	GET and POST /crm/v3/schemas, GET /crm/v3/properties/{objectType},
+//	POST /crm/v3/properties/{objectType}/batch/create (schemas.go)
 //
 // the way HubSpot does (see the hubspot package documentation for the wire
 // format and where it was looked up). It checks the bearer token (401
@@ -118,6 +120,9 @@ type Server struct {
 	searches         int
 	searchBodies     [][]byte
 	fx               factStore
+	// The custom object schemas (schemas.go).
+	schemas    []*Schema
+	nextSchema int
 }
 
 type object struct {
@@ -164,6 +169,7 @@ func New(t testing.TB, opts Options) *Server {
 		searchWindow: time.Duration(float64(opts.SearchWindow) / opts.Scale),
 		path:         "/crm/v3/objects/" + opts.ObjectType + "/batch/upsert",
 		nextID:       31000000000,
+		nextSchema:   3508000,
 		objects:      map[string]*object{},
 		byKey:        map[string]string{},
 	}
@@ -378,11 +384,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if s.fault(w, r) {
 		return
 	}
+	if s.routeSchemas(w, r) {
+		return
+	}
 	if search {
 		s.search(w, r, object)
 		return
 	}
-	if r.Method != http.MethodPost || r.URL.Path != s.path {
+	objectType := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/crm/v3/objects/"), "/batch/upsert")
+	s.mu.Lock()
+	custom := s.schemaOf(objectType) != nil
+	s.mu.Unlock()
+	if r.Method != http.MethodPost || (r.URL.Path != s.path && !(custom && strings.HasSuffix(r.URL.Path, "/batch/upsert"))) {
 		s.fail(w, http.StatusNotFound, "OBJECT_NOT_FOUND", "resource not found: "+r.Method+" "+r.URL.Path, nil)
 		return
 	}
@@ -397,7 +410,26 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.lastBody = body
+	unknown := ""
+	if custom {
+		var req struct {
+			Inputs []struct {
+				Properties map[string]json.RawMessage `json:"properties"`
+			} `json:"inputs"`
+		}
+		_ = json.Unmarshal(body, &req)
+		for _, in := range req.Inputs {
+			if p := s.unknownProperty(objectType, in.Properties); p != "" {
+				unknown = p
+			}
+		}
+	}
 	s.mu.Unlock()
+	if unknown != "" {
+		s.fail(w, http.StatusBadRequest, "VALIDATION_ERROR", "Property values were not valid", nil,
+			hsSubError{Message: fmt.Sprintf("Property %q does not exist", unknown), Code: "PROPERTY_DOESNT_EXIST", In: unknown})
+		return
+	}
 	s.upsert(w, body, now)
 }
 
