@@ -43,7 +43,7 @@ var _ crmtest.Faults = (*fakeCRM)(nil)
 
 func newFakeCRM(t *testing.T) *fakeCRM {
 	f := &fakeCRM{objects: map[string]crm.Record{}}
-	f.srv = crmtest.Serve(t, http.HandlerFunc(f.serve), f.FaultQueue.Close)
+	f.srv = crmtest.Serve(t, http.HandlerFunc(f.serve), f.Close)
 	return f
 }
 

@@ -92,8 +92,8 @@ func (q *FaultQueue) Ambiguous() bool {
 }
 
 // Hang keeps r waiting, the Timeout fault: until the client gives up,
-// Reset or Close, or at most max.
-func (q *FaultQueue) Hang(r *http.Request, max time.Duration) {
+// Reset or Close, or at most limit.
+func (q *FaultQueue) Hang(r *http.Request, limit time.Duration) {
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
@@ -104,7 +104,7 @@ func (q *FaultQueue) Hang(r *http.Request, max time.Duration) {
 	}
 	release := q.release
 	q.mu.Unlock()
-	t := time.NewTimer(max)
+	t := time.NewTimer(limit)
 	defer t.Stop()
 	select {
 	case <-r.Context().Done():

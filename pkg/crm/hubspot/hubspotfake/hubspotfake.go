@@ -173,7 +173,7 @@ func New(t testing.TB, opts Options) *Server {
 		objects:      map[string]*object{},
 		byKey:        map[string]string{},
 	}
-	s.srv = crmtest.Serve(t, http.HandlerFunc(s.serve), s.FaultQueue.Close)
+	s.srv = crmtest.Serve(t, http.HandlerFunc(s.serve), s.Close)
 	s.URL = s.srv.URL
 	return s
 }
@@ -395,7 +395,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	custom := s.schemaOf(objectType) != nil
 	s.mu.Unlock()
-	if r.Method != http.MethodPost || (r.URL.Path != s.path && !(custom && strings.HasSuffix(r.URL.Path, "/batch/upsert"))) {
+	upsertPath := r.URL.Path == s.path || (custom && strings.HasSuffix(r.URL.Path, "/batch/upsert"))
+	if r.Method != http.MethodPost || !upsertPath {
 		s.fail(w, http.StatusNotFound, "OBJECT_NOT_FOUND", "resource not found: "+r.Method+" "+r.URL.Path, nil)
 		return
 	}

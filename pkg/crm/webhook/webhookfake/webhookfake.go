@@ -96,7 +96,7 @@ func New(t testing.TB, opts Options) *Server {
 		opts.Hang = 5 * time.Second
 	}
 	s := &Server{opts: opts, path: "/hooks/" + opts.Token, objects: map[string]stored{}}
-	s.srv = crmtest.Serve(t, http.HandlerFunc(s.serve), s.FaultQueue.Close)
+	s.srv = crmtest.Serve(t, http.HandlerFunc(s.serve), s.Close)
 	s.URL = s.srv.URL + s.path
 	return s
 }
