@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/crm"
 )
@@ -24,22 +22,14 @@ const DefaultCatalogName = "Ежедневные отчёты"
 // fields (DAYREPORT_STATUS, …). Setup finds its fields again by it.
 const CodePrefix = "DAYREPORT_"
 
-// Metric is a metric Setup creates a numeric field for.
-type Metric struct {
-	Key   string // the metric key, e.g. "new_calls"
-	Label string // the field's name in amoCRM (default: the key)
-}
+// Metric is a metric Setup creates a numeric custom field for.
+type Metric = crm.SetupMetric
 
-// SetupOptions are Setup's settings.
+// SetupOptions are Setup's settings; the plan's Name defaults to
+// DefaultCatalogName.
 type SetupOptions struct {
 	Options
-	// Name of the list (default DefaultCatalogName). Setup finds a list of
-	// that name before creating one.
-	Name string
-	// Metrics to create a numeric field for, in order.
-	Metrics []Metric
-	// DryRun only looks: nothing is created, the steps say what would be.
-	DryRun bool
+	crm.SetupPlan
 }
 
 // Mapping is what Setup made: the values for the amocrm section of the
@@ -58,14 +48,7 @@ func (m Mapping) YAML() string {
 		CatalogID int            `yaml:"catalog_id"`
 		Fields    map[string]int `yaml:"fields,omitempty"`
 	}
-	out, err := yaml.Marshal(map[string]any{"crm": map[string]any{
-		"adapter": Name,
-		"amocrm":  section{CatalogID: m.CatalogID, Fields: m.Fields},
-	}})
-	if err != nil {
-		panic(fmt.Sprintf("amocrm: mapping does not marshal: %v", err)) // ints and strings only
-	}
-	return string(out)
+	return crm.SetupBlock(Name, section{CatalogID: m.CatalogID, Fields: m.Fields})
 }
 
 // FieldCode returns the code Setup gives the field of key (a metric key or
@@ -186,9 +169,6 @@ func Setup(ctx context.Context, cfg config.AmoCRM, opts SetupOptions) (Mapping, 
 	return m, nil
 }
 
-// maxSetupPages bounds the pages Setup reads of one list.
-const maxSetupPages = 50
-
 // catalogsPage is a page of GET /api/v4/catalogs (and the POST answer).
 type catalogsPage struct {
 	halLinks
@@ -217,24 +197,25 @@ type fieldsPage struct {
 func (a *Adapter) findOrCreateCatalog(ctx context.Context, m *Mapping, name string, dryRun bool) error {
 	base := strings.TrimSuffix(a.endpoint, a.path)
 	const path = "/api/v4/catalogs"
-	q := url.Values{"limit": {"250"}}
-	for n := 1; n <= maxSetupPages; n++ {
-		q.Set("page", strconv.Itoa(n))
+	err := factPages(ctx, path, url.Values{"limit": {"250"}}, func(ctx context.Context, q url.Values) (int, bool, error) {
 		var p catalogsPage
 		status, err := a.request(ctx, base+path, path, http.MethodGet, q, nil, &p)
-		if err != nil {
-			return fmt.Errorf("amocrm: setup: look for the list: %w", err)
+		if err != nil || status == http.StatusNoContent {
+			return 0, false, err
 		}
 		for _, c := range p.Embedded.Catalogs {
-			if c.Name == name && (c.Type == "" || c.Type == "regular") && c.ID > 0 {
+			if c.Name == name && (c.Type == "" || c.Type == "regular") && c.ID > 0 && m.CatalogID == 0 {
 				m.CatalogID = int(c.ID)
-				m.Steps = append(m.Steps, crm.SetupStep{What: fmt.Sprintf("list %q (catalog_id %d)", name, m.CatalogID)})
-				return nil
 			}
 		}
-		if status == http.StatusNoContent || !p.more() {
-			break
-		}
+		return len(p.Embedded.Catalogs), p.more() && m.CatalogID == 0, nil
+	})
+	if err != nil {
+		return fmt.Errorf("amocrm: setup: look for the list: %w", err)
+	}
+	if m.CatalogID > 0 {
+		m.Steps = append(m.Steps, crm.SetupStep{What: fmt.Sprintf("list %q (catalog_id %d)", name, m.CatalogID)})
+		return nil
 	}
 	step := crm.SetupStep{Create: true, What: fmt.Sprintf("list %q", name)}
 	if dryRun {
@@ -261,24 +242,20 @@ func (a *Adapter) catalogFields(ctx context.Context, id int) (map[string]int, er
 	base := strings.TrimSuffix(a.endpoint, a.path)
 	path := "/api/v4/catalogs/" + strconv.Itoa(id) + "/custom_fields"
 	out := map[string]int{}
-	q := url.Values{"limit": {"250"}}
-	for n := 1; n <= maxSetupPages; n++ {
-		q.Set("page", strconv.Itoa(n))
+	err := factPages(ctx, path, url.Values{"limit": {"250"}}, func(ctx context.Context, q url.Values) (int, bool, error) {
 		var p fieldsPage
 		status, err := a.request(ctx, base+path, path, http.MethodGet, q, nil, &p)
-		if err != nil {
-			return nil, err
+		if err != nil || status == http.StatusNoContent {
+			return 0, false, err
 		}
 		for _, f := range p.Embedded.Fields {
 			if f.Code != "" && f.ID > 0 {
 				out[f.Code] = int(f.ID)
 			}
 		}
-		if status == http.StatusNoContent || !p.more() {
-			return out, nil
-		}
-	}
-	return nil, crm.PermanentError(fmt.Errorf("amocrm: GET %s: more than %d pages", path, maxSetupPages))
+		return len(p.Embedded.Fields), p.more(), nil
+	})
+	return out, err
 }
 
 // addCatalogFields creates the fields of specs on list id in one request

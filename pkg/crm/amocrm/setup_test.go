@@ -38,7 +38,7 @@ func TestSetup(t *testing.T) {
 	t.Parallel()
 	fake := amocrmfake.New(t, amocrmfake.Options{Token: token, Per: testPer, Limit: setupLimit})
 	cfg := config.AmoCRM{BaseURL: fake.URL, Token: token}
-	opts := amocrm.SetupOptions{Options: amocrm.Options{Per: testPer}, Metrics: setupMetrics}
+	opts := amocrm.SetupOptions{Options: amocrm.Options{Per: testPer}, SetupPlan: crm.SetupPlan{Metrics: setupMetrics}}
 	m, err := amocrm.Setup(t.Context(), cfg, opts)
 	require.NoError(t, err)
 	require.Equal(t, 2, posts(fake), "one list, one request for every field")
@@ -98,7 +98,7 @@ func TestSetupDryRun(t *testing.T) {
 	t.Parallel()
 	fake := amocrmfake.New(t, amocrmfake.Options{Token: token, Per: testPer, Limit: setupLimit})
 	cfg := config.AmoCRM{BaseURL: fake.URL, Token: token}
-	opts := amocrm.SetupOptions{Options: amocrm.Options{Per: testPer}, Metrics: setupMetrics, DryRun: true}
+	opts := amocrm.SetupOptions{Options: amocrm.Options{Per: testPer}, SetupPlan: crm.SetupPlan{Metrics: setupMetrics, DryRun: true}}
 	plan, err := amocrm.Setup(t.Context(), cfg, opts)
 	require.NoError(t, err)
 	require.Zero(t, posts(fake))

@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/crm"
 )
@@ -20,11 +18,8 @@ const DefaultTitle = "Ежедневные отчёты"
 // maxFieldName is the longest user field name the portal accepts.
 const maxFieldName = 50
 
-// Metric is a metric Setup creates a user field for.
-type Metric struct {
-	Key   string // the metric key, e.g. "new_calls"
-	Label string // the field's label on the portal (default: the key)
-}
+// Metric is a metric Setup creates a number user field for.
+type Metric = crm.SetupMetric
 
 // SetupOptions are Setup's settings.
 type SetupOptions struct {
@@ -60,16 +55,7 @@ func (m Mapping) YAML() string {
 		SPAID        int               `yaml:"spa_id"`
 		Fields       map[string]string `yaml:"fields,omitempty"`
 	}
-	doc := map[string]any{"crm": map[string]any{
-		"adapter":  Name,
-		"bitrix24": section{EntityTypeID: m.EntityTypeID, SPAID: m.SPAID, Fields: m.Fields},
-	}}
-	out, err := yaml.Marshal(doc)
-	if err != nil {
-		// Only strings and ints inside: this cannot fail.
-		panic(fmt.Sprintf("bitrix24: mapping does not marshal: %v", err))
-	}
-	return string(out)
+	return crm.SetupBlock(Name, section{EntityTypeID: m.EntityTypeID, SPAID: m.SPAID, Fields: m.Fields})
 }
 
 // Setup prepares a portal for the adapter and needs only the webhook. It

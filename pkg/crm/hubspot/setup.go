@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/crm"
 	"github.com/dayreport/dayreport/pkg/httpkit"
@@ -25,21 +23,13 @@ import (
 const DefaultObjectName = "daily_reports"
 
 // Metric is a metric Setup creates a number property for.
-type Metric struct {
-	Key   string // the metric key, e.g. "new_calls"
-	Label string // the property's label in HubSpot (default: the key)
-}
+type Metric = crm.SetupMetric
 
-// SetupOptions are Setup's settings.
+// SetupOptions are Setup's settings; the plan's Name defaults to
+// DefaultObjectName.
 type SetupOptions struct {
 	Options
-	// Name of the custom object schema (default DefaultObjectName). Setup
-	// finds a schema of that name before creating one.
-	Name string
-	// Metrics to create a number property for, in order.
-	Metrics []Metric
-	// DryRun only looks: nothing is created, the steps say what would be.
-	DryRun bool
+	crm.SetupPlan
 }
 
 // Mapping is what Setup made: the values for the hubspot section of the
@@ -59,14 +49,7 @@ func (m Mapping) YAML() string {
 		ObjectType string            `yaml:"object_type"`
 		Fields     map[string]string `yaml:"fields,omitempty"`
 	}
-	out, err := yaml.Marshal(map[string]any{"crm": map[string]any{
-		"adapter": Name,
-		"hubspot": section{ObjectType: m.ObjectType, Fields: m.Fields},
-	}})
-	if err != nil {
-		panic(fmt.Sprintf("hubspot: mapping does not marshal: %v", err)) // strings only
-	}
-	return string(out)
+	return crm.SetupBlock(Name, section{ObjectType: m.ObjectType, Fields: m.Fields})
 }
 
 // property is a property definition of the schema and properties APIs.

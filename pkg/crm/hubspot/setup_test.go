@@ -23,7 +23,7 @@ func TestSetup(t *testing.T) {
 	t.Parallel()
 	fake := hubspotfake.New(t, hubspotfake.Options{Token: token})
 	cfg := config.HubSpot{BaseURL: fake.URL, Token: token}
-	m, err := hubspot.Setup(t.Context(), cfg, hubspot.SetupOptions{Metrics: setupMetrics})
+	m, err := hubspot.Setup(t.Context(), cfg, hubspot.SetupOptions{SetupPlan: crm.SetupPlan{Metrics: setupMetrics}})
 	require.NoError(t, err)
 	schemas := fake.Schemas()
 	require.Len(t, schemas, 1)
@@ -55,7 +55,7 @@ func TestSetup(t *testing.T) {
 	require.ErrorContains(t, res[0].Err, "PROPERTY_DOESNT_EXIST", "the fake refuses a property the schema lacks")
 
 	for _, c := range []config.HubSpot{{BaseURL: fake.URL, Token: token}, cfg} {
-		again, err := hubspot.Setup(t.Context(), c, hubspot.SetupOptions{Metrics: setupMetrics})
+		again, err := hubspot.Setup(t.Context(), c, hubspot.SetupOptions{SetupPlan: crm.SetupPlan{Metrics: setupMetrics}})
 		require.NoError(t, err)
 		require.Equal(t, m.ObjectType, again.ObjectType)
 		for _, st := range again.Steps {
@@ -66,11 +66,11 @@ func TestSetup(t *testing.T) {
 	}
 
 	more := append(slices.Clone(setupMetrics), hubspot.Metric{Key: "contracts", Label: "Договоры"})
-	plan, err := hubspot.Setup(t.Context(), config.HubSpot{BaseURL: fake.URL, Token: token}, hubspot.SetupOptions{Metrics: more, DryRun: true})
+	plan, err := hubspot.Setup(t.Context(), config.HubSpot{BaseURL: fake.URL, Token: token}, hubspot.SetupOptions{SetupPlan: crm.SetupPlan{Metrics: more, DryRun: true}})
 	require.NoError(t, err)
 	require.Equal(t, "would create number property contracts", plan.Steps[len(plan.Steps)-1].Text(true))
 	require.Len(t, fake.Schemas()[0].Properties, len(sc.Properties), "a dry run creates nothing")
-	_, err = hubspot.Setup(t.Context(), config.HubSpot{BaseURL: fake.URL, Token: token}, hubspot.SetupOptions{Metrics: more})
+	_, err = hubspot.Setup(t.Context(), config.HubSpot{BaseURL: fake.URL, Token: token}, hubspot.SetupOptions{SetupPlan: crm.SetupPlan{Metrics: more}})
 	require.NoError(t, err)
 	require.Len(t, fake.Schemas()[0].Properties, len(sc.Properties)+1, "the new metric's property, alone")
 	require.Zero(t, fake.Violations())
@@ -81,13 +81,13 @@ func TestSetup(t *testing.T) {
 func TestSetupDryRunFresh(t *testing.T) {
 	t.Parallel()
 	fake := hubspotfake.New(t, hubspotfake.Options{Token: token})
-	plan, err := hubspot.Setup(t.Context(), config.HubSpot{BaseURL: fake.URL, Token: token}, hubspot.SetupOptions{Metrics: setupMetrics, DryRun: true})
+	plan, err := hubspot.Setup(t.Context(), config.HubSpot{BaseURL: fake.URL, Token: token}, hubspot.SetupOptions{SetupPlan: crm.SetupPlan{Metrics: setupMetrics, DryRun: true}})
 	require.NoError(t, err)
 	require.Empty(t, fake.Schemas())
 	require.Empty(t, plan.ObjectType)
 	require.Equal(t, `would create custom object "daily_reports" with 8 properties`, plan.Steps[0].Text(true))
 
-	_, err = hubspot.Setup(t.Context(), config.HubSpot{BaseURL: fake.URL, Token: "pat-wrong-token"}, hubspot.SetupOptions{Metrics: setupMetrics})
+	_, err = hubspot.Setup(t.Context(), config.HubSpot{BaseURL: fake.URL, Token: "pat-wrong-token"}, hubspot.SetupOptions{SetupPlan: crm.SetupPlan{Metrics: setupMetrics}})
 	require.ErrorContains(t, err, "401")
 	require.False(t, crm.IsRetryable(err))
 	require.NotContains(t, err.Error(), "pat-wrong-token")

@@ -20,10 +20,7 @@ import (
 )
 
 // Metric is a metric of the report template that gets a field in the CRM.
-type Metric struct {
-	Key   string // the metric key, e.g. "new_calls"
-	Label string // the field's label in the CRM
-}
+type Metric = crm.SetupMetric
 
 // Options are the settings of one run.
 type Options struct {
@@ -48,28 +45,16 @@ func Run(ctx context.Context, c config.CRM, metrics []Metric, opts Options) (str
 	case config.AdapterWebhook:
 		return "# webhook: nothing to create; the receiver must upsert by the Idempotency-Key header.\n", nil
 	case config.AdapterBitrix24:
-		ms := make([]bitrix24.Metric, len(metrics))
-		for i, m := range metrics {
-			ms[i] = bitrix24.Metric(m)
-		}
 		var m bitrix24.Mapping
-		m, err = bitrix24.Setup(ctx, c.Bitrix24, bitrix24.SetupOptions{Metrics: ms, DryRun: opts.DryRun})
+		m, err = bitrix24.Setup(ctx, c.Bitrix24, bitrix24.SetupOptions{Metrics: metrics, DryRun: opts.DryRun})
 		steps, block = m.Steps, m.YAML()
 	case config.AdapterAmoCRM:
-		ms := make([]amocrm.Metric, len(metrics))
-		for i, m := range metrics {
-			ms[i] = amocrm.Metric(m)
-		}
 		var m amocrm.Mapping
-		m, err = amocrm.Setup(ctx, c.AmoCRM, amocrm.SetupOptions{Metrics: ms, DryRun: opts.DryRun})
+		m, err = amocrm.Setup(ctx, c.AmoCRM, amocrm.SetupOptions{SetupPlan: crm.SetupPlan{Metrics: metrics, DryRun: opts.DryRun}})
 		steps, block = m.Steps, m.YAML()
 	case config.AdapterHubSpot:
-		ms := make([]hubspot.Metric, len(metrics))
-		for i, m := range metrics {
-			ms[i] = hubspot.Metric(m)
-		}
 		var m hubspot.Mapping
-		m, err = hubspot.Setup(ctx, c.HubSpot, hubspot.SetupOptions{Metrics: ms, DryRun: opts.DryRun})
+		m, err = hubspot.Setup(ctx, c.HubSpot, hubspot.SetupOptions{SetupPlan: crm.SetupPlan{Metrics: metrics, DryRun: opts.DryRun}})
 		steps, block = m.Steps, m.YAML()
 	default:
 		return "", fmt.Errorf("crm setup: unknown adapter %q", c.Adapter)

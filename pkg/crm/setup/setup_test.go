@@ -42,13 +42,9 @@ func accounts(t *testing.T) map[string]account {
 		"bitrix24": {
 			crm: fmt.Sprintf("crm:\n  adapter: bitrix24\n  bitrix24:\n    webhook_url: %q\n", b24.WebhookURL()),
 			created: func() int {
-				n := 0
-				for _, r := range b24.Requests() {
-					if r.Method == "crm.type.add" || r.Method == "userfieldconfig.add" {
-						n++
-					}
-				}
-				return n
+				return count(b24.Requests(), func(r bitrix24fake.Request) bool {
+					return r.Method == "crm.type.add" || r.Method == "userfieldconfig.add"
+				})
 			},
 			secrets: []string{b24.Code()},
 			check: func(t *testing.T, out string) {
@@ -59,13 +55,7 @@ func accounts(t *testing.T) map[string]account {
 		"amocrm": {
 			crm: fmt.Sprintf("crm:\n  adapter: amocrm\n  amocrm:\n    base_url: %q\n    token: amo-setup-token-5a1f\n", amo.URL),
 			created: func() int {
-				n := 0
-				for _, r := range amo.Requests() {
-					if r.Method == http.MethodPost {
-						n++
-					}
-				}
-				return n
+				return count(amo.Requests(), func(r amocrmfake.Request) bool { return r.Method == http.MethodPost })
 			},
 			secrets: []string{"amo-setup-token-5a1f"},
 			check: func(t *testing.T, out string) {
@@ -76,11 +66,7 @@ func accounts(t *testing.T) map[string]account {
 		"hubspot": {
 			crm: fmt.Sprintf("crm:\n  adapter: hubspot\n  hubspot:\n    base_url: %q\n    token: pat-na1-setup-token-77\n", hs.URL),
 			created: func() int {
-				n := 0
-				for _, sc := range hs.Schemas() {
-					n += 1 + len(sc.Properties)
-				}
-				return n
+				return len(hs.Schemas()) + propertyCount(hs.Schemas())
 			},
 			secrets: []string{"pat-na1-setup-token-77"},
 			check: func(t *testing.T, out string) {
@@ -157,6 +143,26 @@ func newAdapter(c config.CRM) error {
 		err = fmt.Errorf("no adapter %q", c.Adapter)
 	}
 	return err
+}
+
+// count is how many of xs match.
+func count[T any](xs []T, match func(T) bool) int {
+	n := 0
+	for _, x := range xs {
+		if match(x) {
+			n++
+		}
+	}
+	return n
+}
+
+// propertyCount is how many properties the schemas hold.
+func propertyCount(schemas []hubspotfake.Schema) int {
+	n := 0
+	for _, sc := range schemas {
+		n += len(sc.Properties)
+	}
+	return n
 }
 
 // block is the YAML after the report's comment lines.

@@ -125,14 +125,8 @@ func fieldJSON(catalogID int, f CustomField) map[string]any {
 }
 
 func (s *Server) listCatalogs(w http.ResponseWriter, q url.Values) {
-	f := factQuery{q: q, allowed: []string{"page", "limit"}}
-	if err := f.check(); err != nil {
-		problemJSON(w, http.StatusBadRequest, err.Error(), nil)
-		return
-	}
-	limit, page, err := f.pageOf(50, maxLimit)
-	if err != nil {
-		problemJSON(w, http.StatusBadRequest, err.Error(), nil)
+	_, limit, page, ok := paged(w, q, maxLimit)
+	if !ok {
 		return
 	}
 	s.mu.Lock()
@@ -185,14 +179,8 @@ func (s *Server) addCatalogs(w http.ResponseWriter, body []byte) {
 }
 
 func (s *Server) listFields(w http.ResponseWriter, id string, q url.Values) {
-	f := factQuery{q: q, allowed: []string{"page", "limit", "filter[type]", "order"}}
-	if err := f.check(); err != nil {
-		problemJSON(w, http.StatusBadRequest, err.Error(), nil)
-		return
-	}
-	limit, page, err := f.pageOf(50, maxLimit)
-	if err != nil {
-		problemJSON(w, http.StatusBadRequest, err.Error(), nil)
+	_, limit, page, ok := paged(w, q, maxLimit, "filter[type]", "order")
+	if !ok {
 		return
 	}
 	s.mu.Lock()

@@ -253,6 +253,22 @@ func (f factQuery) pageOf(def, most int) (limit, page int, err error) {
 	return limit, page, nil
 }
 
+// paged reads a list request's query: only the allowed parameters (and
+// page and limit), a limit of at most most. On a bad query it answers 400
+// and ok is false.
+func paged(w http.ResponseWriter, q url.Values, most int, allowed ...string) (f factQuery, limit, page int, ok bool) {
+	f = factQuery{q: q, allowed: append([]string{"page", "limit"}, allowed...)}
+	err := f.check()
+	if err == nil {
+		limit, page, err = f.pageOf(50, most)
+	}
+	if err != nil {
+		problemJSON(w, http.StatusBadRequest, err.Error(), nil)
+		return f, 0, 0, false
+	}
+	return f, limit, page, true
+}
+
 // halPage answers one page of docs under _embedded[name], or 204 when the
 // page is empty.
 func (s *Server) halPage(w http.ResponseWriter, path string, q url.Values, name string, docs []map[string]any, limit, page int) {
@@ -282,14 +298,8 @@ func (s *Server) halPage(w http.ResponseWriter, path string, q url.Values, name 
 
 // listEvents answers GET /api/v4/events.
 func (s *Server) listEvents(w http.ResponseWriter, q url.Values) {
-	f := factQuery{q: q, allowed: []string{"limit", "page", "with", "filter[id]", "filter[type]", "filter[created_by]", "filter[created_at]", "filter[entity]", "filter[entity_id]"}}
-	if err := f.check(); err != nil {
-		problemJSON(w, http.StatusBadRequest, err.Error(), nil)
-		return
-	}
-	limit, page, err := f.pageOf(50, maxEventsLimit)
-	if err != nil {
-		problemJSON(w, http.StatusBadRequest, err.Error(), nil)
+	f, limit, page, ok := paged(w, q, maxEventsLimit, "with", "filter[id]", "filter[type]", "filter[created_by]", "filter[created_at]", "filter[entity]", "filter[entity_id]")
+	if !ok {
 		return
 	}
 	if strings.Contains(q.Get("filter[created_at]"), ",") {
@@ -343,15 +353,9 @@ func (s *Server) listEvents(w http.ResponseWriter, q url.Values) {
 
 // listLeads answers GET /api/v4/leads.
 func (s *Server) listLeads(w http.ResponseWriter, q url.Values) {
-	f := factQuery{q: q, allowed: []string{"limit", "page", "with", "order", "filter[id]", "filter[statuses]", "filter[pipeline_id]",
-		"filter[responsible_user_id]", "filter[created_by]", "filter[created_at]", "filter[updated_at]", "filter[closed_at]"}}
-	if err := f.check(); err != nil {
-		problemJSON(w, http.StatusBadRequest, err.Error(), nil)
-		return
-	}
-	limit, page, err := f.pageOf(50, maxLimit)
-	if err != nil {
-		problemJSON(w, http.StatusBadRequest, err.Error(), nil)
+	f, limit, page, ok := paged(w, q, maxLimit, "with", "order", "filter[id]", "filter[statuses]", "filter[pipeline_id]",
+		"filter[responsible_user_id]", "filter[created_by]", "filter[created_at]", "filter[updated_at]", "filter[closed_at]")
+	if !ok {
 		return
 	}
 	closedLo, closedHi, err := f.span("filter[closed_at]")

@@ -30,14 +30,35 @@ import (
 // PortalID is the fake account's id, in fully qualified names.
 const PortalID = 1234567
 
-// Property is a property of a custom object.
+// Property is a property of a custom object, as far as the fake keeps it.
 type Property struct {
+	Name, Label, Type, FieldType, GroupName, Description string
+	HasUniqueValue, Hidden                               bool
+	DisplayOrder                                         int
+}
+
+// propertyJSON is a property on the wire.
+type propertyJSON struct {
 	Name           string `json:"name"`
 	Label          string `json:"label"`
 	Type           string `json:"type"`
 	FieldType      string `json:"fieldType"`
 	GroupName      string `json:"groupName,omitempty"`
-	HasUniqueValue bool   `json:"hasUniqueValue,omitempty"`
+	Description    string `json:"description,omitempty"`
+	HasUniqueValue bool   `json:"hasUniqueValue"`
+	Hidden         bool   `json:"hidden"`
+	DisplayOrder   int    `json:"displayOrder"`
+}
+
+func (p Property) MarshalJSON() ([]byte, error) { return json.Marshal(propertyJSON(p)) }
+
+func (p *Property) UnmarshalJSON(b []byte) error {
+	var w propertyJSON
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*p = Property(w)
+	return nil
 }
 
 // Schema is a custom object schema.
