@@ -69,7 +69,7 @@ func TestConformance(t *testing.T) {
 // a portal records, read in batches, against a fresh fake portal per
 // subtest.
 func TestFactsConformance(t *testing.T) {
-	t.Parallel()
+	// Not parallel: the package's rate tests run on the real clock.
 	crmtest.RunFacts(t, func(t *testing.T) *crmtest.FactsHarness {
 		fake, a := factsPortal(t, bitrix24fake.Options{}, bitrix24.Options{Timeout: harnessTimeout})
 		return &crmtest.FactsHarness{

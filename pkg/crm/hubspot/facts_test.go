@@ -329,7 +329,7 @@ func TestFactsEdges(t *testing.T) {
 // TestFactsConformance runs the shared FactReader contract: calls and won
 // deals from the search endpoints, against a fresh fake per subtest.
 func TestFactsConformance(t *testing.T) {
-	t.Parallel()
+	// Not parallel: the package's rate tests run on the real clock.
 	crmtest.RunFacts(t, func(t *testing.T) *crmtest.FactsHarness {
 		fake, a := factsSetup(t, hubspotfake.Options{Hang: 2 * time.Second}, hubspot.Options{Timeout: 300 * time.Millisecond})
 		t.Cleanup(func() { require.Zero(t, fake.Violations(), "requests over the rate limit") })

@@ -20,7 +20,7 @@ var setupMetrics = []hubspot.Metric{{Key: "new_calls", Label: "Новые зво
 // properties in one request; the object type it prints takes pushes; a
 // second run creates nothing; a metric added later gets its property.
 func TestSetup(t *testing.T) {
-	t.Parallel()
+	// Not parallel: the package's rate tests run on the real clock.
 	fake := hubspotfake.New(t, hubspotfake.Options{Token: token})
 	cfg := config.HubSpot{BaseURL: fake.URL, Token: token}
 	m, err := hubspot.Setup(t.Context(), cfg, hubspot.SetupOptions{SetupPlan: crm.SetupPlan{Metrics: setupMetrics}})
@@ -79,7 +79,7 @@ func TestSetup(t *testing.T) {
 // TestSetupDryRunFresh: on an account without the object, a dry run plans
 // it and creates nothing.
 func TestSetupDryRunFresh(t *testing.T) {
-	t.Parallel()
+	// Not parallel: the package's rate tests run on the real clock.
 	fake := hubspotfake.New(t, hubspotfake.Options{Token: token})
 	plan, err := hubspot.Setup(t.Context(), config.HubSpot{BaseURL: fake.URL, Token: token}, hubspot.SetupOptions{SetupPlan: crm.SetupPlan{Metrics: setupMetrics, DryRun: true}})
 	require.NoError(t, err)
