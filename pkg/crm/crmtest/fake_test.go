@@ -86,7 +86,7 @@ func (f *fakeCRM) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"error":"INTERNAL"}`, http.StatusInternalServerError)
 		return
 	case crmtest.Unavailable:
-		hangUp(w)
+		crmtest.HangUp(w)
 		return
 	case crmtest.Timeout:
 		_, _ = io.Copy(io.Discard, r.Body) // so that the server notices the client hang up
@@ -138,15 +138,6 @@ func (f *fakeCRM) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.Error(w, "no such method", http.StatusNotFound)
 	}
-}
-
-// hangUp drops the connection without an answer.
-func hangUp(w http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		panic(err)
-	}
-	_ = conn.Close()
 }
 
 // refAdapter is a reference adapter for fakeCRM: the shape a networked

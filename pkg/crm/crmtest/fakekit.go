@@ -113,6 +113,16 @@ func (q *FaultQueue) Hang(r *http.Request, limit time.Duration) {
 	}
 }
 
+// HangUp drops the connection of w without an answer: the Unavailable
+// fault, or a create whose answer is lost.
+func HangUp(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(err) // the fakes' servers are plain HTTP/1.1: hijacking works
+	}
+	_ = conn.Close()
+}
+
 // Recorder keeps what a fake received, in order. The zero value is ready;
 // it is safe for concurrent use.
 type Recorder[T any] struct {

@@ -314,7 +314,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		// An outage: the request never reaches amoCRM, so it is not counted.
 		s.mu.Unlock()
 		rec.status = -1 // no answer at all
-		hangUp(w)
+		crmtest.HangUp(w)
 		return
 	}
 	limited := s.admit(entry.At)
@@ -402,15 +402,6 @@ func (s *Server) admit(t time.Time) (limited bool) {
 		s.blocked = true
 	}
 	return true
-}
-
-// hangUp drops the connection without an answer.
-func hangUp(w http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		panic(err)
-	}
-	_ = conn.Close()
 }
 
 type validationGroup struct {

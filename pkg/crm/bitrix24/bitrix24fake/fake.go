@@ -370,7 +370,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case crmtest.Unavailable:
 		f.record(method, nil, 0)
-		hangUp(w)
+		crmtest.HangUp(w)
 		return
 	case crmtest.Timeout:
 		f.record(method, nil, 0)
@@ -417,7 +417,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case lose && hang:
 		f.record(method, commands, 0)
-		hangUp(w)
+		crmtest.HangUp(w)
 	case lose:
 		f.record(method, commands, http.StatusBadGateway)
 		w.Header().Set("Content-Type", "text/html")
@@ -511,13 +511,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
-}
-
-// hangUp drops the connection without an answer.
-func hangUp(w http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		panic(err)
-	}
-	_ = conn.Close()
 }

@@ -442,11 +442,7 @@ func (s *Server) fault(w http.ResponseWriter, r *http.Request) bool {
 	case crmtest.ServerError:
 		s.fail(w, http.StatusInternalServerError, "INTERNAL_ERROR", "internal error", nil)
 	case crmtest.Unavailable:
-		conn, _, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			panic(err)
-		}
-		_ = conn.Close()
+		crmtest.HangUp(w)
 	case crmtest.Timeout:
 		_, _ = io.Copy(io.Discard, r.Body) // so that the server notices the client hang up
 		s.Hang(r, s.opts.Hang)

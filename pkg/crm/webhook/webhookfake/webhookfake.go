@@ -170,7 +170,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	case crmtest.Unavailable:
-		hangUp(w)
+		crmtest.HangUp(w)
 		return
 	case crmtest.Timeout:
 		_, _ = io.Copy(io.Discard, r.Body) // so that the server notices the client hang up
@@ -262,13 +262,4 @@ func (s *Server) reject(w http.ResponseWriter, code int, msg string) {
 	s.rejected++
 	s.mu.Unlock()
 	http.Error(w, msg, code)
-}
-
-// hangUp drops the connection without an answer.
-func hangUp(w http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		panic(err)
-	}
-	_ = conn.Close()
 }
