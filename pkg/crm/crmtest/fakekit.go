@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -122,6 +123,16 @@ func HangUp(w http.ResponseWriter) {
 	}
 	_ = conn.Close()
 }
+
+// Counter is a count a fake keeps (requests, rate violations), safe for
+// concurrent use; the zero value is 0.
+type Counter struct{ n atomic.Int64 }
+
+// Inc adds one and returns the new count.
+func (c *Counter) Inc() int { return int(c.n.Add(1)) }
+
+// Value is the count.
+func (c *Counter) Value() int { return int(c.n.Load()) }
 
 // Recorder keeps what a fake received, in order. The zero value is ready;
 // it is safe for concurrent use.

@@ -115,7 +115,7 @@ type Server struct {
 	elements   map[int64]*Element
 	lastID     int64
 	arrivals   []time.Time // requests counted in the rate window
-	violations int
+	violations crmtest.Counter
 	blocked    bool
 	serverErrs int
 	fx         factStore // events and leads (facts.go)
@@ -183,11 +183,7 @@ func (s *Server) Close() { s.srv.Close() }
 func (s *Server) CatalogID() int { return s.opts.CatalogID }
 
 // Violations returns how many requests exceeded the rate limit.
-func (s *Server) Violations() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.violations
-}
+func (s *Server) Violations() int { return s.violations.Value() }
 
 // Blocked reports whether the account is blocked for rate violations.
 func (s *Server) Blocked() bool {
@@ -397,8 +393,7 @@ func (s *Server) admit(t time.Time) (limited bool) {
 	if !limited {
 		return false
 	}
-	s.violations++
-	if s.violations >= s.opts.BlockAfter {
+	if s.violations.Inc() >= s.opts.BlockAfter {
 		s.blocked = true
 	}
 	return true

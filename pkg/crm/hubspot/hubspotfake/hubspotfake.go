@@ -109,8 +109,8 @@ type Server struct {
 	objects    map[string]*object // by id
 	byKey      map[string]string  // report_key → id
 	hits       []time.Time        // admitted requests within the window
-	requests   int
-	violations int
+	requests   crmtest.Counter
+	violations crmtest.Counter
 	correlate  int
 	rejects    []reject
 	lastBody   []byte
@@ -185,18 +185,10 @@ func (s *Server) Window() time.Duration { return s.window }
 func (s *Server) Limit() int { return s.opts.Limit }
 
 // Requests returns how many requests reached the server.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
+func (s *Server) Requests() int { return s.requests.Value() }
 
 // Violations returns how many requests exceeded the rate limit.
-func (s *Server) Violations() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.violations
-}
+func (s *Server) Violations() int { return s.violations.Value() }
 
 // LastBody returns the body of the last request that got past the checks
 // of token, rate and faults.
@@ -325,7 +317,7 @@ func (s *Server) admit(w http.ResponseWriter, now time.Time) bool {
 	if ok {
 		s.hits = append(s.hits, now)
 	} else {
-		s.violations++
+		s.violations.Inc()
 	}
 	remaining := s.opts.Limit - len(s.hits)
 	s.mu.Unlock()
@@ -354,9 +346,7 @@ func (s *Server) rateLimited(w http.ResponseWriter) {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
-	s.mu.Lock()
-	s.requests++
-	s.mu.Unlock()
+	s.requests.Inc()
 	w.Header().Set("X-HubSpot-Correlation-Id", s.correlationID())
 
 	tok, bearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")

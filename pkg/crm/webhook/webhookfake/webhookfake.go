@@ -69,8 +69,8 @@ type Server struct {
 	mu       sync.Mutex
 	lastID   int
 	objects  map[string]stored // by record key
-	requests int
-	rejected int
+	requests crmtest.Counter
+	rejected crmtest.Counter
 	last     Received
 }
 
@@ -102,19 +102,11 @@ func New(t testing.TB, opts Options) *Server {
 }
 
 // Requests returns how many requests reached the server (faults included).
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
+func (s *Server) Requests() int { return s.requests.Value() }
 
 // Rejected returns how many requests were refused for a bad signature,
 // header or body.
-func (s *Server) Rejected() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.rejected
-}
+func (s *Server) Rejected() int { return s.rejected.Value() }
 
 // Last returns the last request that passed the fault stage.
 func (s *Server) Last() Received {
@@ -158,9 +150,7 @@ func (s *Server) Delete(t testing.TB, id string) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.requests++
-	s.mu.Unlock()
+	s.requests.Inc()
 	switch s.Next() {
 	case crmtest.RateLimited:
 		w.Header().Set("Retry-After", s.opts.RetryAfter)
@@ -259,7 +249,7 @@ func (s *Server) signedOK(header string, body []byte) bool {
 
 func (s *Server) reject(w http.ResponseWriter, code int, msg string) {
 	s.mu.Lock()
-	s.rejected++
+	s.rejected.Inc()
 	s.mu.Unlock()
 	http.Error(w, msg, code)
 }
