@@ -50,8 +50,10 @@ type propertyJSON struct {
 	DisplayOrder   int    `json:"displayOrder"`
 }
 
+// MarshalJSON writes the property as HubSpot's API does.
 func (p Property) MarshalJSON() ([]byte, error) { return json.Marshal(propertyJSON(p)) }
 
+// UnmarshalJSON reads a property definition of a request.
 func (p *Property) UnmarshalJSON(b []byte) error {
 	var w propertyJSON
 	if err := json.Unmarshal(b, &w); err != nil {
