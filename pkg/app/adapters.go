@@ -11,6 +11,7 @@ import (
 	"github.com/dayreport/dayreport/pkg/crm/bitrix24"
 	"github.com/dayreport/dayreport/pkg/crm/builtin"
 	"github.com/dayreport/dayreport/pkg/crm/hubspot"
+	"github.com/dayreport/dayreport/pkg/crm/setup"
 	"github.com/dayreport/dayreport/pkg/crm/webhook"
 	"github.com/dayreport/dayreport/pkg/report"
 	"github.com/dayreport/dayreport/pkg/store"
@@ -43,30 +44,29 @@ func newAdapter(cfg *config.Config, s *store.Store, timeout time.Duration) (crm.
 	return a, nil
 }
 
-// CRMSetup creates on the CRM what the configured adapter needs, where its
-// API allows it, and returns the configuration to paste (SPEC §6).
-func CRMSetup(ctx context.Context, cfg *config.Config) (string, error) {
+// CRMSetup creates on the CRM what the configured adapter needs, from its
+// credentials alone, finding what an earlier run made (a second run creates
+// nothing), and returns the report: what was found and created, and the
+// configuration block to paste (SPEC §6). With opts' DryRun it creates
+// nothing and reports what it would create. On error the report says what
+// was done before it.
+func CRMSetup(ctx context.Context, cfg *config.Config, opts ...setup.Options) (string, error) {
+	var o setup.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	var metrics []setup.Metric
 	switch cfg.CRM.Adapter {
-	case "", config.AdapterBuiltin:
-		return "# builtin: the records live in the state database; nothing to create.\n", nil
-	case config.AdapterWebhook:
-		return "# webhook: nothing to create; the receiver must upsert by the Idempotency-Key header.\n", nil
-	case config.AdapterBitrix24:
+	case config.AdapterBitrix24, config.AdapterAmoCRM, config.AdapterHubSpot:
 		t, err := LoadTemplate(cfg.Template)
 		if err != nil {
 			return "", err
 		}
-		var metrics []bitrix24.Metric
 		for _, m := range t.Metrics {
 			if m.Type == report.Count || m.Type == report.Rating {
-				metrics = append(metrics, bitrix24.Metric{Key: m.Key, Label: m.Label(cfg.Lang())})
+				metrics = append(metrics, setup.Metric{Key: m.Key, Label: m.Label(cfg.Lang())})
 			}
 		}
-		m, err := bitrix24.Setup(ctx, cfg.CRM.Bitrix24, bitrix24.SetupOptions{Metrics: metrics})
-		if err != nil {
-			return "", fmt.Errorf("crm setup: %w", err)
-		}
-		return m.YAML(), nil
 	}
-	return "", fmt.Errorf("crm setup: %s: the API does not allow it; create the objects by hand as the README describes", cfg.CRM.Adapter)
+	return setup.Run(ctx, cfg.CRM, metrics, o)
 }

@@ -74,13 +74,7 @@ func checkDocument(t *report.Template, doc *document.Document, docWarns []docume
 ) *CheckResult {
 	sections, secWarns := doc.Sections(ref)
 	res := &CheckResult{Employee: employee, Metrics: map[string]float64{}, Errors: []report.FieldError{}, Warnings: []report.FieldError{}}
-	for _, w := range append(docWarns, secWarns...) {
-		if w.Code == document.WarnBadDate {
-			res.Warnings = append(res.Warnings, report.FieldError{
-				Code: report.CodeBadDate, Location: w.Loc, Value: w.Value, Message: report.BadDateMessage(lang, w.Value),
-			})
-		}
-	}
+	res.Warnings = append(res.Warnings, report.DocumentWarnings(lang, append(docWarns, secWarns...))...)
 	var (
 		sec document.Section
 		ok  bool

@@ -539,3 +539,41 @@ func TestListenOverride(t *testing.T) {
 	_, err := config.Load(file, env(vars))
 	require.ErrorContains(t, err, `http.listen: "everywhere" is not host:port (e.g. 127.0.0.1:9380) (from $DAYREPORT_HTTP_LISTEN)`)
 }
+
+// TestSetupPending: a config holding only a CRM's credentials loads for
+// `dayreport crm setup` (which produces the rest), and fails everywhere
+// else with problems that say to run setup; any other problem still fails
+// setup too.
+func TestSetupPending(t *testing.T) {
+	t.Parallel()
+	for file, paths := range map[string][]string{
+		"setup_bitrix24.yml": {"crm.bitrix24.entity_type_id", "crm.bitrix24.spa_id"},
+		"setup_amocrm.yml":   {"crm.amocrm.catalog_id"},
+		"setup_hubspot.yml":  {"crm.hubspot.object_type"},
+	} {
+		t.Run(file, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(testdata, file)
+			cfg, err := config.LoadForSetup(path, env(nil))
+			require.NoError(t, err)
+			require.NotNil(t, cfg)
+
+			_, err = config.Load(path, env(nil))
+			cerr := problemsOf(t, err)
+			var got []string
+			for _, p := range cerr.Problems {
+				require.True(t, p.Setup, "%s", p.Path)
+				require.Contains(t, p.Message, "run `dayreport crm setup`", p.Path)
+				require.Positive(t, p.Line, "located at the adapter")
+				got = append(got, p.Path)
+			}
+			require.Equal(t, paths, got)
+		})
+	}
+	// A problem setup does not solve fails setup as well.
+	_, err := config.LoadForSetup(filepath.Join(testdata, "bitrix24_not_https.bad.yml"), env(nil))
+	require.ErrorContains(t, err, "not an https URL")
+	// So does an id that is there but wrong.
+	_, err = config.LoadForSetup(filepath.Join(testdata, "amocrm_too_fast.bad.yml"), env(nil))
+	require.ErrorContains(t, err, "must be at most 7")
+}

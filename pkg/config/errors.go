@@ -12,6 +12,10 @@ type Problem struct {
 	Path    string `json:"path"`           // YAML path, e.g. "crm.bitrix24.webhook_url" or "employees[2].id"; "" for the whole file
 	Line    int    `json:"line,omitempty"` // 1-based; 0 when unknown
 	Message string `json:"message"`        // never contains a secret
+	// Setup marks a setting that `dayreport crm setup` produces (the ids of
+	// what it creates on the CRM): a problem for every command but setup
+	// itself, which LoadForSetup lets run without it.
+	Setup bool `json:"setup,omitempty"`
 }
 
 // Text formats the problem as "FILE:LINE: PATH: MESSAGE", leaving out the

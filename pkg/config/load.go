@@ -22,6 +22,18 @@ import (
 // means an empty environment). A file that fails gives an *Error listing every
 // problem; a missing file gives an error that wraps fs.ErrNotExist.
 func Load(path string, lookupEnv LookupFunc) (*Config, error) {
+	return load(path, lookupEnv, false)
+}
+
+// LoadForSetup is Load for `dayreport crm setup`: the settings that setup
+// itself produces (Problem.Setup: the ids of the smart process, list or
+// custom object it creates) may be missing, since producing them is what
+// setup is for. Every other problem fails as in Load.
+func LoadForSetup(path string, lookupEnv LookupFunc) (*Config, error) {
+	return load(path, lookupEnv, true)
+}
+
+func load(path string, lookupEnv LookupFunc, forSetup bool) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -33,12 +45,16 @@ func Load(path string, lookupEnv LookupFunc) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
-	return Parse(data, path, filepath.Dir(abs), lookupEnv)
+	return parse(data, path, filepath.Dir(abs), lookupEnv, forSetup)
 }
 
 // Parse is Load for a file already in memory: name is used in messages and
 // dir to resolve relative paths (left relative when dir is "").
 func Parse(data []byte, name, dir string, lookupEnv LookupFunc) (*Config, error) {
+	return parse(data, name, dir, lookupEnv, false)
+}
+
+func parse(data []byte, name, dir string, lookupEnv LookupFunc, forSetup bool) (*Config, error) {
 	e := &Error{File: name}
 	root, p := parseNode(data)
 	if p != nil {
@@ -65,7 +81,7 @@ func Parse(data []byte, name, dir string, lookupEnv LookupFunc) (*Config, error)
 		bad[p.Path] = true
 	}
 	for _, p := range validate(c, m) {
-		if !bad[p.Path] { // already reported as undecodable: do not pile on
+		if !bad[p.Path] && (!forSetup || !p.Setup) { // undecodable ones are reported already: do not pile on
 			e.Problems = append(e.Problems, p)
 		}
 	}

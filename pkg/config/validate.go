@@ -316,8 +316,8 @@ func (v *checker) crm(c CRM) {
 				v.add("crm.bitrix24.webhook_url", "not an incoming-webhook URL (want https://<portal>/rest/<user>/<code>/)")
 			}
 		}
-		v.positiveID("crm.bitrix24.entity_type_id", b.EntityTypeID, "the smart process's entityTypeId; `dayreport crm setup` prints it")
-		v.positiveID("crm.bitrix24.spa_id", b.SPAID, "the smart process id used in UF_CRM_<spa_id>_* field names")
+		v.setupID("crm.bitrix24.entity_type_id", b.EntityTypeID, "the smart process's entityTypeId")
+		v.setupID("crm.bitrix24.spa_id", b.SPAID, "the smart process id used in UF_CRM_<spa_id>_* field names")
 		v.rate("crm.bitrix24.requests_per_second", b.RequestsPerSecond, 0)
 		for _, k := range sortedKeys(b.Fields) {
 			if strings.TrimSpace(b.Fields[k]) == "" {
@@ -334,7 +334,7 @@ func (v *checker) crm(c CRM) {
 		if a.Token == "" {
 			v.required("crm.amocrm.token", "a long-lived token", "crm.adapter")
 		}
-		v.positiveID("crm.amocrm.catalog_id", a.CatalogID, "the list (catalog) records are written to")
+		v.setupID("crm.amocrm.catalog_id", a.CatalogID, "the list (catalog) records are written to")
 		v.rate("crm.amocrm.requests_per_second", a.RequestsPerSecond, DefaultAmoCRMRPS)
 		for _, k := range sortedKeys(a.Fields) {
 			if a.Fields[k] <= 0 {
@@ -350,7 +350,7 @@ func (v *checker) crm(c CRM) {
 			v.required("crm.hubspot.token", "a private app token", "crm.adapter")
 		}
 		if strings.TrimSpace(h.ObjectType) == "" {
-			v.required("crm.hubspot.object_type", "the custom object type, e.g. 2-12345678 or p_daily_reports", "crm.adapter")
+			v.setupRequired("crm.hubspot.object_type", "the custom object type, e.g. 2-12345678 or p_daily_reports")
 		}
 		for _, k := range sortedKeys(h.Fields) {
 			if strings.TrimSpace(h.Fields[k]) == "" {
@@ -360,13 +360,22 @@ func (v *checker) crm(c CRM) {
 	}
 }
 
-func (v *checker) positiveID(path string, n int, hint string) {
+// setupID checks the id of something `dayreport crm setup` creates.
+func (v *checker) setupID(path string, n int, hint string) {
 	switch {
 	case n == 0:
-		v.required(path, hint, "crm.adapter")
+		v.setupRequired(path, hint)
 	case n < 0:
 		v.add(path, "must be positive")
 	}
+}
+
+// setupRequired records a missing setting that `dayreport crm setup`
+// produces: setup itself runs without it (LoadForSetup), every other
+// command is told to run setup.
+func (v *checker) setupRequired(path, hint string) {
+	v.required(path, hint+"; run `dayreport crm setup` and paste the block it prints", "crm.adapter")
+	v.problems[len(v.problems)-1].Setup = true
 }
 
 func (v *checker) rate(path string, r, limit float64) {

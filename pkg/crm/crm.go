@@ -114,12 +114,24 @@ const (
 )
 
 // FactReader is implemented by adapters that can read facts for verification.
+// A wrapper hides it from a type assertion: find it with AsFactReader.
+//
+// The contract, which crmtest.RunFacts checks for every implementation:
+//   - Facts returns, for each CRM user id asked for, what the CRM recorded
+//     on day d, the day running from midnight to midnight in loc (the
+//     employees' time zone: the app calls once per zone).
+//   - Every user asked for has every fact kind that was read, 0 where the
+//     CRM recorded none: a zero is what lets verification see a number
+//     reported without any record. (The builtin CRM's facts table is a
+//     partial stand-in and leaves out users it has no row for.)
+//   - When no kind could be read, the answer is nil with the error; when
+//     some could, the answer holds those kinds and the error names the
+//     others. Errors are classified like Upsert's (a rate limit retryable
+//     with its RetryAfter, a rejected query permanent), a cancelled ctx
+//     ends the read with ctx's error, and no error holds a secret.
+//   - It reads in as few calls as the API allows (one query per fact kind
+//     for all users where a filter takes a list), follows every page, and
+//     keeps to the adapter's rate limit.
 type FactReader interface {
-	// Facts returns, for each CRM user id, what the CRM recorded on day d,
-	// the day running from midnight to midnight in loc (the employees'
-	// time zone: the app calls once per zone). Users with no facts may be
-	// left out. It reads in as few calls as the API allows (one query per
-	// fact kind for all users where a filter takes a list) and under the
-	// adapter's rate limit; errors are classified like Upsert's.
 	Facts(ctx context.Context, crmUserIDs []string, d day.Date, loc *time.Location) (map[string]Facts, error)
 }

@@ -62,3 +62,35 @@ func FactsByUser[U comparable](users []U, names map[U]string, counts map[string]
 	}
 	return out
 }
+
+// Wrapper is implemented by adapters that wrap another (a crm.Retrier,
+// instrumentation, fault injection in tests): Unwrap returns the adapter
+// inside, so that an optional capability of it, such as FactReader, stays
+// visible through the wrapping (AsFactReader), as restic's backends do.
+type Wrapper interface {
+	Unwrap() Adapter
+}
+
+// maxUnwrap bounds the walk of AsFactReader, against a wrapper that
+// returns itself.
+const maxUnwrap = 32
+
+// AsFactReader returns the FactReader of a: a itself when it is one,
+// otherwise the first adapter down its Unwrap chain that is one. ok is false
+// when no adapter on the chain reads facts.
+func AsFactReader(a Adapter) (fr FactReader, ok bool) {
+	for range maxUnwrap {
+		if a == nil {
+			return nil, false
+		}
+		if fr, ok := a.(FactReader); ok {
+			return fr, true
+		}
+		w, ok := a.(Wrapper)
+		if !ok {
+			return nil, false
+		}
+		a = w.Unwrap()
+	}
+	return nil, false
+}

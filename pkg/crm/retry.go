@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
-	"math/rand/v2"
 	"time"
+
+	"github.com/dayreport/dayreport/pkg/httpkit"
 )
 
 // Defaults of a Retrier's zero fields.
@@ -24,7 +24,8 @@ const (
 // one chunk after another. Within a chunk it re-sends only the items whose
 // error IsRetryable, in one call, carrying the ObjectID an earlier attempt
 // returned (if any) so the adapter updates rather than looks up again. Between
-// attempts it waits Google's truncated exponential backoff with jitter,
+// attempts it waits Google's truncated exponential backoff with jitter
+// (httpkit.Backoff),
 //
 //	wait = min(Base·2ⁿ + Rand()·Base, Max)   (n = 0 before the first retry)
 //
@@ -76,7 +77,19 @@ type Retrier struct {
 	OnRetry func(key string, attempt int, wait time.Duration, err error)
 }
 
-var _ Adapter = (*Retrier)(nil)
+var (
+	_ Adapter = (*Retrier)(nil)
+	_ Wrapper = (*Retrier)(nil)
+)
+
+// Unwrap returns the wrapped adapter, so that its FactReader stays
+// visible (AsFactReader).
+func (r *Retrier) Unwrap() Adapter {
+	if r == nil {
+		return nil
+	}
+	return r.Adapter
+}
 
 // errNoAdapter is the Result of every push given to a Retrier without an Adapter.
 var errNoAdapter = PermanentError(errors.New("crm: retrier has no adapter"))
@@ -164,10 +177,7 @@ func (r *Retrier) newCall(pushes []Push, results []Result) *retryCall {
 		c.max = DefaultMax
 	}
 	if c.sleep == nil {
-		c.sleep = sleepCtx
-	}
-	if c.rand == nil {
-		c.rand = rand.Float64
+		c.sleep = httpkit.Sleep
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -204,7 +214,7 @@ func (c *retryCall) chunk(ctx context.Context, lo, hi int) error {
 			c.giveUp(attempt, "no attempts left")
 			return nil
 		}
-		wait := max(c.backoff(attempt-1), after)
+		wait := max(httpkit.Backoff{Base: c.base, Max: c.max, Rand: c.rand}.Delay(attempt-1), after)
 		now := c.now()
 		if !c.deadline.IsZero() && now.Add(wait).After(c.deadline) {
 			return c.stop(attempt, RetryableError(errors.New("crm: not pushed: the retry time budget is spent"), after),
@@ -295,22 +305,6 @@ func (c *retryCall) stop(attempts int, notSent error, why string) error {
 	return notSent
 }
 
-// backoff is the truncated exponential wait before retry n (0-based).
-func (c *retryCall) backoff(n int) time.Duration {
-	d := c.max
-	if n < 62 && c.base <= c.max>>n {
-		d = c.base << n
-	}
-	j := c.rand()
-	if math.IsNaN(j) || j < 0 {
-		j = 0
-	} else if j >= 1 {
-		j = 0.999999
-	}
-	d += time.Duration(j * float64(c.base))
-	return min(d, c.max)
-}
-
 // gaveUp is a failed Result's error after retries: the last adapter error,
 // with how many attempts were made and why they stopped.
 type gaveUp struct {
@@ -327,18 +321,3 @@ func (e *gaveUp) Error() string {
 }
 
 func (e *gaveUp) Unwrap() error { return e.err }
-
-// sleepCtx is the default Retrier.Sleep: a timer that ctx can cut short.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}

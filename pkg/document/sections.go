@@ -32,6 +32,10 @@ const (
 	WarnBadDate        = "bad_date"         // looks like a date line but is not a real date
 	WarnRepeatedDate   = "repeated_date"    // the same day appears twice; both parts are read
 	WarnHeaderNotFound = "header_not_found" // a table/sheet whose layout could not be recognised
+	// WarnChipNotRead: a line ends where the source left a smart chip out
+	// (Google Docs gives no element for dropdown and file chips), so the
+	// value the employee picked there is not read. Value is the line's text.
+	WarnChipNotRead = "chip_not_read"
 )
 
 // reportPrefixes may precede a section's date ("Отчёт за 26.11.2026").

@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/google"
+
+	"github.com/dayreport/dayreport/pkg/httpkit"
 )
 
 // tokenHosts are the token endpoints a service-account key may name.
@@ -111,31 +113,11 @@ func secretParts(key, keyID string) []string {
 	return out
 }
 
-// redacted is an error whose text had secrets cut out; it still unwraps to
-// the original for errors.Is/As.
-type redacted struct {
-	msg string
-	err error
-}
-
-func (e *redacted) Error() string { return e.msg }
-func (e *redacted) Unwrap() error { return e.err }
-
-// redact returns err unchanged unless its text holds one of secrets.
+// redact returns err unchanged unless its text holds one of secrets; then
+// the text is redacted and the chain kept (httpkit.Redactor.Mask).
 func redact(err error, secrets []string) error {
-	if err == nil || len(secrets) == 0 {
+	if len(secrets) == 0 {
 		return err
 	}
-	msg := err.Error()
-	hit := false
-	for _, s := range secrets {
-		if strings.Contains(msg, s) {
-			msg = strings.ReplaceAll(msg, s, "[REDACTED]")
-			hit = true
-		}
-	}
-	if !hit {
-		return err
-	}
-	return &redacted{msg: msg, err: err}
+	return httpkit.NewRedactor(secrets...).Mask(err)
 }

@@ -7,16 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/dayreport/dayreport/pkg/retryafter"
 	"golang.org/x/oauth2"
 	"golang.org/x/time/rate"
+
+	"github.com/dayreport/dayreport/pkg/httpkit"
 )
 
 // maxErrorBody bounds how much of an error answer is buffered to classify it.
@@ -102,10 +101,7 @@ func newTransport(api string, next http.RoundTripper, lim *Limiters, opts Option
 		t.attemptTimeout = DefaultAttemptTimeout
 	}
 	if t.sleep == nil {
-		t.sleep = sleepCtx
-	}
-	if t.rand == nil {
-		t.rand = rand.Float64
+		t.sleep = httpkit.Sleep
 	}
 	return t
 }
@@ -144,7 +140,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		retry, after, reason := t.classify(ctx, resp, err)
 		if retry && attempt < t.maxAttempts {
-			wait := max(t.backoff(attempt-1), after)
+			wait := max(httpkit.Backoff{Base: t.base, Max: t.max, Rand: t.rand}.Delay(attempt-1), after)
 			deadline, has := ctx.Deadline()
 			if !has || time.Now().Add(wait).Before(deadline) {
 				if resp != nil {
@@ -302,10 +298,7 @@ func (t *transport) classify(ctx context.Context, resp *http.Response, err error
 		return true, 0, "transport error"
 	}
 	code := resp.StatusCode
-	switch {
-	case code == http.StatusTooManyRequests, code >= 500 && code != http.StatusNotImplemented:
-	case code == http.StatusForbidden:
-	default:
+	if httpkit.StatusKind(code) != httpkit.Retryable && code != http.StatusForbidden {
 		return false, 0, ""
 	}
 	body := bufferBody(resp)
@@ -313,7 +306,7 @@ func (t *transport) classify(ctx context.Context, resp *http.Response, err error
 	if code == http.StatusForbidden && !info.rateLimited {
 		return false, 0, ""
 	}
-	after = max(retryAfter(resp.Header.Get("Retry-After"), time.Now()), info.retryDelay)
+	after = max(httpkit.RetryAfter(resp.Header, time.Now(), MaxRetryAfter), info.retryDelay)
 	reason = strconv.Itoa(code)
 	if info.reason != "" {
 		reason += " " + info.reason
@@ -384,27 +377,6 @@ func parseErrorBody(data []byte) errorInfo {
 	return out
 }
 
-// retryAfter reads a Retry-After header: delay seconds or an HTTP date.
-func retryAfter(v string, now time.Time) time.Duration {
-	return retryafter.Parse(v, now, MaxRetryAfter)
-}
-
-// backoff is the truncated exponential wait before retry n (0-based).
-func (t *transport) backoff(n int) time.Duration {
-	d := t.max
-	if n < 62 && t.base <= t.max>>n {
-		d = t.base << n
-	}
-	j := t.rand()
-	if math.IsNaN(j) || j < 0 {
-		j = 0
-	} else if j >= 1 {
-		j = 0.999999
-	}
-	d += time.Duration(j * float64(t.base))
-	return min(d, t.max)
-}
-
 // cancelBody ends an attempt's context when its answer has been read.
 type cancelBody struct {
 	io.ReadCloser
@@ -415,19 +387,4 @@ func (b *cancelBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.cancel()
 	return err
-}
-
-// sleepCtx is the default Options.Sleep: a timer that ctx can cut short.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-tm.C:
-		return nil
-	}
 }

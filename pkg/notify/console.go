@@ -30,7 +30,11 @@ func NewConsole(w io.Writer) *Console { return &Console{w: w} }
 func (c *Console) Name() string { return "console" }
 
 // Send prints the recipient, the subject and the text, indented.
-func (c *Console) Send(_ context.Context, to Recipient, m Message) error {
+func (c *Console) Send(ctx context.Context, to Recipient, m Message) error {
+	return classified(c.send(ctx, to, m))
+}
+
+func (c *Console) send(_ context.Context, to Recipient, m Message) error {
 	var b strings.Builder
 	b.WriteString("→ ")
 	switch {

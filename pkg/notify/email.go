@@ -20,6 +20,7 @@ import (
 	"github.com/wneessen/go-mail/smtp"
 
 	"github.com/dayreport/dayreport/pkg/config"
+	"github.com/dayreport/dayreport/pkg/httpkit"
 )
 
 // DefaultSMTPPort is the submission port (STARTTLS), used when
@@ -63,7 +64,7 @@ type Email struct {
 	password string
 	opts     EmailOptions
 	conns    chan struct{}
-	scrub    *strings.Replacer
+	scrub    *httpkit.Redactor
 }
 
 var _ Notifier = (*Email)(nil)
@@ -102,7 +103,7 @@ func NewEmail(cfg config.Email, opts EmailOptions) (*Email, error) {
 	return &Email{
 		host: host, port: port, from: from, user: user, password: password, opts: opts,
 		conns: make(chan struct{}, maxSMTPConns),
-		scrub: scrubber(secrets...),
+		scrub: httpkit.NewRedactor(secrets...),
 	}, nil
 }
 
@@ -111,6 +112,10 @@ func (e *Email) Name() string { return "email" }
 
 // Send delivers m to the recipient's address (ErrNoContact without one).
 func (e *Email) Send(ctx context.Context, to Recipient, m Message) error {
+	return classified(e.send(ctx, to, m))
+}
+
+func (e *Email) send(ctx context.Context, to Recipient, m Message) error {
 	addr := strings.TrimSpace(to.Email)
 	if addr == "" {
 		return fmt.Errorf("email: %s: %w", to.ID, ErrNoContact)
@@ -175,7 +180,7 @@ func (e *Email) client(dial gomail.DialContextFunc) (*gomail.Client, error) {
 	}
 	c, err := gomail.NewClient(e.host, opts...)
 	if err != nil {
-		return nil, redact("email: ", err, e.scrub)
+		return nil, e.scrub.Error("email: ", err)
 	}
 	return c, nil
 }
@@ -189,7 +194,7 @@ func (e *Email) classify(ctx context.Context, rcpt string, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return RetryableError(fmt.Errorf("%snot sent: %w", prefix, ctxErr), 0)
 	}
-	out := redact(prefix, err, e.scrub)
+	out := e.scrub.Error(prefix, err)
 	if smtpRetryable(err) {
 		return RetryableError(out, 0)
 	}

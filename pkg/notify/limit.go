@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/dayreport/dayreport/pkg/httpkit"
 )
 
 // window lets at most n requests reach a service within any span of time.
@@ -144,16 +146,5 @@ func (g *gates) sweep() {
 
 // sleepUntil waits until t or ctx's end.
 func sleepUntil(ctx context.Context, t time.Time) error {
-	d := time.Until(t)
-	if d <= 0 {
-		return ctx.Err()
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-timer.C:
-		return nil
-	}
+	return httpkit.Sleep(ctx, time.Until(t))
 }

@@ -36,6 +36,10 @@ func (m Multi) Name() string {
 
 // Send sends through every channel concurrently; see Multi.
 func (m Multi) Send(ctx context.Context, to Recipient, msg Message) error {
+	return classified(m.send(ctx, to, msg))
+}
+
+func (m Multi) send(ctx context.Context, to Recipient, msg Message) error {
 	errs := make([]error, len(m))
 	var wg sync.WaitGroup
 	for i, n := range m {

@@ -79,7 +79,9 @@ func (s *stub) Send(context.Context, notify.Recipient, notify.Message) error {
 func TestMultiPartialFailures(t *testing.T) {
 	t.Parallel()
 	down := func(after time.Duration) error { return notify.RetryableError(errors.New("telegram: 502"), after) }
-	perm := errors.New("email: 550 mailbox unavailable")
+	// Channels classify what they return; an unclassified error would count
+	// as retryable (the one default, httpkit.IsRetryable).
+	perm := notify.PermanentError(errors.New("email: 550 mailbox unavailable"))
 	noContact := fmt.Errorf("telegram: x: %w", notify.ErrNoContact)
 	tests := []struct {
 		name      string
@@ -96,9 +98,10 @@ func TestMultiPartialFailures(t *testing.T) {
 		{name: "down twice: the longest wait", errs: []error{down(5 * time.Second), down(9 * time.Second)}, retryable: true, after: 9 * time.Second},
 		{name: "down and refused: may pass", errs: []error{perm, down(0)}, retryable: true, contains: []string{"502"}},
 		{name: "refused and no contact", errs: []error{perm, noContact}, contains: []string{"550"}},
-		{name: "refused twice", errs: []error{perm, errors.New("webhook: POST: 400 Bad Request")}, contains: []string{"550", "; webhook: POST: 400"}},
+		{name: "refused twice", errs: []error{perm, notify.PermanentError(errors.New("webhook: POST: 400 Bad Request"))}, contains: []string{"550", "; webhook: POST: 400"}},
 		{name: "no contact anywhere", errs: []error{noContact, noContact}, noContact: true},
 		{name: "no channel", noContact: true},
+		{name: "unclassified: retryable", errs: []error{errors.New("something nobody foresaw")}, retryable: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

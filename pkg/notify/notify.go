@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/dayreport/dayreport/pkg/httpkit"
 )
 
 // Recipient is a person with the contacts a channel can use.
@@ -43,29 +45,35 @@ type Notifier interface {
 // ErrNoContact means the recipient has no contact on the channel.
 var ErrNoContact = errors.New("notify: no contact on this channel")
 
-// retryable marks a failure a later attempt may fix.
-type retryable struct {
-	err   error
-	after time.Duration
-}
-
-func (r *retryable) Error() string { return r.err.Error() }
-func (r *retryable) Unwrap() error { return r.err }
+// A channel's errors are httpkit's classified errors, the same the CRM
+// adapters return: every channel classifies what it returns (Send marks
+// anything it did not find retryable as permanent), and an error nobody
+// classified counts as retryable, the project's one default.
 
 // RetryableError wraps err as retryable, after the given wait (0: any time).
-func RetryableError(err error, after time.Duration) error { return &retryable{err: err, after: after} }
+func RetryableError(err error, after time.Duration) error { return httpkit.RetryableError(err, after) }
 
-// Retryable reports whether err may go away on a later attempt.
+// PermanentError wraps err as permanent: the message is not sent, and
+// sending it again would fail the same way.
+func PermanentError(err error) error { return httpkit.PermanentError(err) }
+
+// Retryable reports whether a later run may send what failed with err: a
+// retryable failure, an unclassified one (httpkit.IsRetryable), or a send
+// cut short by a cancelled context (shutting down: the message was not
+// sent, and the next run may send it).
 func Retryable(err error) bool {
-	var r *retryable
-	return errors.As(err, &r)
+	return errors.Is(err, context.Canceled) || httpkit.IsRetryable(err)
 }
 
 // RetryAfter is the wait a retryable error asks for (0 when none).
-func RetryAfter(err error) time.Duration {
-	var r *retryable
-	if errors.As(err, &r) {
-		return r.after
+func RetryAfter(err error) time.Duration { return httpkit.RetryAfterOf(err) }
+
+// classified returns err as a channel's Send returns it: nil, or classified,
+// anything not marked retryable being permanent.
+func classified(err error) error {
+	var e *httpkit.Error
+	if err == nil || errors.As(err, &e) || errors.Is(err, context.Canceled) {
+		return err
 	}
-	return 0
+	return PermanentError(err)
 }

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dayreport/dayreport/pkg/config"
+	"github.com/dayreport/dayreport/pkg/httpkit"
 )
 
 // Telegram wire format (Bot API, https://core.telegram.org/bots/api):
@@ -24,8 +25,11 @@ import (
 //	POST {base_url}/bot<token>/sendMessage
 //	Content-Type: application/json
 //
-//	{"chat_id":"111222333","text":"<b>Subject</b>\ntext","parse_mode":"HTML","disable_web_page_preview":true}
+//	{"chat_id":"111222333","text":"<b>Subject</b>\ntext","parse_mode":"HTML","link_preview_options":{"is_disabled":true}}
 //
+// link_preview_options (a LinkPreviewOptions object) replaced
+// disable_web_page_preview in Bot API 7.0 (December 2023); a link in a
+// reminder or a digest gets no preview card.
 // The answer is {"ok":true,"result":{…}} or {"ok":false,"error_code":N,
 // "description":"…","parameters":{"retry_after":S,"migrate_to_chat_id":C}}.
 // The text may hold 1-4096 characters after entity parsing; in HTML mode
@@ -75,7 +79,7 @@ type Telegram struct {
 	perChat  time.Duration
 	overall  *window
 	chats    gates
-	scrub    *strings.Replacer
+	scrub    *httpkit.Redactor
 }
 
 var _ Notifier = (*Telegram)(nil)
@@ -117,12 +121,12 @@ func NewTelegram(cfg config.Telegram, opts TelegramOptions) (*Telegram, error) {
 
 // telegramScrubber hides the token and its secret half (the part after the
 // colon, which is what makes a token a credential).
-func telegramScrubber(token string) *strings.Replacer {
+func telegramScrubber(token string) *httpkit.Redactor {
 	secrets := []string{token}
 	if _, after, ok := strings.Cut(token, ":"); ok {
 		secrets = append(secrets, after)
 	}
-	return scrubber(secrets...)
+	return httpkit.NewRedactor(secrets...)
 }
 
 // Name returns "telegram".
@@ -132,6 +136,10 @@ func (t *Telegram) Name() string { return "telegram" }
 // when it is longer than TelegramMaxText. It waits as the rate limits
 // require, as long as ctx allows. When a part fails, the rest is not sent.
 func (t *Telegram) Send(ctx context.Context, to Recipient, m Message) error {
+	return classified(t.send(ctx, to, m))
+}
+
+func (t *Telegram) send(ctx context.Context, to Recipient, m Message) error {
 	chat := strings.TrimSpace(to.Telegram)
 	if chat == "" {
 		return fmt.Errorf("telegram: %s: %w", to.ID, ErrNoContact)
@@ -176,10 +184,16 @@ func (t *Telegram) sendPart(ctx context.Context, g *gate, chat, text string) err
 }
 
 type telegramRequest struct {
-	ChatID                string `json:"chat_id"`
-	Text                  string `json:"text"`
-	ParseMode             string `json:"parse_mode"`
-	DisableWebPagePreview bool   `json:"disable_web_page_preview"`
+	ChatID             string             `json:"chat_id"`
+	Text               string             `json:"text"`
+	ParseMode          string             `json:"parse_mode"`
+	LinkPreviewOptions linkPreviewOptions `json:"link_preview_options"`
+}
+
+// linkPreviewOptions is the Bot API's LinkPreviewOptions (7.0), as far as
+// the channel sets it.
+type linkPreviewOptions struct {
+	IsDisabled bool `json:"is_disabled"`
 }
 
 type telegramAnswer struct {
@@ -197,7 +211,7 @@ func (t *Telegram) post(ctx context.Context, chat, text string) error {
 	var body bytes.Buffer
 	enc := json.NewEncoder(&body)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(telegramRequest{ChatID: chat, Text: text, ParseMode: "HTML", DisableWebPagePreview: true}); err != nil {
+	if err := enc.Encode(telegramRequest{ChatID: chat, Text: text, ParseMode: "HTML", LinkPreviewOptions: linkPreviewOptions{IsDisabled: true}}); err != nil {
 		return fmt.Errorf("telegram: %w", err)
 	}
 	rctx, cancel := context.WithTimeout(ctx, t.timeout)
@@ -210,7 +224,7 @@ func (t *Telegram) post(ctx context.Context, chat, text string) error {
 	req.Header.Set("User-Agent", "dayreport")
 	resp, err := t.client.Do(req)
 	if err != nil {
-		return transportFailure(ctx, "telegram: sendMessage to chat "+chat+": ", t.timeout, err, t.scrub)
+		return t.scrub.TransportError(ctx, "telegram: sendMessage to chat "+chat+": ", t.timeout, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
@@ -231,7 +245,7 @@ func (t *Telegram) failure(chat string, resp *http.Response, a telegramAnswer, p
 	if parsed && a.ErrorCode != 0 {
 		code = a.ErrorCode
 	}
-	desc := shorten(t.scrub.Replace(a.Description), 300)
+	desc := shorten(t.scrub.Redact(a.Description), 300)
 	if desc == "" {
 		desc = strconv.Itoa(code) + " " + http.StatusText(code)
 	}
@@ -241,7 +255,7 @@ func (t *Telegram) failure(chat string, resp *http.Response, a telegramAnswer, p
 	case code == http.StatusTooManyRequests:
 		after := time.Duration(a.Parameters.RetryAfter * float64(time.Second))
 		if after <= 0 {
-			after = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+			after = httpkit.RetryAfter(resp.Header, time.Now(), maxRetryAfter)
 		}
 		return RetryableError(errors.New(what+" (flood control)"), min(max(after, 0), maxRetryAfter))
 	case code >= 500, code == http.StatusRequestTimeout:

@@ -72,7 +72,7 @@ func TestTelegramWireFormat(t *testing.T) {
 	defer mu.Unlock()
 	require.Equal(t, "/bot"+tgToken+"/sendMessage", path)
 	require.Equal(t, "application/json", contentType)
-	require.JSONEq(t, `{"chat_id":"111222333","text":"<b>Отчёт за 26.11</b>\nНовые звонки: 12","parse_mode":"HTML","disable_web_page_preview":true}`, body)
+	require.JSONEq(t, `{"chat_id":"111222333","text":"<b>Отчёт за 26.11</b>\nНовые звонки: 12","parse_mode":"HTML","link_preview_options":{"is_disabled":true}}`, body)
 }
 
 func TestTelegramEscapes(t *testing.T) {
@@ -92,7 +92,7 @@ func TestTelegramEscapes(t *testing.T) {
 	require.Equal(t, "Отчёт <за> 26.11 & итог\na <b>bold</b> & &amp; =HYPERLINK(\"x\")\n<script>alert(1)</script>", got[0].Plain,
 		"the person reads exactly the text given")
 	require.Equal(t, "HTML", got[0].ParseMode)
-	require.True(t, got[0].DisableWebPagePreview)
+	require.True(t, got[0].LinkPreviewDisabled, "link_preview_options.is_disabled")
 
 	// No subject: the text alone.
 	require.NoError(t, tg.Send(t.Context(), notify.Recipient{Telegram: "43"}, notify.Message{Text: "x > y"}))

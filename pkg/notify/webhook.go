@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/dayreport/dayreport/pkg/config"
+	"github.com/dayreport/dayreport/pkg/httpkit"
 )
 
 // Webhook wire format: one request per message,
@@ -54,7 +55,7 @@ type Webhook struct {
 	secret  []byte
 	client  *http.Client
 	timeout time.Duration
-	scrub   *strings.Replacer
+	scrub   *httpkit.Redactor
 }
 
 var _ Notifier = (*Webhook)(nil)
@@ -82,7 +83,7 @@ func NewWebhook(cfg config.NotifyWebhook, opts WebhookOptions) (*Webhook, error)
 		secret:  []byte(cfg.Secret.Value()),
 		client:  opts.HTTPClient,
 		timeout: cmp.Or(opts.Timeout, DefaultTimeout),
-		scrub:   scrubber(secrets...),
+		scrub:   httpkit.NewRedactor(secrets...),
 	}
 	if w.client == nil {
 		w.client = defaultHTTPClient()
@@ -118,6 +119,10 @@ func Sign(secret, body []byte) string {
 
 // Send posts the message.
 func (w *Webhook) Send(ctx context.Context, to Recipient, m Message) error {
+	return classified(w.send(ctx, to, m))
+}
+
+func (w *Webhook) send(ctx context.Context, to Recipient, m Message) error {
 	body, err := json.Marshal(WebhookBody{
 		To:      WebhookRecipient(to),
 		Subject: m.Subject,
@@ -139,7 +144,7 @@ func (w *Webhook) Send(ctx context.Context, to Recipient, m Message) error {
 	}
 	resp, err := w.client.Do(req)
 	if err != nil {
-		return transportFailure(ctx, "webhook: POST: ", w.timeout, err, w.scrub)
+		return w.scrub.TransportError(ctx, "webhook: POST: ", w.timeout, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswer))
@@ -149,7 +154,7 @@ func (w *Webhook) Send(ctx context.Context, to Recipient, m Message) error {
 	case code >= 200 && code < 300:
 		return nil
 	case code == http.StatusTooManyRequests, code == http.StatusRequestTimeout, code >= 500:
-		return RetryableError(what, parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()))
+		return RetryableError(what, httpkit.RetryAfter(resp.Header, time.Now(), maxRetryAfter))
 	case code >= 300 && code < 400:
 		return fmt.Errorf("%w (redirects are not followed; point notify.webhook.url at the final address)", what)
 	}

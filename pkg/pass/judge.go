@@ -61,12 +61,7 @@ func (r *run) judgeEmployee(ctx context.Context, fr fetchResult) {
 	if fr.fetched != nil {
 		var warns []document.Warning
 		sections, warns = fr.fetched.Doc.Sections(p.date)
-		for _, w := range append(fr.fetched.Warnings, warns...) {
-			if w.Code == document.WarnBadDate {
-				docWarns = append(docWarns, report.FieldError{Code: report.CodeBadDate, Location: w.Loc, Value: w.Value,
-					Message: report.BadDateMessage(r.e.Lang(), w.Value)})
-			}
-		}
+		docWarns = report.DocumentWarnings(r.e.Lang(), append(fr.fetched.Warnings, warns...))
 	}
 	why := map[day.Date]reason{p.date: forDate}
 	for _, d := range p.pending {

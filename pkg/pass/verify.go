@@ -52,7 +52,7 @@ var defaultFactMetrics = map[string]string{
 // The CRM is asked once per date and time zone for the whole roster.
 func (r *run) facts(ctx context.Context, emp config.Employee, d day.Date) (_ map[string]float64, incomplete bool) {
 	a, fc := r.e, r.factCache
-	fr, ok := a.Adapter.(crm.FactReader)
+	fr, ok := crm.AsFactReader(a.Adapter)
 	if !ok || fc == nil {
 		return nil, false
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/document"
 )
 
 // message words a problem for people. lang "ru" gives Russian, anything else English.
@@ -124,4 +125,31 @@ func BadDateMessage(lang, raw string) string {
 		return m.quote(raw) + " — такой даты нет; строки ниже не отнесены ни к одному дню"
 	}
 	return m.quote(raw) + " is not a real date; the lines below belong to no day"
+}
+
+// ChipNotReadMessage says that a line ends where the document holds a
+// chip the source cannot read (a dropdown or file chip in a Google Doc).
+func ChipNotReadMessage(lang, line string) string {
+	m := message{lang}
+	if m.ru() {
+		return m.quote(line) + " — после этого в документе стоит элемент (выпадающий список или файл), " +
+			"который не читается; напишите значение текстом"
+	}
+	return m.quote(line) + " is followed by an element (a dropdown or a file chip) that cannot be read; type the value as text"
+}
+
+// DocumentWarnings are the warnings a document's reading gave, for people:
+// a date line naming no real day, a chip that could not be read. Other
+// warnings of the document are not the report's business.
+func DocumentWarnings(lang string, warns []document.Warning) []FieldError {
+	var out []FieldError
+	for _, w := range warns {
+		switch w.Code {
+		case document.WarnBadDate:
+			out = append(out, FieldError{Code: CodeBadDate, Location: w.Loc, Value: w.Value, Message: BadDateMessage(lang, w.Value)})
+		case document.WarnChipNotRead:
+			out = append(out, FieldError{Code: CodeChipNotRead, Location: w.Loc, Value: w.Value, Message: ChipNotReadMessage(lang, w.Value)})
+		}
+	}
+	return out
 }

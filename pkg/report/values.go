@@ -26,6 +26,7 @@ const (
 	CodeUnknownLabel Code = "unknown_label" // warning: a "Label: value" line the template does not know
 	CodeRepeatedDate Code = "repeated_date" // warning: the day's date appears twice
 	CodeBadDate      Code = "bad_date"      // warning: a date line naming no real day
+	CodeChipNotRead  Code = "chip_not_read" // warning: a line ends where the source left a chip out
 )
 
 // zeroWords read as 0 in a count ("нет" звонков), and as "not given" in a rating.

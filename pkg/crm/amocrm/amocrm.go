@@ -16,6 +16,7 @@ import (
 
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/crm"
+	"github.com/dayreport/dayreport/pkg/httpkit"
 )
 
 // Name is the adapter's config name.
@@ -86,6 +87,7 @@ type Adapter struct {
 	endpoint  string // <base>/api/v4/catalogs/<id>/elements
 	path      string // its path, for errors and logs
 	token     string
+	scrub     *httpkit.Redactor // hides the token
 	catalogID int
 	fields    fieldMap
 	client    *http.Client
@@ -106,6 +108,12 @@ var _ crm.Adapter = (*Adapter)(nil)
 // positive, requests_per_second at most 7 (0 means 7), and every field id
 // positive and used once. Every problem is reported, joined.
 func New(cfg config.AmoCRM, opts Options) (*Adapter, error) {
+	return newAdapter(cfg, opts, true)
+}
+
+// newAdapter is New; without needCatalog (for Setup, which finds or
+// creates the list) catalog_id may be 0.
+func newAdapter(cfg config.AmoCRM, opts Options, needCatalog bool) (*Adapter, error) {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("amocrm: "+format, args...)) }
 
@@ -120,7 +128,10 @@ func New(cfg config.AmoCRM, opts Options) (*Adapter, error) {
 	case strings.ContainsAny(token, " \t\r\n"):
 		bad("token: contains white space or a line break")
 	}
-	if cfg.CatalogID <= 0 {
+	switch {
+	case cfg.CatalogID == 0 && needCatalog:
+		bad("catalog_id: not set: run `dayreport crm setup` and paste the block it prints")
+	case cfg.CatalogID < 0:
 		bad("catalog_id: must be the positive id of the list the records go to, got %d", cfg.CatalogID)
 	}
 	rps := cfg.RequestsPerSecond
@@ -154,6 +165,7 @@ func New(cfg config.AmoCRM, opts Options) (*Adapter, error) {
 		endpoint:  base + "/api/v4/catalogs/" + strconv.Itoa(cfg.CatalogID) + "/elements",
 		path:      "/api/v4/catalogs/" + strconv.Itoa(cfg.CatalogID) + "/elements",
 		token:     token,
+		scrub:     httpkit.NewRedactor(token),
 		catalogID: cfg.CatalogID,
 		fields:    fields,
 		client:    opts.HTTPClient,

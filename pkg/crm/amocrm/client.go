@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dayreport/dayreport/pkg/crm"
+	"github.com/dayreport/dayreport/pkg/httpkit"
 )
 
 // maxBody bounds what is read of an answer.
@@ -114,7 +114,7 @@ func (a *Adapter) request(ctx context.Context, endpoint, path, method string, qu
 	}
 	req, err := http.NewRequestWithContext(rctx, method, u, rd)
 	if err != nil {
-		return 0, crm.PermanentError(fmt.Errorf("amocrm: %s %s: %v", method, path, a.redact(err.Error())))
+		return 0, crm.PermanentError(fmt.Errorf("amocrm: %s %s: %v", method, path, a.scrub.Redact(err.Error())))
 	}
 	req.Header.Set("Authorization", "Bearer "+a.token)
 	req.Header.Set("Accept", "application/hal+json, application/json, application/problem+json")
@@ -125,14 +125,14 @@ func (a *Adapter) request(ctx context.Context, endpoint, path, method string, qu
 	start := time.Now()
 	resp, err := a.client.Do(req)
 	if err != nil {
-		return 0, a.transportError(ctx, rctx, method, path, err)
+		return 0, a.transportError(ctx, method, path, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	a.log.Debug().Str("method", method).Str("path", path).Int("status", resp.StatusCode).
 		Dur("took", time.Since(start)).Msg("amocrm request")
 	if err != nil {
-		return 0, a.transportError(ctx, rctx, method, path, err)
+		return 0, a.transportError(ctx, method, path, err)
 	}
 	switch s := resp.StatusCode; {
 	case s == http.StatusNoContent:
@@ -148,22 +148,11 @@ func (a *Adapter) request(ctx context.Context, endpoint, path, method string, qu
 	return resp.StatusCode, a.classify(method, path, resp, data)
 }
 
-// transportError classifies a request that got no complete answer.
-func (a *Adapter) transportError(ctx, rctx context.Context, method, path string, err error) error {
-	if ctx.Err() != nil {
-		return fmt.Errorf("amocrm: %s %s: %w", method, path, ctx.Err())
-	}
-	if errors.Is(rctx.Err(), context.DeadlineExceeded) {
-		return crm.RetryableError(fmt.Errorf("amocrm: %s %s: no answer within %s", method, path, a.timeout), 0)
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err // its URL carries the key query; method and path say enough
-	}
-	if strings.Contains(err.Error(), a.token) {
-		err = errors.New(a.redact(err.Error()))
-	}
-	return crm.RetryableError(fmt.Errorf("amocrm: %s %s: %w", method, path, err), 0)
+// transportError classifies a request that got no complete answer
+// (httpkit.Redactor.TransportError: the URL, which carries no token but
+// says nothing method and path do not, is dropped).
+func (a *Adapter) transportError(ctx context.Context, method, path string, err error) error {
+	return a.scrub.TransportError(ctx, "amocrm: "+method+" "+path+": ", a.timeout, err)
 }
 
 // classify turns a non-2xx answer into a classified error.
@@ -171,19 +160,19 @@ func (a *Adapter) classify(method, path string, resp *http.Response, data []byte
 	e := &apiError{method: method, path: path, status: resp.StatusCode}
 	var p problem
 	if json.Unmarshal(data, &p) == nil {
-		e.title, e.detail = a.redact(p.Title), a.redact(p.Detail)
+		e.title, e.detail = a.scrub.Redact(p.Title), a.scrub.Redact(p.Detail)
 		for _, g := range p.ValidationErrors {
-			g.RequestID = flexString(a.redact(string(g.RequestID)))
+			g.RequestID = flexString(a.scrub.Redact(string(g.RequestID)))
 			for i := range g.Errors {
 				ve := &g.Errors[i]
-				ve.Code, ve.Path, ve.Detail = a.redact(ve.Code), a.redact(ve.Path), a.redact(ve.Detail)
+				ve.Code, ve.Path, ve.Detail = a.scrub.Redact(ve.Code), a.scrub.Redact(ve.Path), a.scrub.Redact(ve.Detail)
 			}
 			e.validation = append(e.validation, g)
 		}
 	}
 	switch s := resp.StatusCode; {
 	case s == http.StatusTooManyRequests:
-		after := retryAfter(resp.Header.Get("Retry-After"))
+		after := retryAfter(resp.Header)
 		if after <= 0 {
 			after = a.per
 		}
@@ -191,8 +180,8 @@ func (a *Adapter) classify(method, path string, resp *http.Response, data []byte
 		a.log.Warn().Str("method", method).Str("path", path).Dur("retry_after", after).
 			Msg("amoCRM answered 429 Too Many Requests; pausing every request")
 		return crm.RetryableError(e, after)
-	case s >= 500 || s == http.StatusRequestTimeout:
-		return crm.RetryableError(e, retryAfter(resp.Header.Get("Retry-After")))
+	case httpkit.StatusKind(s) == httpkit.Retryable:
+		return crm.RetryableError(e, retryAfter(resp.Header))
 	case s == http.StatusUnauthorized:
 		e.hint = "the long-lived token was refused (wrong, expired or revoked): issue a new one in the integration's settings"
 		err := crm.PermanentError(e)
@@ -223,33 +212,7 @@ func (a *Adapter) classify(method, path string, resp *http.Response, data []byte
 	return crm.PermanentError(e)
 }
 
-// retryAfter parses a Retry-After header: seconds or an HTTP date.
-func retryAfter(h string) time.Duration {
-	return min(crm.ParseRetryAfter(h, time.Now()), maxRetryAfter)
-}
-
-// redact hides the token in s.
-func (a *Adapter) redact(s string) string {
-	if a.token == "" {
-		return s
-	}
-	return strings.ReplaceAll(s, a.token, "[hidden]")
-}
-
-// scrub is the last check on an error leaving the adapter: should its text
-// hold the token after all, it is replaced by a redacted copy of the same
-// classification.
-func (a *Adapter) scrub(err error) error {
-	if err == nil || a.token == "" || !strings.Contains(err.Error(), a.token) {
-		return err
-	}
-	var ce *crm.Error
-	if errors.As(err, &ce) && ce.Err != nil {
-		return &crm.Error{Kind: ce.Kind, RetryAfter: ce.RetryAfter, Err: errors.New(a.redact(ce.Err.Error()))}
-	}
-	msg := a.redact(err.Error())
-	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("%s [%w]", msg, context.Canceled)
-	}
-	return crm.RetryableError(errors.New(msg), 0)
+// retryAfter reads a Retry-After header, at most maxRetryAfter.
+func retryAfter(h http.Header) time.Duration {
+	return httpkit.RetryAfter(h, time.Now(), maxRetryAfter)
 }

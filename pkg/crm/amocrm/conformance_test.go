@@ -1,11 +1,14 @@
 package amocrm_test
 
 import (
+	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dayreport/dayreport/pkg/crm"
 	"github.com/dayreport/dayreport/pkg/crm/amocrm/amocrmfake"
 	"github.com/dayreport/dayreport/pkg/crm/crmtest"
 )
@@ -45,4 +48,32 @@ func TestConformance(t *testing.T) {
 		violations += f.Violations()
 	}
 	require.Zero(t, violations, "rate violations over the whole suite")
+}
+
+// TestFactsConformance runs the shared FactReader contract: calls from the
+// event list and won leads, against a fresh fake account per subtest. It
+// does not run in parallel with the package's real-clock rate tests, which
+// more load beside them makes flaky on a busy machine.
+func TestFactsConformance(t *testing.T) {
+	crmtest.RunFacts(t, func(t *testing.T) *crmtest.FactsHarness {
+		e := factsEnv(t, func(s setup) { s.opts.Timeout = 300 * time.Millisecond })
+		t.Cleanup(func() { require.Zero(t, e.fake.Violations(), "requests over amoCRM's rate limit") })
+		return &crmtest.FactsHarness{
+			Reader: e.a,
+			Kinds:  []string{crm.FactCalls, crm.FactWon},
+			Record: func(tb testing.TB, kind, user string, at time.Time) {
+				id, err := strconv.Atoi(user)
+				require.NoError(tb, err)
+				switch kind {
+				case crm.FactCalls:
+					e.fake.AddCall(id, at)
+				case crm.FactWon:
+					e.fake.AddWonLead(id, at)
+				}
+			},
+			Faults:   e.fake,
+			PageSize: 100, // events a page
+			Secrets:  []string{token},
+		}
+	})
 }

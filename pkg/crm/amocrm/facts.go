@@ -10,7 +10,7 @@ package amocrm
 // include both ends, so the upper one sent is the last second of the day):
 //
 //	calls  GET /api/v4/events?filter[type][]=incoming_call&filter[type][]=outgoing_call
-//	           &filter[created_by][]=<user>…&filter[created_at][from]=<from>
+//	           &filter[created_by][]=<user>… (at most 10)&filter[created_at][from]=<from>
 //	           &filter[created_at][to]=<to>&limit=100&page=<n>
 //	       every call event counted for the user who made or took it (created_by)
 //	won    GET /api/v4/leads?filter[responsible_user_id][]=<user>…
@@ -35,11 +35,13 @@ package amocrm
 //
 // # Calls
 //
-// Each query asks for the users 100 at a time (the most an id filter of the
-// event list takes; the URL stays a few kilobytes) and follows the pages
-// (100 events, 250 leads a page) until a page is empty (204 No Content) or
-// has no _links.next. So a day of fewer than 100 calls and 250
-// closed leads costs two requests for up to 100 users. Every request waits
+// The event list takes at most 10 users in filter[created_by] (the
+// reference says so), the lead list's filter[responsible_user_id] names no
+// limit and is sent 100 users at a time (the URL stays a few kilobytes).
+// Each query follows the pages (100 events, 250 leads a page) until a page
+// is empty (204 No Content) or has no _links.next. So a day of fewer than
+// 100 calls and 250 closed leads costs ⌈n/10⌉ + ⌈n/100⌉ requests for n
+// users: two for up to 10. Every request waits
 // for the adapter's pacer, the same one Upsert uses (7 per second at most,
 // and a 429 pauses it), and ends with the same 401/403 stop.
 //
@@ -55,14 +57,26 @@ package amocrm
 // # Sources
 //
 // Checked against these public pages (none of them copied):
-//   - amoCRM, "События и Примечания" (https://www.amocrm.ru/developers/content/crm_platform/events-and-notes):
+//   - amoCRM's API v4 reference, «События и Примечания»
+//     (https://www.amocrm.ru/developers/content/crm_platform/events-and-notes,
+//     in English at https://www.kommo.com/developers/content/api_v4/events-and-notes):
 //     GET /api/v4/events with page, limit (at most 100), filter[id],
-//     filter[created_at] (a timestamp, or filter[created_at][from] and
-//     [to]), filter[created_by], filter[type]; 204 when no event matches;
-//     event types incoming_call and outgoing_call.
-//   - amoCRM's PHP library (amocrm/amocrm-api-php): EventsFilter sends
-//     created_by as an array and created_at as a from/to range; LeadsFilter
-//     sends responsible_user_id as an array and closed_at as a from/to range.
+//     filter[created_at] int|array (a timestamp, or filter[created_at][from]
+//     and [to]), filter[created_by] int|array ("an array of up to 10 users",
+//     its example filter[created_by][]=956328&filter[created_by][]=504141),
+//     filter[type] string|array; 204 when no event matches; event types
+//     incoming_call and outgoing_call. This is the form sent, and the only
+//     one the test fake takes.
+//   - The form the reference does not document any more: the API v2 page of
+//     the same list (and amoCRM's PHP library, whose EventsFilter::buildFilter
+//     joins ids, types, created_by and created_at with commas:
+//     filter[created_by]=1,2, filter[created_at]=from,to). Were that the form
+//     the server reads, the array form would be ignored and the per-user
+//     re-check below would still count right, paging through every user's
+//     calls; the fake refuses it so that the adapter cannot drift to it
+//     unnoticed.
+//   - amoCRM's PHP library (amocrm/amocrm-api-php): LeadsFilter sends
+//     responsible_user_id as an array and closed_at as a from/to range.
 //   - Kommo, "API filtration" (https://kommo.com/developers/content/api_v4/api-filtration)
 //     and amoCRM's filters-api page: GET /api/v4/leads takes
 //     filter[responsible_user_id] (multiple), filter[closed_at][from|to]
@@ -100,13 +114,14 @@ var _ crm.FactReader = (*Adapter)(nil)
 
 // Paths and sizes of the fact queries.
 const (
-	eventsPath    = "/api/v4/events"
-	leadsPath     = "/api/v4/leads"
-	eventsLimit   = 100 // the event list's largest page
-	leadsLimit    = 250 // the lead list's largest page
-	usersPerQuery = 100 // user ids in one filter
-	statusWon     = 142 // the won status of every pipeline
-	maxFactPages  = 200 // pages of one query: 20 000 events or 50 000 leads a day
+	eventsPath   = "/api/v4/events"
+	leadsPath    = "/api/v4/leads"
+	eventsLimit  = 100 // the event list's largest page
+	leadsLimit   = 250 // the lead list's largest page
+	eventUsers   = 10  // user ids in one filter[created_by] of the event list (the reference's limit)
+	leadUsers    = 100 // user ids in one filter[responsible_user_id] of the lead list
+	statusWon    = 142 // the won status of every pipeline
+	maxFactPages = 200 // pages of one query: 20 000 events or 50 000 leads a day
 )
 
 // callEvents are the event types of calls.
@@ -133,25 +148,26 @@ func (a *Adapter) Facts(ctx context.Context, crmUserIDs []string, d day.Date, lo
 		wanted[u] = true
 	}
 	kinds := []struct {
-		kind string
-		read func(ctx context.Context, base string, users []int64, from, end int64, wanted map[int64]bool, counts map[int64]float64) error
+		kind     string
+		perQuery int
+		read     func(ctx context.Context, base string, users []int64, from, end int64, wanted map[int64]bool, counts map[int64]float64) error
 	}{
-		{crm.FactCalls, a.readCalls},
-		{crm.FactWon, a.readWon},
+		{crm.FactCalls, eventUsers, a.readCalls},
+		{crm.FactWon, leadUsers, a.readWon},
 	}
 	counts := map[string]map[int64]float64{}
 	var errs []error
 	for _, k := range kinds {
 		c := map[int64]float64{}
 		var err error
-		for lo := 0; lo < len(users) && err == nil; lo += usersPerQuery {
-			err = k.read(ctx, base, users[lo:min(lo+usersPerQuery, len(users))], from, end, wanted, c)
+		for lo := 0; lo < len(users) && err == nil; lo += k.perQuery {
+			err = k.read(ctx, base, users[lo:min(lo+k.perQuery, len(users))], from, end, wanted, c)
 		}
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("amocrm: facts: %w", ctx.Err())
 		}
 		if err != nil {
-			errs = append(errs, crm.FactError{Kind: k.kind, Err: a.scrub(err)})
+			errs = append(errs, crm.FactError{Kind: k.kind, Err: a.scrub.Scrub(err)})
 			continue
 		}
 		counts[k.kind] = c

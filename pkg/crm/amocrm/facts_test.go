@@ -104,11 +104,11 @@ func TestFactsEmptyDay(t *testing.T) {
 	require.Equal(t, []string{"/api/v4/events 204", "/api/v4/leads 204"}, e.factRequests())
 }
 
-// TestFactsCallsForNUsers: a request per kind for up to 100 users, and one
-// more per kind for every 100 after.
+// TestFactsCallsForNUsers: the event list takes 10 users a request (the
+// reference's limit, which the fake enforces), the lead list 100.
 func TestFactsCallsForNUsers(t *testing.T) {
 	d := day.New(2026, time.November, 26)
-	for n, want := range map[int]int{1: 2, 3: 2, 100: 2, 101: 4, 250: 6} {
+	for n, want := range map[int]int{1: 2, 3: 2, 10: 2, 11: 3, 100: 11, 101: 13} {
 		t.Run(strconv.Itoa(n), func(t *testing.T) {
 			e := factsEnv(t)
 			users := make([]string, n)
@@ -241,7 +241,7 @@ func TestFactsStayUnderTheLimit(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, 1, count(got["300"], crm.FactCalls))
 	}
-	require.Len(t, e.fake.Requests(), 3*3*2)
+	require.Len(t, e.fake.Requests(), 3*(300/10+3), "30 event requests and 3 lead requests a read")
 	require.Zero(t, e.fake.Violations(), "never more than 7 requests in a window")
 }
 
@@ -260,13 +260,33 @@ func TestFactsEdges(t *testing.T) {
 	require.Empty(t, e.fake.Requests())
 }
 
+// usersQuery is filter[created_by][]= for n users.
+func usersQuery(n int) string {
+	q := url.Values{}
+	for i := range n {
+		q.Add("filter[created_by][]", strconv.Itoa(i+1))
+	}
+	return q.Encode()
+}
+
 // TestFakeFactFilters: the fake refuses what the real API would not take.
 func TestFakeFactFilters(t *testing.T) {
 	e := factsEnv(t)
 	for q, want := range map[string]int{
-		"/api/v4/events?limit=101":                                        http.StatusBadRequest,
-		"/api/v4/events?filter[responsible]=1":                            http.StatusBadRequest,
-		"/api/v4/events?filter[created_at][since]=1":                      http.StatusBadRequest,
+		"/api/v4/events?limit=101":                   http.StatusBadRequest,
+		"/api/v4/events?filter[responsible]=1":       http.StatusBadRequest,
+		"/api/v4/events?filter[created_at][since]=1": http.StatusBadRequest,
+		// The comma-joined form of the API v2 page and the PHP library is
+		// not what the v4 reference documents.
+		"/api/v4/events?filter[created_by]=1,2":                           http.StatusBadRequest,
+		"/api/v4/events?filter[created_by][]=1,2":                         http.StatusBadRequest,
+		"/api/v4/events?filter[type]=incoming_call,outgoing_call":         http.StatusBadRequest,
+		"/api/v4/events?filter[created_at]=1573102261,1573142261":         http.StatusBadRequest,
+		"/api/v4/events?filter[created_by][]=1&filter[created_by][]=2":    http.StatusNoContent,
+		"/api/v4/events?filter[created_by]=1&filter[type]=incoming_call":  http.StatusNoContent,
+		"/api/v4/events?filter[created_at]=1573102261":                    http.StatusNoContent,
+		"/api/v4/events?" + usersQuery(11):                                http.StatusBadRequest,
+		"/api/v4/events?" + usersQuery(10):                                http.StatusNoContent,
 		"/api/v4/leads?limit=251":                                         http.StatusBadRequest,
 		"/api/v4/leads?filter[statuses][0][status_id]=142":                http.StatusBadRequest,
 		"/api/v4/leads?filter[closed_at][from]=1&filter[closed_at][to]=2": http.StatusNoContent,

@@ -2,6 +2,7 @@ package amocrm
 
 import (
 	"encoding/json"
+	"net/http"
 	"testing"
 	"time"
 
@@ -55,9 +56,10 @@ func TestHolds(t *testing.T) {
 
 func TestRetryAfterHeader(t *testing.T) {
 	t.Parallel()
-	require.Zero(t, retryAfter(""))
-	require.Zero(t, retryAfter("soon"))
-	require.Zero(t, retryAfter("-5"))
-	require.Equal(t, 7*time.Second, retryAfter("7"))
-	require.Equal(t, maxRetryAfter, retryAfter("86400"))
+	h := func(v string) http.Header { return http.Header{"Retry-After": {v}} }
+	require.Zero(t, retryAfter(http.Header{}))
+	require.Zero(t, retryAfter(h("soon")))
+	require.Zero(t, retryAfter(h("-5")))
+	require.Equal(t, 7*time.Second, retryAfter(h("7")))
+	require.Equal(t, maxRetryAfter, retryAfter(h("86400")), "capped")
 }

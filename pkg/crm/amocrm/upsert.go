@@ -85,7 +85,7 @@ func (a *Adapter) Upsert(ctx context.Context, pushes []crm.Push) []crm.Result {
 	a.create(ctx, missing)
 
 	for _, it := range items {
-		res := crm.Result{Err: a.scrub(it.err)}
+		res := crm.Result{Err: a.scrub.Scrub(it.err)}
 		if !it.done {
 			res.Err = crm.RetryableError(fmt.Errorf("amocrm: %s: not written (adapter bug: no outcome)", it.key), 0)
 		}

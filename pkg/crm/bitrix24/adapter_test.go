@@ -141,6 +141,42 @@ func TestBatchCommandErrorsClassified(t *testing.T) {
 	}
 }
 
+// TestBatchOperationTimeLimitWaitsForReset: a command of a batch answered
+// OPERATION_TIME_LIMIT is retryable no sooner than its result_time's
+// operating_reset_at (the limits page: the method is blocked until part of
+// its budget is released); without one, after the documented 10 minutes.
+// The batch's other commands are written.
+func TestBatchOperationTimeLimitWaitsForReset(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1_800_000_000, 0)
+	for _, tc := range []struct {
+		name    string
+		resetAt time.Time
+		want    time.Duration
+	}{
+		{"reset given", now.Add(95 * time.Second), 95 * time.Second},
+		{"reset passed", now.Add(-time.Minute), time.Second},
+		{"no reset", time.Time{}, 10 * time.Minute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			blocked, fine := record("blocked", 3), record("fine", 4)
+			p := newPortal(t, bitrix24fake.Options{CommandError: func(cmd bitrix24fake.Command) *bitrix24fake.APIError {
+				if cmd.XMLID == blocked.Key && cmd.InBatch {
+					return &bitrix24fake.APIError{Status: http.StatusTooManyRequests, Code: "OPERATION_TIME_LIMIT",
+						Description: "Method is blocked due to operation time limit", ResetAt: tc.resetAt}
+				}
+				return nil
+			}}, true)
+			res := p.adapter(t, bitrix24.Options{Now: func() time.Time { return now }}).Upsert(t.Context(), pushes(blocked, fine))
+			require.NoError(t, res[1].Err, "the other command of the batch is written")
+			require.Error(t, res[0].Err)
+			require.True(t, crm.IsRetryable(res[0].Err), "%v", res[0].Err)
+			require.Equal(t, tc.want, crm.RetryAfter(res[0].Err), "%v", res[0].Err)
+		})
+	}
+}
+
 // TestLookupBeforeCreateAfterAmbiguousFailure: the portal stores the items
 // but the answer is lost (a 502, then a dropped connection); the next push
 // without ids looks the keys up and updates, creating nothing.
@@ -329,13 +365,65 @@ func TestSetup(t *testing.T) {
 	require.Contains(t, y, "new_calls: UF_CRM_"+spa+"_NEW_CALLS")
 	require.NotContains(t, y, fake.Code())
 
-	// Again with the ids in the config: nothing new, the same mapping.
-	cfg.EntityTypeID, cfg.SPAID = m.EntityTypeID, m.SPAID
-	again, err := bitrix24.Setup(t.Context(), cfg, bitrix24.SetupOptions{Metrics: suiteMetrics})
-	require.NoError(t, err)
-	require.Equal(t, m, again)
+	for _, st := range m.Steps {
+		require.True(t, st.Create, "a fresh portal: everything created (%s)", st.What)
+	}
+	require.Len(t, m.Steps, 1+len(want), "the smart process and every field")
+
+	// Again with the webhook alone, and then with the ids in the config:
+	// everything is found, nothing is created, the same mapping.
+	creates := func() int {
+		n := 0
+		for _, r := range fake.Requests() {
+			if r.Method == "crm.type.add" || r.Method == "userfieldconfig.add" {
+				n++
+			}
+		}
+		return n
+	}
+	before := creates()
+	for _, ids := range []bool{false, true} {
+		if ids {
+			cfg.EntityTypeID, cfg.SPAID = m.EntityTypeID, m.SPAID
+		}
+		again, err := bitrix24.Setup(t.Context(), cfg, bitrix24.SetupOptions{Metrics: suiteMetrics})
+		require.NoError(t, err)
+		require.Equal(t, m.Fields, again.Fields)
+		require.Equal(t, [2]int{m.EntityTypeID, m.SPAID}, [2]int{again.EntityTypeID, again.SPAID})
+		for _, st := range again.Steps {
+			require.False(t, st.Create, "found, not created: %s", st.What)
+		}
+		require.Equal(t, before, creates(), "a second run creates nothing")
+	}
 	require.Len(t, fake.Types(), 1)
 	require.Len(t, fake.Types()[0].Fields, len(want))
+}
+
+// TestSetupDryRun: a dry run reads and plans, and creates nothing; on a
+// portal where a field is missing it plans that field alone.
+func TestSetupDryRun(t *testing.T) {
+	t.Parallel()
+	fake := bitrix24fake.New(t, bitrix24fake.Options{})
+	cfg := config.Bitrix24CRM{WebhookURL: config.Secret(fake.WebhookURL())}
+	plan, err := bitrix24.Setup(t.Context(), cfg, bitrix24.SetupOptions{Metrics: suiteMetrics, DryRun: true})
+	require.NoError(t, err)
+	require.Empty(t, fake.Types(), "a dry run creates nothing")
+	require.Len(t, plan.Steps, 1+4+len(suiteMetrics))
+	require.Equal(t, "would create smart process \"Ежедневные отчёты\"", plan.Steps[0].Text(true))
+	require.Zero(t, plan.SPAID)
+
+	_, err = bitrix24.Setup(t.Context(), cfg, bitrix24.SetupOptions{Metrics: suiteMetrics[:1]})
+	require.NoError(t, err)
+	plan, err = bitrix24.Setup(t.Context(), cfg, bitrix24.SetupOptions{Metrics: suiteMetrics, DryRun: true})
+	require.NoError(t, err)
+	var create []string
+	for _, st := range plan.Steps {
+		if st.Create {
+			create = append(create, st.What)
+		}
+	}
+	require.Len(t, create, len(suiteMetrics)-1, "only the fields still missing: %v", create)
+	require.Len(t, fake.Types()[0].Fields, 4+1, "still only what the real run made")
 }
 
 func TestSetupRejects(t *testing.T) {

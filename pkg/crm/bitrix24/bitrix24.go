@@ -79,10 +79,10 @@ var _ crm.Adapter = (*Adapter)(nil)
 // Its errors never quote the webhook URL.
 func New(cfg config.Bitrix24CRM, opts Options) (*Adapter, error) {
 	if cfg.EntityTypeID <= 0 {
-		return nil, errors.New("bitrix24: entity_type_id is not set (`dayreport crm setup` prints it)")
+		return nil, errors.New("bitrix24: entity_type_id is not set: run `dayreport crm setup` and paste the block it prints")
 	}
 	if cfg.SPAID <= 0 {
-		return nil, errors.New("bitrix24: spa_id is not set (`dayreport crm setup` prints it)")
+		return nil, errors.New("bitrix24: spa_id is not set: run `dayreport crm setup` and paste the block it prints")
 	}
 	c, err := newClient(cfg.WebhookURL.Value(), cfg.RequestsPerSecond, opts)
 	if err != nil {
@@ -317,16 +317,13 @@ func (u *upsert) send(ctx context.Context, cmds orderedCommands, members []int) 
 		if update {
 			method = "crm.item.update"
 		}
-		if raw, ok := br.ResultError[key]; ok {
-			var we wireError
-			if jerr := jsonUnmarshal(raw, &we); jerr != nil {
-				we = wireError{Error: "?", ErrorDescription: flexString(strings.TrimSpace(string(raw)))}
-			}
-			if update && string(we.Error) == codeNotFound {
+		if err := u.a.c.commandError(&br, key, method); err != nil {
+			var ae *APIError
+			if update && errors.As(err, &ae) && ae.Code == codeNotFound {
 				gone = append(gone, i)
 				continue
 			}
-			u.fail(i, u.a.c.wrapCommand(commandError(method, we)))
+			u.fail(i, err)
 			continue
 		}
 		raw, ok := br.Result[key]
@@ -348,14 +345,4 @@ func (u *upsert) send(ctx context.Context, cmds orderedCommands, members []int) 
 		u.succeed(i, strconv.FormatInt(int64(ir.Item.V.ID), 10))
 	}
 	return gone
-}
-
-// wrapCommand redacts a command error's text (descriptions are the server's
-// words; they should not hold the webhook, but nothing leaves unredacted).
-func (c *client) wrapCommand(err error) error {
-	var e *APIError
-	if errors.As(err, &e) {
-		e.Description = c.hook.redact(e.Description)
-	}
-	return err
 }

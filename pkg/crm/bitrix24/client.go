@@ -17,6 +17,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/dayreport/dayreport/pkg/crm"
+	"github.com/dayreport/dayreport/pkg/httpkit"
 )
 
 // Error codes the adapter treats specially (SPEC §6; see the package doc for
@@ -81,9 +82,8 @@ func (e *APIError) Error() string {
 
 // webhook is a parsed incoming-webhook URL.
 type webhook struct {
-	base     string // scheme://host[/prefix]/rest/<user>/<code>/
-	redacted string // the same with "/rest/…/"
-	secrets  []string
+	base  string            // scheme://host[/prefix]/rest/<user>/<code>/
+	scrub *httpkit.Redactor // the base becomes "/rest/…/", the code "…"
 }
 
 // parseWebhook splits https://<portal>/rest/<user>/<code>/[anything] into the
@@ -117,41 +117,20 @@ func parseWebhook(raw string) (webhook, error) {
 		prefix = "/" + strings.Join(segs[:at], "/")
 	}
 	origin := u.Scheme + "://" + u.Host + prefix
-	w := webhook{
-		base:     origin + "/rest/" + user + "/" + code + "/",
-		redacted: origin + "/rest/…/",
-	}
-	for _, s := range []string{w.base, strings.TrimSuffix(w.base, "/"), "/rest/" + user + "/" + code, code, url.PathEscape(code), url.QueryEscape(code)} {
-		if len(s) >= 4 {
-			w.secrets = append(w.secrets, s)
+	w := webhook{base: origin + "/rest/" + user + "/" + code + "/"}
+	pairs := []string{w.base, origin + "/rest/…/"}
+	for _, s := range []string{strings.TrimSuffix(w.base, "/"), "/rest/" + user + "/" + code, code, url.PathEscape(code), url.QueryEscape(code)} {
+		if len(s) >= httpkit.MinSecret {
+			pairs = append(pairs, s, "…")
 		}
 	}
+	w.scrub = httpkit.Replacing(pairs...)
 	return w, nil
 }
 
 // redact removes the webhook from s: its base becomes "/rest/…/" and the code
 // never appears on its own.
-func (w webhook) redact(s string) string {
-	if w.base == "" {
-		return s
-	}
-	s = strings.ReplaceAll(s, w.base, w.redacted)
-	for _, secret := range w.secrets {
-		s = strings.ReplaceAll(s, secret, "…")
-	}
-	return s
-}
-
-// redactedError is an error whose text had the webhook removed. It unwraps to
-// the cause (never to a *url.Error, whose URL holds the code), so errors.Is
-// still finds context.Canceled or a timeout.
-type redactedError struct {
-	msg   string
-	cause error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.cause }
+func (w webhook) redact(s string) string { return w.scrub.Redact(s) }
 
 // client calls REST methods through one webhook, paced by a token bucket.
 type client struct {
@@ -244,7 +223,7 @@ func (c *client) call(ctx context.Context, method string, params any, out any, c
 	}
 	req, err := http.NewRequestWithContext(rctx, http.MethodPost, c.hook.base+method+".json", bytes.NewReader(body))
 	if err != nil {
-		return nil, crm.PermanentError(&redactedError{msg: c.hook.redact(fmt.Sprintf("bitrix24: %s: %v", method, err))})
+		return nil, crm.PermanentError(errors.New(c.hook.redact(fmt.Sprintf("bitrix24: %s: %v", method, err))))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
@@ -267,47 +246,29 @@ func (c *client) call(ctx context.Context, method string, params any, out any, c
 		return nil, c.apiError(method, resp, &env, jsonErr == nil)
 	}
 	if jsonErr != nil {
-		return nil, crm.RetryableError(c.wrap(fmt.Errorf("bitrix24: %s: HTTP %d with an unreadable body: %w", method, resp.StatusCode, jsonErr)), 0)
+		return nil, crm.RetryableError(c.hook.scrub.Errorf("bitrix24: %s: HTTP %d with an unreadable body: %w", method, resp.StatusCode, jsonErr), 0)
 	}
 	if out != nil {
 		if isEmptyJSON(env.Result) {
 			return &env, nil // PHP's [] for an empty result: out stays zero
 		}
 		if err := json.Unmarshal(env.Result, out); err != nil {
-			return nil, crm.RetryableError(c.wrap(fmt.Errorf("bitrix24: %s: unexpected result: %w", method, err)), 0)
+			return nil, crm.RetryableError(c.hook.scrub.Errorf("bitrix24: %s: unexpected result: %w", method, err), 0)
 		}
 	}
 	return &env, nil
 }
 
-// wrap redacts err's text, keeping its chain.
-func (c *client) wrap(err error) error {
-	return &redactedError{msg: c.hook.redact(err.Error()), cause: errors.Unwrap(err)}
-}
-
-// transportError classifies a failure to get an answer: the caller's
-// cancellation stays a cancellation; everything else (a timeout, a refused
-// or dropped connection) is retryable. A *url.Error's URL holds the webhook
-// code, so its text is rebuilt without it and the chain skips it.
+// transportError classifies a failure to get an answer
+// (httpkit.Redactor.TransportError: a *url.Error's URL holds the webhook
+// code, so the chain skips it), and logs it.
 func (c *client) transportError(ctx context.Context, method string, err error, start time.Time, commands int) error {
-	cause := err
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		cause = ue.Err
-	}
+	out := c.hook.scrub.TransportError(ctx, "bitrix24: "+method+": ", c.timeout, err)
 	if c.log != nil {
 		c.log.Warn().Str("method", method).Int("commands", commands).Dur("took", time.Since(start)).
-			Str("error", c.hook.redact(cause.Error())).Msg("bitrix24: no answer")
+			Str("error", out.Error()).Msg("bitrix24: no answer")
 	}
-	if ctx.Err() != nil {
-		return ctxError(method, ctx.Err())
-	}
-	what := "no answer"
-	if (ue != nil && ue.Timeout()) || errors.Is(cause, context.DeadlineExceeded) {
-		what = "timed out"
-	}
-	e := &redactedError{msg: c.hook.redact(fmt.Sprintf("bitrix24: %s: %s: %v", method, what, cause)), cause: cause}
-	return crm.RetryableError(e, 0)
+	return out
 }
 
 // apiError classifies an error answer.
@@ -322,7 +283,7 @@ func (c *client) apiError(method string, resp *http.Response, env *envelope, par
 	if !parsed || (e.Code == "" && e.Description == "") {
 		e.Description = http.StatusText(resp.StatusCode)
 	}
-	after := retryAfterHeader(resp.Header.Get("Retry-After"), c.now())
+	after := httpkit.RetryAfter(resp.Header, c.now(), crm.MaxRetryAfter)
 	switch {
 	case e.Code == codeQueryLimit:
 		// The bucket drains one request per 1/rate: that is the wait.
@@ -332,8 +293,7 @@ func (c *client) apiError(method string, resp *http.Response, env *envelope, par
 		return crm.RetryableError(e, after)
 	case e.Code == codeOperationTime || (resp.StatusCode == http.StatusTooManyRequests && !permanentCodes[e.Code]):
 		if at := env.resetAt(); at > 0 {
-			reset := time.Unix(0, int64(at*float64(time.Second)))
-			after = max(after, reset.Sub(c.now()))
+			after = max(after, c.untilReset(at))
 		}
 		if after <= 0 {
 			after = operationBlock
@@ -343,7 +303,7 @@ func (c *client) apiError(method string, resp *http.Response, env *envelope, par
 		return crm.RetryableError(e, after)
 	case permanentCodes[e.Code]:
 		return crm.PermanentError(e)
-	case retryableCodes[e.Code], resp.StatusCode >= 500, resp.StatusCode == http.StatusRequestTimeout:
+	case retryableCodes[e.Code], httpkit.StatusKind(resp.StatusCode) == httpkit.Retryable:
 		return crm.RetryableError(e, after)
 	default:
 		// 3xx (a redirect: the portal address is wrong) and 4xx: the request
@@ -352,18 +312,44 @@ func (c *client) apiError(method string, resp *http.Response, env *envelope, par
 	}
 }
 
-// commandError classifies one failed batch command.
-func commandError(method string, w wireError) error {
-	e := &APIError{Method: method, Code: string(w.Error), Description: string(w.ErrorDescription)}
-	if retryableCodes[e.Code] {
+// commandError returns the error of batch command key, classified and
+// redacted, or nil when it did not fail.
+//
+// OPERATION_TIME_LIMIT in a batch blocks the command's method, not the
+// batch: the portal says when part of the method's budget comes back in that
+// command's result_time.operating_reset_at (the limits page: every answer's
+// time block carries it), and the command is retryable after that moment
+// rather than at once; without it, after the documented 10-minute block.
+func (c *client) commandError(br *batchResult, key, method string) error {
+	raw, failed := br.ResultError[key]
+	if !failed {
+		return nil
+	}
+	var w wireError
+	if jerr := jsonUnmarshal(raw, &w); jerr != nil {
+		w = wireError{Error: "?", ErrorDescription: flexString(strings.TrimSpace(string(raw)))}
+	}
+	e := &APIError{Method: method, Code: string(w.Error), Description: c.hook.redact(string(w.ErrorDescription))}
+	switch {
+	case e.Code == codeOperationTime:
+		after := operationBlock
+		var t timingInfo
+		if jsonUnmarshal(br.ResultTime[key], &t) == nil && t.OperatingResetAt > 0 {
+			after = c.untilReset(float64(t.OperatingResetAt))
+		}
+		c.logLimit(method, e, after)
+		return crm.RetryableError(e, after)
+	case retryableCodes[e.Code]:
 		return crm.RetryableError(e, 0)
 	}
 	return crm.PermanentError(e)
 }
 
-// retryAfterHeader parses Retry-After (seconds or an HTTP date); 0 if absent.
-func retryAfterHeader(v string, now time.Time) time.Duration {
-	return crm.ParseRetryAfter(v, now)
+// untilReset is the wait until operating_reset_at (Unix seconds), one second
+// at least.
+func (c *client) untilReset(at float64) time.Duration {
+	reset := time.Unix(0, int64(at*float64(time.Second)))
+	return max(reset.Sub(c.now()), time.Second)
 }
 
 func (c *client) logCall(method string, status, commands int, took time.Duration) {

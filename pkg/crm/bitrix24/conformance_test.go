@@ -1,12 +1,14 @@
 package bitrix24_test
 
 import (
+	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dayreport/dayreport/pkg/crm"
 	"github.com/dayreport/dayreport/pkg/crm/bitrix24"
 	"github.com/dayreport/dayreport/pkg/crm/bitrix24/bitrix24fake"
 	"github.com/dayreport/dayreport/pkg/crm/crmtest"
@@ -61,4 +63,37 @@ func TestConformance(t *testing.T) {
 			require.Zero(t, violations, "leaky-bucket violations over the whole suite")
 		})
 	}
+}
+
+// TestFactsConformance runs the shared FactReader contract: the five kinds
+// a portal records, read in batches, against a fresh fake portal per
+// subtest.
+func TestFactsConformance(t *testing.T) {
+	// Not parallel: the package's rate tests run on the real clock.
+	crmtest.RunFacts(t, func(t *testing.T) *crmtest.FactsHarness {
+		fake, a := factsPortal(t, bitrix24fake.Options{}, bitrix24.Options{Timeout: harnessTimeout})
+		return &crmtest.FactsHarness{
+			Reader: &crm.Retrier{Adapter: a}, // read through a wrapper, as the app does
+			Kinds:  []string{crm.FactCalls, crm.FactProposals, crm.FactInvoices, crm.FactWon, crm.FactPayments},
+			Record: func(tb testing.TB, kind, user string, at time.Time) {
+				id, err := strconv.Atoi(user)
+				require.NoError(tb, err)
+				switch kind {
+				case crm.FactCalls:
+					fake.AddCall(id, at)
+				case crm.FactProposals:
+					fake.AddEstimate(id, at)
+				case crm.FactInvoices:
+					fake.AddInvoice(id, at)
+				case crm.FactWon:
+					fake.AddWonDeal(id, at)
+				case crm.FactPayments:
+					fake.AddPaidInvoice(id, at, at)
+				}
+			},
+			Faults:   fake,
+			PageSize: bitrix24.MaxBatch, // list pages of 50
+			Secrets:  []string{fake.Code(), fake.WebhookURL()},
+		}
+	})
 }

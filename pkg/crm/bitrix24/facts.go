@@ -364,12 +364,8 @@ func (a *Adapter) factBatch(ctx context.Context, batch []factCommand, users []in
 			continue
 		}
 		method := strings.SplitN(c.line, "?", 2)[0]
-		if raw, failed := br.ResultError[key]; failed {
-			var we wireError
-			if jerr := jsonUnmarshal(raw, &we); jerr != nil {
-				we = wireError{Error: "?", ErrorDescription: flexString(strings.TrimSpace(string(raw)))}
-			}
-			r.err = a.c.wrapCommand(commandError(method, we))
+		if err := a.c.commandError(&br, key, method); err != nil {
+			r.err = err
 			continue
 		}
 		raw, ok := br.Result[key]

@@ -212,7 +212,7 @@ func TestFactsFaults(t *testing.T) {
 		{"OperationLimit", crmtest.RateLimited, bitrix24fake.OperationLimit, true, true, "OPERATION_TIME_LIMIT"},
 		{"ServerError", crmtest.ServerError, 0, true, false, "HTTP 500"},
 		{"Unavailable", crmtest.Unavailable, 0, true, false, "no answer"},
-		{"Timeout", crmtest.Timeout, 0, true, false, "timed out"},
+		{"Timeout", crmtest.Timeout, 0, true, false, "no answer within"},
 		{"BadRequest", crmtest.BadRequest, 0, false, false, "INVALID_ARG_VALUE"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

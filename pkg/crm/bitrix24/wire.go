@@ -219,6 +219,8 @@ type batchResult struct {
 	ResultError objectMap `json:"result_error"`
 	ResultTotal objectMap `json:"result_total"`
 	ResultNext  objectMap `json:"result_next"`
+	// ResultTime is each command's time block (operating_reset_at).
+	ResultTime objectMap `json:"result_time"`
 }
 
 // wireItem is the part of a smart-process item the adapter reads.
@@ -244,6 +246,24 @@ type typeResult struct {
 		EntityTypeID flexInt    `json:"entityTypeId"`
 		Title        flexString `json:"title"`
 	}] `json:"type"`
+}
+
+// typeList is the result of crm.type.list.
+type typeList struct {
+	Types []lenient[struct {
+		ID           flexInt    `json:"id"`
+		EntityTypeID flexInt    `json:"entityTypeId"`
+		Title        flexString `json:"title"`
+	}] `json:"types"`
+}
+
+// fieldList is the result of userfieldconfig.list.
+type fieldList struct {
+	Fields []lenient[struct {
+		ID        flexInt    `json:"id"`
+		EntityID  flexString `json:"entityId"`
+		FieldName flexString `json:"fieldName"`
+	}] `json:"fields"`
 }
 
 // fieldResult is the result of userfieldconfig.add.

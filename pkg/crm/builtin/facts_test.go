@@ -10,6 +10,7 @@ import (
 
 	"github.com/dayreport/dayreport/pkg/crm"
 	"github.com/dayreport/dayreport/pkg/crm/builtin"
+	"github.com/dayreport/dayreport/pkg/crm/crmtest"
 	"github.com/dayreport/dayreport/pkg/day"
 	"github.com/dayreport/dayreport/pkg/store"
 )
@@ -50,4 +51,28 @@ func TestFactReader(t *testing.T) {
 	got, err := fr.Facts(t.Context(), []string{"24", "25"}, d, time.UTC)
 	require.NoError(t, err)
 	require.Equal(t, map[string]crm.Facts{"24": {"new_calls": 12}}, got)
+}
+
+// TestFactsConformance runs the shared FactReader contract on the state
+// database. The builtin CRM is Sparse: its facts table (a CSV loaded for
+// the demo) is a partial stand-in where a missing row means "not known",
+// so users without facts are left out rather than answered with zeros, and
+// its facts are per calendar day already.
+func TestFactsConformance(t *testing.T) {
+	t.Parallel()
+	crmtest.RunFacts(t, func(t *testing.T) *crmtest.FactsHarness {
+		s := openStore(t)
+		return &crmtest.FactsHarness{
+			Reader: builtin.New(s),
+			Kinds:  []string{crm.FactCalls},
+			Record: func(tb testing.TB, kind, user string, at time.Time) {
+				d := day.Of(at)
+				f, err := s.Facts(tb.Context(), user, d)
+				require.NoError(tb, err)
+				f[kind]++
+				require.NoError(tb, s.PutFacts(tb.Context(), user, d, f))
+			},
+			Sparse: true,
+		}
+	})
 }

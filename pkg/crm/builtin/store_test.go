@@ -16,9 +16,7 @@ import (
 func TestConformanceOnStore(t *testing.T) {
 	t.Parallel()
 	crmtest.Run(t, func(t *testing.T) *crmtest.Harness {
-		s, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "state.db"), store.Options{})
-		require.NoError(t, err)
-		t.Cleanup(func() { require.NoError(t, s.Close()) })
+		s := openStore(t)
 		objects := func(t testing.TB) []crmtest.Object {
 			t.Helper()
 			list, err := s.BuiltinList(t.Context())
@@ -34,4 +32,13 @@ func TestConformanceOnStore(t *testing.T) {
 		}
 		return &crmtest.Harness{Adapter: builtin.New(s), Objects: objects}
 	})
+}
+
+// openStore opens a fresh state database, closed when t ends.
+func openStore(t *testing.T) *store.Store {
+	t.Helper()
+	s, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "state.db"), store.Options{})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, s.Close()) })
+	return s
 }

@@ -43,9 +43,15 @@ func newEnv(t *testing.T, newHarness func(t *testing.T) *Harness) *env {
 // without printing the secret.
 func (e *env) noSecrets(what, text string) {
 	e.t.Helper()
-	for _, s := range e.h.Secrets {
+	noSecrets(e.t, e.h.Secrets, what, text)
+}
+
+// noSecrets fails t when text holds one of secrets, without printing it.
+func noSecrets(t *testing.T, secrets []string, what, text string) {
+	t.Helper()
+	for _, s := range secrets {
 		if s != "" && strings.Contains(text, s) {
-			e.t.Errorf("%s contains a secret: %q", what, strings.ReplaceAll(text, s, "<SECRET>"))
+			t.Errorf("%s contains a secret: %q", what, strings.ReplaceAll(text, s, "<SECRET>"))
 		}
 	}
 }
@@ -189,6 +195,9 @@ func (c *counter) Upsert(ctx context.Context, pushes []crm.Push) []crm.Result {
 	c.mu.Unlock()
 	return c.Adapter.Upsert(ctx, pushes)
 }
+
+// Unwrap returns the adapter counted (crm.Wrapper).
+func (c *counter) Unwrap() crm.Adapter { return c.Adapter }
 
 func (c *counter) calls() []int {
 	c.mu.Lock()

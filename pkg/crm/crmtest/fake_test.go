@@ -31,40 +31,20 @@ import (
 const token = "s3cr3t-t0ken-42"
 
 type fakeCRM struct {
+	crmtest.FaultQueue
 	srv *httptest.Server
 
-	mu        sync.Mutex
-	lastID    int
-	objects   map[string]crm.Record // by id
-	faults    []crmtest.Fault       // one per request, in order
-	ambiguous int                   // creates to store and then fail
+	mu      sync.Mutex
+	lastID  int
+	objects map[string]crm.Record // by id
 }
 
 var _ crmtest.Faults = (*fakeCRM)(nil)
 
 func newFakeCRM(t *testing.T) *fakeCRM {
 	f := &fakeCRM{objects: map[string]crm.Record{}}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
+	f.srv = crmtest.Serve(t, http.HandlerFunc(f.serve), f.Close)
 	return f
-}
-
-func (f *fakeCRM) Inject(fault crmtest.Fault, times int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if fault == crmtest.AmbiguousCreate {
-		f.ambiguous += times
-		return
-	}
-	for range times {
-		f.faults = append(f.faults, fault)
-	}
-}
-
-func (f *fakeCRM) Reset() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.faults, f.ambiguous = nil, 0
 }
 
 func (f *fakeCRM) list(t testing.TB) []crmtest.Object {
@@ -97,13 +77,7 @@ func (f *fakeCRM) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unknown webhook", http.StatusUnauthorized)
 		return
 	}
-	f.mu.Lock()
-	fault := crmtest.Fault(0)
-	if len(f.faults) > 0 {
-		fault, f.faults = f.faults[0], f.faults[1:]
-	}
-	f.mu.Unlock()
-	switch fault {
+	switch f.Next() {
 	case crmtest.RateLimited:
 		w.Header().Set("Retry-After", "2")
 		http.Error(w, `{"error":"QUERY_LIMIT_EXCEEDED"}`, http.StatusTooManyRequests)
@@ -112,14 +86,11 @@ func (f *fakeCRM) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"error":"INTERNAL"}`, http.StatusInternalServerError)
 		return
 	case crmtest.Unavailable:
-		hangUp(w)
+		crmtest.HangUp(w)
 		return
 	case crmtest.Timeout:
 		_, _ = io.Copy(io.Discard, r.Body) // so that the server notices the client hang up
-		select {
-		case <-r.Context().Done():
-		case <-time.After(5 * time.Second):
-		}
+		f.Hang(r, 5*time.Second)
 		return
 	case crmtest.BadRequest:
 		http.Error(w, `{"error":"INVALID_FIELD"}`, http.StatusBadRequest)
@@ -145,8 +116,7 @@ func (f *fakeCRM) serve(w http.ResponseWriter, r *http.Request) {
 		f.lastID++
 		id := strconv.Itoa(f.lastID)
 		f.objects[id] = rec
-		if f.ambiguous > 0 {
-			f.ambiguous--
+		if f.Ambiguous() {
 			http.Error(w, "gateway timeout", http.StatusGatewayTimeout)
 			return
 		}
@@ -168,15 +138,6 @@ func (f *fakeCRM) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.Error(w, "no such method", http.StatusNotFound)
 	}
-}
-
-// hangUp drops the connection without an answer.
-func hangUp(w http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		panic(err)
-	}
-	_ = conn.Close()
 }
 
 // refAdapter is a reference adapter for fakeCRM: the shape a networked

@@ -93,7 +93,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -103,6 +102,7 @@ import (
 
 	"github.com/dayreport/dayreport/pkg/crm"
 	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/httpkit"
 )
 
 var _ crm.FactReader = (*Adapter)(nil)
@@ -395,7 +395,7 @@ func (a *Adapter) searchError(what string, resp *http.Response, ae *apiError, no
 		after, hint := rateLimitWait(resp.Header, ae, now, "search rate limit", a.searchWindow, "the daily API limit is reached")
 		return crm.RetryableError(with(hint), after)
 	case code == http.StatusRequestTimeout, code == http.StatusLocked, code == 477, code >= 500:
-		return crm.RetryableError(with(""), retryAfter(resp.Header, now))
+		return crm.RetryableError(with(""), httpkit.RetryAfter(resp.Header, now, crm.MaxRetryAfter))
 	case code >= 300 && code < 400:
 		return crm.PermanentError(with("redirects are not followed; check crm.hubspot.base_url"))
 	case code == http.StatusNotFound:
@@ -421,25 +421,17 @@ func stopsRead(err error) bool {
 	if errors.As(err, &se) {
 		return callFailure(se.status)
 	}
-	var rd *redacted // what searchTransportError returns
-	return errors.As(err, &rd)
+	var na *noAnswer // what searchTransportError returns
+	return errors.As(err, &na)
 }
 
-// searchTransportError classifies a search that got no answer: the caller's
-// cancellation as it is, everything else retryable; the *url.Error, whose
-// text names the URL, is dropped.
+// noAnswer marks a search that got no answer at all.
+type noAnswer struct{ error }
+
+func (e *noAnswer) Unwrap() error { return e.error }
+
+// searchTransportError classifies a search that got no answer
+// (httpkit.Redactor.TransportError) and marks it for stopsRead.
 func (a *Adapter) searchTransportError(ctx context.Context, what string, err error) error {
-	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(ctxErr, context.Canceled) {
-		return fmt.Errorf("%s: %w", what, ctxErr)
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	var ne net.Error
-	msg := what + ": " + a.scrub.Replace(err.Error())
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		msg = fmt.Sprintf("%s: no answer within %s", what, a.timeout)
-	}
-	return crm.RetryableError(&redacted{msg: msg, err: err}, 0)
+	return &noAnswer{a.scrub.TransportError(ctx, what+": ", a.timeout, err)}
 }

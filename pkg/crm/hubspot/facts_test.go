@@ -325,3 +325,28 @@ func TestFactsEdges(t *testing.T) {
 		time.Sleep(fake.SearchWindow() / 3)
 	}
 }
+
+// TestFactsConformance runs the shared FactReader contract: calls and won
+// deals from the search endpoints, against a fresh fake per subtest.
+func TestFactsConformance(t *testing.T) {
+	// Not parallel: the package's rate tests run on the real clock.
+	crmtest.RunFacts(t, func(t *testing.T) *crmtest.FactsHarness {
+		fake, a := factsSetup(t, hubspotfake.Options{Hang: 2 * time.Second}, hubspot.Options{Timeout: 300 * time.Millisecond})
+		t.Cleanup(func() { require.Zero(t, fake.Violations(), "requests over the rate limit") })
+		return &crmtest.FactsHarness{
+			Reader: a,
+			Kinds:  []string{crm.FactCalls, crm.FactWon},
+			Record: func(_ testing.TB, kind, user string, at time.Time) {
+				switch kind {
+				case crm.FactCalls:
+					fake.AddCall(user, at)
+				case crm.FactWon:
+					fake.AddWonDeal(user, at)
+				}
+			},
+			Faults:   fake,
+			PageSize: 200, // the largest search page
+			Secrets:  []string{token},
+		}
+	})
+}

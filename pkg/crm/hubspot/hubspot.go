@@ -20,6 +20,7 @@ import (
 
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/crm"
+	"github.com/dayreport/dayreport/pkg/httpkit"
 )
 
 // Name is the adapter's config name.
@@ -97,7 +98,7 @@ type Adapter struct {
 	limiter  *rate.Limiter
 	window   time.Duration
 	maxBatch int
-	scrub    *strings.Replacer
+	scrub    *httpkit.Redactor
 	// For Facts (facts.go): the API's base URL and the search limiter.
 	base         string
 	search       *rate.Limiter
@@ -123,7 +124,7 @@ func New(cfg config.HubSpot, opts Options) (*Adapter, error) {
 	}
 	objectType := strings.TrimSpace(cfg.ObjectType)
 	if objectType == "" {
-		return nil, errors.New("hubspot: crm.hubspot.object_type is not set (e.g. 2-12345678 or p_daily_reports)")
+		return nil, errors.New("hubspot: crm.hubspot.object_type is not set: run `dayreport crm setup` and paste the block it prints")
 	}
 	if strings.ContainsAny(objectType, "/?#%") {
 		return nil, fmt.Errorf("hubspot: crm.hubspot.object_type %q is not an object type id or name", objectType)
@@ -144,7 +145,7 @@ func New(cfg config.HubSpot, opts Options) (*Adapter, error) {
 		timeout:  opts.Timeout,
 		window:   opts.RateWindow,
 		maxBatch: opts.MaxBatch,
-		scrub:    strings.NewReplacer(tok, "[hidden]"),
+		scrub:    httpkit.NewRedactor(tok),
 		base:     strings.TrimRight(base, "/"),
 	}
 	seen := map[string]string{}
@@ -276,7 +277,7 @@ func (a *Adapter) Upsert(ctx context.Context, pushes []crm.Push) []crm.Result {
 		if down != nil {
 			stop = down
 			if crm.IsRetryable(down) {
-				stop = crm.RetryableError(fmt.Errorf("hubspot: not sent after an earlier request of this call failed: %s", errText(down)), crm.RetryAfter(down))
+				stop = crm.RetryableError(fmt.Errorf("hubspot: not sent after an earlier request of this call failed: %s", httpkit.Message(down)), crm.RetryAfter(down))
 			}
 		}
 	}
@@ -358,7 +359,7 @@ func (a *Adapter) upsert(ctx context.Context, inputs []upsertInput) (out []crm.R
 	req.Header.Set("User-Agent", "dayreport")
 	resp, err := a.client.Do(req)
 	if err != nil {
-		err := a.transportError(ctx, err)
+		err := a.scrub.TransportError(ctx, "hubspot: POST batch/upsert: ", a.timeout, err)
 		return all(err), err
 	}
 	defer func() { _ = resp.Body.Close() }()
@@ -369,7 +370,7 @@ func (a *Adapter) upsert(ctx context.Context, inputs []upsertInput) (out []crm.R
 			return all(err), err
 		}
 		// HubSpot may have written: sending the same inputs again is an idempotent upsert.
-		err := crm.RetryableError(fmt.Errorf("hubspot: POST batch/upsert: %s, answer unreadable: %s", resp.Status, a.scrub.Replace(readErr.Error())), 0)
+		err := crm.RetryableError(fmt.Errorf("hubspot: POST batch/upsert: %s, answer unreadable: %s", resp.Status, a.scrub.Redact(readErr.Error())), 0)
 		return all(err), nil
 	}
 	switch resp.StatusCode {
@@ -406,13 +407,4 @@ func callFailure(code int) bool {
 		return true
 	}
 	return false
-}
-
-// errText is err's message without the classification suffix crm.Error adds.
-func errText(err error) string {
-	var ce *crm.Error
-	if errors.As(err, &ce) && ce.Err != nil {
-		return ce.Err.Error()
-	}
-	return err.Error()
 }

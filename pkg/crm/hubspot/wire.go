@@ -1,13 +1,10 @@
 package hubspot
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dayreport/dayreport/pkg/crm"
+	"github.com/dayreport/dayreport/pkg/httpkit"
 )
 
 // upsertRequest is the body of POST …/batch/upsert.
@@ -149,7 +147,7 @@ func (a *Adapter) describe(category, message string, subs []subError) string {
 			b.WriteString(" (" + s.Code + ")")
 		}
 	}
-	return a.scrub.Replace(truncate(b.String(), 400))
+	return a.scrub.Redact(truncate(b.String(), 400))
 }
 
 func truncate(s string, n int) string {
@@ -215,7 +213,7 @@ func (a *Adapter) outcomes(inputs []upsertInput, br *batchResponse, rejected err
 		}
 		for i := range out {
 			if out[i].Err == nil {
-				out[i].Err = crm.RetryableError(fmt.Errorf("hubspot: %s: not written: HubSpot rejected the batch for another input (%s)", inputs[i].ID, errText(rejected)), 0)
+				out[i].Err = crm.RetryableError(fmt.Errorf("hubspot: %s: not written: HubSpot rejected the batch for another input (%s)", inputs[i].ID, httpkit.Message(rejected)), 0)
 			}
 		}
 		return out
@@ -290,7 +288,7 @@ func (a *Adapter) classify(resp *http.Response, ae *apiError, now time.Time) err
 			"the daily API limit is reached; the push waits for a later pass")
 		return crm.RetryableError(with(hint), after)
 	case code == http.StatusRequestTimeout, code == http.StatusLocked, code == 477, code >= 500:
-		return crm.RetryableError(with(""), retryAfter(resp.Header, now))
+		return crm.RetryableError(with(""), httpkit.RetryAfter(resp.Header, now, crm.MaxRetryAfter))
 	case code >= 300 && code < 400:
 		return crm.PermanentError(with("redirects are not followed; check crm.hubspot.base_url"))
 	default:
@@ -307,7 +305,7 @@ func rateLimitWait(h http.Header, ae *apiError, now time.Time, limit string, win
 	if policy != "" {
 		hint += " (" + policy + ")"
 	}
-	after := retryAfter(h, now)
+	after := httpkit.RetryAfter(h, now, crm.MaxRetryAfter)
 	if after == 0 {
 		if ms, err := strconv.ParseInt(strings.TrimSpace(h.Get("X-HubSpot-RateLimit-Interval-Milliseconds")), 10, 64); err == nil && ms > 0 {
 			after = time.Duration(min(ms, int64(crm.MaxRetryAfter/time.Millisecond))) * time.Millisecond
@@ -348,38 +346,4 @@ func missingScopes(ae *apiError) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
-}
-
-// retryAfter reads a Retry-After header (crm.ParseRetryAfter).
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	return crm.ParseRetryAfter(h.Get("Retry-After"), now)
-}
-
-// redacted is an error whose text was scrubbed of secrets; it unwraps to the
-// original so that errors.Is still sees context.DeadlineExceeded and the like.
-type redacted struct {
-	msg string
-	err error
-}
-
-func (e *redacted) Error() string { return e.msg }
-func (e *redacted) Unwrap() error { return e.err }
-
-// transportError classifies a failure to get an answer: the caller's
-// cancellation as it is, everything else (refused connections, resets,
-// timeouts) as retryable. The *url.Error around it is dropped.
-func (a *Adapter) transportError(ctx context.Context, err error) error {
-	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(ctxErr, context.Canceled) {
-		return fmt.Errorf("hubspot: POST batch/upsert: %w", ctxErr)
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	var ne net.Error
-	msg := "hubspot: POST batch/upsert: " + a.scrub.Replace(err.Error())
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		msg = fmt.Sprintf("hubspot: POST batch/upsert: no answer within %s", a.timeout)
-	}
-	return crm.RetryableError(&redacted{msg: msg, err: err}, 0)
 }

@@ -58,7 +58,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -67,6 +66,7 @@ import (
 
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/crm"
+	"github.com/dayreport/dayreport/pkg/httpkit"
 )
 
 // Name is the adapter's config name.
@@ -104,7 +104,7 @@ type Adapter struct {
 	secret  []byte
 	client  *http.Client
 	timeout time.Duration
-	scrub   *strings.Replacer
+	scrub   *httpkit.Redactor
 }
 
 var _ crm.Adapter = (*Adapter)(nil)
@@ -145,26 +145,15 @@ func New(cfg config.WebhookCRM, opts Options) (*Adapter, error) {
 	return a, nil
 }
 
-// newScrubber replaces the secret parts of the configuration in text that
-// may reach an error: the URL in its written and parsed forms, its query and
+// newScrubber hides the secret parts of the configuration in text that may
+// reach an error: the URL in its written and parsed forms, its query and
 // password, and the HMAC secret.
-func newScrubber(u *url.URL, raw, secret string) *strings.Replacer {
-	var pairs []string
-	add := func(s string) {
-		if len(s) >= 6 {
-			pairs = append(pairs, s, "[hidden]")
-		}
-	}
-	add(raw)
-	add(u.String())
-	add(u.Redacted())
-	add(u.RawQuery)
-	add(u.Query().Encode())
+func newScrubber(u *url.URL, raw, secret string) *httpkit.Redactor {
+	secrets := []string{raw, u.String(), u.Redacted(), u.RawQuery, u.Query().Encode(), secret}
 	if p, ok := u.User.Password(); ok {
-		add(p)
+		secrets = append(secrets, p)
 	}
-	add(secret)
-	return strings.NewReplacer(pairs...)
+	return httpkit.NewRedactor(secrets...)
 }
 
 // Name returns "webhook".
@@ -187,7 +176,7 @@ func (a *Adapter) Upsert(ctx context.Context, pushes []crm.Push) []crm.Result {
 		}
 		if down != nil {
 			results[i].Err = crm.RetryableError(fmt.Errorf("webhook: %s: not sent after an earlier failure of this call: %s",
-				p.Record.Key, errText(down)), crm.RetryAfter(down))
+				p.Record.Key, httpkit.Message(down)), crm.RetryAfter(down))
 			continue
 		}
 		id, endpointDown, err := a.post(ctx, p.Record)
@@ -197,15 +186,6 @@ func (a *Adapter) Upsert(ctx context.Context, pushes []crm.Push) []crm.Result {
 		}
 	}
 	return results
-}
-
-// errText is err's message without the classification suffix crm.Error adds.
-func errText(err error) string {
-	var ce *crm.Error
-	if errors.As(err, &ce) && ce.Err != nil {
-		return ce.Err.Error()
-	}
-	return err.Error()
 }
 
 // post sends one record. endpointDown reports a failure that will hit the
@@ -236,7 +216,7 @@ func (a *Adapter) post(ctx context.Context, rec crm.Record) (id string, endpoint
 	}
 	resp, err := a.client.Do(req)
 	if err != nil {
-		return "", true, a.transportError(ctx, err)
+		return "", true, a.scrub.TransportError(ctx, "webhook: POST: ", a.timeout, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	answer, readErr := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
@@ -248,7 +228,7 @@ func (a *Adapter) post(ctx context.Context, rec crm.Record) (id string, endpoint
 			return "", false, fmt.Errorf("webhook: POST: %s, answer cut short: %w", resp.Status, ctx.Err())
 		}
 		// Written, but the id may be in the part we lost: posting again is harmless.
-		return "", false, crm.RetryableError(fmt.Errorf("webhook: POST: %s, answer unreadable: %s", resp.Status, a.scrub.Replace(readErr.Error())), 0)
+		return "", false, crm.RetryableError(fmt.Errorf("webhook: POST: %s, answer unreadable: %s", resp.Status, a.scrub.Redact(readErr.Error())), 0)
 	}
 	return objectID(answer, rec.Key), false, nil
 }
@@ -282,22 +262,17 @@ func objectID(answer []byte, key string) string {
 	return key
 }
 
-// classify returns nil for a 2xx status and the classified error otherwise.
+// classify returns nil for a 2xx status and the classified error otherwise
+// (httpkit.StatusKind: 408, 429 and 5xx retryable with their Retry-After).
 func classify(code int, status string, h http.Header, now time.Time) error {
 	if status == "" {
 		status = strconv.Itoa(code) + " " + http.StatusText(code)
 	}
 	what := fmt.Errorf("webhook: POST: %s", status)
-	switch {
-	case code >= 200 && code < 300:
-		return nil
-	case code == http.StatusTooManyRequests, code == http.StatusRequestTimeout, code >= 500:
-		return crm.RetryableError(what, retryAfter(h, now))
-	case code >= 300 && code < 400:
-		return crm.PermanentError(fmt.Errorf("%w (redirects are not followed; point crm.webhook.url at the final address)", what))
-	default:
-		return crm.PermanentError(what)
+	if code >= 300 && code < 400 {
+		what = fmt.Errorf("%w (redirects are not followed; point crm.webhook.url at the final address)", what)
 	}
+	return httpkit.StatusError(code, what, httpkit.RetryAfter(h, now, crm.MaxRetryAfter))
 }
 
 // endpointFailure reports statuses that say the endpoint, not the record, is failing.
@@ -307,42 +282,4 @@ func endpointFailure(code int) bool {
 		return true
 	}
 	return false
-}
-
-// retryAfter reads a Retry-After header (crm.ParseRetryAfter).
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	return crm.ParseRetryAfter(h.Get("Retry-After"), now)
-}
-
-// redacted is an error whose text was scrubbed of secrets; it unwraps to the
-// original so that errors.Is still sees context.DeadlineExceeded and the like.
-type redacted struct {
-	msg string
-	err error
-}
-
-func (e *redacted) Error() string { return e.msg }
-func (e *redacted) Unwrap() error { return e.err }
-
-// transportError classifies a failure to get an answer: the caller's
-// cancellation as it is, everything else (refused connections, resets,
-// timeouts) as retryable. The *url.Error that net/http wraps around it names
-// the URL, so it is dropped and the rest scrubbed.
-func (a *Adapter) transportError(ctx context.Context, err error) error {
-	if ctxErr := ctx.Err(); ctxErr != nil && errors.Is(ctxErr, context.Canceled) {
-		return fmt.Errorf("webhook: POST: %w", ctxErr)
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	var ne net.Error
-	var msg string
-	switch {
-	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
-		msg = fmt.Sprintf("webhook: POST: no answer within %s", a.timeout)
-	default:
-		msg = "webhook: POST: " + a.scrub.Replace(err.Error())
-	}
-	return crm.RetryableError(&redacted{msg: msg, err: err}, 0)
 }

@@ -6,7 +6,10 @@
 // "description":"…","parameters":{…}}) and checks what the real API checks:
 // the token in the path (401 otherwise), a chat_id and a non-empty text,
 // parse_mode HTML that parses (only Telegram's tags; every other <, > and &
-// escaped), and at most 4096 characters after entity parsing.
+// escaped), and at most 4096 characters after entity parsing. Link previews
+// are set the Bot API 7.0 way, link_preview_options {"is_disabled": true, …};
+// the disable_web_page_preview it replaced is refused (400), so that a
+// client drifting back to it shows in tests.
 //
 // It enforces the Bot API's flood limits the way the real one does, with a
 // 429 carrying parameters.retry_after, and counts every request that broke
@@ -55,10 +58,11 @@ type Message struct {
 	// Text is the text as sent (HTML in parse_mode HTML).
 	Text string
 	// Plain is the text after entity parsing: what the person reads.
-	Plain                 string
-	ParseMode             string
-	DisableWebPagePreview bool
-	At                    time.Time
+	Plain     string
+	ParseMode string
+	// LinkPreviewDisabled is link_preview_options.is_disabled.
+	LinkPreviewDisabled bool
+	At                  time.Time
 }
 
 // Fault is an answer Inject makes the server give instead of sending.
@@ -217,10 +221,21 @@ func badRequest(w http.ResponseWriter, desc string) {
 }
 
 type sendMessage struct {
-	ChatID                json.RawMessage `json:"chat_id"`
-	Text                  *string         `json:"text"`
-	ParseMode             string          `json:"parse_mode"`
-	DisableWebPagePreview bool            `json:"disable_web_page_preview"`
+	ChatID             json.RawMessage     `json:"chat_id"`
+	Text               *string             `json:"text"`
+	ParseMode          string              `json:"parse_mode"`
+	LinkPreviewOptions *linkPreviewOptions `json:"link_preview_options"`
+	// DisableWebPagePreview was replaced by link_preview_options in Bot API 7.0.
+	DisableWebPagePreview *bool `json:"disable_web_page_preview"`
+}
+
+// linkPreviewOptions is the Bot API's LinkPreviewOptions object.
+type linkPreviewOptions struct {
+	IsDisabled       bool   `json:"is_disabled"`
+	URL              string `json:"url"`
+	PreferSmallMedia bool   `json:"prefer_small_media"`
+	PreferLargeMedia bool   `json:"prefer_large_media"`
+	ShowAboveText    bool   `json:"show_above_text"`
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -252,6 +267,18 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		badRequest(w, err.Error())
 		return
+	}
+	if req.DisableWebPagePreview != nil {
+		badRequest(w, "disable_web_page_preview was replaced by link_preview_options in Bot API 7.0")
+		return
+	}
+	disabled := false
+	if o := req.LinkPreviewOptions; o != nil {
+		if o.PreferSmallMedia && o.PreferLargeMedia {
+			badRequest(w, "link_preview_options: prefer_small_media and prefer_large_media exclude each other")
+			return
+		}
+		disabled = o.IsDisabled
 	}
 
 	s.mu.Lock()
@@ -294,7 +321,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.messages = append(s.messages, Message{ChatID: chat, Text: *req.Text, Plain: plain, ParseMode: req.ParseMode,
-		DisableWebPagePreview: req.DisableWebPagePreview, At: now})
+		LinkPreviewDisabled: disabled, At: now})
 	result, _ := json.Marshal(map[string]any{"message_id": len(s.messages), "date": now.Unix(),
 		"chat": map[string]any{"id": chat}, "text": plain})
 	write(w, http.StatusOK, answer{OK: true, Result: result})

@@ -70,6 +70,8 @@ func TestFakeChecksRequests(t *testing.T) {
 		{`{"chat_id":"1","text":"a < b"}`, 200, ""},
 		{`{"chat_id":"1","text":"  "}`, 400, "message text is empty"},
 		{`{"text":"x"}`, 400, "chat_id is empty"},
+		{`{"chat_id":"1","text":"x","disable_web_page_preview":true}`, 400, "replaced by link_preview_options"},
+		{`{"chat_id":"1","text":"x","link_preview_options":{"prefer_small_media":true,"prefer_large_media":true}}`, 400, "exclude each other"},
 		{`{"chat_id":"1","text":"` + strings.Repeat("я", 4097) + `"}`, 400, "message is too long"},
 		{`{"chat_id":"1","text":"<b>` + strings.Repeat("я", 4096) + `</b>","parse_mode":"HTML"}`, 200, ""},
 	}

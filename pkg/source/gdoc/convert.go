@@ -26,10 +26,17 @@ import (
 // one-column table is a text box: its lines are read as paragraphs. The tab
 // title is in every location when the document has more than one tab.
 //
-// Person chips read as the person's name (or email), rich links as their title,
-// dropdowns as the chosen value, date chips as their display text; a paragraph
-// that is a date line by virtue of a date chip carries the chip's date, so it
-// starts a day section whatever the chip's display format. Suggested insertions
+// Person chips read as the person's name (or email), rich links as their
+// title, date chips as their display text; a paragraph that is a date line by
+// virtue of a date chip carries the chip's date, so it starts a day section
+// whatever the chip's display format. Dropdown and file chips are what the
+// API does not give: in real documents they are not among a paragraph's
+// elements at all, only a gap in the element indexes shows where one stood
+// (the client library has a dropdown element, and it is read as its chosen
+// value should the API ever send it). So a value picked from a dropdown is
+// never read; a line whose text ends where such a gap is (a label such as
+// "Статус:" followed by a chip) gets a WarnChipNotRead warning at its
+// location, so that the employee learns to type the value instead. Suggested insertions
 // are dropped and suggested deletions kept, as if every suggestion were
 // rejected. Page numbers, page breaks, images, footnote marks and equations
 // are ignored, and so is a table of contents (it repeats the headings).
@@ -118,6 +125,14 @@ func (c *converter) paragraph(p *docs.Paragraph) {
 	loc := document.Location{Tab: c.tab, Line: c.para}
 	for _, l := range lines {
 		c.blocks = append(c.blocks, l.block(loc, c.ref))
+		c.chipGap(l, loc)
+	}
+}
+
+// chipGap warns when line l ends where the API left out a chip.
+func (c *converter) chipGap(l line, loc document.Location) {
+	if l.chipGap {
+		c.warns = append(c.warns, document.Warning{Code: document.WarnChipNotRead, Loc: loc, Value: strings.TrimSpace(l.text)})
 	}
 }
 
@@ -152,6 +167,13 @@ func (c *converter) table(t *docs.Table) {
 		rows = append(rows, tableRow{cells: cells, header: tr.TableRowStyle != nil && tr.TableRowStyle.TableHeader})
 	}
 	rowLoc := func(r int) document.Location { return document.Location{Tab: c.tab, Table: n, Row: r + 1} }
+	for r, row := range rows {
+		for _, cell := range row.cells {
+			for _, l := range cell {
+				c.chipGap(l, rowLoc(r))
+			}
+		}
+	}
 	if width <= 1 {
 		// A text box: one cell per row, read line by line.
 		for r, row := range rows {
@@ -276,6 +298,9 @@ type line struct {
 	canon   string   // date chips written as DD.MM.YYYY
 	heading int      // heading level of the paragraph
 	chip    day.Date // the date of the line's first date chip
+	// chipGap: the line has text and ends where the API left an element
+	// out (a dropdown or file chip: a gap in the indexes).
+	chipGap bool
 }
 
 // block makes a Paragraph block of the line. A line that is a date line when
@@ -315,6 +340,17 @@ func headingLevel(s *docs.ParagraphStyle) int {
 type lineBuilder struct {
 	text, canon strings.Builder
 	chip        day.Date
+	gapAtEnd    bool // nothing was written since an index gap
+}
+
+// write adds text to the line; visible text after a gap means the line does
+// not end at it.
+func (b *lineBuilder) write(text, canon string) {
+	b.text.WriteString(text)
+	b.canon.WriteString(canon)
+	if strings.TrimSpace(text) != "" {
+		b.gapAtEnd = false
+	}
 }
 
 // renderParagraph renders a paragraph's elements as lines. ok is false for a
@@ -324,10 +360,17 @@ func renderParagraph(p *docs.Paragraph) ([]line, bool) {
 	cur := &lineBuilder{}
 	var builders []*lineBuilder
 	suggestedOnly := len(p.Elements) > 0
+	var end int64 = -1 // the furthest index an element reached so far
 	for _, e := range p.Elements {
 		if e == nil {
 			continue
 		}
+		// Elements tile the paragraph's indexes; a gap is an element the
+		// API left out (a dropdown or file chip).
+		if end >= 0 && e.StartIndex > end {
+			cur.gapAtEnd = true
+		}
+		end = max(end, e.EndIndex)
 		text, canon, chip, inserted := elementText(e)
 		if inserted {
 			continue
@@ -342,14 +385,12 @@ func renderParagraph(p *docs.Paragraph) ([]line, bool) {
 					builders = append(builders, cur)
 					cur = &lineBuilder{}
 				default:
-					cur.text.WriteRune(r)
-					cur.canon.WriteRune(r)
+					cur.write(string(r), string(r))
 				}
 			}
 			continue
 		}
-		cur.text.WriteString(text)
-		cur.canon.WriteString(canon)
+		cur.write(text, canon)
 		if cur.chip.IsZero() {
 			cur.chip = chip
 		}
@@ -360,7 +401,9 @@ func renderParagraph(p *docs.Paragraph) ([]line, bool) {
 	builders = append(builders, cur)
 	out := make([]line, len(builders))
 	for i, b := range builders {
-		out[i] = line{text: b.text.String(), canon: b.canon.String(), heading: heading, chip: b.chip}
+		text := b.text.String()
+		out[i] = line{text: text, canon: b.canon.String(), heading: heading, chip: b.chip,
+			chipGap: b.gapAtEnd && strings.TrimSpace(text) != ""}
 	}
 	return out, true
 }

@@ -437,3 +437,47 @@ func FuzzConvert(f *testing.F) {
 		_, _ = doc.Sections(ref)
 	})
 }
+
+// TestChipGapWarns: the Docs API gives no element for dropdown and file
+// chips, only a gap in the indexes. A line whose text ends at such a gap
+// (a label with its value picked from a dropdown) is warned about, located;
+// a gap with text after it on the line, or a line that is nothing but the
+// chip, is not.
+func TestChipGapWarns(t *testing.T) {
+	t.Parallel()
+	run := func(start, end int64, text string) *docs.ParagraphElement {
+		return &docs.ParagraphElement{StartIndex: start, EndIndex: end, TextRun: &docs.TextRun{Content: text}}
+	}
+	para := func(els ...*docs.ParagraphElement) *docs.StructuralElement {
+		return &docs.StructuralElement{Paragraph: &docs.Paragraph{Elements: els}}
+	}
+	d := &docs.Document{Body: &docs.Body{Content: []*docs.StructuralElement{
+		para(run(1, 12, "26.11.2026\n")),
+		para(run(12, 20, "Статус: "), run(21, 22, "\n")),              // line 2: a dropdown at 20
+		para(run(22, 32, "Встреча: "), run(33, 45, " перенесена\n")),  // line 3: text after the chip
+		para(run(45, 46, "\n")),                                       // line 4: empty
+		para(run(46, 47, "\n")),                                       // line 5
+		para(run(47, 55, "Файл: "), run(56, 57, "\vЗвонки: 5\n")),     // line 6: a file chip, then a soft break
+		para(run(57, 60, "КП "), run(60, 61, "3"), run(62, 63, "\n")), // line 7: chip after a value
+		{StartIndex: 63, Paragraph: &docs.Paragraph{Elements: []*docs.ParagraphElement{{StartIndex: 64, EndIndex: 65, TextRun: &docs.TextRun{Content: "\n"}}}}}, // line 8: a chip alone
+	}}}
+	doc, warns := gdoc.Convert(d, ref)
+	require.NotEmpty(t, doc.Blocks)
+	require.Equal(t, []document.Warning{
+		{Code: document.WarnChipNotRead, Loc: document.Location{Line: 2}, Value: "Статус:"},
+		{Code: document.WarnChipNotRead, Loc: document.Location{Line: 6}, Value: "Файл:"},
+		{Code: document.WarnChipNotRead, Loc: document.Location{Line: 7}, Value: "КП 3"},
+	}, warns)
+	require.Equal(t, "Звонки: 5", findBlock(t, doc, "Звонки: 5").Text, "the line after the soft break is read")
+
+	// In a table, the cell's row is the location.
+	cell := func(els ...*docs.ParagraphElement) *docs.TableCell {
+		return &docs.TableCell{Content: []*docs.StructuralElement{para(els...)}}
+	}
+	tbl := &docs.Document{Body: &docs.Body{Content: []*docs.StructuralElement{{Table: &docs.Table{TableRows: []*docs.TableRow{
+		{TableCells: []*docs.TableCell{cell(run(1, 10, "Показатель\n")), cell(run(10, 18, "Значение\n"))}},
+		{TableCells: []*docs.TableCell{cell(run(20, 27, "Статус\n")), cell(run(27, 32, "Итог "), run(33, 34, "\n"))}},
+	}}}}}}
+	_, warns = gdoc.Convert(tbl, ref)
+	require.Equal(t, []document.Warning{{Code: document.WarnChipNotRead, Loc: document.Location{Table: 1, Row: 2}, Value: "Итог"}}, warns)
+}

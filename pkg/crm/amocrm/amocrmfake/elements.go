@@ -31,13 +31,19 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 		}
 		return
 	}
+	if s.routeCatalogs(w, r, body) {
+		return
+	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/api/v4/catalogs/")
 	parts := strings.Split(rest, "/")
 	if !ok || len(parts) < 2 || len(parts) > 3 || parts[1] != "elements" {
 		problemJSON(w, http.StatusNotFound, "Not found", nil)
 		return
 	}
-	if parts[0] != strconv.Itoa(s.opts.CatalogID) {
+	s.mu.Lock()
+	found := s.findCatalog(parts[0]) != nil
+	s.mu.Unlock()
+	if !found {
 		problemJSON(w, http.StatusNotFound, "Catalog not found", nil)
 		return
 	}
@@ -248,8 +254,7 @@ func (s *Server) write(w http.ResponseWriter, body []byte, update bool) {
 		}
 		docs = append(docs, s.elementJSON(e, c.requestID))
 	}
-	if !update && s.ambiguous > 0 {
-		s.ambiguous--
+	if !update && s.Ambiguous() {
 		problemJSON(w, http.StatusGatewayTimeout, "Gateway timeout", nil)
 		return
 	}

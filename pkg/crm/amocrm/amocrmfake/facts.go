@@ -23,6 +23,12 @@ import (
 // at most 250, by id), 204 No Content for an empty page, and 400 for a
 // filter the fake does not know, a range that is not from/to numbers or a
 // status filter without its pipeline, so that an adapter's mistakes show.
+// The event list takes its filters only in the form amoCRM's API v4
+// reference documents: filter[created_by] and filter[type] as one value or
+// an array (name[]=a&name[]=b), at most 10 users, and filter[created_at] as
+// one timestamp or [from] and [to]; the comma-joined form of the API v2 page
+// and the PHP library (filter[created_by]=1,2, filter[created_at]=from,to)
+// is refused with 400.
 // They go through the same token check, faults and rate limit as the list
 // endpoints.
 
@@ -34,6 +40,7 @@ const (
 	StatusLost        = 143
 	DefaultPipelineID = 7001
 	maxEventsLimit    = 100
+	maxEventUsers     = 10 // users in one filter[created_by] of the event list
 )
 
 // Event is an entry of the account's event list.
@@ -157,6 +164,35 @@ func (f factQuery) multi(name string) []string {
 	return out
 }
 
+// list returns the values of a filter in the event list's documented form:
+// name=a (one value) or name[]=a&name[]=b (name[i] too), at most most values
+// (0: no limit). A value holding a comma is the undocumented joined form and
+// is refused.
+func (f factQuery) list(name string, most int) ([]string, error) {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(f.q)) {
+		rest, ok := strings.CutPrefix(k, name)
+		if !ok || (rest != "" && (rest[0] != '[' || rest[len(rest)-1] != ']' || strings.Count(rest, "[") != 1)) {
+			continue
+		}
+		if rest == "" && len(f.q[k]) > 1 {
+			return nil, fmt.Errorf("%s: several values need the array form %s[]", name, name)
+		}
+		for _, v := range f.q[k] {
+			if strings.Contains(v, ",") {
+				return nil, fmt.Errorf("%s: %q: values are not joined with commas; pass an array, %s[]=…", name, v, name)
+			}
+			if v = strings.TrimSpace(v); v != "" {
+				out = append(out, v)
+			}
+		}
+	}
+	if most > 0 && len(out) > most {
+		return nil, fmt.Errorf("%s: at most %d values, got %d", name, most, len(out))
+	}
+	return out, nil
+}
+
 // span returns a range filter: name[from] and name[to] (both ends
 // included), or name=from[,to]; absent ends are open.
 func (f factQuery) span(name string) (lo, hi int64, err error) {
@@ -217,6 +253,22 @@ func (f factQuery) pageOf(def, most int) (limit, page int, err error) {
 	return limit, page, nil
 }
 
+// paged reads a list request's query: only the allowed parameters (and
+// page and limit), a limit of at most most. On a bad query it answers 400
+// and ok is false.
+func paged(w http.ResponseWriter, q url.Values, most int, allowed ...string) (f factQuery, limit, page int, ok bool) {
+	f = factQuery{q: q, allowed: append([]string{"page", "limit"}, allowed...)}
+	err := f.check()
+	if err == nil {
+		limit, page, err = f.pageOf(50, most)
+	}
+	if err != nil {
+		problemJSON(w, http.StatusBadRequest, err.Error(), nil)
+		return f, 0, 0, false
+	}
+	return f, limit, page, true
+}
+
 // halPage answers one page of docs under _embedded[name], or 204 when the
 // page is empty.
 func (s *Server) halPage(w http.ResponseWriter, path string, q url.Values, name string, docs []map[string]any, limit, page int) {
@@ -246,14 +298,12 @@ func (s *Server) halPage(w http.ResponseWriter, path string, q url.Values, name 
 
 // listEvents answers GET /api/v4/events.
 func (s *Server) listEvents(w http.ResponseWriter, q url.Values) {
-	f := factQuery{q: q, allowed: []string{"limit", "page", "with", "filter[id]", "filter[type]", "filter[created_by]", "filter[created_at]", "filter[entity]", "filter[entity_id]"}}
-	if err := f.check(); err != nil {
-		problemJSON(w, http.StatusBadRequest, err.Error(), nil)
+	f, limit, page, ok := paged(w, q, maxEventsLimit, "with", "filter[id]", "filter[type]", "filter[created_by]", "filter[created_at]", "filter[entity]", "filter[entity_id]")
+	if !ok {
 		return
 	}
-	limit, page, err := f.pageOf(50, maxEventsLimit)
-	if err != nil {
-		problemJSON(w, http.StatusBadRequest, err.Error(), nil)
+	if strings.Contains(q.Get("filter[created_at]"), ",") {
+		problemJSON(w, http.StatusBadRequest, "filter[created_at]: one timestamp, or [from] and [to]; not two joined with a comma", nil)
 		return
 	}
 	lo, hi, err := f.span("filter[created_at]")
@@ -261,7 +311,17 @@ func (s *Server) listEvents(w http.ResponseWriter, q url.Values) {
 		problemJSON(w, http.StatusBadRequest, err.Error(), nil)
 		return
 	}
-	types, users, ids := f.multi("filter[type]"), f.multi("filter[created_by]"), f.multi("filter[id]")
+	types, err := f.list("filter[type]", 0)
+	if err != nil {
+		problemJSON(w, http.StatusBadRequest, err.Error(), nil)
+		return
+	}
+	users, err := f.list("filter[created_by]", maxEventUsers)
+	if err != nil {
+		problemJSON(w, http.StatusBadRequest, err.Error(), nil)
+		return
+	}
+	ids := f.multi("filter[id]")
 	s.mu.Lock()
 	var matched []Event
 	for _, e := range s.fx.events {
@@ -293,15 +353,9 @@ func (s *Server) listEvents(w http.ResponseWriter, q url.Values) {
 
 // listLeads answers GET /api/v4/leads.
 func (s *Server) listLeads(w http.ResponseWriter, q url.Values) {
-	f := factQuery{q: q, allowed: []string{"limit", "page", "with", "order", "filter[id]", "filter[statuses]", "filter[pipeline_id]",
-		"filter[responsible_user_id]", "filter[created_by]", "filter[created_at]", "filter[updated_at]", "filter[closed_at]"}}
-	if err := f.check(); err != nil {
-		problemJSON(w, http.StatusBadRequest, err.Error(), nil)
-		return
-	}
-	limit, page, err := f.pageOf(50, maxLimit)
-	if err != nil {
-		problemJSON(w, http.StatusBadRequest, err.Error(), nil)
+	f, limit, page, ok := paged(w, q, maxLimit, "with", "order", "filter[id]", "filter[statuses]", "filter[pipeline_id]",
+		"filter[responsible_user_id]", "filter[created_by]", "filter[created_at]", "filter[updated_at]", "filter[closed_at]")
+	if !ok {
 		return
 	}
 	closedLo, closedHi, err := f.span("filter[closed_at]")

@@ -60,8 +60,10 @@ const (
 type Options struct {
 	// Token is the long-lived token requests must carry as a bearer token.
 	Token string
-	// CatalogID is the id of the account's one list (0: DefaultCatalogID).
+	// CatalogID is the id of the account's first list (0: DefaultCatalogID).
 	CatalogID int
+	// CatalogName is its name (0: "Список").
+	CatalogName string
 	// Fields are the list's custom fields, keyed the way config.AmoCRM.Fields
 	// is: metric keys for numeric fields, amocrm.Field* keys for text fields.
 	// A value for any other field id is a validation error.
@@ -106,17 +108,21 @@ type Server struct {
 	numeric map[int]bool // field id → numeric (a metric)
 	known   map[int]bool
 
+	crmtest.FaultQueue // Inject and Reset
+	log                crmtest.Recorder[Request]
+
 	mu         sync.Mutex
 	elements   map[int64]*Element
 	lastID     int64
 	arrivals   []time.Time // requests counted in the rate window
-	violations int
+	violations crmtest.Counter
 	blocked    bool
-	faults     []crmtest.Fault
-	ambiguous  int
 	serverErrs int
-	log        []Request
 	fx         factStore // events and leads (facts.go)
+	// The lists and their custom fields (catalogs.go).
+	catalogs    []*catalog
+	nextCatalog int
+	nextField   int
 }
 
 var _ crmtest.Faults = (*Server)(nil)
@@ -146,13 +152,27 @@ func New(tb testing.TB, opts Options) *Server {
 		elements: map[int64]*Element{},
 		lastID:   int64(opts.CatalogID) * 1000,
 	}
-	for k, id := range opts.Fields {
+	if opts.CatalogName == "" {
+		opts.CatalogName = "Список"
+		s.opts.CatalogName = opts.CatalogName
+	}
+	first := &catalog{id: opts.CatalogID, name: opts.CatalogName, typ: "regular"}
+	for _, k := range slices.Sorted(maps.Keys(opts.Fields)) {
+		id := opts.Fields[k]
 		s.known[id] = true
 		s.numeric[id] = !strings.HasPrefix(k, "_")
+		typ := "text"
+		if s.numeric[id] {
+			typ = "numeric"
+		}
+		first.fields = append(first.fields, CustomField{ID: id, Name: k, Type: typ})
+		s.nextField = max(s.nextField, id)
 	}
-	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.catalogs = []*catalog{first}
+	s.nextCatalog = opts.CatalogID
+	s.nextField = max(s.nextField, 700000)
+	s.srv = crmtest.Serve(tb, http.HandlerFunc(s.serve), s.FaultQueue.Close)
 	s.URL = s.srv.URL
-	tb.Cleanup(s.srv.Close)
 	return s
 }
 
@@ -162,33 +182,8 @@ func (s *Server) Close() { s.srv.Close() }
 // CatalogID returns the list's id.
 func (s *Server) CatalogID() int { return s.opts.CatalogID }
 
-// Inject makes the next `times` requests fail with f; for AmbiguousCreate,
-// the next `times` creates are stored and then answered 504.
-func (s *Server) Inject(f crmtest.Fault, times int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f == crmtest.AmbiguousCreate {
-		s.ambiguous += times
-		return
-	}
-	for range times {
-		s.faults = append(s.faults, f)
-	}
-}
-
-// Reset clears every pending fault.
-func (s *Server) Reset() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults, s.ambiguous = nil, 0
-}
-
 // Violations returns how many requests exceeded the rate limit.
-func (s *Server) Violations() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.violations
-}
+func (s *Server) Violations() int { return s.violations.Value() }
 
 // Blocked reports whether the account is blocked for rate violations.
 func (s *Server) Blocked() bool {
@@ -198,18 +193,10 @@ func (s *Server) Blocked() bool {
 }
 
 // Requests returns the request log.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.log)
-}
+func (s *Server) Requests() []Request { return s.log.All() }
 
 // ClearLog empties the request log.
-func (s *Server) ClearLog() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.log = nil
-}
+func (s *Server) ClearLog() { s.log.Clear() }
 
 // Put stores an element behind the adapter's back and returns its id; a zero
 // e.ID gets the next id.
@@ -314,22 +301,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	rec := &recorder{ResponseWriter: w}
 	defer func() {
 		entry.Status = rec.status
-		s.mu.Lock()
-		s.log = append(s.log, entry)
-		s.mu.Unlock()
+		s.log.Add(entry)
 	}()
 
+	fault := s.Next()
 	s.mu.Lock()
-	fault := crmtest.Fault(0)
-	if len(s.faults) > 0 {
-		fault = s.faults[0]
-		s.faults = s.faults[1:]
-	}
 	if fault == crmtest.Unavailable {
 		// An outage: the request never reaches amoCRM, so it is not counted.
 		s.mu.Unlock()
 		rec.status = -1 // no answer at all
-		hangUp(w)
+		crmtest.HangUp(w)
 		return
 	}
 	limited := s.admit(entry.At)
@@ -365,10 +346,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		problemJSON(rec, code, "Internal error", nil)
 		return
 	case crmtest.Timeout:
-		select {
-		case <-r.Context().Done():
-		case <-time.After(5 * time.Second):
-		}
+		s.Hang(r, 5*time.Second)
 		rec.status = -2 // no answer the client waited for
 		return
 	case crmtest.BadRequest:
@@ -415,20 +393,10 @@ func (s *Server) admit(t time.Time) (limited bool) {
 	if !limited {
 		return false
 	}
-	s.violations++
-	if s.violations >= s.opts.BlockAfter {
+	if s.violations.Inc() >= s.opts.BlockAfter {
 		s.blocked = true
 	}
 	return true
-}
-
-// hangUp drops the connection without an answer.
-func hangUp(w http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		panic(err)
-	}
-	_ = conn.Close()
 }
 
 type validationGroup struct {

@@ -2,7 +2,8 @@
 // API that the bitrix24 adapter uses, served over HTTP on 127.0.0.1 for
 // tests: incoming-webhook URLs (/rest/<user>/<code>/<method>.json), the
 // methods crm.item.add, crm.item.update, crm.item.list, crm.item.get,
-// crm.item.delete, crm.type.add, userfieldconfig.add and batch, the reads
+// crm.item.delete, crm.type.add, crm.type.list, userfieldconfig.add,
+// userfieldconfig.list and batch, the reads
 // behind the facts (crm.activity.list, crm.stagehistory.list, and
 // crm.item.list of deals, estimates and smart invoices, with the filter
 // prefixes >=, <=, >, <, @, !@, =, !=; records put in with AddCall,
@@ -33,7 +34,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -108,6 +108,10 @@ type APIError struct {
 	Status      int
 	Code        string
 	Description string
+	// ResetAt, when set, is the operating_reset_at the answer's time block
+	// carries (in a batch: that command's result_time), as the portal sends
+	// with OPERATION_TIME_LIMIT.
+	ResetAt time.Time
 }
 
 // Request is one HTTP request the fake received.
@@ -124,22 +128,20 @@ type Fake struct {
 	srv  *httptest.Server
 	opts Options
 
+	crmtest.FaultQueue // Inject and Reset
+	requests           crmtest.Recorder[Request]
+
 	mu          sync.Mutex
 	types       []*spType
 	nextTypeID  int
 	nextEntity  int
 	nextFieldID int
 	nextItemID  int
-	faults      []crmtest.Fault
-	ambiguous   int
 	ambiguities int // ambiguous answers given, to alternate 502 and a hang-up
-	release     chan struct{}
 	level       float64
 	drained     time.Time
 	violations  int
 	answers     int
-	requests    []Request
-	closed      bool
 	fx          factStore // the records behind the facts (facts.go)
 }
 
@@ -165,21 +167,16 @@ func New(t testing.TB, opts Options) *Fake {
 	}
 	f := &Fake{
 		opts: opts, nextTypeID: 3, nextEntity: 1036, nextFieldID: 6951, nextItemID: 1,
-		release: make(chan struct{}), drained: time.Now(),
+		drained: time.Now(),
 	}
-	f.srv = httptest.NewServer(f)
-	t.Cleanup(f.Close)
+	f.srv = crmtest.Serve(t, f, f.FaultQueue.Close)
 	return f
 }
 
-// Close stops the server and releases hanging requests.
+// Close releases hanging requests and stops the server (New already
+// arranges it for the end of the test).
 func (f *Fake) Close() {
-	f.mu.Lock()
-	if !f.closed {
-		f.closed = true
-		close(f.release)
-	}
-	f.mu.Unlock()
+	f.FaultQueue.Close()
 	f.srv.Close()
 }
 
@@ -190,31 +187,6 @@ func (f *Fake) WebhookURL() string {
 
 // Code is the webhook's secret code.
 func (f *Fake) Code() string { return f.opts.Code }
-
-// Inject makes the next times requests fail with fault (AmbiguousCreate: the
-// next times requests that create items store them and lose the answer).
-func (f *Fake) Inject(fault crmtest.Fault, times int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if fault == crmtest.AmbiguousCreate {
-		f.ambiguous += times
-		return
-	}
-	for range times {
-		f.faults = append(f.faults, fault)
-	}
-}
-
-// Reset clears pending faults and releases hanging requests.
-func (f *Fake) Reset() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.faults, f.ambiguous = nil, 0
-	if !f.closed {
-		close(f.release)
-		f.release = make(chan struct{})
-	}
-}
 
 // Violations is how many requests found the leaky bucket full.
 func (f *Fake) Violations() int {
@@ -239,15 +211,7 @@ func (f *Fake) Level() float64 {
 }
 
 // Requests returns every request received so far.
-func (f *Fake) Requests() []Request {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	out := make([]Request, len(f.requests))
-	for i, r := range f.requests {
-		out[i] = Request{Method: r.Method, Commands: slices.Clone(r.Commands), Status: r.Status}
-	}
-	return out
-}
+func (f *Fake) Requests() []Request { return f.requests.All() }
 
 // Objects returns every smart-process item in dayreport's terms: Key is the
 // item's xmlId, Status, Notes and Metrics come from the user fields whose
@@ -373,9 +337,7 @@ func (f *Fake) admit() bool {
 }
 
 func (f *Fake) record(method string, commands []string, status int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.requests = append(f.requests, Request{Method: method, Commands: commands, Status: status})
+	f.requests.Add(Request{Method: method, Commands: commands, Status: status})
 }
 
 // ServeHTTP answers one REST request.
@@ -388,14 +350,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	f.mu.Lock()
-	fault := crmtest.Fault(0)
-	if len(f.faults) > 0 {
-		fault, f.faults = f.faults[0], f.faults[1:]
-	}
-	release := f.release
-	f.mu.Unlock()
-	switch fault {
+	switch f.Next() {
 	case crmtest.RateLimited:
 		if f.opts.RateLimit == OperationLimit {
 			f.record(method, nil, http.StatusTooManyRequests)
@@ -415,15 +370,11 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case crmtest.Unavailable:
 		f.record(method, nil, 0)
-		hangUp(w)
+		crmtest.HangUp(w)
 		return
 	case crmtest.Timeout:
 		f.record(method, nil, 0)
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		case <-time.After(30 * time.Second):
-		}
+		f.Hang(r, 30*time.Second)
 		return
 	case crmtest.BadRequest:
 		f.record(method, nil, http.StatusBadRequest)
@@ -456,10 +407,9 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else {
 		status, out = c.single(method, params)
 	}
-	lose := c.created && f.ambiguous > 0
+	lose := c.created && f.Ambiguous()
 	hang := false
 	if lose {
-		f.ambiguous--
 		f.ambiguities++
 		hang = f.ambiguities%2 == 0
 	}
@@ -467,7 +417,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case lose && hang:
 		f.record(method, commands, 0)
-		hangUp(w)
+		crmtest.HangUp(w)
 	case lose:
 		f.record(method, commands, http.StatusBadGateway)
 		w.Header().Set("Content-Type", "text/html")
@@ -561,13 +511,4 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
-}
-
-// hangUp drops the connection without an answer.
-func hangUp(w http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		panic(err)
-	}
-	_ = conn.Close()
 }

@@ -163,6 +163,9 @@ func (c *call) batch(params map[string]any, raw map[string]json.RawMessage) (int
 		}
 		if e != nil {
 			errs[cmd.key] = errBody(e)
+			if !e.ResetAt.IsZero() {
+				times[cmd.key] = timing(start, e.ResetAt.Unix())
+			}
 			if stop {
 				break
 			}
@@ -209,8 +212,12 @@ func (c *call) dispatch(method string, p map[string]any, inBatch bool) (any, map
 		return c.itemDelete(p)
 	case "crm.type.add":
 		return c.typeAdd(p)
+	case "crm.type.list":
+		return c.typeList(p)
 	case "userfieldconfig.add":
 		return c.fieldAdd(p)
+	case "userfieldconfig.list":
+		return c.fieldList(p)
 	case "crm.activity.list", "crm.stagehistory.list":
 		if e := c.listHook(method, p); e != nil {
 			return nil, nil, e
@@ -663,4 +670,82 @@ func clone(m map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// typeList answers crm.type.list: the smart processes, filtered on title,
+// id or entityTypeId (exact), ordered by id, 50 a page from start.
+func (c *call) typeList(p map[string]any) (any, map[string]any, *APIError) {
+	filter := obj(p["filter"])
+	for k := range filter {
+		switch strings.TrimPrefix(k, "=") {
+		case "title", "id", "entityTypeId":
+		default:
+			return nil, nil, badRequest("INVALID_ARG_VALUE", fmt.Sprintf("Invalid filter: field '%s' is not allowed in filter", k))
+		}
+	}
+	var docs []any
+	for _, t := range c.f.types {
+		match := true
+		for k, v := range filter {
+			switch strings.TrimPrefix(k, "=") {
+			case "title":
+				match = match && str(v) == t.Title
+			case "id":
+				n, _ := num(v)
+				match = match && n == t.ID
+			case "entityTypeId":
+				n, _ := num(v)
+				match = match && n == t.EntityTypeID
+			}
+		}
+		if match {
+			docs = append(docs, map[string]any{
+				"id": c.id(t.ID), "entityTypeId": c.id(t.EntityTypeID), "title": t.Title, "code": "",
+				"isBeginCloseDatesEnabled": yesNo(t.BeginClose), "isStagesEnabled": "N", "isCategoriesEnabled": "N",
+			})
+		}
+	}
+	lo, hi, extra := c.listPage(p, len(docs))
+	return map[string]any{"types": append([]any{}, docs[lo:hi]...)}, extra, nil
+}
+
+// fieldList answers userfieldconfig.list: the user fields of every smart
+// process (moduleId crm), filtered on the fields the method documents
+// (id, fieldName, userTypeId, xmlId, exact; not entityId), ordered by id,
+// 50 a page from start.
+func (c *call) fieldList(p map[string]any) (any, map[string]any, *APIError) {
+	if str(p["moduleId"]) != "crm" {
+		return nil, nil, badRequest("", "Module is not supported")
+	}
+	filter := obj(p["filter"])
+	for k := range filter {
+		switch k {
+		case "id", "fieldName", "userTypeId", "xmlId":
+		default:
+			return nil, nil, badRequest("", fmt.Sprintf("Invalid filter: field '%s' is not allowed in filter", k))
+		}
+	}
+	var docs []any
+	for _, t := range c.f.types {
+		for _, uf := range t.fields {
+			got := map[string]string{"id": strconv.Itoa(uf.ID), "fieldName": uf.FieldName, "userTypeId": uf.UserTypeID, "xmlId": uf.XMLID}
+			match := true
+			for k, v := range filter {
+				match = match && str(v) == got[k]
+			}
+			if !match {
+				continue
+			}
+			var xml any
+			if uf.XMLID != "" {
+				xml = uf.XMLID
+			}
+			docs = append(docs, map[string]any{
+				"id": strconv.Itoa(uf.ID), "entityId": uf.EntityID, "fieldName": uf.FieldName, "userTypeId": uf.UserTypeID,
+				"xmlId": xml, "multiple": yesNo(uf.Multiple), "mandatory": yesNo(uf.Mandatory),
+			})
+		}
+	}
+	lo, hi, extra := c.listPage(p, len(docs))
+	return map[string]any{"fields": append([]any{}, docs[lo:hi]...)}, extra, nil
 }

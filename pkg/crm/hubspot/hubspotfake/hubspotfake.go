@@ -4,6 +4,8 @@
 //
 //	POST /crm/v3/objects/{objectType}/batch/upsert
 //	POST /crm/v3/objects/calls/search, POST /crm/v3/objects/deals/search (facts.go)
+//	GET and POST /crm/v3/schemas, GET /crm/v3/properties/{objectType},
+//	POST /crm/v3/properties/{objectType}/batch/create (schemas.go)
 //
 // the way HubSpot does (see the hubspot package documentation for the wire
 // format and where it was looked up). It checks the bearer token (401
@@ -32,7 +34,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -101,16 +102,16 @@ type Server struct {
 	srv          *httptest.Server
 	path         string
 
+	crmtest.FaultQueue // Inject and Reset
+
 	mu         sync.Mutex
 	nextID     int64
 	objects    map[string]*object // by id
 	byKey      map[string]string  // report_key → id
 	hits       []time.Time        // admitted requests within the window
-	requests   int
-	violations int
+	requests   crmtest.Counter
+	violations crmtest.Counter
 	correlate  int
-	faults     []crmtest.Fault
-	ambiguous  int
 	rejects    []reject
 	lastBody   []byte
 	// The search endpoints (facts.go).
@@ -119,6 +120,9 @@ type Server struct {
 	searches         int
 	searchBodies     [][]byte
 	fx               factStore
+	// The custom object schemas (schemas.go).
+	schemas    []*Schema
+	nextSchema int
 }
 
 type object struct {
@@ -165,18 +169,11 @@ func New(t testing.TB, opts Options) *Server {
 		searchWindow: time.Duration(float64(opts.SearchWindow) / opts.Scale),
 		path:         "/crm/v3/objects/" + opts.ObjectType + "/batch/upsert",
 		nextID:       31000000000,
+		nextSchema:   3508000,
 		objects:      map[string]*object{},
 		byKey:        map[string]string{},
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("hubspotfake: listen: %v", err)
-	}
-	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
-	_ = s.srv.Listener.Close()
-	s.srv.Listener = ln
-	s.srv.Start()
-	t.Cleanup(s.srv.Close)
+	s.srv = crmtest.Serve(t, http.HandlerFunc(s.serve), s.Close)
 	s.URL = s.srv.URL
 	return s
 }
@@ -188,18 +185,10 @@ func (s *Server) Window() time.Duration { return s.window }
 func (s *Server) Limit() int { return s.opts.Limit }
 
 // Requests returns how many requests reached the server.
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
+func (s *Server) Requests() int { return s.requests.Value() }
 
 // Violations returns how many requests exceeded the rate limit.
-func (s *Server) Violations() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.violations
-}
+func (s *Server) Violations() int { return s.violations.Value() }
 
 // LastBody returns the body of the last request that got past the checks
 // of token, rate and faults.
@@ -215,28 +204,6 @@ func (s *Server) RejectValue(property, value string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rejects = append(s.rejects, reject{property, value})
-}
-
-// Inject makes the next `times` requests fail with f (AmbiguousCreate: the
-// next `times` requests that create an object store everything, then answer
-// 502).
-func (s *Server) Inject(f crmtest.Fault, times int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f == crmtest.AmbiguousCreate {
-		s.ambiguous += times
-		return
-	}
-	for range times {
-		s.faults = append(s.faults, f)
-	}
-}
-
-// Reset clears every pending fault.
-func (s *Server) Reset() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults, s.ambiguous = nil, 0
 }
 
 // Properties returns the properties of the object under key.
@@ -350,7 +317,7 @@ func (s *Server) admit(w http.ResponseWriter, now time.Time) bool {
 	if ok {
 		s.hits = append(s.hits, now)
 	} else {
-		s.violations++
+		s.violations.Inc()
 	}
 	remaining := s.opts.Limit - len(s.hits)
 	s.mu.Unlock()
@@ -379,9 +346,7 @@ func (s *Server) rateLimited(w http.ResponseWriter) {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
-	s.mu.Lock()
-	s.requests++
-	s.mu.Unlock()
+	s.requests.Inc()
 	w.Header().Set("X-HubSpot-Correlation-Id", s.correlationID())
 
 	tok, bearer := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -409,11 +374,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if s.fault(w, r) {
 		return
 	}
+	if s.routeSchemas(w, r) {
+		return
+	}
 	if search {
 		s.search(w, r, object)
 		return
 	}
-	if r.Method != http.MethodPost || r.URL.Path != s.path {
+	objectType := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/crm/v3/objects/"), "/batch/upsert")
+	s.mu.Lock()
+	custom := s.schemaOf(objectType) != nil
+	s.mu.Unlock()
+	upsertPath := r.URL.Path == s.path || (custom && strings.HasSuffix(r.URL.Path, "/batch/upsert"))
+	if r.Method != http.MethodPost || !upsertPath {
 		s.fail(w, http.StatusNotFound, "OBJECT_NOT_FOUND", "resource not found: "+r.Method+" "+r.URL.Path, nil)
 		return
 	}
@@ -428,35 +401,41 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.lastBody = body
+	unknown := ""
+	if custom {
+		var req struct {
+			Inputs []struct {
+				Properties map[string]json.RawMessage `json:"properties"`
+			} `json:"inputs"`
+		}
+		_ = json.Unmarshal(body, &req)
+		for _, in := range req.Inputs {
+			if p := s.unknownProperty(objectType, in.Properties); p != "" {
+				unknown = p
+			}
+		}
+	}
 	s.mu.Unlock()
+	if unknown != "" {
+		s.fail(w, http.StatusBadRequest, "VALIDATION_ERROR", "Property values were not valid", nil,
+			hsSubError{Message: fmt.Sprintf("Property %q does not exist", unknown), Code: "PROPERTY_DOESNT_EXIST", In: unknown})
+		return
+	}
 	s.upsert(w, body, now)
 }
 
 // fault answers an injected fault; it reports whether it did.
 func (s *Server) fault(w http.ResponseWriter, r *http.Request) bool {
-	s.mu.Lock()
-	f := crmtest.Fault(0)
-	if len(s.faults) > 0 {
-		f, s.faults = s.faults[0], s.faults[1:]
-	}
-	s.mu.Unlock()
-	switch f {
+	switch s.Next() {
 	case crmtest.RateLimited:
 		s.rateLimited(w)
 	case crmtest.ServerError:
 		s.fail(w, http.StatusInternalServerError, "INTERNAL_ERROR", "internal error", nil)
 	case crmtest.Unavailable:
-		conn, _, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			panic(err)
-		}
-		_ = conn.Close()
+		crmtest.HangUp(w)
 	case crmtest.Timeout:
 		_, _ = io.Copy(io.Discard, r.Body) // so that the server notices the client hang up
-		select {
-		case <-r.Context().Done():
-		case <-time.After(s.opts.Hang):
-		}
+		s.Hang(r, s.opts.Hang)
 	case crmtest.BadRequest:
 		s.fail(w, http.StatusBadRequest, "VALIDATION_ERROR", "Invalid input JSON on line 1, column 2: unexpected token", nil)
 	default:
@@ -636,11 +615,8 @@ func (s *Server) upsert(w http.ResponseWriter, body []byte, now time.Time) {
 			New: !known, ObjectWriteTraceID: in.wire.ObjectWriteTraceID,
 		})
 	}
-	lose := created && s.ambiguous > 0
-	if lose {
-		s.ambiguous--
-	}
 	s.mu.Unlock()
+	lose := created && s.Ambiguous()
 	if lose {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(http.StatusBadGateway)

@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -65,14 +64,14 @@ type Server struct {
 	srv  *httptest.Server
 	path string
 
-	mu        sync.Mutex
-	lastID    int
-	objects   map[string]stored // by record key
-	faults    []crmtest.Fault
-	ambiguous int
-	requests  int
-	rejected  int
-	last      Received
+	crmtest.FaultQueue // Inject and Reset
+
+	mu       sync.Mutex
+	lastID   int
+	objects  map[string]stored // by record key
+	requests crmtest.Counter
+	rejected crmtest.Counter
+	last     Received
 }
 
 type stored struct {
@@ -97,54 +96,17 @@ func New(t testing.TB, opts Options) *Server {
 		opts.Hang = 5 * time.Second
 	}
 	s := &Server{opts: opts, path: "/hooks/" + opts.Token, objects: map[string]stored{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("webhookfake: listen: %v", err)
-	}
-	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
-	_ = s.srv.Listener.Close()
-	s.srv.Listener = ln
-	s.srv.Start()
-	t.Cleanup(s.srv.Close)
+	s.srv = crmtest.Serve(t, http.HandlerFunc(s.serve), s.Close)
 	s.URL = s.srv.URL + s.path
 	return s
 }
 
-// Inject makes the next `times` requests fail with f (AmbiguousCreate: the
-// next `times` requests that create an object store it, then answer 502).
-func (s *Server) Inject(f crmtest.Fault, times int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if f == crmtest.AmbiguousCreate {
-		s.ambiguous += times
-		return
-	}
-	for range times {
-		s.faults = append(s.faults, f)
-	}
-}
-
-// Reset clears every pending fault.
-func (s *Server) Reset() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults, s.ambiguous = nil, 0
-}
-
 // Requests returns how many requests reached the server (faults included).
-func (s *Server) Requests() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.requests
-}
+func (s *Server) Requests() int { return s.requests.Value() }
 
 // Rejected returns how many requests were refused for a bad signature,
 // header or body.
-func (s *Server) Rejected() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.rejected
-}
+func (s *Server) Rejected() int { return s.rejected.Value() }
 
 // Last returns the last request that passed the fault stage.
 func (s *Server) Last() Received {
@@ -188,14 +150,8 @@ func (s *Server) Delete(t testing.TB, id string) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.requests++
-	fault := crmtest.Fault(0)
-	if len(s.faults) > 0 {
-		fault, s.faults = s.faults[0], s.faults[1:]
-	}
-	s.mu.Unlock()
-	switch fault {
+	s.requests.Inc()
+	switch s.Next() {
 	case crmtest.RateLimited:
 		w.Header().Set("Retry-After", s.opts.RetryAfter)
 		http.Error(w, "slow down", http.StatusTooManyRequests)
@@ -204,14 +160,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	case crmtest.Unavailable:
-		hangUp(w)
+		crmtest.HangUp(w)
 		return
 	case crmtest.Timeout:
 		_, _ = io.Copy(io.Discard, r.Body) // so that the server notices the client hang up
-		select {
-		case <-r.Context().Done():
-		case <-time.After(s.opts.Hang):
-		}
+		s.Hang(r, s.opts.Hang)
 		return
 	case crmtest.BadRequest:
 		http.Error(w, `{"error":"rejected by the receiver"}`, http.StatusBadRequest)
@@ -264,11 +217,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	o.rec = rec
 	s.objects[key] = o
-	lose := !known && s.ambiguous > 0
-	if lose {
-		s.ambiguous--
-	}
 	s.mu.Unlock()
+	lose := !known && s.Ambiguous()
 	if lose {
 		http.Error(w, "bad gateway", http.StatusBadGateway)
 		return
@@ -299,16 +249,7 @@ func (s *Server) signedOK(header string, body []byte) bool {
 
 func (s *Server) reject(w http.ResponseWriter, code int, msg string) {
 	s.mu.Lock()
-	s.rejected++
+	s.rejected.Inc()
 	s.mu.Unlock()
 	http.Error(w, msg, code)
-}
-
-// hangUp drops the connection without an answer.
-func hangUp(w http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		panic(err)
-	}
-	_ = conn.Close()
 }
