@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/agnivade/levenshtein"
 )
 
 // foldRune maps a rune for label comparison: lower case, ё→е, every kind of
@@ -248,10 +250,11 @@ func labelSeparator(raw string) (label, value string, ok bool) {
 // closest returns the template label nearest to an unknown one, when it is
 // close enough to be a typo.
 func (idx *labelIndex) closest(label string, metrics []Metric) (Metric, bool) {
-	n := []rune(NormalizeLabel(label))
+	norm := NormalizeLabel(label)
+	n := []rune(norm)
 	best, bestD := -1, 0
 	for _, e := range idx.all {
-		d := editDistance(n, e.runes)
+		d := levenshtein.ComputeDistance(norm, string(e.runes))
 		if best < 0 || d < bestD {
 			best, bestD = e.metric, d
 		}
@@ -260,24 +263,4 @@ func (idx *labelIndex) closest(label string, metrics []Metric) (Metric, bool) {
 		return Metric{}, false
 	}
 	return metrics[best], true
-}
-
-func editDistance(a, b []rune) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
