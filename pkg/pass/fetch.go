@@ -53,7 +53,7 @@ type fetchResult struct {
 func (r *run) planFor(ctx context.Context, emp config.Employee) *plan {
 	e := r.e
 	p := &plan{emp: emp, loc: e.Config.EmployeeLocation(emp), today: r.todayOf(emp), date: r.dateOf(emp)}
-	horizon := verdict.Horizon(r.since[emp.ID], emp.Start, p.today, e.Config.Ledger.Horizon.Days())
+	horizon := r.horizon[emp.ID]
 	// Two stretches: the pass date with its lookback, and the ledger's
 	// horizon to today; read as one when they meet.
 	spans := [][2]day.Date{{p.date.AddDays(-lookbackDays), p.date}, {horizon, p.today}}
@@ -78,6 +78,12 @@ func (r *run) planFor(ctx context.Context, emp config.Employee) *plan {
 	p.revision = r.revisions[emp.ID]
 	p.skip = r.unchanged(ctx, p)
 	return p
+}
+
+// horizonOf is the oldest day the ledger closes for an employee first
+// judged on since, whose own today is today.
+func (e *Engine) horizonOf(emp config.Employee, since, today day.Date) day.Date {
+	return verdict.Horizon(since, emp.Start, today, e.Config.Ledger.Horizon.Days())
 }
 
 // pending are the days the ledger closes for an employee in loc at now.
@@ -122,12 +128,17 @@ func (r *run) fetchAll(ctx context.Context) <-chan fetchResult {
 	e := r.e
 	emps := e.Employees()
 	if pf, ok := e.Source.(source.Prefetcher); ok {
-		// Only the documents the pass will read: the plans are made once
-		// more when each is dispatched (their stored days are not kept).
+		// Only the documents the source reads ahead and the pass will
+		// read: those employees are planned once more when dispatched
+		// (plans hold stored days, so they are not kept in between).
 		refs := make([]source.Ref, 0, len(emps))
 		for _, emp := range emps {
+			ref := source.Ref{Employee: emp.ID, Report: emp.Report}
+			if !pf.Prefetches(ref) {
+				continue
+			}
 			if p := r.planFor(ctx, emp); p.err == nil && !p.skip {
-				refs = append(refs, source.Ref{Employee: emp.ID, Report: emp.Report})
+				refs = append(refs, ref)
 			}
 		}
 		if err := pf.Prefetch(ctx, refs, r.company); err != nil {

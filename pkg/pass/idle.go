@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/dayreport/dayreport/pkg/day"
-	"github.com/dayreport/dayreport/pkg/verdict"
 )
 
 // Idle reports whether a pass now would have nothing to do: no employee has
@@ -27,7 +26,7 @@ func (e *Engine) Idle(ctx context.Context) (bool, error) {
 		if !ok {
 			continue // not judged yet: its ledger starts with its first pass
 		}
-		horizon := verdict.Horizon(s, emp.Start, today, e.Config.Ledger.Horizon.Days())
+		horizon := e.horizonOf(emp, s, today)
 		if today.Before(horizon) {
 			continue
 		}

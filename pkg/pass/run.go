@@ -12,7 +12,6 @@ import (
 	"github.com/dayreport/dayreport/pkg/day"
 	"github.com/dayreport/dayreport/pkg/report"
 	"github.com/dayreport/dayreport/pkg/source"
-	"github.com/dayreport/dayreport/pkg/verdict"
 )
 
 // lookbackDays is how many days before the pass date are re-read from the same
@@ -53,8 +52,9 @@ type run struct {
 	// company is the pass date of the result (the company's today when
 	// the request names no date).
 	company day.Date
-	// since is, per employee, the first day dayreport judged for them.
-	since map[string]day.Date
+	// since is, per employee, the first day dayreport judged for them;
+	// horizon the oldest day the ledger closes for them.
+	since, horizon map[string]day.Date
 	// importFloor is the oldest day a lookback takes from a document that
 	// the store does not know yet (the first stored day).
 	importFloor day.Date
@@ -211,6 +211,7 @@ func (r *run) prepare(ctx context.Context) error {
 		return err
 	}
 	r.since = make(map[string]day.Date, len(e.Employees()))
+	r.horizon = make(map[string]day.Date, len(e.Employees()))
 	news := map[string]day.Date{}
 	lo, hi := r.company, r.company
 	companyToday := day.Today(r.now, e.Config.CompanyLocation())
@@ -226,7 +227,8 @@ func (r *run) prepare(ctx context.Context) error {
 			news[emp.ID] = since
 		}
 		r.since[emp.ID] = since
-		from := verdict.Horizon(since, emp.Start, today, e.Config.Ledger.Horizon.Days())
+		from := e.horizonOf(emp, since, today)
+		r.horizon[emp.ID] = from
 		lo, hi = minDate(lo, minDate(from, r.dateOf(emp))), maxDate(hi, maxDate(today, r.dateOf(emp)))
 	}
 	if err := e.Calendar.Check(lo, hi); err != nil {

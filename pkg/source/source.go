@@ -52,6 +52,8 @@ type Source interface {
 // before the pass fetches them one by one (the Sheets source: one batchGet
 // per spreadsheet). A failed Prefetch is not fatal: each Fetch reads its own.
 type Prefetcher interface {
+	// Prefetches reports whether Prefetch reads r's document ahead.
+	Prefetches(r Ref) bool
 	Prefetch(ctx context.Context, refs []Ref, ref day.Date) error
 }
 

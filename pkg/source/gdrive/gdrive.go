@@ -76,12 +76,16 @@ func (g *Source) Fetch(ctx context.Context, r source.Ref, ref day.Date) (*source
 	return g.Docs.Fetch(ctx, r, ref)
 }
 
+// Prefetches reports whether r is a sheet-based report: those are read
+// ahead, one batchGet per spreadsheet.
+func (g *Source) Prefetches(r source.Ref) bool { return r.Report != "" && IsSheet(r.Report, g.Kind) }
+
 // Prefetch reads every sheet-based report of refs, one batchGet per
 // spreadsheet. A failure is not fatal: each Fetch then reads its own.
 func (g *Source) Prefetch(ctx context.Context, refs []source.Ref, ref day.Date) error {
 	var sheets []source.Ref
 	for _, r := range refs {
-		if r.Report != "" && IsSheet(r.Report, g.Kind) {
+		if g.Prefetches(r) {
 			sheets = append(sheets, r)
 		}
 	}
