@@ -174,26 +174,27 @@ func (v *checker) calendar(cal Calendar) {
 		}
 		years[y.Year] = i
 		off := map[day.Date]bool{}
-		for k, d := range y.Holidays {
-			p := fmt.Sprintf("%s.holidays[%d]", path, k)
-			switch {
-			case d.IsZero():
-				v.add(p, "empty date (want YYYY-MM-DD)")
-			case d.Year != y.Year:
-				v.add(p, "%s is not in %d", d, y.Year)
-			}
+		v.yearDates(path+".holidays", y.Year, y.Holidays, nil)
+		for _, d := range y.Holidays {
 			off[d] = true
 		}
-		for k, d := range y.Workdays {
-			p := fmt.Sprintf("%s.workdays[%d]", path, k)
-			switch {
-			case d.IsZero():
-				v.add(p, "empty date (want YYYY-MM-DD)")
-			case d.Year != y.Year:
-				v.add(p, "%s is not in %d", d, y.Year)
-			case off[d]:
-				v.add(p, "%s is also in the year's holidays: a date is a holiday or a working day, not both", d)
-			}
+		v.yearDates(path+".workdays", y.Year, y.Workdays, off)
+	}
+}
+
+// yearDates checks the dates a year of calendar.years lists: each a date of
+// that year, and none of them among taken (the year's holidays, for its
+// working days).
+func (v *checker) yearDates(path string, year int, dates []day.Date, taken map[day.Date]bool) {
+	for k, d := range dates {
+		p := fmt.Sprintf("%s[%d]", path, k)
+		switch {
+		case d.IsZero():
+			v.add(p, "empty date (want YYYY-MM-DD)")
+		case d.Year != year:
+			v.add(p, "%s is not in %d", d, year)
+		case taken[d]:
+			v.add(p, "%s is also in the year's holidays: a date is a holiday or a working day, not both", d)
 		}
 	}
 }

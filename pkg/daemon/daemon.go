@@ -111,7 +111,7 @@ func New(e *pass.Engine, m *Metrics, opts Options) (*Daemon, error) {
 		if j.spec == "" {
 			continue
 		}
-		id, err := d.cron.AddFunc(AnyWeekday(j.spec, fields), d.wrap(j.name, j.run))
+		id, err := d.cron.AddFunc(anyWeekday(j.spec, fields), d.wrap(j.name, j.run))
 		if err != nil {
 			return nil, fmt.Errorf("schedule.%s %q: %w", j.name, j.spec, err)
 		}
@@ -120,20 +120,29 @@ func New(e *pass.Engine, m *Metrics, opts Options) (*Daemon, error) {
 	return d, nil
 }
 
-// AnyWeekday replaces the day-of-week field of a cron expression of n
-// fields (5, or 6 with seconds) with "*": the production calendar, not the
-// cron field, decides which days are working days, so a transferred working
-// Saturday is polled and closed (and a pass on a holiday finds nothing due
-// and does not run). Descriptors (@daily, @every 1m) are returned as they are.
-func AnyWeekday(spec string, n int) string {
+// cronFields splits a cron expression into its time zone prefix ("TZ=…
+// " or "CRON_TZ=… ", "" when none) and its fields; fields is nil for a
+// descriptor (@daily, @every 1m).
+func cronFields(spec string) (prefix string, fields []string) {
 	s := strings.TrimSpace(spec)
-	prefix := ""
 	if strings.HasPrefix(s, "TZ=") || strings.HasPrefix(s, "CRON_TZ=") {
 		tz, rest, _ := strings.Cut(s, " ")
 		prefix, s = tz+" ", strings.TrimSpace(rest)
 	}
-	f := strings.Fields(s)
-	if strings.HasPrefix(s, "@") || len(f) != n {
+	if strings.HasPrefix(s, "@") {
+		return prefix, nil
+	}
+	return prefix, strings.Fields(s)
+}
+
+// anyWeekday replaces the day-of-week field of a cron expression of n
+// fields (5, or 6 with seconds) with "*": the production calendar, not the
+// cron field, decides which days are working days, so a transferred working
+// Saturday is polled and closed (and a pass on a holiday finds nothing due
+// and does not run). Descriptors (@daily, @every 1m) are returned as they are.
+func anyWeekday(spec string, n int) string {
+	prefix, f := cronFields(spec)
+	if len(f) != n {
 		return spec
 	}
 	f[n-1] = "*"
@@ -143,12 +152,8 @@ func AnyWeekday(spec string, n int) string {
 // HasWeekdayField reports whether a five-field cron expression restricts
 // the day of the week (config check warns: the calendar decides).
 func HasWeekdayField(spec string) bool {
-	s := strings.TrimSpace(spec)
-	if strings.HasPrefix(s, "TZ=") || strings.HasPrefix(s, "CRON_TZ=") {
-		_, s, _ = strings.Cut(s, " ")
-	}
-	f := strings.Fields(s)
-	return !strings.HasPrefix(s, "@") && len(f) == 5 && f[4] != "*" && f[4] != "?"
+	_, f := cronFields(spec)
+	return len(f) == 5 && f[4] != "*" && f[4] != "?"
 }
 
 // pass runs one pass of the kind for today, in each employee's own zone,

@@ -106,3 +106,20 @@ func startListening(ctx context.Context, t *testing.T, a *testApp) (*Daemon, cha
 	go func() { done <- d.Run(ctx) }()
 	return d, done
 }
+
+// TestAnyWeekday: the weekday field gives way to the calendar; times, time
+// zone prefixes and descriptors are kept.
+func TestAnyWeekday(t *testing.T) {
+	for spec, want := range map[string]string{
+		"*/20 17-23 * * 1-5":              "*/20 17-23 * * *",
+		"CRON_TZ=Asia/Omsk 30 21 * * 1-5": "CRON_TZ=Asia/Omsk 30 21 * * *",
+		"@every 1m":                       "@every 1m",
+		"30 21 * *":                       "30 21 * *",
+	} {
+		require.Equal(t, want, anyWeekday(spec, 5), spec)
+	}
+	require.Equal(t, "* * * * * *", anyWeekday("* * * * * 1-5", 6))
+	require.True(t, HasWeekdayField("TZ=UTC 0 9 * * mon-fri"))
+	require.False(t, HasWeekdayField("0 9 * * *"))
+	require.False(t, HasWeekdayField("@daily"))
+}

@@ -8,27 +8,22 @@ import (
 )
 
 // Percent prints a conversion as "30,8 %" (ru) or "30.8%"; "—" when unknown.
-func Percent(x *float64, lang string) string {
-	if x == nil {
-		return "—"
-	}
-	s := fmt.Sprintf("%.1f", *x*100)
-	if lang == "ru" {
-		return strings.Replace(s, ".", ",", 1) + " %"
-	}
-	return s + "%"
-}
+func Percent(x *float64, lang string) string { return hundredths(x, "%.1f", lang, " %", "%") }
 
 // Points prints a change of conversion in percentage points: "+5,0 п.п.".
-func Points(x *float64, lang string) string {
+func Points(x *float64, lang string) string { return hundredths(x, "%+.1f", lang, " п.п.", " pp") }
+
+// hundredths prints x×100 in format, with a decimal comma and ru's unit in
+// Russian, en's unit otherwise; "—" when x is unknown.
+func hundredths(x *float64, format, lang, ru, en string) string {
 	if x == nil {
 		return "—"
 	}
-	s := fmt.Sprintf("%+.1f", *x*100)
+	s := fmt.Sprintf(format, *x*100)
 	if lang == "ru" {
-		return strings.Replace(s, ".", ",", 1) + " п.п."
+		return strings.Replace(s, ".", ",", 1) + ru
 	}
-	return s + " pp"
+	return s + en
 }
 
 // WeakestLine names the weakest transition for people, or says that no

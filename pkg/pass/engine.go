@@ -171,9 +171,6 @@ func (e *Engine) Now() time.Time { return e.Clock.Now() }
 // Lang is the language of messages and labels (ru or en).
 func (e *Engine) Lang() string { return e.Config.Lang() }
 
-// Deadline is the deadline of the configuration.
-func (e *Engine) Deadline() calendar.Deadline { return e.deadline }
-
 // Clock is the engine's time: the wall clock, or a moment a replay pretends
 // it is. The store and the local source read it too, so that a replayed
 // pass stamps its versions and sees its snapshots as of that moment.

@@ -1,6 +1,7 @@
 package pass
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -74,13 +75,17 @@ func (r *run) notify(ctx context.Context) error {
 func (r *run) dueMessages(ctx context.Context) ([]message, error) {
 	e := r.e
 	var out []message
-	listed := map[string]bool{}
-	for _, j := range r.invalid {
-		m := e.errorList(j.emp, j.date, j.errors)
-		if !listed[m.key] {
-			listed[m.key] = true
-			out = append(out, m)
+	listed := map[string]int{} // an error list's key → its place in out
+	add := func(m message) {
+		if i, ok := listed[m.key]; ok {
+			out[i].answers = cmp.Or(m.answers, out[i].answers)
+			return
 		}
+		listed[m.key] = len(out)
+		out = append(out, m)
+	}
+	for _, j := range r.invalid {
+		add(e.errorList(j.emp, j.date, j.errors))
 	}
 	for _, emp := range e.Employees() {
 		d, at, ok := e.dueReminder(emp, r.now)
@@ -101,16 +106,7 @@ func (r *run) dueMessages(ctx context.Context) ([]message, error) {
 		case known && st.status == report.Invalid:
 			m := e.errorList(emp, d, st.errors)
 			m.answers = remindKey
-			if listed[m.key] {
-				for i := range out {
-					if out[i].key == m.key {
-						out[i].answers = remindKey
-					}
-				}
-				continue
-			}
-			listed[m.key] = true
-			out = append(out, m)
+			add(m)
 		default:
 			out = append(out, message{key: remindKey, to: recipient(emp), msg: e.reminderMessage(emp, d)})
 		}

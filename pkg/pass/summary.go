@@ -93,12 +93,12 @@ func (e *Engine) RefreshSummary(ctx context.Context) *SummaryResult {
 	if !ok {
 		return nil
 	}
-	return e.WriteSummary(ctx, to)
+	return e.writeSummary(ctx, to)
 }
 
-// WriteSummary writes the summary of the window ending on `to` with every
+// writeSummary writes the summary of the window ending on `to` with every
 // writer; a writer's failure does not stop the others.
-func (e *Engine) WriteSummary(ctx context.Context, to day.Date) *SummaryResult {
+func (e *Engine) writeSummary(ctx context.Context, to day.Date) *SummaryResult {
 	if e.DryRun || len(e.Summaries) == 0 {
 		return nil
 	}

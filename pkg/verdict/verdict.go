@@ -113,7 +113,7 @@ func Decide(in Input) State {
 		} else if out.Late {
 			out.Status = report.Late
 		}
-	case !in.Stored.FirstSeen.IsZero() && Reported(in.Stored.Status):
+	case !in.Stored.FirstSeen.IsZero() && reported(in.Stored.Status):
 		// A report was seen and is gone now: what was reported stays.
 		out.Status, out.Kept = in.Stored.Status, true
 	case !in.Workday:
@@ -131,8 +131,8 @@ func Decide(in Input) State {
 	return out
 }
 
-// Reported reports whether a status comes from a report in the document
+// reported reports whether a status comes from a report in the document
 // (submitted, late or invalid).
-func Reported(s report.Status) bool {
+func reported(s report.Status) bool {
 	return s == report.Submitted || s == report.Late || s == report.Invalid
 }
