@@ -56,6 +56,15 @@ const settled = 2 * time.Second
 // files returns the names of the report files of employee in the folder,
 // listing it again only when it changed (a file added, removed or renamed).
 func (s *Source) files(employee string) ([]string, error) {
+	l, err := s.list()
+	if err != nil {
+		return nil, err
+	}
+	return l.names[employee], nil
+}
+
+// list returns the folder's listing, made again only when the folder changed.
+func (s *Source) list() (*listing, error) {
 	info, err := os.Stat(s.Dir)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -82,7 +91,7 @@ func (s *Source) files(employee string) ([]string, error) {
 		}
 		s.listing = l
 	}
-	return s.listing.names[employee], nil
+	return s.listing, nil
 }
 
 var _ source.Source = (*Source)(nil)

@@ -2,9 +2,6 @@ package local
 
 import (
 	"cmp"
-	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -16,43 +13,44 @@ import (
 // Stray is a report file nobody reads (see source.Stray).
 type Stray = source.Stray
 
-// Strays lists the report files of the source's folder that belong to no
-// employee of ids (source.StrayFinder).
-func (s *Source) Strays(ids []string) ([]source.Stray, error) { return Strays(s.Dir, ids) }
-
-var _ source.StrayFinder = (*Source)(nil)
-
 // Strays lists the report files (.txt, .md, .csv and their dated
-// snapshots) of dir whose names match none of ids, in name order, each
-// with the closest id. Ids are matched exactly, as the source reads them:
-// Ivanov.txt is not ivanov's report. Other files and folders are ignored.
-func Strays(dir string, ids []string) ([]Stray, error) {
-	entries, err := os.ReadDir(dir)
+// snapshots) of the source's folder whose names match none of ids, in name
+// order, each with the closest id (source.StrayFinder). Ids are matched
+// exactly, as the source reads them: Ivanov.txt is not ivanov's report. It
+// reads the listing the fetches use: an unchanged folder is not listed again.
+func (s *Source) Strays(ids []string) ([]source.Stray, error) {
+	l, err := s.list()
 	if err != nil {
-		return nil, fmt.Errorf("local: %w", err)
+		return nil, err
 	}
-	known := map[string]bool{}
+	known := make(map[string]bool, len(ids))
 	for _, id := range ids {
 		known[id] = true
 	}
 	var out []Stray
-	for _, e := range entries {
-		name := e.Name()
-		ext := filepath.Ext(name)
-		if e.IsDir() || !isReportExt(ext) || strings.HasPrefix(name, ".") {
-			continue
-		}
-		id, _, _ := strings.Cut(strings.TrimSuffix(name, ext), "@")
+	for id, names := range l.names {
 		if known[id] {
 			continue
 		}
-		s := Stray{File: name, ID: id}
+		closest := ""
 		if c := Closest(id, ids); len(c) > 0 {
-			s.Closest = c[0]
+			closest = c[0]
 		}
-		out = append(out, s)
+		for _, name := range names {
+			if !strings.HasPrefix(name, ".") {
+				out = append(out, Stray{File: name, ID: id, Closest: closest})
+			}
+		}
 	}
+	slices.SortFunc(out, func(a, b Stray) int { return strings.Compare(a.File, b.File) })
 	return out, nil
+}
+
+var _ source.StrayFinder = (*Source)(nil)
+
+// Strays is Source.Strays for a folder.
+func Strays(dir string, ids []string) ([]Stray, error) {
+	return (&Source{Dir: dir}).Strays(ids)
 }
 
 // Closest are the ids of ids that look like a mistyped id, closest first
