@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,8 +10,10 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/dayreport/dayreport/pkg/app/apptest"
+	"github.com/dayreport/dayreport/pkg/crm/bitrix24/bitrix24fake"
 	"github.com/dayreport/dayreport/pkg/pass"
 	"github.com/dayreport/dayreport/pkg/report"
 	"github.com/dayreport/dayreport/pkg/store"
@@ -422,4 +425,87 @@ func TestOldPassKeepsTheManagersWindow(t *testing.T) {
 	after, err := os.ReadFile(filepath.Join(c.dir, "summary.xlsx"))
 	require.NoError(t, err)
 	require.Equal(t, before, after)
+}
+
+// TestSyncReadsWhatEditorsSave: reports as people's editors save them —
+// Notepad's «Юникод» (UTF-16 with a byte-order mark, CRLF), old Excel's
+// Windows-1251, UTF-8 with a byte-order mark and non-breaking spaces, UTF-8
+// with one broken byte — are all read by `sync` with their numbers.
+func TestSyncReadsWhatEditorsSave(t *testing.T) {
+	c := newCLITeam(t, "employees:\n  - {id: anna, name: Анна}\n  - {id: boris, name: Борис}\n"+
+		"  - {id: vera, name: Вера}\n  - {id: gleb, name: Глеб}\n")
+	text := strings.ReplaceAll(apptest.ReportText("25.11.2026", 120), "Новые звонки: 120", "Новые\u00a0звонки:\u00a0120 шт")
+	utf16 := []byte{0xFF, 0xFE}
+	for _, r := range strings.ReplaceAll(text, "\n", "\r\n") {
+		utf16 = append(utf16, byte(r), byte(r>>8))
+	}
+	cp1251, err := charmap.Windows1251.NewEncoder().String(strings.ReplaceAll(text, "\u00a0", " "))
+	require.NoError(t, err)
+	broken := []byte(text)
+	broken = append(broken[:len(broken)-1:len(broken)-1], 0xD0, '\n')
+	c.write(t, "anna.txt", string(utf16))
+	c.write(t, "boris.txt", cp1251)
+	c.write(t, "vera.txt", "\uFEFF"+text)
+	c.write(t, "gleb.txt", string(broken))
+	res := c.pass(t, rfc("2026-11-25", 12, 0), "sync")
+	require.Equal(t, map[string]string{"anna": "submitted", "boris": "submitted", "vera": "submitted", "gleb": "submitted"}, res.statuses())
+	code, out, stderr := c.run(t, rfc("2026-11-25", 12, 0), "sync")
+	require.Equal(t, 0, code, stderr)
+	require.Equal(t, 4, strings.Count(out, "сдан    120"), out)
+}
+
+// TestCRMSetupThenSync: a new Bitrix24 portal, a configuration with only the
+// webhook: `crm setup --dry-run` creates nothing, `crm setup` creates the
+// smart process and prints the block, a second run creates nothing; with the
+// block pasted next to the webhook, `config check` passes and `sync` writes
+// the day's report into the portal.
+func TestCRMSetupThenSync(t *testing.T) {
+	b24 := bitrix24fake.New(t, bitrix24fake.Options{})
+	c := newCLITeam(t, "employees:\n  - {id: anna, name: Анна, crm_user_id: \"7\"}\n")
+	base, err := os.ReadFile(c.config)
+	require.NoError(t, err)
+	webhook := fmt.Sprintf("webhook_url: %q", b24.WebhookURL())
+	require.NoError(t, os.WriteFile(c.config, append(base, "crm:\n  adapter: bitrix24\n  bitrix24:\n    "+webhook+"\n"...), 0o600))
+	created := func() int {
+		n := 0
+		for _, r := range b24.Requests() {
+			if r.Method == "crm.type.add" || r.Method == "userfieldconfig.add" {
+				n++
+			}
+		}
+		return n
+	}
+	code, _, stderr := execCLI(t, "config", "check", "--config", c.config)
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr, "run `dayreport crm setup`")
+
+	code, out, stderr := execCLI(t, "crm", "setup", "--dry-run", "--config", c.config)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "would create")
+	require.Zero(t, created())
+	code, out, stderr = execCLI(t, "crm", "setup", "--config", c.config)
+	require.Equal(t, 0, code, stderr)
+	require.Positive(t, created())
+	n := created()
+	code, again, stderr := execCLI(t, "crm", "setup", "--config", c.config)
+	require.Equal(t, 0, code, stderr)
+	require.Equal(t, n, created(), "a second run creates nothing")
+
+	_, block, ok := strings.Cut(out, "# Paste into the configuration, next to the credentials:\n")
+	require.True(t, ok, out)
+	_, blockAgain, _ := strings.Cut(again, "# Paste into the configuration, next to the credentials:\n")
+	require.Equal(t, block, blockAgain)
+	pasted := strings.Replace(block, "    bitrix24:\n", "    bitrix24:\n        "+webhook+"\n", 1)
+	require.NoError(t, os.WriteFile(c.config, append(base, pasted...), 0o600))
+	code, _, stderr = execCLI(t, "config", "check", "--config", c.config)
+	require.Equal(t, 0, code, stderr)
+
+	c.write(t, "anna.txt", apptest.ReportText("25.11.2026", 10))
+	res := c.pass(t, rfc("2026-11-25", 12, 0), "sync")
+	require.Equal(t, 1, res.CRM.Pushed)
+	items := b24.Objects(t)
+	require.Len(t, items, 1)
+	require.Equal(t, "dayreport:anna:2026-11-25", items[0].Key)
+	require.Equal(t, "submitted", items[0].Status)
+	require.InDelta(t, 10, items[0].Metrics["new_calls"], 0, "through the fields setup created")
 }

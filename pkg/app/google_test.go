@@ -308,3 +308,51 @@ func TestGoogleRoster(t *testing.T) {
 	require.Equal(t, "Asia/Vladivostok", emps[1].Timezone)
 	require.Equal(t, day.MustParse("2026-12-01"), emps[2].LeaveFrom)
 }
+
+// TestGoogleChipNotRead: an employee picked «Оплаты» from a dropdown chip,
+// which the Docs API leaves out of the document. The pass says so, at the
+// line, beside the error of the missing value: the employee learns to type
+// the number.
+func TestGoogleChipNotRead(t *testing.T) {
+	t.Parallel()
+	fake := googlefake.New(t, googlefake.Options{})
+	doc := textDoc("1chip", reportText("Четверг, 26 ноября", 10))
+	var kept []*docs.StructuralElement
+	index := int64(1)
+	for _, el := range doc.Body.Content {
+		text := el.Paragraph.Elements[0].TextRun.Content
+		if strings.HasPrefix(text, "Оплаты") {
+			// "Оплаты: ", then a dropdown chip (an index the API gives no
+			// element for), then the paragraph's end.
+			el.Paragraph.Elements = []*docs.ParagraphElement{
+				{StartIndex: index, EndIndex: index + 8, TextRun: &docs.TextRun{Content: "Оплаты: "}},
+				{StartIndex: index + 9, EndIndex: index + 10, TextRun: &docs.TextRun{Content: "\n"}},
+			}
+			index += 10
+		} else {
+			n := int64(len([]rune(text)))
+			el.Paragraph.Elements[0].StartIndex, el.Paragraph.Elements[0].EndIndex = index, index+n
+			index += n
+		}
+		kept = append(kept, el)
+	}
+	doc.Body.Content = kept
+	fake.PutDoc("1chip", doc)
+	tm := newTeam(t, "source: {kind: gdoc}\ngoogle: {endpoint: \""+fake.URL+"\"}\nemployees:\n  - {id: anna, name: Анна, report: "+gdoc.URL("1chip")+"}\n")
+	a := openApp(t, tm.Cfg, Options{Now: newClock(msk("2026-11-26", 12, 0)).Now, Google: fastGoogle(fake)})
+	res, err := a.sync(t.Context(), day26)
+	require.NoError(t, err)
+	require.Len(t, res.Employees, 1)
+	e := res.Employees[0]
+	require.Equal(t, report.Invalid, e.Status, "the value is missing")
+	var chip *report.FieldError
+	for i := range e.Warnings {
+		if e.Warnings[i].Code == report.CodeChipNotRead {
+			chip = &e.Warnings[i]
+		}
+	}
+	require.NotNil(t, chip, "%+v", e.Warnings)
+	require.Equal(t, "Оплаты:", chip.Value)
+	require.Contains(t, chip.Message, "напишите значение текстом")
+	require.Positive(t, chip.Location.Line)
+}
