@@ -72,7 +72,8 @@ func (r *run) judgeEmployee(ctx context.Context, fr fetchResult) {
 	if !p.skip {
 		// An unchanged document has nothing new for the recent days.
 		for back := 1; back <= lookbackDays; back++ {
-			if d := p.date.AddDays(-back); !hasReason(why, d) {
+			d := p.date.AddDays(-back)
+			if _, ok := why[d]; !ok {
 				why[d] = forLookback
 			}
 		}
@@ -117,11 +118,6 @@ func (r *run) judgeEmployee(ctx context.Context, fr fetchResult) {
 	if complete && fr.fetched != nil {
 		r.rememberDocument(ctx, p, fr.fetched, sections)
 	}
-}
-
-func hasReason(why map[day.Date]reason, d day.Date) bool {
-	_, ok := why[d]
-	return ok
 }
 
 // knownResult is what the store knows of an employee's pass date (for an

@@ -52,9 +52,8 @@ type run struct {
 	// company is the pass date of the result (the company's today when
 	// the request names no date).
 	company day.Date
-	// since is, per employee, the first day dayreport judged for them;
-	// horizon the oldest day the ledger closes for them.
-	since, horizon map[string]day.Date
+	// horizon is, per employee, the oldest day the ledger closes.
+	horizon map[string]day.Date
 	// importFloor is the oldest day a lookback takes from a document that
 	// the store does not know yet (the first stored day).
 	importFloor day.Date
@@ -210,7 +209,6 @@ func (r *run) prepare(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.since = make(map[string]day.Date, len(e.Employees()))
 	r.horizon = make(map[string]day.Date, len(e.Employees()))
 	news := map[string]day.Date{}
 	lo, hi := r.company, r.company
@@ -226,7 +224,6 @@ func (r *run) prepare(ctx context.Context) error {
 			since = first
 			news[emp.ID] = since
 		}
-		r.since[emp.ID] = since
 		from := e.horizonOf(emp, since, today)
 		r.horizon[emp.ID] = from
 		lo, hi = minDate(lo, minDate(from, r.dateOf(emp))), maxDate(hi, maxDate(today, r.dateOf(emp)))
