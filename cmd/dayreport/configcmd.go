@@ -11,6 +11,7 @@ import (
 	"github.com/dayreport/dayreport/pkg/calendar"
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/daemon"
+	"github.com/dayreport/dayreport/pkg/report"
 )
 
 func newConfigCmd(g *globals) *cobra.Command {
@@ -30,7 +31,10 @@ func newConfigCmd(g *globals) *cobra.Command {
 				err = cfg.CheckFiles()
 			}
 			if err == nil {
-				_, err = app.LoadTemplate(cfg.Template)
+				var t *report.Template
+				if t, err = app.LoadTemplate(cfg.Template); err == nil {
+					err = app.CheckChanges(cfg, t)
+				}
 			}
 			if err != nil {
 				var cerr *config.Error

@@ -126,6 +126,9 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 	if deps.Template, err = LoadTemplate(cfg.Template); err != nil {
 		return nil, err
 	}
+	if err := CheckChanges(cfg, deps.Template); err != nil {
+		return nil, err
+	}
 	if deps.Calendar, err = NewCalendar(cfg.Calendar); err != nil {
 		return nil, fmt.Errorf("calendar: %w", err)
 	}

@@ -45,6 +45,7 @@ type Config struct {
 	Feedback  Feedback   `yaml:"feedback"`
 	Verify    Verify     `yaml:"verify"`
 	Ledger    Ledger     `yaml:"ledger"`
+	Changes   []Change   `yaml:"changes,omitempty"`
 
 	// locations caches the time zones named in the file (company and
 	// employees), keyed by IANA name; filled by validation, read-only after.
