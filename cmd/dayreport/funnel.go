@@ -70,6 +70,13 @@ the JSON always carries both.`,
 			for _, e := range cfg.Employees {
 				names[e.ID] = e.Name
 			}
+			if format == formatJSON {
+				ch, err := a.FollowChanges(cmd.Context())
+				if err != nil {
+					return &exitError{code: exitPartial, err: err}
+				}
+				return writeJSON(g.stdout, funnelWithChanges{Result: res, Changes: ch.Changes})
+			}
 			return writeFunnel(g.stdout, res, names, cfg.Lang(), format, by == "employee")
 		},
 	}

@@ -122,5 +122,6 @@ the numbers against the CRM, and writes a funnel summary for the manager.`,
 	root.AddCommand(newCheckCmd(g), newConfigCmd(g), newVersionCmd(g),
 		newSyncCmd(g), newCloseDayCmd(g), newBackfillCmd(g), newFunnelCmd(g), newRunCmd(g), newCRMCmd(g))
 	root.AddCommand(newInitCmd(g))
+	root.AddCommand(newChangesCmd(g))
 	return root
 }

@@ -96,6 +96,9 @@ type Deps struct {
 	// Roster, when set, is where the employees come from (the roster tab);
 	// otherwise the configuration's employees.
 	Roster source.Roster
+	// ChangeLog, when set, is the change log tab of the manager spreadsheet;
+	// its changes follow the configuration's.
+	ChangeLog source.ChangeLog
 	// Adapter is the CRM; its pushes go through a crm.Retrier.
 	Adapter crm.Adapter
 	// Sleep is the Retrier's wait (tests make it instant).

@@ -1,0 +1,138 @@
+package pass
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dayreport/dayreport/pkg/config"
+	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/funnel"
+	"github.com/dayreport/dayreport/pkg/store"
+)
+
+// Changes is the change log followed through the funnel (the JSON of
+// `changes`, and the block of `funnel --format json`).
+type Changes struct {
+	Changes []funnel.ChangeResult `json:"changes"`
+	// Problems are the rows of the change log tab left out, each located.
+	Problems []string `json:"problems,omitempty"`
+}
+
+// ChangeLog is every change of the configuration and of the change log tab,
+// by date; rows of the tab that cannot be used come back as problems.
+func (e *Engine) ChangeLog(ctx context.Context) ([]funnel.ChangeSpec, []string, error) {
+	var specs []funnel.ChangeSpec
+	for _, c := range e.Config.Changes {
+		specs = append(specs, spec(c))
+	}
+	var problems []string
+	if e.Deps.ChangeLog != nil {
+		logged, probs, err := e.Deps.ChangeLog.Changes(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("change log: %w", err)
+		}
+		for _, p := range probs {
+			problems = append(problems, p.Cell+": "+p.Message)
+		}
+		stages := make([]string, 0, len(e.Template.Funnel))
+		for _, s := range e.Template.Funnel {
+			stages = append(stages, s.Key)
+		}
+		ids := map[string]bool{}
+		for _, emp := range e.Employees() {
+			ids[emp.ID] = true
+		}
+		for _, c := range logged {
+			var bad []string
+			if msg := config.StageError(c.Stage, stages); msg != "" {
+				bad = append(bad, c.StageCell+": "+msg)
+			}
+			for _, p := range config.ValidateChange(c.Change, ids) {
+				where := c.Row
+				if strings.HasPrefix(p.Path, "employees") {
+					where = c.EmployeesCell
+				}
+				bad = append(bad, where+": "+p.Message)
+			}
+			if len(bad) > 0 {
+				problems = append(problems, bad...)
+				continue
+			}
+			specs = append(specs, spec(c.Change))
+		}
+	}
+	slices.SortStableFunc(specs, func(a, b funnel.ChangeSpec) int {
+		return cmp.Or(a.Date.Compare(b.Date), cmp.Compare(a.Stage, b.Stage))
+	})
+	return specs, problems, nil
+}
+
+func spec(c config.Change) funnel.ChangeSpec {
+	return funnel.ChangeSpec{Date: c.Date, Stage: c.Stage, Note: c.Note, Employees: c.Employees}
+}
+
+// FollowChanges compares each change's transition before and after it, up
+// to the newest stored day (never after today). Only submitted and late
+// days count.
+func (e *Engine) FollowChanges(ctx context.Context) (*Changes, error) {
+	specs, problems, err := e.ChangeLog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &Changes{Changes: []funnel.ChangeResult{}, Problems: problems}
+	if len(specs) == 0 {
+		return out, nil
+	}
+	last, ok, err := e.LastDay(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("state: %w", err)
+	}
+	if !ok {
+		last = day.Today(e.Now(), e.Config.CompanyLocation()).AddDays(-1)
+	}
+	prev := funnel.PreviousOfStage(specs)
+	for i, c := range specs {
+		w := funnel.Windows(e.Calendar, c.Date, prev[i], last)
+		before, err := e.sumsOf(ctx, w.Before, c.Employees)
+		if err != nil {
+			return nil, err
+		}
+		after, err := e.sumsOf(ctx, w.After, c.Employees)
+		if err != nil {
+			return nil, err
+		}
+		if r, ok := funnel.Follow(e.Template, c, w, before, after, e.Lang()); ok {
+			out.Changes = append(out.Changes, r)
+		}
+	}
+	return out, nil
+}
+
+// sumsOf adds up the counted days of the window for the given employees
+// (none: everyone stored).
+func (e *Engine) sumsOf(ctx context.Context, s funnel.Span, employees []string) (map[string]float64, error) {
+	if s.Days == 0 {
+		return nil, nil
+	}
+	var metrics []string
+	for _, st := range e.Template.Funnel {
+		metrics = append(metrics, st.Metrics...)
+	}
+	sums, err := e.Store.Sums(ctx, store.SumsQuery{From: s.First, To: s.Last, Counted: countedStatuses, Metrics: metrics})
+	if err != nil {
+		return nil, fmt.Errorf("state: %w", err)
+	}
+	out := map[string]float64{}
+	for _, x := range sums {
+		if len(employees) > 0 && !slices.Contains(employees, x.Employee) {
+			continue
+		}
+		for k, v := range x.Metrics {
+			out[k] += v
+		}
+	}
+	return out, nil
+}
