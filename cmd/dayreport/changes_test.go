@@ -1,13 +1,18 @@
 package main
 
 import (
+	"archive/zip"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/dayreport/dayreport/pkg/calendar"
 	"github.com/dayreport/dayreport/pkg/day"
@@ -158,6 +163,10 @@ func TestChangeThatWorks(t *testing.T) {
 	require.Contains(t, out, "), значим.\n")
 	require.Contains(t, out, "23.11.2026, Подписано договоров → Оплаты: «звонок на следующий день после счёта» (Анна Андреева, Вера Волкова)")
 
+	// The summary's Динамика tab: the conversion into signing week by week,
+	// the week of the change marked, and a line chart drawn from the table.
+	requireTrendTab(t, filepath.Join(c.dir, "summary.xlsx"), counted)
+
 	// The same block in the funnel's JSON.
 	code, out, stderr = c.run(t, now, "funnel", "--format", "json")
 	require.Equal(t, 0, code, stderr)
@@ -211,4 +220,71 @@ func TestChangeLogProblemsAreLocated(t *testing.T) {
 	code, _, stderr = c.run(t, rfc("2026-12-01", 10, 0), "changes")
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, `changes[0].stage: unknown stage "contract_signed"`)
+}
+
+// requireTrendTab reads the Динамика tab back from the workbook: twelve
+// weeks ending with that of 30 November, each transition a column, the
+// conversion into signing of each week the stored counts' ratio, the week
+// of 16 November marked with its change, and a line chart over the table.
+func requireTrendTab(t *testing.T, path string, counted map[day.Date][2]int) {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, f.Close()) }()
+	require.Contains(t, f.GetSheetList(), "Динамика")
+	rows, err := f.GetRows("Динамика")
+	require.NoError(t, err)
+	require.Equal(t, "Конверсия по неделям", rows[0][0])
+	require.Equal(t, []string{"Неделя", "Звонки → Повторные звонки", "Повторные звонки → Отправлено КП",
+		"Отправлено КП → Выставлено счетов и договоров", "Выставлено счетов и договоров → Подписано договоров",
+		"Подписано договоров → Оплаты", "Изменения"}, rows[3])
+	weeks := rows[4:16]
+	require.Len(t, weeks, 12)
+	require.Equal(t, "14.09–20.09", weeks[0][0])
+	require.Len(t, weeks[0], 1, "September has no reports: no data, not zeros")
+	require.Equal(t, "30.11–30.11", weeks[11][0])
+	marked := map[string]string{}
+	for i, w := range weeks {
+		monday := day.MustParse("2026-11-30").AddDays(-7 * (11 - i))
+		inv, sig := sumCounted(counted, monday.String(), monday.AddDays(6).String())
+		if inv == 0 {
+			continue
+		}
+		cell := fmt.Sprintf("E%d", 5+i)
+		raw, err := f.GetCellValue("Динамика", cell, excelize.Options{RawCellValue: true})
+		require.NoError(t, err)
+		got, err := strconv.ParseFloat(raw, 64)
+		require.NoError(t, err, "%s: %q", cell, raw)
+		require.InDelta(t, float64(sig)/float64(inv), got, 1e-4, "week of %s", monday)
+		if strings.HasSuffix(w[0], "◆") {
+			marked[w[0]] = w[6]
+		}
+	}
+	require.Equal(t, map[string]string{
+		"16.11–22.11 ◆": "Подписано договоров (16.11): новый шаблон договора",
+		"23.11–29.11 ◆": "Оплаты (23.11): звонок на следующий день после счёта",
+	}, marked, "the week of each change")
+
+	zr, err := zip.OpenReader(path)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, zr.Close()) }()
+	lines := 0
+	for _, zf := range zr.File {
+		if !strings.HasPrefix(zf.Name, "xl/charts/chart") {
+			continue
+		}
+		rc, err := zf.Open()
+		require.NoError(t, err)
+		b, err := io.ReadAll(rc)
+		require.NoError(t, err)
+		require.NoError(t, rc.Close())
+		if x := string(b); strings.Contains(x, "Конверсия по неделям") {
+			lines++
+			require.Contains(t, x, "<lineChart>")
+			require.Contains(t, x, "<cat><strRef><f>&#39;Динамика&#39;!$A$5:$A$16</f>")
+			require.Contains(t, x, "<val><numRef><f>&#39;Динамика&#39;!$E$5:$E$16</f>")
+			require.Equal(t, 5, strings.Count(x, "<c:ser>")+strings.Count(x, "<ser>"), "a line per transition")
+		}
+	}
+	require.Equal(t, 1, lines, "one trend chart")
 }

@@ -199,3 +199,6 @@ func (r ChangeResult) Direction() int {
 	}
 	return -1
 }
+
+// Ratio is n/d rounded to 4 decimals, nil when d is 0 (a conversion).
+func Ratio(n, d float64) *float64 { return ratio(n, d) }

@@ -48,6 +48,8 @@ type Model struct {
 	Absences []DayRow
 	// Checks is the Проверка tab: verification flags.
 	Checks []CheckRow
+	// Trend is the Динамика tab: conversions week by week (nil: no data).
+	Trend *Trend
 }
 
 // Column is one metric column.
@@ -94,16 +96,17 @@ type CheckRow struct {
 // Tabs are the four tab names in a language.
 type Tabs struct {
 	Days, Funnel, Absences, Checks string
+	Trend                          string
 }
 
 // TabNames returns the tab names of SPEC §8: Russian by default, English
 // with lang "en".
 func TabNames(lang string) Tabs {
 	if lang == "en" {
-		return Tabs{Days: "Summary", Funnel: "Funnel", Absences: "Absences", Checks: "Checks"}
+		return Tabs{Days: "Summary", Funnel: "Funnel", Absences: "Absences", Checks: "Checks", Trend: TrendTabName(lang)}
 	}
-	return Tabs{Days: "Сводка", Funnel: "Воронка", Absences: "Отсутствия", Checks: "Проверка"}
+	return Tabs{Days: "Сводка", Funnel: "Воронка", Absences: "Отсутствия", Checks: "Проверка", Trend: TrendTabName(lang)}
 }
 
 // All lists the tab names in workbook order.
-func (t Tabs) All() []string { return []string{t.Days, t.Funnel, t.Absences, t.Checks} }
+func (t Tabs) All() []string { return []string{t.Days, t.Funnel, t.Absences, t.Checks, t.Trend} }

@@ -66,6 +66,7 @@ func layOut(m *summary.Model) []*pieces {
 			p.Checks = m.Checks[i:j]
 			return p.Layout().Checks
 		}},
+		trendPieces(m),
 	}
 }
 
