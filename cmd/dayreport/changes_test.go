@@ -288,3 +288,33 @@ func requireTrendTab(t *testing.T, path string, counted map[day.Date][2]int) {
 	}
 	require.Equal(t, 1, lines, "one trend chart")
 }
+
+// TestDigestSaysOnceThatAChangeWorked: the manager's digest of the first
+// close-day after the change became significant says so; the next day's
+// digest, run as a new process, does not say it again.
+func TestDigestSaysOnceThatAChangeWorked(t *testing.T) {
+	c := newCLITeam(t, changeEmployees+`notify: {console: true}
+changes:
+  - {date: 2026-11-16, stage: contracts_signed, note: "новый шаблон договора"}
+`)
+	monthOfReports(t, c, 1, func(d day.Date) float64 {
+		if d.Before(day.MustParse("2026-11-16")) {
+			return 0.25
+		}
+		return 0.5
+	})
+	code, _, stderr := c.run(t, rfc("2026-11-27", 22, 0), "backfill", "--from", "2026-10-26", "--to", "2026-11-27", "--yes")
+	require.Equal(t, 0, code, stderr)
+
+	const said = "Изменение дало значимый результат:\n  • 16.11.2026, Выставлено счетов и договоров → Подписано договоров: «новый шаблон договора»: рост "
+	code, out, stderr := c.run(t, rfc("2026-11-30", 21, 30), "close-day", "--date", "2026-11-30")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "Итоги дня 30.11.2026")
+	require.Equal(t, 1, strings.Count(out, said), out)
+	require.Contains(t, out, "p < 0,001), значим")
+
+	code, out, stderr = c.run(t, rfc("2026-12-01", 21, 30), "close-day", "--date", "2026-12-01")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "Итоги дня 01.12.2026")
+	require.NotContains(t, out, "Изменение дало значимый результат")
+}

@@ -46,11 +46,14 @@ func (r ChangeResult) Sentence(lang string) string {
 			workdaysEN(r.Before.Days), r.After.ToCount, r.After.FromCount, workdaysEN(r.After.Days))
 	}
 	if r.PValue != nil {
-		p := fmt.Sprintf("%.3f", *r.PValue)
+		p := "= " + fmt.Sprintf("%.3f", *r.PValue)
+		if *r.PValue < 0.001 {
+			p = "< 0.001"
+		}
 		if ru {
 			p = strings.Replace(p, ".", ",", 1)
 		}
-		fmt.Fprintf(&b, "; p = %s", p)
+		fmt.Fprintf(&b, "; p %s", p)
 	}
 	b.WriteString(")")
 	switch {

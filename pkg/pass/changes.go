@@ -10,6 +10,7 @@ import (
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/day"
 	"github.com/dayreport/dayreport/pkg/funnel"
+	"github.com/dayreport/dayreport/pkg/notify"
 	"github.com/dayreport/dayreport/pkg/store"
 )
 
@@ -135,4 +136,49 @@ func (e *Engine) sumsOf(ctx context.Context, s funnel.Span, employees []string) 
 		}
 	}
 	return out, nil
+}
+
+// significantChanges adds to the digest the changes that have become
+// significant (better or worse) and were not announced yet, and returns
+// their keys, to be marked sent with the digest: each is said once, across
+// reruns and restarts (the state database keeps the keys, as it does the
+// digest's own). A change that turns the other way is news again. The
+// change log failing to read leaves the digest as it is.
+func (e *Engine) significantChanges(ctx context.Context, msg *notify.Message) ([]string, error) {
+	if len(e.Config.Changes) == 0 && e.Deps.ChangeLog == nil {
+		return nil, nil
+	}
+	res, err := e.FollowChanges(ctx)
+	if err != nil {
+		e.Log.Warn().Err(err).Msg("the change log could not be followed; the digest goes without it")
+		return nil, nil
+	}
+	names := map[string]string{}
+	for _, emp := range e.Employees() {
+		names[emp.ID] = emp.Name
+	}
+	var (
+		keys  []string
+		lines []string
+	)
+	for _, c := range res.Changes {
+		if !c.Significant {
+			continue
+		}
+		key := fmt.Sprintf("change:%s:%s:%s:%+d", c.Date, c.Stage, strings.Join(c.Employees, ","), c.Direction())
+		sent, err := e.Store.WasSent(ctx, key)
+		if err != nil {
+			return nil, fmt.Errorf("state: %w", err)
+		}
+		if sent {
+			continue
+		}
+		keys = append(keys, key)
+		lines = append(lines, "• "+c.Heading(e.Lang(), names)+": "+c.Sentence(e.Lang()))
+	}
+	if len(lines) > 0 {
+		msg.Text += "\n\n" + tr(e.Lang(), "Изменение дало значимый результат:", "A change has a significant result:") +
+			"\n" + strings.Join(lines, "\n")
+	}
+	return keys, nil
 }

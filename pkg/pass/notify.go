@@ -43,6 +43,9 @@ type message struct {
 	// answers is the reminder key an error list stands for: once the list
 	// is delivered, that reminder is not due any more.
 	answers string
+	// tells are the keys of what the message announces once (a change
+	// become significant): marked sent when the message is delivered.
+	tells []string
 }
 
 // notify sends (or in a dry run lists) what the pass made due.
@@ -149,6 +152,9 @@ func (e *Engine) deliver(ctx context.Context, due []message) ([]Sent, error) {
 		keys := []string{m.key}
 		if m.answers != "" && s.Error == "" {
 			keys = append(keys, m.answers)
+		}
+		if s.Error == "" {
+			keys = append(keys, m.tells...)
 		}
 		for _, k := range keys {
 			if _, err := e.Store.MarkSent(ctx, k); err != nil {
@@ -266,6 +272,10 @@ func (e *Engine) digestMessages(ctx context.Context, d day.Date) ([]message, err
 	if err != nil {
 		return nil, err
 	}
+	tells, err := e.significantChanges(ctx, &msg)
+	if err != nil {
+		return nil, err
+	}
 	to := e.Config.Digest.To
 	if len(to) == 0 {
 		to = []config.Contact{{}} // the console alone
@@ -273,7 +283,7 @@ func (e *Engine) digestMessages(ctx context.Context, d day.Date) ([]message, err
 	out := make([]message, 0, len(to))
 	for i, c := range to {
 		out = append(out, message{key: fmt.Sprintf("digest:%s:%d", d, i),
-			to: notify.Recipient{ID: "manager", Name: "manager", Telegram: c.Telegram, Email: c.Email}, msg: msg})
+			to: notify.Recipient{ID: "manager", Name: "manager", Telegram: c.Telegram, Email: c.Email}, msg: msg, tells: tells})
 	}
 	return out, nil
 }
