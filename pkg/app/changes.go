@@ -1,8 +1,15 @@
 package app
 
 import (
+	"context"
+	"fmt"
+	"strings"
+
 	"github.com/dayreport/dayreport/pkg/config"
+	"github.com/dayreport/dayreport/pkg/google"
+	"github.com/dayreport/dayreport/pkg/pass"
 	"github.com/dayreport/dayreport/pkg/report"
+	"github.com/dayreport/dayreport/pkg/source/gsheet"
 )
 
 // CheckChanges checks the configuration's change log against the template:
@@ -19,4 +26,22 @@ func StageKeys(t *report.Template) []string {
 		out = append(out, s.Key)
 	}
 	return out
+}
+
+// wireChangeLog reads the change log tab (Изменения) of the manager
+// spreadsheet, when there is one.
+func wireChangeLog(ctx context.Context, d *pass.Deps, g googleWiring) error {
+	if strings.TrimSpace(g.cfg.Summary.Spreadsheet) == "" {
+		return nil
+	}
+	link, err := gsheet.ParseLink(g.cfg.Summary.Spreadsheet)
+	if err != nil {
+		return fmt.Errorf("summary.spreadsheet: %w", err)
+	}
+	svc, err := google.NewSheets(ctx, g.options(), false)
+	if err != nil {
+		return err
+	}
+	d.ChangeLog = &gsheet.ChangeLog{Sheets: svc, ID: link.ID}
+	return nil
 }

@@ -68,7 +68,7 @@ func wireSources(ctx context.Context, d *pass.Deps, g googleWiring, now func() t
 		}
 		d.Roster = &gsheet.Roster{Sheets: svc, ID: link.ID, SourceKind: g.cfg.Source.Kind}
 	}
-	return nil
+	return wireChangeLog(ctx, d, g)
 }
 
 // newSource builds the configured report source.

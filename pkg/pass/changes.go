@@ -47,14 +47,20 @@ func (e *Engine) ChangeLog(ctx context.Context) ([]funnel.ChangeSpec, []string, 
 			ids[emp.ID] = true
 		}
 		for _, c := range logged {
+			c.Stage = stageKey(e, c.Stage)
 			var bad []string
 			if msg := config.StageError(c.Stage, stages); msg != "" {
 				bad = append(bad, c.StageCell+": "+msg)
 			}
 			for _, p := range config.ValidateChange(c.Change, ids) {
 				where := c.Row
-				if strings.HasPrefix(p.Path, "employees") {
+				switch {
+				case strings.HasPrefix(p.Path, "employees"):
 					where = c.EmployeesCell
+				case p.Path == "date":
+					where = c.DateCell
+				case p.Path == "stage":
+					where = c.StageCell
 				}
 				bad = append(bad, where+": "+p.Message)
 			}
@@ -69,6 +75,17 @@ func (e *Engine) ChangeLog(ctx context.Context) ([]funnel.ChangeSpec, []string, 
 		return cmp.Or(a.Date.Compare(b.Date), cmp.Compare(a.Stage, b.Stage))
 	})
 	return specs, problems, nil
+}
+
+// stageKey is the key of a stage named in the tab: its key, or its label
+// in either language as the manager sees it in the summary.
+func stageKey(e *Engine, s string) string {
+	for _, st := range e.Template.Funnel {
+		if strings.EqualFold(s, st.Key) || strings.EqualFold(s, st.DisplayLabel("ru")) || strings.EqualFold(s, st.DisplayLabel("en")) {
+			return st.Key
+		}
+	}
+	return s
 }
 
 func spec(c config.Change) funnel.ChangeSpec {

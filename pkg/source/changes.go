@@ -26,8 +26,8 @@ type ChangeLog interface {
 // LoggedChange is a change read from a tab, with where it was read.
 type LoggedChange struct {
 	config.Change
-	// Row is the A1 reference of its row ('Изменения'!4), and StageCell and
-	// EmployeesCell the cells of its stage and employees, for problems the
-	// caller finds.
-	Row, StageCell, EmployeesCell string
+	// Row is the A1 reference of its row ('Изменения'!4), and DateCell,
+	// StageCell and EmployeesCell the cells of its date, stage and
+	// employees, for problems the caller finds.
+	Row, DateCell, StageCell, EmployeesCell string
 }
