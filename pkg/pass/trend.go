@@ -20,7 +20,7 @@ func (e *Engine) Trend(ctx context.Context, to day.Date) (*summary.Trend, error)
 	}
 	tr := &summary.Trend{}
 	for i := 1; i < len(stages); i++ {
-		tr.Transitions = append(tr.Transitions, stages[i-1].DisplayLabel(e.Lang())+" → "+stages[i].DisplayLabel(e.Lang()))
+		tr.Transitions = append(tr.Transitions, "→ "+stages[i].DisplayLabel(e.Lang()))
 	}
 	var metrics []string
 	for _, s := range stages {

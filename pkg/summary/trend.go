@@ -17,7 +17,7 @@ const ChangeMark = "◆"
 // Trend is the Динамика tab: each transition's conversion week by week,
 // and the changes of the change log on their weeks.
 type Trend struct {
-	// Transitions name the columns: "Выставлено счетов и договоров → Подписано договоров".
+	// Transitions name the columns by the stage each leads to: "→ Подписано договоров".
 	Transitions []string
 	// Weeks are oldest first.
 	Weeks []TrendWeek
@@ -53,11 +53,11 @@ type trendLabels struct {
 func trendLabelsFor(lang string) trendLabels {
 	if lang == "en" {
 		return trendLabels{tab: "Trend", title: "Conversion week by week", week: "Week", changes: "Changes",
-			note:   "Each transition's conversion over the submitted and late days of the week; " + ChangeMark + " marks the week of a change.",
+			note:   "→ Stage: the conversion into the stage from the one before, over the submitted and late days of the week; " + ChangeMark + " marks the week of a change.",
 			noData: "No data yet."}
 	}
 	return trendLabels{tab: "Динамика", title: "Конверсия по неделям", week: "Неделя", changes: "Изменения",
-		note:   "Конверсия каждого перехода за сданные (и сданные с опозданием) дни недели; " + ChangeMark + " — неделя изменения.",
+		note:   "→ Этап: конверсия в этап из предыдущего за сданные (и сданные с опозданием) дни недели; " + ChangeMark + " — неделя изменения.",
 		noData: "Данных пока нет."}
 }
 

@@ -142,6 +142,9 @@ func pageScale(t *summary.Tab, m measured) float64 {
 		col, _, _ := excelize.CellNameToCoordinates(chartCell)
 		width = max(width, columnsPoints(m.widths, 0, col-1)+chartWidth*pointsPixel)
 	}
+	if t.Lines != nil {
+		width = max(width, columnsPoints(m.widths, 0, trendChartColumn(t)-1)+trendChartWidth*pointsPixel)
+	}
 	return scaleFor(width)
 }
 

@@ -22,7 +22,8 @@ func trendPieces(m *summary.Model) *pieces {
 var trendColours = []string{"5B9BD5", "ED7D31", "A5A5A5", "FFC000", "4472C4", "70AD47", "264478", "9E480E"}
 
 // trendChart draws each transition's conversion week by week as a line,
-// under the table; the weeks of a change carry summary.ChangeMark on the
+// to the right of the table, past a column of air (there the columns keep
+// excelize's widths, which it sizes the chart by); the weeks of a change carry summary.ChangeMark on the
 // axis, as in the table.
 func trendChart(s *sheet, t *summary.Tab) {
 	if s.err != nil {
@@ -49,7 +50,7 @@ func trendChart(s *sheet, t *summary.Tab) {
 			Marker:     excelize.ChartMarker{Symbol: "circle", Size: 5},
 		})
 	}
-	anchor, err := excelize.CoordinatesToCellName(1, c.Last+3)
+	anchor, err := excelize.CoordinatesToCellName(trendChartColumn(t), c.Head+1)
 	if err != nil {
 		s.err = err
 		return
@@ -64,7 +65,17 @@ func trendChart(s *sheet, t *summary.Tab) {
 		Legend:       excelize.ChartLegend{Position: "bottom"},
 		XAxis:        excelize.ChartAxis{Font: text},
 		YAxis:        excelize.ChartAxis{Font: text, Minimum: &zero, Maximum: &one, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
-		Dimension:    excelize.ChartDimension{Width: 900, Height: 380},
+		Dimension:    excelize.ChartDimension{Width: trendChartWidth, Height: trendChartHeight},
 		ShowBlanksAs: "gap", // a week with none of the earlier stage is no data
 	})
 }
+
+// The trend chart's size in pixels: within the printed page of the table
+// above it, at the scale the table is printed.
+const (
+	trendChartWidth  = 640
+	trendChartHeight = 340
+)
+
+// trendChartColumn is the column (1-based) the trend chart starts in.
+func trendChartColumn(t *summary.Tab) int { return t.Columns() + 2 }
