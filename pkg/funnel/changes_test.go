@@ -90,7 +90,7 @@ func TestFollowAChange(t *testing.T) {
 	// Zero counts on both sides: nothing signed either way, p = 1, never.
 	r, _ = funnel.Follow(tmpl, spec, w, signed(20, 0), signed(25, 0), "ru")
 	require.NotNil(t, r.PValue)
-	require.Equal(t, 1.0, *r.PValue)
+	require.InDelta(t, 1.0, *r.PValue, 1e-12)
 	require.False(t, r.Significant)
 	require.Nil(t, r.DaysNeeded)
 	require.Equal(t, 0, r.Direction())
