@@ -305,8 +305,13 @@ changes:
 	code, _, stderr := c.run(t, rfc("2026-11-27", 22, 0), "backfill", "--from", "2026-10-26", "--to", "2026-11-27", "--yes")
 	require.Equal(t, 0, code, stderr)
 
+	// A dry run lists the digest and marks nothing.
+	code, out, stderr := c.run(t, rfc("2026-11-30", 21, 30), "close-day", "--date", "2026-11-30", "--dry-run")
+	require.Equal(t, 0, code, stderr)
+	require.NotContains(t, out, "Изменение дало значимый результат")
+
 	const said = "Изменение дало значимый результат:\n  • 16.11.2026, Выставлено счетов и договоров → Подписано договоров: «новый шаблон договора»: рост "
-	code, out, stderr := c.run(t, rfc("2026-11-30", 21, 30), "close-day", "--date", "2026-11-30")
+	code, out, stderr = c.run(t, rfc("2026-11-30", 21, 30), "close-day", "--date", "2026-11-30")
 	require.Equal(t, 0, code, stderr)
 	require.Contains(t, out, "Итоги дня 30.11.2026")
 	require.Equal(t, 1, strings.Count(out, said), out)

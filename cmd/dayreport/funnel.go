@@ -21,7 +21,8 @@ The window of equal length just before is shown for the trend.
 --to defaults to the newest stored day (never after today), --from to the start of the
 configured summary window (summary.window, default 2w: that week and the one before).
 --by employee adds a table per employee with where they fall furthest below the team;
-the JSON always carries both.`,
+the JSON always carries both, and the change log followed through the funnel under
+"changes" (see dayreport changes).`,
 		Example: `  dayreport funnel --config config/demo.yaml
   dayreport funnel --config config/demo.yaml --from 2026-10-26 --to 2026-11-06 --by employee
   dayreport funnel --config config/demo.yaml --format json`,

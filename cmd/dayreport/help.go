@@ -93,7 +93,8 @@ Google Sheet или локальный файл), проверяет его по
 --to по умолчанию самый новый сохранённый день (не позже сегодняшнего), --from — начало
 окна сводки (summary.window, по умолчанию 2w: эта неделя и предыдущая).
 --by employee добавляет таблицу по каждому сотруднику и где он сильнее всего отстаёт от
-команды; в JSON есть и то и другое.`,
+команды; в JSON есть и то и другое, а под "changes" — журнал изменений, прослеженный по
+воронке (см. dayreport changes).`,
 		Example: `  dayreport funnel --config config/demo.yaml
   dayreport funnel --config config/demo.yaml --from 2026-10-26 --to 2026-11-06 --by employee
   dayreport funnel --config config/demo.yaml --format json`,

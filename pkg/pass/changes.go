@@ -25,11 +25,29 @@ type Changes struct {
 // ChangeLog is every change of the configuration and of the change log tab,
 // by date; rows of the tab that cannot be used come back as problems.
 func (e *Engine) ChangeLog(ctx context.Context) ([]funnel.ChangeSpec, []string, error) {
-	var specs []funnel.ChangeSpec
-	for _, c := range e.Config.Changes {
+	var (
+		specs    []funnel.ChangeSpec
+		problems []string
+	)
+	ids := map[string]bool{}
+	for _, emp := range e.Employees() {
+		ids[emp.ID] = true
+	}
+	for i, c := range e.Config.Changes {
+		// The file's ids are checked when it loads, except against a roster
+		// kept in the spreadsheet: those are checked here.
+		if e.Config.Roster == config.RosterSheet {
+			var bad []string
+			for _, p := range config.ValidateChange(c, ids) {
+				bad = append(bad, fmt.Sprintf("changes[%d].%s: %s", i, p.Path, p.Message))
+			}
+			if len(bad) > 0 {
+				problems = append(problems, bad...)
+				continue
+			}
+		}
 		specs = append(specs, spec(c))
 	}
-	var problems []string
 	if e.Deps.ChangeLog != nil {
 		logged, probs, err := e.Deps.ChangeLog.Changes(ctx)
 		if err != nil {
@@ -41,10 +59,6 @@ func (e *Engine) ChangeLog(ctx context.Context) ([]funnel.ChangeSpec, []string, 
 		stages := make([]string, 0, len(e.Template.Funnel))
 		for _, s := range e.Template.Funnel {
 			stages = append(stages, s.Key)
-		}
-		ids := map[string]bool{}
-		for _, emp := range e.Employees() {
-			ids[emp.ID] = true
 		}
 		for _, c := range logged {
 			c.Stage = stageKey(e, c.Stage)
