@@ -259,40 +259,34 @@ func (c *checker) overstated() {
 		if !ok || rep-rec <= c.tolerance(rec) {
 			continue
 		}
-		from, to := c.in.Today.Date, c.in.Today.Date
 		balanced := false
 		for _, nb := range []*Day{prev, c.in.Next} {
 			nrep, nrec, ok := excess(nb, key, keys)
-			if !ok {
-				continue
-			}
-			if rep+nrep-(rec+nrec) <= c.tolerance(rec+nrec) {
+			if ok && rep+nrep-(rec+nrec) <= c.tolerance(rec+nrec) {
 				balanced = true
 				break
-			}
-			if nb.Date.Before(from) {
-				from = nb.Date
-			}
-			if nb.Date.After(to) {
-				to = nb.Date
 			}
 		}
 		if balanced {
 			continue
 		}
+		// The metrics the employee reports of the check: a junior's new
+		// calls, a senior's primary calls, or both.
+		var shown []string
+		for _, k := range keys {
+			if _, ok := c.in.Today.Metrics[k]; ok {
+				shown = append(shown, k)
+			}
+		}
 		tol := c.tolerance(rec)
-		metric := key
-		if len(keys) == 1 {
-			metric = keys[0]
-		}
-		ru := fmt.Sprintf("%s: в отчёте %s, в CRM %s — больше допуска (%s)", c.checkLabel(keys, "ru"), num(rep, "ru"), num(rec, "ru"), c.tolText("ru"))
-		en := fmt.Sprintf("%s: reported %s, the CRM recorded %s — beyond the tolerance (%s)", c.checkLabel(keys, "en"), num(rep, "en"), num(rec, "en"), c.tolText("en"))
-		if from != to {
-			ru += ", и соседние дни разницу не покрывают"
-			en += ", and the neighbouring days do not make up for it"
-		}
-		c.flags = append(c.flags, crm.Flag{Code: Overstated, Metric: metric, Reported: ptr(rep), Recorded: ptr(rec),
-			Message: c.msg(ru, en), From: datePtr(from), To: datePtr(to), Threshold: ptr(rec + tol)})
+		d := c.in.Today.Date
+		c.flags = append(c.flags, crm.Flag{Code: Overstated, Metric: strings.Join(shown, "+"), Reported: ptr(rep), Recorded: ptr(rec),
+			From: datePtr(d), To: datePtr(d), Threshold: ptr(rec + tol),
+			Message: c.msg(
+				fmt.Sprintf("%s: в отчёте %s, в CRM %s — больше допуска (%s), и соседние дни разницу не покрывают",
+					c.checkLabel(shown, "ru"), num(rep, "ru"), num(rec, "ru"), c.tolText("ru")),
+				fmt.Sprintf("%s: reported %s, the CRM recorded %s — beyond the tolerance (%s), and the neighbouring days do not make up for it",
+					c.checkLabel(shown, "en"), num(rep, "en"), num(rec, "en"), c.tolText("en")))})
 	}
 }
 
