@@ -490,8 +490,8 @@ func (c *checker) copyPaste() {
 	if run >= c.o.CopyRun {
 		c.flags = append(c.flags, crm.Flag{Code: CopyPaste, From: datePtr(from), To: datePtr(c.in.Today.Date), Threshold: ptr(float64(c.o.CopyRun)),
 			Message: c.msg(
-				fmt.Sprintf("те же цифры, что и в предыдущие дни, %d рабочих дня подряд%s (порог %d)", run, spaced(from, c.in.Today.Date, "ru"), c.o.CopyRun),
-				fmt.Sprintf("the same numbers as the days before, %d working days in a row%s (limit %d)", run, spaced(from, c.in.Today.Date, "en"), c.o.CopyRun))})
+				fmt.Sprintf("те же цифры, что и в предыдущие дни, %d рабочих дня подряд%s; флаг — от %d дней", run, spaced(from, c.in.Today.Date, "ru"), c.o.CopyRun),
+				fmt.Sprintf("the same numbers as the days before, %d working days in a row%s; flagged from %d days", run, spaced(from, c.in.Today.Date, "en"), c.o.CopyRun))})
 	}
 }
 
@@ -628,7 +628,7 @@ func span(from, to day.Date, lang string) string {
 
 func spaced(from, to day.Date, lang string) string {
 	if s := span(from, to, lang); s != "" {
-		return " (" + s + ")"
+		return ", " + s
 	}
 	return ""
 }
