@@ -52,7 +52,7 @@ const (
 	histDays  = verify.HistoryDays
 	month     = 22
 	tailDays  = verify.DefaultLag + 1 // after the month: late edits, next-day reports and the follow-up of an invented payment land
-	poisonGap = 2 // days after a cheat left out of the clean days
+	poisonGap = 2                     // days after a cheat left out of the clean days
 )
 
 var (
@@ -603,4 +603,3 @@ func TestEvaluationSyntheticMonth(t *testing.T) {
 
 // evalSeeds are the months evaluated; more seeds only make the figures steadier.
 var evalSeeds = []uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}
-
