@@ -92,3 +92,28 @@ func flagCodes(flags []crm.Flag) []string {
 	}
 	return out
 }
+
+// TestConfigCheckVerifyFacts: config check refuses a fact kind no CRM
+// records and a metric the template lacks (which would silently turn the
+// check off), for a built-in template and for a template file; the sum of
+// the calls a junior and a senior report is fine.
+func TestConfigCheckVerifyFacts(t *testing.T) {
+	c := newCLITeam(t, "verify:\n  facts:\n    telephony: new_calls\n    calls: calls\n    won: contracts_signed\nemployees:\n  - {id: anna, name: Анна}\n")
+	code, _, stderr := execCLI(t, "config", "check", "--config", c.config, "--now", "2026-11-26T12:00:00+03:00")
+	require.Equal(t, exitUsage, code, stderr)
+	require.Contains(t, stderr, `verify.facts.telephony: unknown fact kind "telephony" (want calls, proposals, invoices, won or payments)`)
+	require.Contains(t, stderr, `verify.facts.calls: unknown metric "calls": the template sales-ru has no count metric by that key`)
+
+	c = newCLITeam(t, "verify:\n  facts: {calls: new_calls+primary_calls, payments: payments}\nemployees:\n  - {id: anna, name: Анна}\n")
+	code, out, stderr := execCLI(t, "config", "check", "--config", c.config, "--now", "2026-11-26T12:00:00+03:00")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "ok (1 employees")
+
+	// A template file: its metrics are checked once it is read.
+	c = newCLITeam(t, "template: mine.yaml\nverify:\n  facts: {calls: new_calls+primary_calls}\nemployees:\n  - {id: anna, name: Анна}\n")
+	tmpl := "name: mine\nmetrics:\n  - {key: calls_made, type: count, labels: [Звонки], labels_en: [Calls], min: 0, max: 1000}\n"
+	require.NoError(t, os.WriteFile(filepath.Join(c.dir, "mine.yaml"), []byte(tmpl), 0o644))
+	code, _, stderr = execCLI(t, "config", "check", "--config", c.config, "--now", "2026-11-26T12:00:00+03:00")
+	require.Equal(t, exitUsage, code, stderr)
+	require.Contains(t, stderr, `verify.facts.calls: unknown metric "new_calls": the template mine has no count metric by that key (want calls_made)`)
+}
