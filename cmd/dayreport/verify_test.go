@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -65,7 +64,7 @@ func TestEditedAfterTheClose(t *testing.T) {
 	require.NotNil(t, f.EditedAt)
 	require.Equal(t, apptest.Msk("2026-11-26", 12, 0).UTC(), f.EditedAt.UTC())
 	require.Equal(t, "отчёт изменён после срока (26.11.2026 12:00): «Оплаты» 2 → 3; сравнение с версией, с которой день закрыт 24.11.2026 22:01", f.Message)
-	require.True(t, strings.Contains(out, `"changes"`), out)
+	require.Contains(t, out, `"changes"`)
 
 	// The stored day and the CRM record carry it; the number is the new one.
 	day = c.days(t)["anna 2026-11-24"]

@@ -7,11 +7,11 @@ import "time"
 type Baseline int
 
 const (
-	// BeforeDeadline: the last version seen by the deadline.
+	// BeforeDeadline is the last version seen by the deadline.
 	BeforeDeadline Baseline = iota
-	// AtClose: the version the pass that closed the day judged.
+	// AtClose is the version the pass that closed the day judged.
 	AtClose
-	// FirstSeen: the first version seen of a day closed without a report
+	// FirstSeen is the first version seen of a day closed without a report
 	// (absent, then late).
 	FirstSeen
 )

@@ -228,8 +228,8 @@ func simulate(r *rand.Rand, e employee, dates []day.Date) []simDay {
 
 // writeReport is when and how the employee writes day i's report.
 func writeReport(r *rand.Rand, e employee, dates []day.Date, i int, m map[string]float64) []written {
-	local := func(d day.Date, h, min int) time.Time {
-		return d.Time(e.loc).Add(time.Duration(h)*time.Hour + time.Duration(min)*time.Minute)
+	local := func(d day.Date, h, mins int) time.Time {
+		return d.Time(e.loc).Add(time.Duration(h)*time.Hour + time.Duration(mins)*time.Minute)
 	}
 	switch x := r.Float64(); {
 	case x < 0.03: // no report at all
@@ -535,7 +535,7 @@ func evaluate(seeds []uint64) evalResult {
 				default:
 					var flags []crm.Flag
 					for _, f := range flagsOf[i] {
-						if !(f.Code == verify.Inconsistent && followUp[i]) {
+						if f.Code != verify.Inconsistent || !followUp[i] {
 							flags = append(flags, f)
 						}
 					}

@@ -261,9 +261,9 @@ func TestLateEditBaseline(t *testing.T) {
 	t.Parallel()
 	msk := time.FixedZone("MSK", 3*3600)
 	deadline := time.Date(2026, 11, 24, 21, 0, 0, 0, msk)
-	v := func(h, min int, paid float64) verify.Version {
+	v := func(h, mins int, paid float64) verify.Version {
 		metrics := m(20, 5, 3, 2, 2, paid)
-		return verify.Version{Hash: "h" + time.Duration(h*60+min).String() + "-" + string(rune('0'+int(paid))), Seen: deadline.Add(time.Duration(h)*time.Hour + time.Duration(min)*time.Minute), Metrics: metrics}
+		return verify.Version{Hash: "h" + time.Duration(h*60+mins).String() + "-" + string(rune('0'+int(paid))), Seen: deadline.Add(time.Duration(h)*time.Hour + time.Duration(mins)*time.Minute), Metrics: metrics}
 	}
 	// Seen at 20:40, changed the next morning.
 	early, morning := v(-1, 20, 2), v(12, 0, 3)
