@@ -261,8 +261,11 @@ func (c *checker) overstated() {
 		}
 		balanced := false
 		for _, nb := range []*Day{prev, c.in.Next} {
+			// The neighbour must fall short of the CRM by what today
+			// exceeds it (within today's tolerance): a neighbour on the
+			// mark balances nothing, however large the two days' sum.
 			nrep, nrec, ok := excess(nb, key, keys)
-			if ok && rep+nrep-(rec+nrec) <= c.tolerance(rec+nrec) {
+			if ok && nrep < nrec && rep+nrep-(rec+nrec) <= c.tolerance(rec) {
 				balanced = true
 				break
 			}
