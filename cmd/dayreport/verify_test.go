@@ -2,9 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -115,4 +118,71 @@ func TestConfigCheckVerifyFacts(t *testing.T) {
 	code, _, stderr = execCLI(t, "config", "check", "--config", c.config, "--now", "2026-11-26T12:00:00+03:00")
 	require.Equal(t, exitUsage, code, stderr)
 	require.Contains(t, stderr, `verify.facts.calls: unknown metric "new_calls": the template mine has no count metric by that key (want calls_made)`)
+}
+
+// TestExampleWeekRaisesNothing: four weeks of an honest employee whose
+// every number matches the CRM's books (calls ±1 of the telephony), whose
+// contracts are paid a week after signing: the last week has 5 payments
+// against 3 contracts, and no day carries a flag.
+func TestExampleWeekRaisesNothing(t *testing.T) {
+	c := newCLITeam(t, "crm: {adapter: builtin, builtin: {facts: facts.csv}}\nemployees:\n  - {id: anna, name: Анна}\n")
+	var dates []time.Time
+	for d := time.Date(2026, 11, 9, 0, 0, 0, 0, time.UTC); len(dates) < 20; d = d.AddDate(0, 0, 1) {
+		if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
+			dates = append(dates, d)
+		}
+	}
+	signed := []int{1, 1, 0, 2, 1, 1, 1, 0, 2, 1, 0, 2, 1, 1, 1, 1, 0, 1, 0, 1}
+	early := []int{1, 0, 1, 1, 0} // contracts signed before dayreport was installed
+	var text, facts strings.Builder
+	facts.WriteString("date,crm_user_id,metric,value\n")
+	lastWeekPaid, lastWeekSigned := 0, 0
+	for i, d := range dates {
+		paid := 0
+		if i < 5 {
+			paid = early[i]
+		} else {
+			paid = signed[i-5]
+		}
+		if i >= 15 {
+			lastWeekPaid += paid
+			lastWeekSigned += signed[i]
+		}
+		calls := 18 + (i*7)%9
+		fmt.Fprintf(&text, "%s\nНовые звонки: %d\nПовторные звонки: 6\nОтправлено КП: 3\nВыставлено счетов и договоров: 2\n"+
+			"Подписано договоров: %d\nОплаты: %d\nЗвонки по обратной связи: 2\nОценка работы компании: 4,5\n\n",
+			d.Format("02.01.2006"), calls, signed[i], paid)
+		telephony := calls + []int{0, 1, -1, 0, 2, -2}[i%6]
+		fmt.Fprintf(&facts, "%s,anna,calls,%d\n%s,anna,invoices,2\n%s,anna,won,%d\n",
+			d.Format("2006-01-02"), telephony, d.Format("2006-01-02"), d.Format("2006-01-02"), signed[i])
+	}
+	require.Equal(t, 5, lastWeekPaid)
+	require.Equal(t, 3, lastWeekSigned)
+	c.write(t, "anna.txt", text.String())
+	require.NoError(t, os.WriteFile(filepath.Join(c.dir, "facts.csv"), []byte(facts.String()), 0o644))
+
+	code, _, stderr := c.run(t, rfc("2026-12-04", 22, 0), "backfill", "--from", "2026-11-09", "--to", "2026-12-04")
+	require.Equal(t, 0, code, stderr)
+	days := c.days(t)
+	require.Len(t, days, 20)
+	for k, d := range days {
+		require.Equal(t, "submitted", string(d.Status), k)
+		require.Empty(t, d.Flags, "%s: %v", k, d.Flags)
+	}
+
+	// The control: 20 calls more on the last day than the telephony logged,
+	// written after the day was closed, is caught twice, and no other day
+	// changes.
+	last := fmt.Sprintf("04.12.2026\nНовые звонки: %d\n", 18+(19*7)%9)
+	require.Contains(t, text.String(), last)
+	c.write(t, "anna.txt", strings.Replace(text.String(), last, fmt.Sprintf("04.12.2026\nНовые звонки: %d\n", 18+(19*7)%9+20), 1))
+	code, _, stderr = c.run(t, rfc("2026-12-04", 22, 20), "sync", "--date", "2026-12-04")
+	require.Equal(t, 0, code, stderr)
+	for k, d := range c.days(t) {
+		if k == "anna 2026-12-04" {
+			require.Equal(t, []string{"overstated", "edited_late"}, flagCodes(d.Flags), "%v", d.Flags)
+			continue
+		}
+		require.Empty(t, d.Flags, "%s: %v", k, d.Flags)
+	}
 }
