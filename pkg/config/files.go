@@ -32,6 +32,9 @@ func (c *Config) CheckFiles() error {
 	v.readable("google.credentials_file", "the service-account key", c.Google.CredentialsFile)
 	if IsTemplatePath(c.Template) {
 		v.readable("template", "the template file", c.Template)
+		if t := fileTemplate(c.Template); t != nil {
+			v.verifyFacts(c.Verify.Facts, t)
+		}
 	}
 	if len(v.problems) == 0 {
 		return nil

@@ -125,6 +125,7 @@ func validate(c *Config, m *meta) []Problem {
 	if c.Verify.TolerancePct < 0 {
 		v.add("verify.tolerance_pct", "must not be negative")
 	}
+	v.verifyFacts(c.Verify.Facts, builtinTemplate(c.Template))
 	return v.problems
 }
 

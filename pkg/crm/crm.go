@@ -30,6 +30,21 @@ type Flag struct {
 	Reported *float64 `json:"reported,omitempty"`
 	Recorded *float64 `json:"recorded,omitempty"`
 	Message  string   `json:"message"`
+	// Evidence: the days the rule looked at, the limit the number crossed,
+	// and for edited_late each changed number and who changed it when.
+	From      *day.Date  `json:"from,omitempty"`
+	To        *day.Date  `json:"to,omitempty"`
+	Threshold *float64   `json:"threshold,omitempty"`
+	Changes   []Change   `json:"changes,omitempty"`
+	EditedAt  *time.Time `json:"edited_at,omitempty"`
+	EditedBy  string     `json:"edited_by,omitempty"`
+}
+
+// Change is one number of a report changed after the deadline.
+type Change struct {
+	Metric string   `json:"metric"`
+	Before *float64 `json:"before,omitempty"`
+	After  *float64 `json:"after,omitempty"`
 }
 
 // Record is what dayreport writes to the CRM for one employee and one day.

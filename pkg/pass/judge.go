@@ -188,7 +188,7 @@ func (r *run) judgeDay(ctx context.Context, p *plan, d day.Date, why reason, sec
 		next.SourceURL = fetched.URL
 	}
 	if rep != nil {
-		if next.Flags, out.factsMissing, err = r.flags(ctx, p.emp, next, version); err != nil {
+		if next.Flags, out.factsMissing, err = r.flags(ctx, p.emp, next, version, st.Closes); err != nil {
 			return out, true, err
 		}
 	}
@@ -207,6 +207,9 @@ func (r *run) judgeDay(ctx context.Context, p *plan, d day.Date, why reason, sec
 	saved, err := e.saveDay(ctx, store.DayUpdate{Adapter: e.Adapter.Name(), Day: next, Version: version, Record: record}, prior, known)
 	if err != nil {
 		return out, true, err
+	}
+	if st.Closes {
+		r.noteClosed(ctx, next, version)
 	}
 	next.RecordHash = prior.RecordHash
 	if record != nil {

@@ -3,6 +3,7 @@ package pass
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/dayreport/dayreport/pkg/config"
@@ -13,8 +14,9 @@ import (
 	"github.com/dayreport/dayreport/pkg/verify"
 )
 
-// historyDays is how many working days before a day verification reads.
-const historyDays = 20
+// historyDays is how many working days before a day verification reads:
+// the outlier window and the stretches of the pipeline balance.
+const historyDays = verify.HistoryDays
 
 // factCache holds the CRM's facts of one pass, read once per date for the
 // whole roster (one FactReader call instead of one per employee).
@@ -40,11 +42,10 @@ func crmUser(e config.Employee) string {
 }
 
 // defaultFactMetrics maps the fact kinds a CRM records to the sales-ru
-// metrics they check (config verify.facts overrides).
-var defaultFactMetrics = map[string]string{
-	crm.FactCalls: "new_calls", crm.FactProposals: "proposals_sent", crm.FactInvoices: "invoices_issued",
-	crm.FactWon: "contracts_signed", crm.FactPayments: "payments",
-}
+// metrics they check (config verify.facts overrides): the telephony's calls
+// are whichever calls the employee reports, new (a junior), primary (a
+// senior) or both, summed.
+var defaultFactMetrics = config.DefaultFactMetrics
 
 // facts returns the CRM's facts of emp on d by metric key; nil when the
 // adapter reads none or could not (the day is then verified without them,
@@ -98,10 +99,11 @@ func (r *run) facts(ctx context.Context, emp config.Employee, d day.Date) (_ map
 	return out, incomplete
 }
 
-// flags verifies an employee-day with a report: against the CRM's facts, the
-// employee's recent history, and the report's own versions. factsMissing
-// says the CRM's facts could not all be read.
-func (r *run) flags(ctx context.Context, emp config.Employee, next store.Day, version *store.Version) (_ []crm.Flag, factsMissing bool, _ error) {
+// flags verifies an employee-day with a report: against the CRM's facts
+// (of the day and its neighbours, for carry-overs), the employee's history,
+// and the report's own versions. closing says this pass closes the day with
+// version. factsMissing says the CRM's facts could not all be read.
+func (r *run) flags(ctx context.Context, emp config.Employee, next store.Day, version *store.Version, closing bool) (_ []crm.Flag, factsMissing bool, _ error) {
 	a := r.e
 	if next.Status != report.Submitted && next.Status != report.Late {
 		return nil, false, nil // an invalid report's numbers are not to be trusted either way
@@ -110,8 +112,13 @@ func (r *run) flags(ctx context.Context, emp config.Employee, next store.Day, ve
 	in := verify.Input{Today: verify.Day{Date: d, Metrics: next.Metrics}}
 	in.Facts, factsMissing = r.facts(ctx, emp, d)
 	dates := a.Calendar.LastWorkdays(d, historyDays)
+	after := a.Calendar.NextWorkday(d)
+	to := d.AddDays(-1)
+	if !after.IsZero() && !after.After(r.todayOf(emp)) {
+		to = after
+	}
 	if len(dates) > 0 {
-		stored, err := a.daysOf(ctx, emp.ID, dates[0], d.AddDays(-1))
+		stored, err := a.daysOf(ctx, emp.ID, dates[0], to)
 		if err != nil {
 			return nil, factsMissing, err
 		}
@@ -120,14 +127,23 @@ func (r *run) flags(ctx context.Context, emp config.Employee, next store.Day, ve
 			byDate[s.Date] = s
 		}
 		for _, wd := range dates {
-			h := verify.Day{Date: wd}
-			if s, ok := byDate[wd]; ok && (s.Status == report.Submitted || s.Status == report.Late) {
-				h.Metrics = s.Metrics
+			in.History = append(in.History, historyDay(byDate, wd))
+		}
+		if n := len(in.History); n > 0 && in.History[n-1].Metrics != nil {
+			var missing bool
+			in.History[n-1].Facts, missing = r.facts(ctx, emp, in.History[n-1].Date)
+			factsMissing = factsMissing || missing
+		}
+		if to == after {
+			if nd := historyDay(byDate, after); nd.Metrics != nil {
+				var missing bool
+				nd.Facts, missing = r.facts(ctx, emp, after)
+				factsMissing = factsMissing || missing
+				in.Next = &nd
 			}
-			in.History = append(in.History, h)
 		}
 	}
-	edit, err := r.lateEdit(ctx, emp, next, version)
+	edit, err := r.lateEdit(ctx, emp, next, version, closing)
 	if err != nil {
 		return nil, factsMissing, err
 	}
@@ -136,49 +152,72 @@ func (r *run) flags(ctx context.Context, emp config.Employee, next store.Day, ve
 		ToleranceAbs: float64(a.Config.Verify.ToleranceAbs), TolerancePct: float64(a.Config.Verify.TolerancePct)}), factsMissing, nil
 }
 
-// lateEdit finds a change of the day's numbers after its deadline: the
-// current version first seen after the deadline, and a version seen before it
-// with other numbers. A report first written after the deadline is late, not
-// edited.
-func (r *run) lateEdit(ctx context.Context, emp config.Employee, next store.Day, current *store.Version) (*verify.Edit, error) {
+// historyDay is a stored day as verification sees it: its numbers when it
+// had a report to trust, and whether a flag put them in doubt.
+func historyDay(byDate map[day.Date]store.Day, d day.Date) verify.Day {
+	h := verify.Day{Date: d}
+	s, ok := byDate[d]
+	if !ok || s.Status != report.Submitted && s.Status != report.Late {
+		return h
+	}
+	h.Metrics = s.Metrics
+	for _, f := range s.Flags {
+		h.Flagged = h.Flagged || f.Code != verify.EditedLate
+	}
+	return h
+}
+
+// lateEdit finds a change of the day's numbers after its deadline
+// (verify.LateEdit): measured from the version seen by the deadline, else
+// the version the day was closed with, else the first version seen after a
+// close without a report.
+func (r *run) lateEdit(ctx context.Context, emp config.Employee, next store.Day, current *store.Version, closing bool) (*verify.Edit, error) {
 	a := r.e
 	if current == nil {
 		return nil, nil
 	}
-	versions, err := a.Store.Versions(ctx, emp.ID, next.Date)
+	stored, err := a.Store.Versions(ctx, emp.ID, next.Date)
 	if err != nil {
 		return nil, fmt.Errorf("state: %w", err)
 	}
-	deadline := a.deadline.At(next.Date, a.Config.EmployeeLocation(emp))
-	seenAt := r.now
-	for _, v := range versions {
+	loc := a.Config.EmployeeLocation(emp)
+	vs := verify.Versions{Deadline: a.deadline.At(next.Date, loc), ClosedAt: next.ClosedAt}
+	cur := verify.Version{Hash: current.ContentHash, Seen: r.now, Metrics: current.Metrics}
+	for _, v := range stored {
+		vs.All = append(vs.All, verify.Version{Hash: v.ContentHash, Seen: v.FirstSeen, Metrics: v.Metrics})
 		if v.ContentHash == current.ContentHash {
-			seenAt = v.FirstSeen
+			cur.Seen = v.FirstSeen
 		}
 	}
-	if !seenAt.After(deadline) {
-		return nil, nil
+	if !slices.ContainsFunc(vs.All, func(v verify.Version) bool { return v.Hash == cur.Hash }) {
+		vs.All = append(vs.All, cur)
 	}
-	var before *store.Version
-	for i := range versions {
-		if !versions[i].FirstSeen.After(deadline) {
-			before = &versions[i]
+	switch {
+	case closing:
+		vs.Closed = &cur
+	case !next.ClosedAt.IsZero():
+		hash, closedAt, ok, err := a.Store.ClosedVersion(ctx, emp.ID, next.Date)
+		if err != nil {
+			return nil, fmt.Errorf("state: %w", err)
+		}
+		if i := slices.IndexFunc(vs.All, func(v verify.Version) bool { return v.Hash == hash }); ok && i >= 0 {
+			vs.Closed, vs.ClosedAt = &vs.All[i], closedAt
 		}
 	}
-	if before == nil || sameNumbers(before.Metrics, current.Metrics) {
-		return nil, nil
+	edit := verify.LateEdit(vs, cur)
+	if edit != nil {
+		edit.At, edit.BaselineAt = edit.At.In(loc), edit.BaselineAt.In(loc)
 	}
-	return &verify.Edit{At: seenAt.In(a.Config.EmployeeLocation(emp)), Before: before.Metrics, After: current.Metrics}, nil
+	return edit, nil
 }
 
-func sameNumbers(x, y map[string]float64) bool {
-	if len(x) != len(y) {
-		return false
+// noteClosed records the version a pass closed a day with: later changes
+// are measured from it.
+func (r *run) noteClosed(ctx context.Context, d store.Day, version *store.Version) {
+	if r.e.DryRun || version == nil || d.ClosedAt.IsZero() {
+		return
 	}
-	for k, v := range x {
-		if w, ok := y[k]; !ok || w != v {
-			return false
-		}
+	if err := r.e.Store.NoteClosedVersion(ctx, d.Employee, d.Date, version.ContentHash, d.ClosedAt); err != nil {
+		r.log.Warn().Err(err).Str("employee", d.Employee).Str("day", d.Date.String()).Msg("record the version the day was closed with")
 	}
-	return true
 }

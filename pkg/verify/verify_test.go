@@ -40,7 +40,9 @@ func TestOverstated(t *testing.T) {
 	require.Equal(t, "new_calls", f.Metric)
 	require.InDelta(t, 40, *f.Reported, 0)
 	require.InDelta(t, 12, *f.Recorded, 0)
-	require.Equal(t, "«Новые звонки»: в отчёте 40, в CRM 12", f.Message)
+	require.InDelta(t, 14.4, *f.Threshold, 1e-9, "12 + 20 %%")
+	require.Equal(t, today, *f.From)
+	require.Equal(t, "«Новые звонки»: в отчёте 40, в CRM 12 — больше допуска (2 или 20 %), и соседние дни разницу не покрывают", f.Message)
 
 	// The tolerance: more than max(2, 20 %).
 	for _, c := range []struct {
@@ -51,19 +53,130 @@ func TestOverstated(t *testing.T) {
 		require.Equal(t, c.flag, len(verify.Check(tmpl, in, verify.Options{})) == 1, "%v vs %v", c.rep, c.rec)
 	}
 	en := verify.Check(tmpl, in, verify.Options{Lang: "en"})
-	require.Equal(t, `"New calls": reported 40, the CRM recorded 12`, en[0].Message)
+	require.Equal(t, `"New calls": reported 40, the CRM recorded 12 — beyond the tolerance (2 or 20 %), and the neighbouring days do not make up for it`, en[0].Message)
 	require.Empty(t, verify.Check(tmpl, verify.Input{Today: in.Today}, verify.Options{}), "no facts, no overstatement")
+	require.InDelta(t, 40, in.Today.Metrics["new_calls"], 0, "a flag never changes a reported number")
 }
 
-func TestInconsistent(t *testing.T) {
+// A senior reports primary calls, a junior new calls; the telephony counts
+// all calls: each is compared with the calls they report.
+func TestOverstatedByRole(t *testing.T) {
 	t.Parallel()
-	hist := []verify.Day{{Metrics: m(20, 5, 3, 1, 1, 0)}, {Metrics: m(20, 5, 3, 1, 0, 0)}, {Metrics: nil}, {Metrics: m(20, 5, 3, 0, 1, 1)}}
-	flags := verify.Check(tmpl, verify.Input{Today: verify.Day{Metrics: m(20, 5, 3, 0, 1, 1)}, History: hist}, verify.Options{})
+	facts := map[string]float64{"new_calls+primary_calls": 20}
+	senior := map[string]float64{"primary_calls": 35, "repeat_calls": 5}
+	flags := verify.Check(tmpl, verify.Input{Today: verify.Day{Date: today, Metrics: senior}, Facts: facts}, verify.Options{})
+	require.Equal(t, []string{verify.Overstated}, codes(flags))
+	require.Equal(t, "primary_calls", flags[0].Metric)
+	require.Contains(t, flags[0].Message, "«Первичный прозвон»: в отчёте 35, в CRM 20")
+
+	junior := map[string]float64{"new_calls": 21, "repeat_calls": 5}
+	require.Empty(t, verify.Check(tmpl, verify.Input{Today: verify.Day{Metrics: junior}, Facts: facts}, verify.Options{}))
+
+	both := map[string]float64{"new_calls": 14, "primary_calls": 16, "repeat_calls": 5}
+	flags = verify.Check(tmpl, verify.Input{Today: verify.Day{Metrics: both}, Facts: facts}, verify.Options{})
+	require.Equal(t, "new_calls+primary_calls", flags[0].Metric)
+	require.Contains(t, flags[0].Message, "«Новые звонки» + «Первичный прозвон»: в отчёте 30, в CRM 20")
+}
+
+// Three invoices of yesterday reported today: the two days together match
+// the CRM, so neither day is overstated; the same excess with no
+// neighbour to balance it is.
+func TestOverstatedCarryOver(t *testing.T) {
+	t.Parallel()
+	yesterday := verify.Day{Date: today.AddDays(-1), Metrics: m(20, 5, 3, 0, 0, 0), Facts: map[string]float64{"invoices_issued": 3}}
+	in := verify.Input{Today: verify.Day{Date: today, Metrics: m(20, 5, 3, 3, 0, 0)}, History: []verify.Day{yesterday},
+		Facts: map[string]float64{"invoices_issued": 0}}
+	require.Empty(t, verify.Check(tmpl, in, verify.Options{}))
+
+	// Reported today, logged by the CRM tomorrow.
+	tomorrow := verify.Day{Date: today.AddDays(1), Metrics: m(20, 5, 3, 0, 0, 0), Facts: map[string]float64{"invoices_issued": 3}}
+	in = verify.Input{Today: verify.Day{Date: today, Metrics: m(20, 5, 3, 3, 0, 0)}, Facts: map[string]float64{"invoices_issued": 0}}
+	require.Equal(t, []string{verify.Overstated}, codes(verify.Check(tmpl, in, verify.Options{})), "tomorrow unknown yet")
+	in.Next = &tomorrow
+	require.Empty(t, verify.Check(tmpl, in, verify.Options{}), "tomorrow's CRM balances it")
+
+	// A neighbour with its own excess balances nothing.
+	yesterday.Facts = map[string]float64{"invoices_issued": 0}
+	yesterday.Metrics = m(20, 5, 3, 1, 0, 0)
+	in = verify.Input{Today: verify.Day{Date: today, Metrics: m(20, 5, 3, 6, 0, 0)}, History: []verify.Day{yesterday},
+		Facts: map[string]float64{"invoices_issued": 1}}
+	require.Equal(t, []string{verify.Overstated}, codes(verify.Check(tmpl, in, verify.Options{})))
+}
+
+// week builds history where contracts are signed and paid five working
+// days later, as in life: a week's payments belong to the week before.
+func pipeline(days int, paidLag int) []verify.Day {
+	out := make([]verify.Day, days)
+	for i := range out {
+		signed := float64(i%2 + 1) // 1, 2, 1, 2, …
+		paid := 0.0
+		if i >= paidLag {
+			paid = float64((i-paidLag)%2 + 1)
+		}
+		invoices := signed + 1
+		out[i] = verify.Day{Date: today.AddDays(-days + i), Metrics: m(20, 5, 4, invoices, signed, paid)}
+	}
+	return out
+}
+
+// The example week: every number equals the CRM's books, payments lag
+// signing by a week; 5 payments against 3 contracts in the same 5 days is
+// no inconsistency.
+func TestInconsistentExampleWeek(t *testing.T) {
+	t.Parallel()
+	hist := pipeline(30, 5)
+	// This week: 3 contracts signed, 5 paid (last week's).
+	week := []map[string]float64{m(20, 5, 4, 2, 1, 1), m(20, 5, 4, 1, 0, 1), m(20, 5, 4, 2, 1, 1), m(20, 5, 4, 1, 0, 1), m(20, 5, 4, 2, 1, 1)}
+	for i, x := range week[:4] {
+		hist = append(hist, verify.Day{Date: today.AddDays(-4 + i), Metrics: x})
+	}
+	flags := verify.Check(tmpl, verify.Input{Today: verify.Day{Date: today, Metrics: week[4]}, History: hist}, verify.Options{})
+	require.Empty(t, flags)
+}
+
+// Payments no contract can explain: an employee who reports a payment a
+// day and a contract every third day breaks the balance; the flag names
+// the numbers and the stretch, and is raised again only when the balance
+// grows worse.
+func TestInconsistentBalanceBreaks(t *testing.T) {
+	t.Parallel()
+	var hist []verify.Day
+	for i := range 30 {
+		signed := 0.0
+		if i%3 == 0 {
+			signed = 1
+		}
+		hist = append(hist, verify.Day{Date: today.AddDays(-30 + i), Metrics: m(float64(18+i%4), 5, 4, 2, signed, 1)})
+	}
+	cur := verify.Day{Date: today, Metrics: m(20, 5, 4, 2, 0, 1)}
+	flags := verify.Check(tmpl, verify.Input{Today: cur, History: hist}, verify.Options{})
 	require.Equal(t, []string{verify.Inconsistent}, codes(flags))
-	require.Equal(t, "contracts_signed", flags[0].Metric)
-	require.Equal(t, "за 5 раб. дн.: «Подписано договоров» 3 больше, чем «Выставлено счетов и договоров» 2", flags[0].Message)
-	ok := verify.Check(tmpl, verify.Input{Today: verify.Day{Metrics: m(20, 5, 3, 3, 1, 1)}, History: hist}, verify.Options{})
-	require.Empty(t, ok)
+	f := flags[0]
+	require.Equal(t, "payments", f.Metric)
+	require.InDelta(t, 15, *f.Reported, 0)
+	require.InDelta(t, 9, *f.Recorded, 0)
+	require.InDelta(t, 10, *f.Threshold, 0)
+	require.Equal(t, "«Оплаты» с 12.11.2026 по 26.11.2026: 15 — больше, чем «Подписано договоров» с 28.10.2026 по 26.11.2026: 9, "+
+		"при сроке до 15 раб. дн. между этапами (допуск 1); баланс нарушен 26.11.2026", f.Message)
+
+	// A day without payments does not make it worse: no new flag.
+	require.Empty(t, verify.Check(tmpl, verify.Input{Today: verify.Day{Date: today, Metrics: m(20, 5, 4, 2, 1, 0)}, History: hist}, verify.Options{}))
+
+	// When the CRM records payments, overstated compares with them instead.
+	require.Empty(t, verify.Check(tmpl, verify.Input{Today: cur, History: hist, Facts: map[string]float64{"payments": 1}}, verify.Options{}))
+}
+
+// Absent days may hide contracts: a stretch over one is not judged; the
+// history before dayreport knew the employee is no evidence either.
+func TestInconsistentUnknownDays(t *testing.T) {
+	t.Parallel()
+	hist := pipeline(30, 5)
+	for i := range 12 {
+		hist[i].Metrics = nil // before the install
+	}
+	hist[25].Metrics = nil // absent
+	flags := verify.Check(tmpl, verify.Input{Today: verify.Day{Date: today, Metrics: m(20, 5, 4, 2, 1, 3)}, History: hist}, verify.Options{})
+	require.Empty(t, flags)
 }
 
 func history(n int, calls float64) []verify.Day {
@@ -79,23 +192,45 @@ func TestOutlier(t *testing.T) {
 	t.Parallel()
 	flags := verify.Check(tmpl, verify.Input{Today: verify.Day{Metrics: m(60, 6, 3, 2, 1, 1)}, History: history(20, 25)}, verify.Options{})
 	require.Equal(t, []string{verify.Outlier}, codes(flags))
-	require.Equal(t, "«Новые звонки»: 60 при обычных 25 (медиана за 20 дн.)", flags[0].Message)
-	// 23..27: median 25, MAD 1 (σ 1.48), the limit 25 + 5 × 1.48 = 32.4.
-	require.Empty(t, verify.Check(tmpl, verify.Input{Today: verify.Day{Metrics: m(32, 6, 3, 2, 1, 1)}, History: history(20, 25)}, verify.Options{}))
-	require.Len(t, verify.Check(tmpl, verify.Input{Today: verify.Day{Metrics: m(33, 6, 3, 2, 1, 1)}, History: history(20, 25)}, verify.Options{}), 1)
+	require.Equal(t, "«Новые звонки»: 60 при обычных 25 (медиана за 20 дн. с 06.11.2026 по 25.11.2026), порог 50 = медиана + 5 σ", flags[0].Message)
+	// 23..27: median 25, MAD 1 (robust σ 1.48) but a count spreads at least
+	// √25 = 5: the limit is 25 + 5 × 5 = 50.
+	require.InDelta(t, 50, *flags[0].Threshold, 0)
+	require.Empty(t, verify.Check(tmpl, verify.Input{Today: verify.Day{Metrics: m(50, 6, 3, 2, 1, 1)}, History: history(20, 25)}, verify.Options{}))
+	require.Len(t, verify.Check(tmpl, verify.Input{Today: verify.Day{Metrics: m(51, 6, 3, 2, 1, 1)}, History: history(20, 25)}, verify.Options{}), 1)
 	require.Empty(t, verify.Check(tmpl, verify.Input{Today: verify.Day{Metrics: m(60, 6, 3, 2, 1, 1)}, History: history(9, 25)}, verify.Options{}),
 		"fewer than 10 days of history: no judgement")
+	// 26 calls against a median of 17 is a good day, not an outlier.
+	require.Empty(t, verify.Check(tmpl, verify.Input{Today: verify.Day{Metrics: m(26, 6, 3, 2, 1, 1)}, History: history(20, 17)}, verify.Options{}))
+}
+
+// Flagged days stay out of the baseline: a run of pasted or inflated days
+// does not become the usual.
+func TestOutlierBaselineLeavesFlaggedDaysOut(t *testing.T) {
+	t.Parallel()
+	hist := history(20, 25)
+	for i := 9; i < 20; i++ {
+		hist[i].Metrics = m(68+float64(i%3), 6, 3, 2, 1, 1)
+		hist[i].Flagged = true
+	}
+	require.Empty(t, verify.Check(tmpl, verify.Input{Today: verify.Day{Metrics: m(70, 6, 3, 2, 1, 1)}, History: hist}, verify.Options{}),
+		"nine unflagged days left: no judgement")
+	hist = append(history(20, 25), hist...)
+	flags := verify.Check(tmpl, verify.Input{Today: verify.Day{Metrics: m(70, 6, 3, 2, 1, 1)}, History: hist}, verify.Options{OutlierWindow: 40})
+	require.Equal(t, []string{verify.Outlier}, codes(flags))
+	require.InDelta(t, 25, *flags[0].Recorded, 0, "the median of the unflagged days")
 }
 
 func TestCopyPaste(t *testing.T) {
 	t.Parallel()
 	same := m(25, 7, 4, 2, 1, 1)
-	two := []verify.Day{{Metrics: m(20, 5, 3, 2, 1, 1)}, {Metrics: same}}
-	require.Empty(t, verify.Check(tmpl, verify.Input{Today: verify.Day{Metrics: same}, History: two}, verify.Options{}), "two days alike is chance")
-	three := append(two, verify.Day{Metrics: same})
-	flags := verify.Check(tmpl, verify.Input{Today: verify.Day{Metrics: same}, History: three[1:]}, verify.Options{})
+	two := []verify.Day{{Metrics: m(20, 5, 3, 2, 1, 1)}, {Date: today.AddDays(-1), Metrics: same}}
+	require.Empty(t, verify.Check(tmpl, verify.Input{Today: verify.Day{Date: today, Metrics: same}, History: two}, verify.Options{}), "two days alike is chance")
+	three := append(two, verify.Day{Date: today.AddDays(-1), Metrics: same})
+	three[1].Date = today.AddDays(-2)
+	flags := verify.Check(tmpl, verify.Input{Today: verify.Day{Date: today, Metrics: same}, History: three[1:]}, verify.Options{})
 	require.Equal(t, []string{verify.CopyPaste}, codes(flags))
-	require.Equal(t, "те же цифры, что и в предыдущие дни, 3 рабочих дня подряд", flags[0].Message)
+	require.Equal(t, "те же цифры, что и в предыдущие дни, 3 рабочих дня подряд, с 24.11.2026 по 26.11.2026; флаг — от 3 дней", flags[0].Message)
 	gap := []verify.Day{{Metrics: same}, {Metrics: nil}, {Metrics: same}}
 	require.Empty(t, verify.Check(tmpl, verify.Input{Today: verify.Day{Metrics: same}, History: gap}, verify.Options{}), "an absent day breaks the run")
 	zeros := map[string]float64{"new_calls": 0, "repeat_calls": 0, "payments": 0}
@@ -107,12 +242,61 @@ func TestEditedLate(t *testing.T) {
 	t.Parallel()
 	at := time.Date(2026, 11, 27, 9, 15, 0, 0, time.UTC)
 	in := verify.Input{Today: verify.Day{Metrics: m(30, 5, 3, 2, 1, 1)},
-		LateEdit: &verify.Edit{At: at, Before: m(20, 5, 3, 2, 1, 1), After: m(30, 5, 3, 2, 1, 1)}}
+		LateEdit: &verify.Edit{At: at, By: "Анна", Baseline: verify.BeforeDeadline, BaselineAt: at.Add(-13 * time.Hour),
+			Before: m(20, 5, 3, 2, 1, 1), After: m(30, 5, 3, 2, 1, 1)}}
 	flags := verify.Check(tmpl, in, verify.Options{})
 	require.Equal(t, []string{verify.EditedLate}, codes(flags))
-	require.Equal(t, "отчёт изменён после срока (27.11.2026 09:15): «Новые звонки» 20 → 30", flags[0].Message)
+	require.Equal(t, "отчёт изменён после срока (27.11.2026 09:15, изменил Анна): «Новые звонки» 20 → 30; сравнение с версией, которая была к сроку 26.11.2026 20:15", flags[0].Message)
+	require.Equal(t, []crm.Change{{Metric: "new_calls", Before: ptr(20), After: ptr(30)}}, flags[0].Changes)
+	require.Equal(t, "Анна", flags[0].EditedBy)
 	in.LateEdit.After = in.LateEdit.Before
 	require.Empty(t, verify.Check(tmpl, in, verify.Options{}), "a re-save with the same numbers changes nothing")
+}
+
+func ptr(x float64) *float64 { return &x }
+
+// LateEdit picks the baseline: the version seen by the deadline, else the
+// one the day was closed with, else the first seen after an absent close.
+func TestLateEditBaseline(t *testing.T) {
+	t.Parallel()
+	msk := time.FixedZone("MSK", 3*3600)
+	deadline := time.Date(2026, 11, 24, 21, 0, 0, 0, msk)
+	v := func(h, mins int, paid float64) verify.Version {
+		metrics := m(20, 5, 3, 2, 2, paid)
+		return verify.Version{Hash: "h" + time.Duration(h*60+mins).String() + "-" + string(rune('0'+int(paid))), Seen: deadline.Add(time.Duration(h)*time.Hour + time.Duration(mins)*time.Minute), Metrics: metrics}
+	}
+	// Seen at 20:40, changed the next morning.
+	early, morning := v(-1, 20, 2), v(12, 0, 3)
+	e := verify.LateEdit(verify.Versions{All: []verify.Version{early, morning}, Deadline: deadline, ClosedAt: deadline.Add(time.Hour)}, morning)
+	require.NotNil(t, e)
+	require.Equal(t, verify.BeforeDeadline, e.Baseline)
+	require.InDelta(t, 2, e.Before["payments"], 0)
+
+	// Written 20:45, first seen by the close at 22:01, changed two days later.
+	closed := v(1, 1, 2)
+	later := v(39, 0, 3)
+	vs := verify.Versions{All: []verify.Version{closed, later}, Deadline: deadline, ClosedAt: closed.Seen, Closed: &closed}
+	e = verify.LateEdit(vs, later)
+	require.NotNil(t, e)
+	require.Equal(t, verify.AtClose, e.Baseline)
+	require.Equal(t, closed.Seen, e.BaselineAt)
+	require.InDelta(t, 2, e.Before["payments"], 0)
+	require.InDelta(t, 3, e.After["payments"], 0)
+	require.Nil(t, verify.LateEdit(vs, closed), "the version it was closed with is no edit")
+
+	// Before the close, a report first written after the deadline is late,
+	// not edited, however often it changes.
+	late1, late2 := v(0, 20, 1), v(0, 40, 2)
+	require.Nil(t, verify.LateEdit(verify.Versions{All: []verify.Version{late1, late2}, Deadline: deadline}, late2))
+
+	// Closed absent at 21:30; the late report the next morning is the
+	// baseline; its change in the afternoon is an edit.
+	next, changed := v(13, 0, 1), v(18, 0, 2)
+	vs = verify.Versions{All: []verify.Version{next, changed}, Deadline: deadline, ClosedAt: deadline.Add(30 * time.Minute)}
+	require.Nil(t, verify.LateEdit(vs, next))
+	e = verify.LateEdit(vs, changed)
+	require.NotNil(t, e)
+	require.Equal(t, verify.FirstSeen, e.Baseline)
 }
 
 func TestNoDataNoFlags(t *testing.T) {
