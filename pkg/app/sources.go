@@ -40,8 +40,8 @@ func (g googleWiring) options() google.Options {
 	return opts
 }
 
-// wireSources sets the report source (and for Google, the Drive watcher
-// that spares unchanged documents a read) and the roster.
+// wireSources sets the report source, its watcher that spares unchanged
+// documents a read (Drive's versions; a local file's stamp), and the roster.
 func wireSources(ctx context.Context, d *pass.Deps, g googleWiring, now func() time.Time, wrap func(source.Source) source.Source) error {
 	src, err := newSource(ctx, g, now)
 	if err != nil {
@@ -52,6 +52,7 @@ func wireSources(ctx context.Context, d *pass.Deps, g googleWiring, now func() t
 	}
 	if l, ok := src.(*local.Source); ok {
 		d.Strays = l
+		d.Watcher = l // a stat per file tells the unchanged ones
 	}
 	d.Source = src
 	if wrap != nil {
@@ -142,7 +143,7 @@ func wireComments(ctx context.Context, d *pass.Deps, g googleWiring) error {
 	if !g.cfg.Feedback.DocComments || d.DryRun {
 		return nil
 	}
-	if d.Watcher == nil {
+	if g.cfg.Source.Kind == config.SourceLocal {
 		d.Log.Warn().Msg("feedback.doc_comments: the reports are local files, not Google Docs; no comments")
 		return nil
 	}

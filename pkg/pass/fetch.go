@@ -30,8 +30,12 @@ type plan struct {
 	stored map[day.Date]store.Day
 	// pending are the days the ledger closes in this pass, oldest first.
 	pending []day.Date
-	// revision is the document's Drive revision ("" when unknown).
+	// revision is the document's revision from the Watcher ("" when unknown).
 	revision string
+	// doc is what the store kept of the document's last read (docSeen:
+	// it kept anything), when revision is known.
+	doc     store.DocumentState
+	docSeen bool
 	// skip: the document has not changed since it was last read and holds
 	// nothing the days to judge need; it is not read again.
 	skip bool
@@ -101,6 +105,7 @@ func (r *run) unchanged(ctx context.Context, p *plan) bool {
 		return false
 	}
 	st, seen, err := r.e.Store.Document(ctx, p.emp.ID)
+	p.doc, p.docSeen = st, seen && err == nil
 	if err != nil || !seen || st.Revision != p.revision {
 		return false
 	}

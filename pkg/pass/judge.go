@@ -204,7 +204,11 @@ func (r *run) judgeDay(ctx context.Context, p *plan, d day.Date, why reason, sec
 		rec := r.record(p.emp, next)
 		record = &rec
 	}
-	saved, err := e.saveDay(ctx, store.DayUpdate{Adapter: e.Adapter.Name(), Day: next, Version: version, Record: record}, prior, known)
+	u := store.DayUpdate{Adapter: e.Adapter.Name(), Day: next, Version: version, Record: record}
+	if known {
+		u.Prior = &prior // a day judged as it was is not written again
+	}
+	saved, err := e.saveDay(ctx, u, prior, known)
 	if err != nil {
 		return out, true, err
 	}
@@ -255,6 +259,9 @@ func (r *run) rememberDocument(ctx context.Context, p *plan, f *source.Fetched, 
 		if s.Date.After(st.Newest) {
 			st.Newest = s.Date
 		}
+	}
+	if p.docSeen && p.doc == st {
+		return // read again as it was: nothing to remember anew
 	}
 	if err := r.e.Store.SaveDocument(ctx, p.emp.ID, st); err != nil {
 		r.log.Warn().Err(err).Str("employee", p.emp.ID).Msg("remember the document's revision")

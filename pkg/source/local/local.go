@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -123,7 +122,7 @@ func (s *Source) Fetch(_ context.Context, r source.Ref, ref day.Date) (*source.F
 	return &source.Fetched{
 		Doc:      doc,
 		Warnings: warns,
-		Revision: filepath.Base(c.path) + "@" + strconv.FormatInt(info.ModTime().UnixNano(), 10) + "/" + strconv.FormatInt(info.Size(), 10),
+		Revision: revisionOf(c.path, info),
 		URL:      (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String(),
 	}, nil
 }
