@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"testing"
@@ -153,6 +154,28 @@ employees:
 			b.ReportMetric(second.rssMiB, "MiB-peak-second")
 			b.ReportMetric(per(second), "µs/employee-second")
 		}
+	}
+}
+
+// profileAsMain writes a CPU profile of the process to the file
+// DAYREPORT_SCALE_CPUPROFILE names, with the pass's number appended (one
+// file per subprocess pass), until the returned function is called.
+func profileAsMain() (stop func()) {
+	path := os.Getenv("DAYREPORT_SCALE_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(fmt.Sprintf("%s.%d", path, time.Now().UnixNano()))
+	if err != nil {
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
 	}
 }
 

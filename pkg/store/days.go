@@ -240,20 +240,22 @@ func (s *Store) SaveDay(ctx context.Context, u DayUpdate) (SaveResult, error) {
 	if err != nil {
 		return res, err
 	}
-	var rec outboxRecord
 	if u.Record != nil {
-		if rec, err = newOutboxRecord(*u.Record); err != nil {
-			return res, err
-		}
-		d.RecordHash = rec.hash
+		d.RecordHash = u.Record.Hash()
 	}
 	if u.Prior != nil {
-		same, got, err := s.saveUnchanged(ctx, u, d, v, rec, dayRow{metrics: metrics, errs: errs, flags: flags})
+		same, got, err := s.saveUnchanged(ctx, u, d, v, dayRow{metrics: metrics, errs: errs, flags: flags})
 		if err != nil {
 			return SaveResult{}, err
 		}
 		if same {
 			return got, nil
+		}
+	}
+	var rec outboxRecord
+	if u.Record != nil {
+		if rec, err = newOutboxRecord(*u.Record); err != nil {
+			return res, err
 		}
 	}
 	err = s.write(ctx, func(tx *txn) error {

@@ -24,7 +24,7 @@ type dayRow struct{ metrics, errs, flags string }
 // write it spares; a push finishing meanwhile moves h from the outbox to
 // the push log, and either holds it. The crash points of the package
 // documentation are untouched: nothing is written.
-func (s *Store) saveUnchanged(ctx context.Context, u DayUpdate, d Day, v Version, rec outboxRecord, cols dayRow) (bool, SaveResult, error) {
+func (s *Store) saveUnchanged(ctx context.Context, u DayUpdate, d Day, v Version, cols dayRow) (bool, SaveResult, error) {
 	p := *u.Prior
 	if p.Employee != d.Employee || p.Date != d.Date || p.Status != d.Status || p.Late != d.Late ||
 		timeText(p.ClosedAt) != timeText(d.ClosedAt) || timeText(p.FirstSeen) != timeText(d.FirstSeen) ||
@@ -56,7 +56,7 @@ func (s *Store) saveUnchanged(ctx context.Context, u DayUpdate, d Day, v Version
 		hash = v.ContentHash
 	}
 	if u.Record != nil {
-		key = rec.key
+		key = u.Record.Key
 	}
 	err := s.db.QueryRowContext(ctx, `SELECT
 		(SELECT id FROM report_versions WHERE employee = ? AND date = ? AND content_hash = ?),
@@ -71,8 +71,8 @@ func (s *Store) saveUnchanged(ctx context.Context, u DayUpdate, d Day, v Version
 		return false, SaveResult{}, nil
 	}
 	if u.Record != nil {
-		held := pushed.String == rec.hash && !pending.Valid
-		queued := pushed.String != rec.hash && pending.String == rec.hash
+		held := pushed.String == d.RecordHash && !pending.Valid
+		queued := pushed.String != d.RecordHash && pending.String == d.RecordHash
 		if !held && !queued {
 			return false, SaveResult{}, nil
 		}
