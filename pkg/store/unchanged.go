@@ -39,11 +39,11 @@ func (s *Store) saveUnchanged(ctx context.Context, u DayUpdate, d Day, v Version
 		want string
 	}{{p.Metrics, cols.metrics}, {p.Flags, cols.flags}} {
 		if got, err := toJSON(c.was); err != nil || got != c.want {
-			return false, SaveResult{}, nil //nolint:nilerr // not comparable: written as usual
+			return false, SaveResult{}, nil // not comparable: written as usual
 		}
 	}
 	if got, err := errorsJSON(p.Errors); err != nil || got != cols.errs {
-		return false, SaveResult{}, nil //nolint:nilerr // not comparable: written as usual
+		return false, SaveResult{}, nil // not comparable: written as usual
 	}
 	var (
 		versionID       sql.NullInt64

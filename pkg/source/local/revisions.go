@@ -24,9 +24,16 @@ var _ source.Watcher = (*Source)(nil)
 // tick, the same size both times, would otherwise look unchanged.
 func (s *Source) Revisions(_ context.Context, refs []source.Ref) (map[string]string, error) {
 	out := make(map[string]string, len(refs))
+	l, err := s.list() // once for the team
+	if err != nil {
+		return out, nil // each Fetch says why
+	}
 	wall := time.Now()
 	for _, r := range refs {
-		c, err := s.pick(r.Employee)
+		if !validID(r.Employee) {
+			continue
+		}
+		c, err := s.pickFrom(r.Employee, l.names[r.Employee])
 		if err != nil {
 			continue // Fetch says why
 		}
