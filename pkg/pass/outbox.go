@@ -56,7 +56,7 @@ func (r *run) drainOutbox(ctx context.Context) error {
 				continue
 			}
 			tried[it.Key] = true
-			pushes = append(pushes, crm.Push{Record: it.Record, ObjectID: it.ObjectID})
+			pushes = append(pushes, crm.Push{Record: it.Record, ObjectID: it.ObjectID, New: it.New})
 			hashes = append(hashes, it.Hash)
 		}
 		if len(pushes) == 0 {

@@ -231,3 +231,43 @@ func TestOutboxRecordRoundTrip(t *testing.T) {
 		require.Equal(t, r.Hash(), items[0].Hash)
 	})
 }
+
+// TestOutboxKnowsWhatWasNeverSent: a key queued for the first time is New;
+// once claimed it is sent for good, even when a newer record replaces the
+// pending one or the claim is released unpushed; a key the push log holds
+// an object for is never New.
+func TestOutboxKnowsWhatWasNeverSent(t *testing.T) {
+	t.Parallel()
+	bothDrivers(t, func(t *testing.T) {
+		ctx := context.Background()
+		s := memStore(t, newClock())
+		_, err := s.SaveDay(ctx, update("ivanov", testDate, 20))
+		require.NoError(t, err)
+		_, err = s.SaveDay(ctx, update("petrov", testDate, 20))
+		require.NoError(t, err)
+		due, err := s.DueOutbox(ctx, "builtin", 0)
+		require.NoError(t, err)
+		require.Len(t, due, 2)
+		require.True(t, due[0].New && due[1].New, "nothing was sent yet")
+
+		claimed, err := s.ClaimOutbox(ctx, "builtin", "host-a", 0, time.Minute)
+		require.NoError(t, err)
+		require.Len(t, claimed, 2)
+		require.True(t, claimed[0].New && claimed[1].New, "the claim returns what it found")
+		// ivanov's push is pushed; petrov's answer is lost: released, not marked.
+		require.NoError(t, s.MarkPushed(ctx, "builtin", claimed[0].Key, claimed[0].Hash, "obj-1"))
+		require.NoError(t, s.ReleaseClaims(ctx, "builtin", "host-a"))
+		// Both reports change.
+		_, err = s.SaveDay(ctx, update("ivanov", testDate, 21))
+		require.NoError(t, err)
+		_, err = s.SaveDay(ctx, update("petrov", testDate, 21))
+		require.NoError(t, err)
+		again, err := s.ClaimOutbox(ctx, "builtin", "host-a", 0, time.Minute)
+		require.NoError(t, err)
+		require.Len(t, again, 2)
+		for _, it := range again {
+			require.False(t, it.New, "%s was sent before: looked up, not blindly created", it.Key)
+		}
+		require.Equal(t, "obj-1", again[0].ObjectID)
+	})
+}

@@ -1,0 +1,3 @@
+-- Whether a pusher ever claimed a record of the key; as SQLite's
+-- migrations/010_outbox_sent.sql (see ClaimOutbox).
+ALTER TABLE outbox ADD COLUMN sent INTEGER NOT NULL DEFAULT 1;
