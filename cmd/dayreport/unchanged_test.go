@@ -21,7 +21,8 @@ import (
 // in one file, and nobody's file for one employee), a second pass twenty
 // minutes later reads no file and leaves every table of the state database
 // as it was but the pass history (the rows, their update times, the outbox,
-// the builtin CRM), and says what the first said. Then one report is edited:
+// the builtin CRM), says what the first said, and leaves the summary
+// workbook alone (written again once deleted). Then one report is edited:
 // only that employee's day changes.
 func TestUnchangedPollWritesNothing(t *testing.T) {
 	c := newCLITeam(t, "employees:\n  - {id: anna, name: Анна}\n  - {id: boris, name: Борис}\n"+
@@ -45,12 +46,25 @@ func TestUnchangedPollWritesNothing(t *testing.T) {
 	require.Equal(t, map[string]string{"anna": "submitted", "boris": "submitted", "vera": "invalid", "gleb": "submitted", "dina": "missing"},
 		first.statuses())
 	before := dumpState(t, filepath.Join(c.dir, "state.db"))
+	workbook := filepath.Join(c.dir, "summary.xlsx")
+	written, err := os.Stat(workbook)
+	require.NoError(t, err)
 
 	second := c.pass(t, rfc("2026-11-25", 20, 20), "sync")
 	require.Equal(t, first.statuses(), second.statuses())
 	require.Zero(t, second.CRM.Pushed)
 	after := dumpState(t, filepath.Join(c.dir, "state.db"))
 	require.Equal(t, before, after, "an unchanged poll wrote to the state database")
+	again, err := os.Stat(workbook)
+	require.NoError(t, err)
+	require.Equal(t, written.ModTime(), again.ModTime(), "the summary did not change: not written again")
+
+	// A workbook the manager deleted is written again, unchanged or not.
+	require.NoError(t, os.Remove(workbook))
+	c.pass(t, rfc("2026-11-25", 20, 30), "sync")
+	_, err = os.Stat(workbook)
+	require.NoError(t, err, "a missing summary is written")
+	before = dumpState(t, filepath.Join(c.dir, "state.db"))
 
 	// Boris corrects his calls: his day alone is written again.
 	c.write(t, "boris.txt", apptest.ReportText("25.11.2026", 71))
@@ -60,7 +74,11 @@ func TestUnchangedPollWritesNothing(t *testing.T) {
 	require.Equal(t, 1, third.CRM.Pushed)
 	changed := dumpState(t, filepath.Join(c.dir, "state.db"))
 	var differ []string
+	require.NotEqual(t, before["summary_stamps"], changed["summary_stamps"], "the summary changed with his numbers")
 	for table, rows := range changed {
+		if table == "summary_stamps" {
+			continue
+		}
 		for key, row := range rows {
 			if before[table][key] != row {
 				differ = append(differ, table+": "+key)

@@ -2,7 +2,11 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"strconv"
 	"time"
 
 	"github.com/dayreport/dayreport/pkg/config"
@@ -102,6 +106,22 @@ func newSource(ctx context.Context, g googleWiring, now func() time.Time) (sourc
 type xlsxWriter struct{ path string }
 
 func (w xlsxWriter) Write(_ context.Context, m *summary.Model) error { return xlsx.Write(w.path, m) }
+
+// Target and State make the workbook a pass.StampedWriter: a file as the
+// last pass wrote it (same size and time) is not written again when the
+// summary did not change.
+func (w xlsxWriter) Target() string { return "xlsx:" + w.path }
+
+func (w xlsxWriter) State() (string, error) {
+	info, err := os.Stat(w.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return strconv.FormatInt(info.ModTime().UnixNano(), 10) + "/" + strconv.FormatInt(info.Size(), 10), nil
+}
 
 // sheetWriter writes the summary into the manager's Google Sheet.
 type sheetWriter struct {
