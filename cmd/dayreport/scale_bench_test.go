@@ -158,7 +158,7 @@ employees:
 			b.ReportMetric(second.rssMiB, "MiB-peak-second")
 			b.ReportMetric(per(second), "µs/employee-second")
 			if src == "local" {
-				reportFloors(b, filepath.Join(dir, "reports"), last, first.cpu/time.Duration(runs), second.cpu/time.Duration(runs))
+				reportFloors(b, filepath.Join(dir, "reports"), first.cpu/time.Duration(runs), second.cpu/time.Duration(runs))
 			}
 		}
 	}
