@@ -172,23 +172,46 @@ func (s *Store) OutboxDepth(ctx context.Context, adapter string) (int, error) {
 // outbox, unless a newer record was queued for the key meanwhile: that one
 // stays queued.
 func (s *Store) MarkPushed(ctx context.Context, adapter, key, hash, objectID string) error {
+	return s.MarkPushedMany(ctx, adapter, []Pushed{{Key: key, Hash: hash, ObjectID: objectID}})
+}
+
+// Pushed is a record the CRM accepted: its key, the hash pushed and the
+// object now holding it.
+type Pushed struct {
+	Key, Hash, ObjectID string
+}
+
+// MarkPushedMany is MarkPushed for each of pushed, in ONE transaction: a
+// pass marks a batch of pushes with one commit (one round trip to
+// PostgreSQL per statement, not per transaction). A crash before it commits
+// leaves every one of them queued, to be pushed again, as for MarkPushed.
+func (s *Store) MarkPushedMany(ctx context.Context, adapter string, pushed []Pushed) error {
+	if len(pushed) == 0 {
+		return nil
+	}
 	return s.write(ctx, func(tx *txn) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO crm_objects (adapter, key, object_id, record_hash, pushed_at)
-			VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (adapter, key) DO UPDATE SET
-				object_id = excluded.object_id, record_hash = excluded.record_hash, pushed_at = excluded.pushed_at`,
-			adapter, key, objectID, hash, fmtTime(s.now()))
-		if err != nil {
-			return fmt.Errorf("store: push log: %w", err)
+		now := fmtTime(s.now())
+		for _, p := range pushed {
+			_, err := tx.ExecContext(ctx, `INSERT INTO crm_objects (adapter, key, object_id, record_hash, pushed_at)
+				VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (adapter, key) DO UPDATE SET
+					object_id = excluded.object_id, record_hash = excluded.record_hash, pushed_at = excluded.pushed_at`,
+				adapter, p.Key, p.ObjectID, p.Hash, now)
+			if err != nil {
+				return fmt.Errorf("store: push log: %w", err)
+			}
+			if err := s.hook("pushlog"); err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE adapter = ? AND key = ? AND hash = ?`, adapter, p.Key, p.Hash)
+			if err != nil {
+				return fmt.Errorf("store: outbox: %w", err)
+			}
+			if err := releaseClaim(ctx, tx, adapter, p.Key); err != nil {
+				return err
+			}
 		}
-		if err := s.hook("pushlog"); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE adapter = ? AND key = ? AND hash = ?`, adapter, key, hash)
-		if err != nil {
-			return fmt.Errorf("store: outbox: %w", err)
-		}
-		return releaseClaim(ctx, tx, adapter, key)
+		return nil
 	})
 }
 
