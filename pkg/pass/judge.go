@@ -263,9 +263,29 @@ func (r *run) rememberDocument(ctx context.Context, p *plan, f *source.Fetched, 
 	if p.docSeen && p.doc == st {
 		return // read again as it was: nothing to remember anew
 	}
-	if err := r.e.Store.SaveDocument(ctx, p.emp.ID, st); err != nil {
-		r.log.Warn().Err(err).Str("employee", p.emp.ID).Msg("remember the document's revision")
+	if r.docs == nil {
+		r.docs = map[string]store.DocumentState{}
 	}
+	r.docs[p.emp.ID] = st
+	if len(r.docs) >= docBatch {
+		r.flushDocuments(ctx)
+	}
+}
+
+// docBatch is how many documents' states a pass remembers per transaction.
+const docBatch = 500
+
+// flushDocuments writes the documents' states remembered so far in one
+// transaction. Until it commits, a document is read again by the next
+// pass, as after a crash: never skipped on a state not stored.
+func (r *run) flushDocuments(ctx context.Context) {
+	if len(r.docs) == 0 {
+		return
+	}
+	if err := r.e.Store.SaveDocuments(ctx, r.docs); err != nil {
+		r.log.Warn().Err(err).Int("documents", len(r.docs)).Msg("remember the documents' revisions; they are read again next pass")
+	}
+	r.docs = nil
 }
 
 // sectionText is the raw text of a day section: what the audit trail keeps and hashes.

@@ -12,6 +12,7 @@ import (
 	"github.com/dayreport/dayreport/pkg/day"
 	"github.com/dayreport/dayreport/pkg/report"
 	"github.com/dayreport/dayreport/pkg/source"
+	"github.com/dayreport/dayreport/pkg/store"
 )
 
 // lookbackDays is how many days before the pass date are re-read from the same
@@ -59,6 +60,9 @@ type run struct {
 	importFloor day.Date
 	// revisions are the documents' revisions from the Watcher.
 	revisions map[string]string
+	// docs are the documents' states read and not stored yet (see
+	// flushDocuments).
+	docs      map[string]store.DocumentState
 	factCache *factCache
 	// notes collect what the notifications need: invalid days judged, and
 	// each employee's day of today as judged.
@@ -147,6 +151,10 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		r.judgeEmployee(ctx, fr)
 	}
 	stopFetching()
+	// What was judged is remembered even when the pass was cancelled.
+	flushCtx, cancelFlush := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	r.flushDocuments(flushCtx)
+	cancelFlush()
 	if err := ctx.Err(); err != nil {
 		finish("cancelled", err)
 		return res, err

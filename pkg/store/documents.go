@@ -41,19 +41,31 @@ func (s *Store) Document(ctx context.Context, employee string) (st DocumentState
 
 // SaveDocument records what was just read of an employee's source document.
 func (s *Store) SaveDocument(ctx context.Context, employee string, st DocumentState) error {
-	newest := ""
-	if !st.Newest.IsZero() {
-		newest = st.Newest.String()
+	return s.SaveDocuments(ctx, map[string]DocumentState{employee: st})
+}
+
+// SaveDocuments is SaveDocument for each employee of states, in ONE
+// transaction (a pass remembers its documents in batches).
+func (s *Store) SaveDocuments(ctx context.Context, states map[string]DocumentState) error {
+	if len(states) == 0 {
+		return nil
 	}
 	return s.write(ctx, func(tx *txn) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO documents (employee, revision, content_hash, fetched_at, newest)
-			VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (employee) DO UPDATE SET
-				revision = excluded.revision, content_hash = excluded.content_hash,
-				fetched_at = excluded.fetched_at, newest = excluded.newest`,
-			employee, st.Revision, st.ContentHash, fmtTime(s.now()), newest)
-		if err != nil {
-			return fmt.Errorf("store: save document: %w", err)
+		now := fmtTime(s.now())
+		for employee, st := range states {
+			newest := ""
+			if !st.Newest.IsZero() {
+				newest = st.Newest.String()
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO documents (employee, revision, content_hash, fetched_at, newest)
+				VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (employee) DO UPDATE SET
+					revision = excluded.revision, content_hash = excluded.content_hash,
+					fetched_at = excluded.fetched_at, newest = excluded.newest`,
+				employee, st.Revision, st.ContentHash, now, newest)
+			if err != nil {
+				return fmt.Errorf("store: save document: %w", err)
+			}
 		}
 		return nil
 	})
