@@ -187,8 +187,26 @@ func fingerprint(m *summary.Model) string {
 			}
 		}
 	}
-	if err := json.NewEncoder(h).Encode(&c); err != nil {
+	// Row by row: encoding the model whole would hold its JSON, tens of
+	// megabytes for a large team, in memory at once.
+	enc := json.NewEncoder(h)
+	c.Days, c.Absences, c.Checks = nil, nil, nil
+	if err := enc.Encode(&c); err != nil {
 		return ""
+	}
+	for _, rows := range [][]summary.DayRow{m.Days, m.Absences} {
+		fmt.Fprintln(h, len(rows))
+		for i := range rows {
+			if err := enc.Encode(&rows[i]); err != nil {
+				return ""
+			}
+		}
+	}
+	fmt.Fprintln(h, len(m.Checks))
+	for i := range m.Checks {
+		if err := enc.Encode(&m.Checks[i]); err != nil {
+			return ""
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
