@@ -60,6 +60,9 @@ type run struct {
 	importFloor day.Date
 	// revisions are the documents' revisions from the Watcher.
 	revisions map[string]string
+	// docStates are the documents' states as the store kept them when the
+	// pass started (only when the Watcher gave revisions).
+	docStates map[string]store.DocumentState
 	// docs are the documents' states read and not stored yet (see
 	// flushDocuments).
 	docs      map[string]store.DocumentState
@@ -258,6 +261,13 @@ func (r *run) prepare(ctx context.Context) error {
 		if r.revisions, err = e.Watcher.Revisions(ctx, refs); err != nil {
 			r.log.Warn().Err(err).Msg("Drive metadata unavailable; every report is read")
 			r.revisions = nil
+		}
+		if len(r.revisions) > 0 {
+			// What the last reads were, for every employee in one query.
+			if r.docStates, err = e.Store.Documents(ctx); err != nil {
+				r.log.Warn().Err(err).Msg("the documents' last reads are unknown; every report is read")
+				r.revisions = nil
+			}
 		}
 	}
 	return nil

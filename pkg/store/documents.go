@@ -39,6 +39,36 @@ func (s *Store) Document(ctx context.Context, employee string) (st DocumentState
 	return st, true, nil
 }
 
+// Documents returns what was last read of every employee's document, by
+// employee (one query for a pass, instead of one per employee).
+func (s *Store) Documents(ctx context.Context) (map[string]DocumentState, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT employee, revision, content_hash, newest FROM documents`)
+	if err != nil {
+		return nil, fmt.Errorf("store: documents: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
+	out := map[string]DocumentState{}
+	for rows.Next() {
+		var (
+			employee, newest string
+			st               DocumentState
+		)
+		if err := rows.Scan(&employee, &st.Revision, &st.ContentHash, &newest); err != nil {
+			return nil, fmt.Errorf("store: documents: %w", err)
+		}
+		if newest != "" {
+			if st.Newest, err = parseDate(newest); err != nil {
+				return nil, err
+			}
+		}
+		out[employee] = st
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: documents: %w", err)
+	}
+	return out, nil
+}
+
 // SaveDocument records what was just read of an employee's source document.
 func (s *Store) SaveDocument(ctx context.Context, employee string, st DocumentState) error {
 	return s.SaveDocuments(ctx, map[string]DocumentState{employee: st})
