@@ -36,7 +36,9 @@ const asMainEnv = "DAYREPORT_TEST_AS_MAIN"
 func TestMain(m *testing.M) {
 	if os.Getenv(asMainEnv) == "1" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		stopProfile := profileAsMain() // BenchmarkScale's DAYREPORT_SCALE_CPUPROFILE
 		code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+		stopProfile()
 		stop()
 		os.Exit(code)
 	}

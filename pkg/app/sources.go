@@ -2,7 +2,11 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"strconv"
 	"time"
 
 	"github.com/dayreport/dayreport/pkg/config"
@@ -40,8 +44,8 @@ func (g googleWiring) options() google.Options {
 	return opts
 }
 
-// wireSources sets the report source (and for Google, the Drive watcher
-// that spares unchanged documents a read) and the roster.
+// wireSources sets the report source, its watcher that spares unchanged
+// documents a read (Drive's versions; a local file's stamp), and the roster.
 func wireSources(ctx context.Context, d *pass.Deps, g googleWiring, now func() time.Time, wrap func(source.Source) source.Source) error {
 	src, err := newSource(ctx, g, now)
 	if err != nil {
@@ -52,6 +56,7 @@ func wireSources(ctx context.Context, d *pass.Deps, g googleWiring, now func() t
 	}
 	if l, ok := src.(*local.Source); ok {
 		d.Strays = l
+		d.Watcher = l // a stat per file tells the unchanged ones
 	}
 	d.Source = src
 	if wrap != nil {
@@ -102,6 +107,22 @@ type xlsxWriter struct{ path string }
 
 func (w xlsxWriter) Write(_ context.Context, m *summary.Model) error { return xlsx.Write(w.path, m) }
 
+// Target and State make the workbook a pass.StampedWriter: a file as the
+// last pass wrote it (same size and time) is not written again when the
+// summary did not change.
+func (w xlsxWriter) Target() string { return "xlsx:" + w.path }
+
+func (w xlsxWriter) State() (string, error) {
+	info, err := os.Stat(w.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return strconv.FormatInt(info.ModTime().UnixNano(), 10) + "/" + strconv.FormatInt(info.Size(), 10), nil
+}
+
 // sheetWriter writes the summary into the manager's Google Sheet.
 type sheetWriter struct {
 	w           *sheetsummary.Writer
@@ -142,7 +163,7 @@ func wireComments(ctx context.Context, d *pass.Deps, g googleWiring) error {
 	if !g.cfg.Feedback.DocComments || d.DryRun {
 		return nil
 	}
-	if d.Watcher == nil {
+	if g.cfg.Source.Kind == config.SourceLocal {
 		d.Log.Warn().Msg("feedback.doc_comments: the reports are local files, not Google Docs; no comments")
 		return nil
 	}

@@ -79,6 +79,11 @@ func (r Record) Hash() string {
 type Push struct {
 	Record   Record
 	ObjectID string
+	// New is true when the state database knows that nothing was ever sent
+	// for the key (store.OutboxItem.New): the CRM holds no object of it, so
+	// an adapter that looks a key up before creating may skip the lookup.
+	// A push whose answer may have been lost is never New.
+	New bool
 }
 
 // Result is the outcome of one Push: the CRM object id now holding the record,

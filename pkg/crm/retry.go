@@ -248,6 +248,9 @@ func (c *retryCall) attempt(ctx context.Context) (after time.Duration) {
 		if id := c.results[i].ObjectID; id != "" {
 			p.ObjectID = id // an earlier attempt learned it: update, don't look up
 		}
+		if c.results[i].Err != nil {
+			p.New = false // an earlier attempt may have created it
+		}
 		c.send = append(c.send, p)
 	}
 	out := c.r.Adapter.Upsert(ctx, c.send)

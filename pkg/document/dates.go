@@ -34,29 +34,46 @@ var weekdayWords = []string{
 	"mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
 }
 
-// monthWord returns the month a (lower-case) word names, or 0.
+// monthWord returns the month a word names (in any case), or 0.
 func monthWord(w string) time.Month {
 	if utf8.RuneCountInString(w) < 3 {
 		return 0
 	}
+	first, _ := utf8.DecodeRuneInString(w)
+	first = unicode.ToLower(first)
 	for i, forms := range ruMonths {
+		if r, _ := utf8.DecodeRuneInString(forms[0]); r != first {
+			continue // most words are not months: one rune tells
+		}
 		for _, f := range forms {
-			if strings.HasPrefix(f, w) {
+			if hasPrefixFold(f, w) {
 				return time.Month(i + 1)
 			}
 		}
 	}
-	for m := time.January; m <= time.December; m++ {
-		if strings.HasPrefix(strings.ToLower(m.String()), w) {
-			return m
+	for i, name := range enMonths {
+		if rune(name[0]) == first && hasPrefixFold(name, w) {
+			return time.Month(i + 1)
 		}
 	}
 	return 0
 }
 
+// hasPrefixFold reports whether the lower-case s starts with prefix in any
+// case, without lower-casing prefix (every line of every document passes
+// here).
+func hasPrefixFold(s, prefix string) bool {
+	return len(prefix) <= len(s) && (len(prefix) == len(s) || utf8.RuneStart(s[len(prefix)])) &&
+		strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+// enMonths are the English month names in lower case.
+var enMonths = [12]string{"january", "february", "march", "april", "may", "june", "july", "august",
+	"september", "october", "november", "december"}
+
 func isWeekday(w string) bool {
 	for _, x := range weekdayWords {
-		if w == x {
+		if len(w) == len(x) && strings.EqualFold(w, x) {
 			return true
 		}
 	}
@@ -74,7 +91,8 @@ func digitsAt(s string, i, maxDigits int) (v, n int) {
 
 func isDigitAt(s string, i int) bool { return i < len(s) && s[i] >= '0' && s[i] <= '9' }
 
-// wordAt returns the run of letters starting at s[i:] (lower-cased) and its byte length.
+// wordAt returns the run of letters starting at s[i:] (as written: its
+// readers compare case-insensitively) and its byte length.
 func wordAt(s string, i int) (string, int) {
 	j := i
 	for j < len(s) {
@@ -84,7 +102,7 @@ func wordAt(s string, i int) (string, int) {
 		}
 		j += size
 	}
-	return strings.ToLower(s[i:j]), j - i
+	return s[i:j], j - i
 }
 
 // spacesAt returns how many bytes of whitespace start at s[i:].
@@ -231,8 +249,8 @@ func parseDateAt(s string, ref day.Date) (d day.Date, n int, res dateResult, yea
 func yearSuffix(s string, i int) int {
 	sp := spacesAt(s, i)
 	w, lw := wordAt(s, i+sp)
-	switch w {
-	case "г", "года", "год":
+	switch {
+	case strings.EqualFold(w, "г"), strings.EqualFold(w, "года"), strings.EqualFold(w, "год"):
 		n := sp + lw
 		if i+n < len(s) && s[i+n] == '.' {
 			n++

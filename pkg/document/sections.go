@@ -91,9 +91,10 @@ func SectionDate(b Block, ref day.Date) (d day.Date, ok, invalid bool) {
 		return day.Date{}, false, false
 	}
 	s := strings.TrimLeftFunc(text, leadingJunk)
-	lower := strings.ToLower(s)
 	for _, p := range reportPrefixes {
-		if strings.HasPrefix(lower, p) && boundaryAt(lower, len(p)) {
+		// Compared case-insensitively in place: lower-casing every line
+		// of every document was the parse's largest allocation.
+		if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) && boundaryAt(s, len(p)) {
 			s = strings.TrimLeftFunc(s[len(p):], func(r rune) bool { return unicode.IsSpace(r) || r == ':' })
 			break
 		}

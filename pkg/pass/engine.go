@@ -88,7 +88,7 @@ type Deps struct {
 	Store    *store.Store
 	// Source fetches the report documents.
 	Source source.Source
-	// Watcher, when set, tells unchanged documents (Drive).
+	// Watcher, when set, tells unchanged documents (Drive; local files).
 	Watcher source.Watcher
 	// Strays, when set, lists report documents no employee owns (the
 	// local folder): each pass warns about them.

@@ -30,8 +30,12 @@ type plan struct {
 	stored map[day.Date]store.Day
 	// pending are the days the ledger closes in this pass, oldest first.
 	pending []day.Date
-	// revision is the document's Drive revision ("" when unknown).
+	// revision is the document's revision from the Watcher ("" when unknown).
 	revision string
+	// doc is what the store kept of the document's last read (docSeen:
+	// it kept anything), when revision is known.
+	doc     store.DocumentState
+	docSeen bool
 	// skip: the document has not changed since it was last read and holds
 	// nothing the days to judge need; it is not read again.
 	skip bool
@@ -76,7 +80,7 @@ func (r *run) planFor(ctx context.Context, emp config.Employee) *plan {
 	}
 	p.pending = e.pending(p.loc, horizon, p.today, r.now, func(d day.Date) bool { return !p.stored[d].ClosedAt.IsZero() })
 	p.revision = r.revisions[emp.ID]
-	p.skip = r.unchanged(ctx, p)
+	p.skip = r.unchanged(p)
 	return p
 }
 
@@ -96,12 +100,13 @@ func (e *Engine) pending(loc *time.Location, horizon, today day.Date, now time.T
 // read and holds nothing new for the days the pass must judge: each of them
 // has its report stored already, or is newer than the newest day the
 // document held.
-func (r *run) unchanged(ctx context.Context, p *plan) bool {
+func (r *run) unchanged(p *plan) bool {
 	if p.revision == "" {
 		return false
 	}
-	st, seen, err := r.e.Store.Document(ctx, p.emp.ID)
-	if err != nil || !seen || st.Revision != p.revision {
+	st, seen := r.docStates[p.emp.ID]
+	p.doc, p.docSeen = st, seen
+	if !seen || st.Revision != p.revision {
 		return false
 	}
 	for _, d := range append([]day.Date{p.date}, p.pending...) {

@@ -204,7 +204,11 @@ func (r *run) judgeDay(ctx context.Context, p *plan, d day.Date, why reason, sec
 		rec := r.record(p.emp, next)
 		record = &rec
 	}
-	saved, err := e.saveDay(ctx, store.DayUpdate{Adapter: e.Adapter.Name(), Day: next, Version: version, Record: record}, prior, known)
+	u := store.DayUpdate{Adapter: e.Adapter.Name(), Day: next, Version: version, Record: record}
+	if known {
+		u.Prior = &prior // a day judged as it was is not written again
+	}
+	saved, err := e.saveDay(ctx, u, prior, known)
 	if err != nil {
 		return out, true, err
 	}
@@ -259,9 +263,32 @@ func (r *run) rememberDocument(ctx context.Context, p *plan, f *source.Fetched, 
 			st.Newest = s.Date
 		}
 	}
-	if err := r.e.Store.SaveDocument(ctx, p.emp.ID, st); err != nil {
-		r.log.Warn().Err(err).Str("employee", p.emp.ID).Msg("remember the document's revision")
+	if p.docSeen && p.doc == st {
+		return // read again as it was: nothing to remember anew
 	}
+	if r.docs == nil {
+		r.docs = map[string]store.DocumentState{}
+	}
+	r.docs[p.emp.ID] = st
+	if len(r.docs) >= docBatch {
+		r.flushDocuments(ctx)
+	}
+}
+
+// docBatch is how many documents' states a pass remembers per transaction.
+const docBatch = 500
+
+// flushDocuments writes the documents' states remembered so far in one
+// transaction. Until it commits, a document is read again by the next
+// pass, as after a crash: never skipped on a state not stored.
+func (r *run) flushDocuments(ctx context.Context) {
+	if len(r.docs) == 0 {
+		return
+	}
+	if err := r.e.Store.SaveDocuments(ctx, r.docs); err != nil {
+		r.log.Warn().Err(err).Int("documents", len(r.docs)).Msg("remember the documents' revisions; they are read again next pass")
+	}
+	r.docs = nil
 }
 
 // sectionText is the raw text of a day section: what the audit trail keeps and hashes.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dayreport/dayreport/pkg/crm"
+	"github.com/dayreport/dayreport/pkg/store"
 )
 
 // outboxBatch bounds how many queued records one pass pushes per round.
@@ -56,20 +57,18 @@ func (r *run) drainOutbox(ctx context.Context) error {
 				continue
 			}
 			tried[it.Key] = true
-			pushes = append(pushes, crm.Push{Record: it.Record, ObjectID: it.ObjectID})
+			pushes = append(pushes, crm.Push{Record: it.Record, ObjectID: it.ObjectID, New: it.New})
 			hashes = append(hashes, it.Hash)
 		}
 		if len(pushes) == 0 {
 			break
 		}
 		results := a.pusher.Upsert(ctx, pushes)
+		pushed := make([]store.Pushed, 0, len(results))
 		for i, r := range results {
 			p, hash := pushes[i], hashes[i]
 			if r.Err == nil {
-				if err := a.Store.MarkPushed(ctx, name, p.Record.Key, hash, r.ObjectID); err != nil {
-					return fmt.Errorf("state: %w", err)
-				}
-				res.CRM.Pushed++
+				pushed = append(pushed, store.Pushed{Key: p.Record.Key, Hash: hash, ObjectID: r.ObjectID})
 				continue
 			}
 			res.CRM.Failed++
@@ -79,6 +78,12 @@ func (r *run) drainOutbox(ctx context.Context) error {
 				return fmt.Errorf("state: %w", err)
 			}
 		}
+		// The batch's successes in one transaction (a crash before it
+		// commits pushes them again: upserts by key change nothing).
+		if err := a.Store.MarkPushedMany(ctx, name, pushed); err != nil {
+			return fmt.Errorf("state: %w", err)
+		}
+		res.CRM.Pushed += len(pushed)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/dayreport/dayreport/pkg/day"
 	"github.com/dayreport/dayreport/pkg/report"
 	"github.com/dayreport/dayreport/pkg/source"
+	"github.com/dayreport/dayreport/pkg/store"
 )
 
 // lookbackDays is how many days before the pass date are re-read from the same
@@ -59,6 +60,12 @@ type run struct {
 	importFloor day.Date
 	// revisions are the documents' revisions from the Watcher.
 	revisions map[string]string
+	// docStates are the documents' states as the store kept them when the
+	// pass started (only when the Watcher gave revisions).
+	docStates map[string]store.DocumentState
+	// docs are the documents' states read and not stored yet (see
+	// flushDocuments).
+	docs      map[string]store.DocumentState
 	factCache *factCache
 	// notes collect what the notifications need: invalid days judged, and
 	// each employee's day of today as judged.
@@ -147,6 +154,10 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		r.judgeEmployee(ctx, fr)
 	}
 	stopFetching()
+	// What was judged is remembered even when the pass was cancelled.
+	flushCtx, cancelFlush := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	r.flushDocuments(flushCtx)
+	cancelFlush()
 	if err := ctx.Err(); err != nil {
 		finish("cancelled", err)
 		return res, err
@@ -250,6 +261,13 @@ func (r *run) prepare(ctx context.Context) error {
 		if r.revisions, err = e.Watcher.Revisions(ctx, refs); err != nil {
 			r.log.Warn().Err(err).Msg("Drive metadata unavailable; every report is read")
 			r.revisions = nil
+		}
+		if len(r.revisions) > 0 {
+			// What the last reads were, for every employee in one query.
+			if r.docStates, err = e.Store.Documents(ctx); err != nil {
+				r.log.Warn().Err(err).Msg("the documents' last reads are unknown; every report is read")
+				r.revisions = nil
+			}
 		}
 	}
 	return nil

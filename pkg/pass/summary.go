@@ -3,9 +3,14 @@ package pass
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"slices"
+	"time"
 
 	"github.com/dayreport/dayreport/pkg/day"
 	"github.com/dayreport/dayreport/pkg/report"
@@ -109,8 +114,17 @@ func (e *Engine) writeSummary(ctx context.Context, to day.Date) *SummaryResult {
 		From: e.WindowEnding(to).String(), To: to.String()}
 	m, err := e.Summary(ctx, to)
 	if err == nil {
+		fp := ""
 		for _, w := range e.Summaries {
-			err = errors.Join(err, w.Write(ctx, m))
+			sw, stamped := w.(StampedWriter)
+			if !stamped {
+				err = errors.Join(err, w.Write(ctx, m))
+				continue
+			}
+			if fp == "" {
+				fp = fingerprint(m)
+			}
+			err = errors.Join(err, e.writeStamped(ctx, sw, m, fp))
 		}
 	}
 	if err != nil {
@@ -120,4 +134,82 @@ func (e *Engine) writeSummary(ctx context.Context, to day.Date) *SummaryResult {
 	}
 	e.Log.Debug().Str("path", res.Path).Str("spreadsheet", res.Spreadsheet).Msg("summary written")
 	return res
+}
+
+// StampedWriter is a SummaryWriter whose target can tell whether it is as
+// the writer left it (an xlsx file): a summary whose content did not change
+// since it was written there is not written again (the poll that found
+// nothing new leaves the file alone, and its "generated" time is that of
+// the last change).
+type StampedWriter interface {
+	SummaryWriter
+	// Target names what is written (the store keeps its stamp by it).
+	Target() string
+	// State describes the target now ("" when it is missing), to compare
+	// with its state right after the last write.
+	State() (string, error)
+}
+
+// writeStamped writes the summary with w unless the store's stamp says the
+// target holds this content (fingerprint fp) and is as w left it.
+func (e *Engine) writeStamped(ctx context.Context, w StampedWriter, m *summary.Model, fp string) error {
+	if fp != "" {
+		st, ok, err := e.Store.SummaryStamp(ctx, w.Target())
+		if err == nil && ok && st.Fingerprint == fp {
+			if now, err := w.State(); err == nil && now != "" && now == st.State {
+				e.Log.Debug().Str("target", w.Target()).Msg("summary unchanged; not written again")
+				return nil
+			}
+		}
+	}
+	if err := w.Write(ctx, m); err != nil {
+		return err
+	}
+	state, err := w.State()
+	if fp == "" || err != nil || state == "" {
+		return nil // written; without a stamp it is written next time too
+	}
+	if err := e.Store.SaveSummaryStamp(ctx, w.Target(), store.SummaryStamp{Fingerprint: fp, State: state}); err != nil {
+		e.Log.Warn().Err(err).Msg("remember the summary written; the next pass writes it again")
+	}
+	return nil
+}
+
+// fingerprint digests what a summary shows but the moment it was built, and
+// the build of dayreport that lays it out ("" when it cannot be digested:
+// written every time).
+func fingerprint(m *summary.Model) string {
+	c := *m
+	c.Generated = time.Time{}
+	h := sha256.New()
+	if info, ok := debug.ReadBuildInfo(); ok {
+		fmt.Fprintln(h, info.Main.Version)
+		for _, s := range info.Settings {
+			if s.Key == "vcs.revision" || s.Key == "vcs.modified" {
+				fmt.Fprintln(h, s.Key, s.Value)
+			}
+		}
+	}
+	// Row by row: encoding the model whole would hold its JSON, tens of
+	// megabytes for a large team, in memory at once.
+	enc := json.NewEncoder(h)
+	c.Days, c.Absences, c.Checks = nil, nil, nil
+	if err := enc.Encode(&c); err != nil {
+		return ""
+	}
+	for _, rows := range [][]summary.DayRow{m.Days, m.Absences} {
+		fmt.Fprintln(h, len(rows))
+		for i := range rows {
+			if err := enc.Encode(&rows[i]); err != nil {
+				return ""
+			}
+		}
+	}
+	fmt.Fprintln(h, len(m.Checks))
+	for i := range m.Checks {
+		if err := enc.Encode(&m.Checks[i]); err != nil {
+			return ""
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -68,8 +68,11 @@ type folded struct {
 	offs  []int // len(runes)+1 entries; the last is len(raw)
 }
 
-func foldLine(raw string) folded {
-	f := folded{runes: make([]rune, 0, len(raw)), offs: make([]int, 0, len(raw)+1)}
+// foldLineInto folds a line (see folded), appending to runes and offs: the
+// caller's buffers, on its
+// stack for a line of ordinary length, so that no line allocates.
+func foldLineInto(raw string, runes []rune, offs []int) folded {
+	f := folded{runes: runes[:0], offs: offs[:0]}
 	space := false
 	for i, r := range raw {
 		c := foldRune(r)
@@ -91,9 +94,14 @@ func foldLine(raw string) folded {
 	return f
 }
 
+// foldBuffer is the line length (in runes) folded without allocating.
+const foldBuffer = 160
+
 type labelEntry struct {
 	runes  []rune
 	metric int
+	// text is runes as a string, for the edit distance.
+	text string
 }
 
 // labelIndex finds the longest template label a line starts with.
@@ -110,7 +118,7 @@ func newLabelIndex(metrics []Metric) *labelIndex {
 			if len(n) == 0 {
 				continue
 			}
-			e := labelEntry{runes: n, metric: i}
+			e := labelEntry{runes: n, metric: i, text: string(n)}
 			idx.byFirst[n[0]] = append(idx.byFirst[n[0]], e)
 			idx.all = append(idx.all, e)
 		}
@@ -157,7 +165,9 @@ func skipMarkers(r []rune) int {
 // match finds the template label the line starts with (after list markers).
 // It returns the metric index and the raw text after the label, or ok=false.
 func (idx *labelIndex) match(raw string) (metric int, rest string, ok bool) {
-	f := foldLine(raw)
+	var runes [foldBuffer]rune
+	var offs [foldBuffer + 1]int
+	f := foldLineInto(raw, runes[:0], offs[:0])
 	start := skipMarkers(f.runes)
 	if start >= len(f.runes) {
 		return 0, "", false
@@ -218,7 +228,9 @@ func padding(r rune) bool {
 // is not in the template. It accepts ":" anywhere and a dash or tab with spaces
 // around it; ok is false for lines that do not look like a label at all.
 func labelSeparator(raw string) (label, value string, ok bool) {
-	f := foldLine(raw)
+	var runes [foldBuffer]rune
+	var offs [foldBuffer + 1]int
+	f := foldLineInto(raw, runes[:0], offs[:0])
 	start := skipMarkers(f.runes)
 	body := raw[f.offs[start]:]
 	cut := -1
@@ -254,7 +266,10 @@ func (idx *labelIndex) closest(label string, metrics []Metric) (Metric, bool) {
 	n := []rune(norm)
 	best, bestD := -1, 0
 	for _, e := range idx.all {
-		d := levenshtein.ComputeDistance(norm, string(e.runes))
+		if diff := len(e.runes) - len(n); diff > 2 || diff < -2 {
+			continue // at least 3 edits apart: never close enough
+		}
+		d := levenshtein.ComputeDistance(norm, e.text)
 		if best < 0 || d < bestD {
 			best, bestD = e.metric, d
 		}

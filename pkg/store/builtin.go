@@ -31,31 +31,65 @@ func (s *Store) BuiltinUpsert(ctx context.Context, key string, record []byte) (o
 		return "", false, errors.New("store: builtin upsert: empty key")
 	}
 	err = s.write(ctx, func(tx *txn) error {
-		now := fmtTime(s.now())
-		var (
-			id  int64
-			old string
-		)
-		err := tx.QueryRowContext(ctx, `SELECT id, record FROM crm_records WHERE key = ?`, key).Scan(&id, &old)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			created = true
-			err = tx.QueryRowContext(ctx, `INSERT INTO crm_records (key, record, revision, created_at, updated_at)
-				VALUES (?, ?, 1, ?, ?) RETURNING id`, key, string(record), now, now).Scan(&id)
-		case err == nil && !bytes.Equal([]byte(old), record):
-			_, err = tx.ExecContext(ctx, `UPDATE crm_records SET record = ?, revision = revision + 1, updated_at = ?
-				WHERE id = ?`, string(record), now, id)
-		}
-		if err != nil {
-			return fmt.Errorf("store: builtin upsert: %w", err)
-		}
-		objectID = strconv.FormatInt(id, 10)
-		return nil
+		objectID, created, err = builtinUpsert(ctx, tx, key, record, fmtTime(s.now()))
+		return err
 	})
 	if err != nil {
 		return "", false, err
 	}
 	return objectID, created, nil
+}
+
+// BuiltinUpsertMany is BuiltinUpsert for each key and its record, in ONE
+// transaction: it returns the object ids in order, or an error and nothing
+// written.
+func (s *Store) BuiltinUpsertMany(ctx context.Context, keys []string, records [][]byte) ([]string, error) {
+	if len(keys) != len(records) {
+		return nil, fmt.Errorf("store: builtin upsert: %d keys for %d records", len(keys), len(records))
+	}
+	for _, k := range keys {
+		if k == "" {
+			return nil, errors.New("store: builtin upsert: empty key")
+		}
+	}
+	ids := make([]string, len(keys))
+	err := s.write(ctx, func(tx *txn) error {
+		now := fmtTime(s.now())
+		for i, k := range keys {
+			id, _, err := builtinUpsert(ctx, tx, k, records[i], now)
+			if err != nil {
+				return err
+			}
+			ids[i] = id
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// builtinUpsert writes one object of the builtin CRM in tx.
+func builtinUpsert(ctx context.Context, tx *txn, key string, record []byte, now string) (objectID string, created bool, err error) {
+	var (
+		id  int64
+		old string
+	)
+	err = tx.QueryRowContext(ctx, `SELECT id, record FROM crm_records WHERE key = ?`, key).Scan(&id, &old)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		created = true
+		err = tx.QueryRowContext(ctx, `INSERT INTO crm_records (key, record, revision, created_at, updated_at)
+			VALUES (?, ?, 1, ?, ?) RETURNING id`, key, string(record), now, now).Scan(&id)
+	case err == nil && !bytes.Equal([]byte(old), record):
+		_, err = tx.ExecContext(ctx, `UPDATE crm_records SET record = ?, revision = revision + 1, updated_at = ?
+			WHERE id = ?`, string(record), now, id)
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("store: builtin upsert: %w", err)
+	}
+	return strconv.FormatInt(id, 10), created, nil
 }
 
 // BuiltinGet returns the builtin CRM's object for key; ok is false when none.

@@ -174,6 +174,11 @@ type DayUpdate struct {
 	Version *Version
 	// Record is the CRM record of the day; nil = nothing to push (day_off, missing).
 	Record *crm.Record
+	// Prior, when set, is the day as the caller read it from the store.
+	// When the update would leave that row as it is, reuse the version
+	// the row points at, and the CRM already holds or has queued the
+	// record, SaveDay writes nothing (see saveUnchanged).
+	Prior *Day
 }
 
 // SaveResult tells what SaveDay changed.
@@ -235,12 +240,23 @@ func (s *Store) SaveDay(ctx context.Context, u DayUpdate) (SaveResult, error) {
 	if err != nil {
 		return res, err
 	}
+	if u.Record != nil {
+		d.RecordHash = u.Record.Hash()
+	}
+	if u.Prior != nil {
+		same, got, err := s.saveUnchanged(ctx, u, d, v, dayRow{metrics: metrics, errs: errs, flags: flags})
+		if err != nil {
+			return SaveResult{}, err
+		}
+		if same {
+			return got, nil
+		}
+	}
 	var rec outboxRecord
 	if u.Record != nil {
 		if rec, err = newOutboxRecord(*u.Record); err != nil {
 			return res, err
 		}
-		d.RecordHash = rec.hash
 	}
 	err = s.write(ctx, func(tx *txn) error {
 		res = SaveResult{}

@@ -66,7 +66,12 @@
 //     commits: the row is still queued and is pushed again. Adapters upsert
 //     by key and, not knowing an object id, look the key up before creating
 //     anything, so the second push updates the same object with the same
-//     content.
+//     content. Only a key nothing was ever sent for skips that lookup
+//     (OutboxItem.New): ClaimOutbox marks the rows it returns as sent in
+//     the transaction that claims them, committed before any push, so a
+//     push cut short here is never New again.
+//   - SaveDay given the day as it was read (DayUpdate.Prior) and judging
+//     it unchanged writes nothing at all, so it adds no crash point.
 //   - after MarkPushed: the push log holds h, so a rerun finds the record
 //     unchanged and queues nothing.
 //

@@ -39,21 +39,63 @@ func (s *Store) Document(ctx context.Context, employee string) (st DocumentState
 	return st, true, nil
 }
 
+// Documents returns what was last read of every employee's document, by
+// employee (one query for a pass, instead of one per employee).
+func (s *Store) Documents(ctx context.Context) (map[string]DocumentState, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT employee, revision, content_hash, newest FROM documents`)
+	if err != nil {
+		return nil, fmt.Errorf("store: documents: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
+	out := map[string]DocumentState{}
+	for rows.Next() {
+		var (
+			employee, newest string
+			st               DocumentState
+		)
+		if err := rows.Scan(&employee, &st.Revision, &st.ContentHash, &newest); err != nil {
+			return nil, fmt.Errorf("store: documents: %w", err)
+		}
+		if newest != "" {
+			if st.Newest, err = parseDate(newest); err != nil {
+				return nil, err
+			}
+		}
+		out[employee] = st
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: documents: %w", err)
+	}
+	return out, nil
+}
+
 // SaveDocument records what was just read of an employee's source document.
 func (s *Store) SaveDocument(ctx context.Context, employee string, st DocumentState) error {
-	newest := ""
-	if !st.Newest.IsZero() {
-		newest = st.Newest.String()
+	return s.SaveDocuments(ctx, map[string]DocumentState{employee: st})
+}
+
+// SaveDocuments is SaveDocument for each employee of states, in ONE
+// transaction (a pass remembers its documents in batches).
+func (s *Store) SaveDocuments(ctx context.Context, states map[string]DocumentState) error {
+	if len(states) == 0 {
+		return nil
 	}
 	return s.write(ctx, func(tx *txn) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO documents (employee, revision, content_hash, fetched_at, newest)
-			VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (employee) DO UPDATE SET
-				revision = excluded.revision, content_hash = excluded.content_hash,
-				fetched_at = excluded.fetched_at, newest = excluded.newest`,
-			employee, st.Revision, st.ContentHash, fmtTime(s.now()), newest)
-		if err != nil {
-			return fmt.Errorf("store: save document: %w", err)
+		now := fmtTime(s.now())
+		for employee, st := range states {
+			newest := ""
+			if !st.Newest.IsZero() {
+				newest = st.Newest.String()
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO documents (employee, revision, content_hash, fetched_at, newest)
+				VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (employee) DO UPDATE SET
+					revision = excluded.revision, content_hash = excluded.content_hash,
+					fetched_at = excluded.fetched_at, newest = excluded.newest`,
+				employee, st.Revision, st.ContentHash, now, newest)
+			if err != nil {
+				return fmt.Errorf("store: save document: %w", err)
+			}
 		}
 		return nil
 	})

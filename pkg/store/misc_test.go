@@ -97,6 +97,15 @@ func TestDocuments(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, ok)
 		require.Equal(t, second, got)
+
+		// A batch, in one transaction; then every state in one read.
+		petrov := DocumentState{Revision: "petrov.txt@1/20", ContentHash: "petrov.txt@1/20", Newest: testDate.AddDays(-1)}
+		third := DocumentState{Revision: "rev-3", ContentHash: "h3"}
+		require.NoError(t, s.SaveDocuments(ctx, map[string]DocumentState{"ivanov": third, "petrov": petrov}))
+		require.NoError(t, s.SaveDocuments(ctx, nil))
+		all, err := s.Documents(ctx)
+		require.NoError(t, err)
+		require.Equal(t, map[string]DocumentState{"ivanov": third, "petrov": petrov}, all)
 	})
 }
 

@@ -24,6 +24,12 @@ type OutboxItem struct {
 	NextAttempt time.Time
 	// ObjectID is the CRM object known to hold the key ("" if none yet).
 	ObjectID string
+	// New is true when nothing was ever sent for the key: no pusher claimed
+	// a record of it before (ClaimOutbox marks what it returns as sent, in
+	// the transaction that claims it) and the push log knows no object.
+	// The CRM cannot hold an object of the key, so an adapter may create
+	// one without looking the key up (crm.Push.New).
+	New bool
 }
 
 // outboxRecord is a record encoded for the outbox.
@@ -70,13 +76,15 @@ func (s *Store) enqueue(ctx context.Context, tx *txn, adapter string, r outboxRe
 		return false, nil
 	}
 	ts := fmtTime(now)
+	// A key the push log knows nothing of starts unsent; a newer record
+	// replacing a pending one keeps what was known of the key.
 	_, err = tx.ExecContext(ctx, `INSERT INTO outbox
-		(adapter, key, record, hash, attempts, last_error, next_attempt, enqueued_at)
-		VALUES (?, ?, ?, ?, 0, '', ?, ?)
+		(adapter, key, record, hash, attempts, last_error, next_attempt, enqueued_at, sent)
+		VALUES (?, ?, ?, ?, 0, '', ?, ?, ?)
 		ON CONFLICT (adapter, key) DO UPDATE SET
 			record = excluded.record, hash = excluded.hash, attempts = 0, last_error = '',
 			next_attempt = excluded.next_attempt, enqueued_at = excluded.enqueued_at`,
-		adapter, r.key, r.json, r.hash, ts, ts)
+		adapter, r.key, r.json, r.hash, ts, ts, boolInt(pushed != ""))
 	if err != nil {
 		return false, fmt.Errorf("store: enqueue: %w", err)
 	}
@@ -94,7 +102,7 @@ func queryString(ctx context.Context, tx *txn, query string, args ...any) (strin
 }
 
 const outboxSelect = `SELECT o.adapter, o.key, o.record, o.hash, o.attempts, o.last_error, o.next_attempt,
-	coalesce(c.object_id, '')
+	coalesce(c.object_id, ''), o.sent
 	FROM outbox o LEFT JOIN crm_objects c ON c.adapter = o.adapter AND c.key = o.key`
 
 // DueOutbox returns up to limit (all when limit <= 0) queued records of the
@@ -129,10 +137,12 @@ func (s *Store) outbox(ctx context.Context, q querier, query string, args ...any
 		var (
 			it        OutboxItem
 			rec, next string
+			sent      int
 		)
-		if err := rows.Scan(&it.Adapter, &it.Key, &rec, &it.Hash, &it.Attempts, &it.LastError, &next, &it.ObjectID); err != nil {
+		if err := rows.Scan(&it.Adapter, &it.Key, &rec, &it.Hash, &it.Attempts, &it.LastError, &next, &it.ObjectID, &sent); err != nil {
 			return nil, fmt.Errorf("store: outbox: %w", err)
 		}
+		it.New = sent == 0 && it.ObjectID == ""
 		if err := fromJSON(rec, &it.Record); err != nil {
 			return nil, err
 		}
@@ -162,23 +172,46 @@ func (s *Store) OutboxDepth(ctx context.Context, adapter string) (int, error) {
 // outbox, unless a newer record was queued for the key meanwhile: that one
 // stays queued.
 func (s *Store) MarkPushed(ctx context.Context, adapter, key, hash, objectID string) error {
+	return s.MarkPushedMany(ctx, adapter, []Pushed{{Key: key, Hash: hash, ObjectID: objectID}})
+}
+
+// Pushed is a record the CRM accepted: its key, the hash pushed and the
+// object now holding it.
+type Pushed struct {
+	Key, Hash, ObjectID string
+}
+
+// MarkPushedMany is MarkPushed for each of pushed, in ONE transaction: a
+// pass marks a batch of pushes with one commit (one round trip to
+// PostgreSQL per statement, not per transaction). A crash before it commits
+// leaves every one of them queued, to be pushed again, as for MarkPushed.
+func (s *Store) MarkPushedMany(ctx context.Context, adapter string, pushed []Pushed) error {
+	if len(pushed) == 0 {
+		return nil
+	}
 	return s.write(ctx, func(tx *txn) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO crm_objects (adapter, key, object_id, record_hash, pushed_at)
-			VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (adapter, key) DO UPDATE SET
-				object_id = excluded.object_id, record_hash = excluded.record_hash, pushed_at = excluded.pushed_at`,
-			adapter, key, objectID, hash, fmtTime(s.now()))
-		if err != nil {
-			return fmt.Errorf("store: push log: %w", err)
+		now := fmtTime(s.now())
+		for _, p := range pushed {
+			_, err := tx.ExecContext(ctx, `INSERT INTO crm_objects (adapter, key, object_id, record_hash, pushed_at)
+				VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (adapter, key) DO UPDATE SET
+					object_id = excluded.object_id, record_hash = excluded.record_hash, pushed_at = excluded.pushed_at`,
+				adapter, p.Key, p.ObjectID, p.Hash, now)
+			if err != nil {
+				return fmt.Errorf("store: push log: %w", err)
+			}
+			if err := s.hook("pushlog"); err != nil {
+				return err
+			}
+			_, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE adapter = ? AND key = ? AND hash = ?`, adapter, p.Key, p.Hash)
+			if err != nil {
+				return fmt.Errorf("store: outbox: %w", err)
+			}
+			if err := releaseClaim(ctx, tx, adapter, p.Key); err != nil {
+				return err
+			}
 		}
-		if err := s.hook("pushlog"); err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE adapter = ? AND key = ? AND hash = ?`, adapter, key, hash)
-		if err != nil {
-			return fmt.Errorf("store: outbox: %w", err)
-		}
-		return releaseClaim(ctx, tx, adapter, key)
+		return nil
 	})
 }
 
@@ -267,7 +300,16 @@ func (s *Store) ClaimOutbox(ctx context.Context, adapter, holder string, limit i
 		}
 		out, err = s.outbox(ctx, tx, outboxSelect+` WHERE o.adapter = ? AND o.claimed_by = ?
 			ORDER BY o.next_attempt, o.key`, adapter, token)
-		return err
+		if err != nil {
+			return err
+		}
+		// Committed before any of them is pushed: a push whose answer is
+		// lost finds its key sent, and is looked up before a create.
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET sent = 1 WHERE adapter = ? AND claimed_by = ? AND sent = 0`,
+			adapter, token); err != nil {
+			return fmt.Errorf("store: claim outbox: %w", err)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

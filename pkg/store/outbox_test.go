@@ -231,3 +231,103 @@ func TestOutboxRecordRoundTrip(t *testing.T) {
 		require.Equal(t, r.Hash(), items[0].Hash)
 	})
 }
+
+// TestOutboxKnowsWhatWasNeverSent: a key queued for the first time is New;
+// once claimed it is sent for good, even when a newer record replaces the
+// pending one or the claim is released unpushed; a key the push log holds
+// an object for is never New.
+func TestOutboxKnowsWhatWasNeverSent(t *testing.T) {
+	t.Parallel()
+	bothDrivers(t, func(t *testing.T) {
+		ctx := context.Background()
+		s := memStore(t, newClock())
+		_, err := s.SaveDay(ctx, update("ivanov", testDate, 20))
+		require.NoError(t, err)
+		_, err = s.SaveDay(ctx, update("petrov", testDate, 20))
+		require.NoError(t, err)
+		due, err := s.DueOutbox(ctx, "builtin", 0)
+		require.NoError(t, err)
+		require.Len(t, due, 2)
+		require.True(t, due[0].New && due[1].New, "nothing was sent yet")
+
+		claimed, err := s.ClaimOutbox(ctx, "builtin", "host-a", 0, time.Minute)
+		require.NoError(t, err)
+		require.Len(t, claimed, 2)
+		require.True(t, claimed[0].New && claimed[1].New, "the claim returns what it found")
+		// ivanov's push is pushed; petrov's answer is lost: released, not marked.
+		require.NoError(t, s.MarkPushed(ctx, "builtin", claimed[0].Key, claimed[0].Hash, "obj-1"))
+		require.NoError(t, s.ReleaseClaims(ctx, "builtin", "host-a"))
+		// Both reports change.
+		_, err = s.SaveDay(ctx, update("ivanov", testDate, 21))
+		require.NoError(t, err)
+		_, err = s.SaveDay(ctx, update("petrov", testDate, 21))
+		require.NoError(t, err)
+		again, err := s.ClaimOutbox(ctx, "builtin", "host-a", 0, time.Minute)
+		require.NoError(t, err)
+		require.Len(t, again, 2)
+		for _, it := range again {
+			require.False(t, it.New, "%s was sent before: looked up, not blindly created", it.Key)
+		}
+		require.Equal(t, "obj-1", again[0].ObjectID)
+	})
+}
+
+// TestBatchedPushWrites: the builtin CRM's objects and the push log of a
+// batch are written in one transaction each, with MarkPushed's and
+// BuiltinUpsert's rules: a key keeps its object id, unchanged bytes keep
+// the revision, and a record queued meanwhile for a key stays queued.
+func TestBatchedPushWrites(t *testing.T) {
+	t.Parallel()
+	bothDrivers(t, func(t *testing.T) {
+		ctx := context.Background()
+		s := memStore(t, newClock())
+		keys := []string{"k1", "k2", "k3"}
+		ids, err := s.BuiltinUpsertMany(ctx, keys, [][]byte{[]byte(`{"a":1}`), []byte(`{"a":2}`), []byte(`{"a":3}`)})
+		require.NoError(t, err)
+		require.Len(t, ids, 3)
+		again, err := s.BuiltinUpsertMany(ctx, keys, [][]byte{[]byte(`{"a":1}`), []byte(`{"a":20}`), []byte(`{"a":3}`)})
+		require.NoError(t, err)
+		require.Equal(t, ids, again, "a key keeps its object")
+		for i, k := range keys {
+			id, rec, rev, ok, err := s.BuiltinGet(ctx, k)
+			require.NoError(t, err)
+			require.True(t, ok)
+			require.Equal(t, ids[i], id)
+			want := 1
+			if k == "k2" {
+				want = 2
+				require.JSONEq(t, `{"a":20}`, string(rec))
+			}
+			require.Equal(t, want, rev, k)
+		}
+		_, err = s.BuiltinUpsertMany(ctx, []string{"k4", ""}, [][]byte{[]byte(`{}`), []byte(`{}`)})
+		require.Error(t, err)
+		_, _, _, ok, err := s.BuiltinGet(ctx, "k4")
+		require.NoError(t, err)
+		require.False(t, ok, "all or nothing")
+
+		_, err = s.SaveDay(ctx, update("ivanov", testDate, 20))
+		require.NoError(t, err)
+		_, err = s.SaveDay(ctx, update("petrov", testDate, 20))
+		require.NoError(t, err)
+		items, err := s.ClaimOutbox(ctx, "builtin", "host-a", 0, time.Minute)
+		require.NoError(t, err)
+		require.Len(t, items, 2)
+		_, err = s.SaveDay(ctx, update("petrov", testDate, 21)) // changed while being pushed
+		require.NoError(t, err)
+		require.NoError(t, s.MarkPushedMany(ctx, "builtin", []Pushed{
+			{Key: items[0].Key, Hash: items[0].Hash, ObjectID: "obj-1"},
+			{Key: items[1].Key, Hash: items[1].Hash, ObjectID: "obj-2"},
+		}))
+		left, err := s.Outbox(ctx, "builtin")
+		require.NoError(t, err)
+		require.Len(t, left, 1, "petrov's newer record stays queued")
+		require.Equal(t, items[1].Key, left[0].Key)
+		require.Equal(t, "obj-2", left[0].ObjectID)
+		for i, it := range items {
+			id, err := s.ObjectID(ctx, "builtin", it.Key)
+			require.NoError(t, err)
+			require.Equal(t, []string{"obj-1", "obj-2"}[i], id)
+		}
+	})
+}

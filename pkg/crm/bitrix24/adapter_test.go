@@ -647,3 +647,44 @@ func TestFullServerBucket(t *testing.T) {
 	require.Equal(t, 1, p.fake.Violations(), "after a 503 the adapter paces itself at the drain rate")
 	require.Len(t, p.fake.Objects(t), 1)
 }
+
+// TestNewRecordsCreatedWithoutLookup: 120 records the outbox knows were
+// never sent go out in ceil(120/50) = 3 batch calls and no lookup. When the
+// answer to such a create is lost, the retry looks the keys up first and
+// updates what the portal stored: no item twice.
+func TestNewRecordsCreatedWithoutLookup(t *testing.T) {
+	t.Parallel()
+	p := newPortal(t, bitrix24fake.Options{}, true)
+	ad := p.adapter(t, bitrix24.Options{Timeout: time.Second})
+	fresh := func(prefix string, n int) []crm.Push {
+		out := make([]crm.Push, n)
+		for i := range out {
+			out[i] = crm.Push{Record: record(fmt.Sprintf("%s%03d", prefix, i), float64(i)), New: true}
+		}
+		return out
+	}
+	before := len(p.fake.Requests())
+	for i, r := range instantRetrier(ad, 3).Upsert(t.Context(), fresh("n", 120)) {
+		require.NoError(t, r.Err, "push %d", i)
+		require.NotEmpty(t, r.ObjectID)
+	}
+	got := shape(requestsSince(p.fake, before))
+	require.Len(t, got, 3, "%v", got)
+	for _, call := range got {
+		require.True(t, strings.HasPrefix(call, "batch:add"), "%v", got)
+	}
+
+	p.fake.Inject(crmtest.AmbiguousCreate, 1)
+	before = len(p.fake.Requests())
+	for i, r := range instantRetrier(ad, 3).Upsert(t.Context(), fresh("m", 3)) {
+		require.NoError(t, r.Err, "push %d", i)
+	}
+	require.Equal(t, []string{"batch:add,add,add", "crm.item.list", "batch:update,update,update"},
+		shape(requestsSince(p.fake, before)))
+	seen := map[string]bool{}
+	for _, o := range p.fake.Objects(t) {
+		require.False(t, seen[o.Key], "duplicate item for %s", o.Key)
+		seen[o.Key] = true
+	}
+	require.Len(t, seen, 123)
+}

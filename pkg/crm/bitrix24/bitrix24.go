@@ -102,6 +102,8 @@ func (a *Adapter) MaxBatch() int { return MaxBatch }
 //  1. Records without an ObjectID are looked up by key: one crm.item.list
 //     filtered on xmlId per 50 keys. A key found is updated, not created, so
 //     a create whose answer was lost (a timeout, a 5xx) is never repeated.
+//     A New push (nothing was ever sent for its key) is created without a
+//     lookup: N new records cost ceil(N/50) calls.
 //  2. One batch call (halt=0) per 50 records: crm.item.update for a known
 //     id, crm.item.add for the rest. Each command's result or result_error
 //     becomes that record's Result: a failed command fails only its record,
@@ -140,7 +142,7 @@ func (a *Adapter) Upsert(ctx context.Context, pushes []crm.Push) []crm.Result {
 		first[key] = i
 		if id := validID(p.ObjectID); id != "" {
 			u.ids[i] = id
-		} else {
+		} else if !p.New {
 			unknown = append(unknown, i)
 		}
 		todo = append(todo, i)

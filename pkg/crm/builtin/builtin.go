@@ -32,6 +32,15 @@ type Table interface {
 	BuiltinGet(ctx context.Context, key string) (objectID string, record []byte, revision int, ok bool, err error)
 }
 
+// BatchTable is a Table that writes many objects in one transaction (the
+// state database): an Upsert call then costs one commit, not one per record.
+type BatchTable interface {
+	Table
+	// BuiltinUpsertMany is BuiltinUpsert of each key with its record, all
+	// or nothing; it returns the object ids in order.
+	BuiltinUpsertMany(ctx context.Context, keys []string, records [][]byte) ([]string, error)
+}
+
 // Adapter writes records to a Table.
 type Adapter struct {
 	table Table
@@ -54,6 +63,9 @@ func (a *Adapter) MaxBatch() int { return MaxBatch }
 // Errors are classified by classify; a cancelled ctx fails every record not
 // yet written with ctx.Err().
 func (a *Adapter) Upsert(ctx context.Context, pushes []crm.Push) []crm.Result {
+	if bt, ok := a.table.(BatchTable); ok && len(pushes) > 1 {
+		return a.upsertMany(ctx, bt, pushes)
+	}
 	results := make([]crm.Result, len(pushes))
 	for i, p := range pushes {
 		if err := ctx.Err(); err != nil {
@@ -63,6 +75,54 @@ func (a *Adapter) Upsert(ctx context.Context, pushes []crm.Push) []crm.Result {
 			break
 		}
 		results[i] = a.upsert(ctx, p.Record)
+	}
+	return results
+}
+
+// upsertMany writes the pushes through one BuiltinUpsertMany: a record
+// that cannot be written (no key, a NaN) fails alone; a failed transaction
+// fails the rest with its classified error.
+func (a *Adapter) upsertMany(ctx context.Context, bt BatchTable, pushes []crm.Push) []crm.Result {
+	results := make([]crm.Result, len(pushes))
+	if err := ctx.Err(); err != nil {
+		for i := range results {
+			results[i].Err = err
+		}
+		return results
+	}
+	var (
+		idx     []int
+		keys    []string
+		records [][]byte
+	)
+	for i, p := range pushes {
+		if p.Record.Key == "" {
+			results[i].Err = crm.PermanentError(errors.New("builtin: record has no key"))
+			continue
+		}
+		b, err := json.Marshal(p.Record)
+		if err != nil { // a NaN or an infinity among the metrics
+			results[i].Err = crm.PermanentError(fmt.Errorf("builtin: %s: %w", p.Record.Key, err))
+			continue
+		}
+		idx, keys, records = append(idx, i), append(keys, p.Record.Key), append(records, b)
+	}
+	if len(idx) == 0 {
+		return results
+	}
+	ids, err := bt.BuiltinUpsertMany(ctx, keys, records)
+	if err == nil && len(ids) != len(idx) {
+		err = crm.RetryableError(fmt.Errorf("builtin: the state database returned %d object ids for %d records", len(ids), len(idx)), 0)
+	}
+	for j, i := range idx {
+		switch {
+		case err != nil:
+			results[i].Err = classify(ctx, fmt.Errorf("builtin: %s: %w", keys[j], err))
+		case ids[j] == "":
+			results[i].Err = crm.RetryableError(fmt.Errorf("builtin: %s: the state database returned no object id", keys[j]), 0)
+		default:
+			results[i].ObjectID = ids[j]
+		}
 	}
 	return results
 }

@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -45,7 +44,15 @@ type Source struct {
 type listing struct {
 	mod   time.Time
 	names map[string][]string
+	// taken is when the folder was listed.
+	taken time.Time
 }
+
+// fresh is how long a listing of a folder that changed less than settled
+// ago is used: a pass reading a team from a folder being written to lists
+// it every fresh, not once per employee (a listing that old is the one a
+// pass started that much earlier would have seen).
+const fresh = 200 * time.Millisecond
 
 // settled is how long after a folder's last change a listing of it is
 // trusted: a file system stamps times in coarse ticks, so a file added in
@@ -74,12 +81,14 @@ func (s *Source) list() (*listing, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.listing == nil || !s.listing.mod.Equal(info.ModTime()) || time.Since(info.ModTime()) < settled {
+	l := s.listing
+	if l == nil || !l.mod.Equal(info.ModTime()) || l.taken.Sub(l.mod) < settled && time.Since(l.taken) >= fresh {
+		taken := time.Now()
 		entries, err := os.ReadDir(s.Dir)
 		if err != nil {
 			return nil, fmt.Errorf("local: %w", err)
 		}
-		l := &listing{mod: info.ModTime(), names: map[string][]string{}}
+		l = &listing{mod: info.ModTime(), names: map[string][]string{}, taken: taken}
 		for _, e := range entries {
 			name := e.Name()
 			ext := filepath.Ext(name)
@@ -123,20 +132,26 @@ func (s *Source) Fetch(_ context.Context, r source.Ref, ref day.Date) (*source.F
 	return &source.Fetched{
 		Doc:      doc,
 		Warnings: warns,
-		Revision: filepath.Base(c.path) + "@" + strconv.FormatInt(info.ModTime().UnixNano(), 10) + "/" + strconv.FormatInt(info.Size(), 10),
+		Revision: revisionOf(c.path, info),
 		URL:      (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String(),
 	}, nil
 }
 
 // pick chooses the file to read for an employee at Now().
 func (s *Source) pick(employee string) (candidate, error) {
-	if employee == "" || strings.ContainsAny(employee, `/\@`) || employee == "." || employee == ".." {
+	if !validID(employee) {
 		return candidate{}, fmt.Errorf("local: invalid employee id %q", employee)
 	}
 	names, err := s.files(employee)
 	if err != nil {
 		return candidate{}, err
 	}
+	return s.pickFrom(employee, names)
+}
+
+// pickFrom chooses the file to read for an employee at Now() among names,
+// the employee's files in the folder.
+func (s *Source) pickFrom(employee string, names []string) (candidate, error) {
 	now := time.Now()
 	if s.Now != nil {
 		now = s.Now()
@@ -175,6 +190,11 @@ func (s *Source) pick(employee string) (candidate, error) {
 		return candidate{}, fmt.Errorf("%w for %s in %s", source.ErrNoDocument, employee, s.Dir)
 	}
 	return *best, nil
+}
+
+// validID reports whether an employee id can name a file of the folder.
+func validID(employee string) bool {
+	return employee != "" && !strings.ContainsAny(employee, `/\@`) && employee != "." && employee != ".."
 }
 
 func isReportExt(ext string) bool {
