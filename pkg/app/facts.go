@@ -20,7 +20,7 @@ func loadFacts(ctx context.Context, d pass.Deps) error {
 	}
 	rows, err := builtin.ReadFacts(path)
 	if err != nil {
-		return err
+		return configError(err)
 	}
 	type key struct {
 		user string

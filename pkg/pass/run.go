@@ -161,6 +161,10 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 			finish("failed", err)
 			return res, err
 		}
+		if err := r.settleQueued(ctx); err != nil {
+			finish("failed", err)
+			return res, err
+		}
 		r.syncDocComments(ctx)
 	}
 	if e.Observer != nil {
