@@ -188,5 +188,5 @@ func TestQueuedPushExitsOne(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	require.Equal(t, 1, posts, "a permanent failure is not retried within the hour")
-	require.True(t, strings.Contains(out, "CRM (webhook)"), out)
+	require.Contains(t, out, "CRM (webhook)")
 }

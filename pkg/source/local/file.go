@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,22 +31,113 @@ var (
 	ErrTooLarge    = errors.New("file is too large for a report")
 	ErrBinary      = errors.New("file is not text (it holds NUL bytes)")
 	ErrUnsupported = errors.New("unsupported file type (want .txt, .md or .csv)")
+	// ErrNotRegular refuses what is not a plain file: a named pipe (whose
+	// read would wait forever), a device (/dev/zero never ends), a folder.
+	ErrNotRegular = errors.New("not a regular file: refused")
+	// ErrOutside refuses a link that leads out of the report folder.
+	ErrOutside = errors.New("a link that leads out of the report folder: refused")
 )
 
 // ReadFile reads a report file into a document: .txt as plain text, .md as
-// Markdown, .csv as a spreadsheet export. ref resolves dates written without a year.
+// Markdown, .csv as a spreadsheet export. ref resolves dates written without
+// a year. It opens only a regular file (a link is followed: the person
+// running `check --file` named it), never waits on a named pipe, and reads at
+// most MaxFileSize bytes whatever the file claims its size to be.
 func ReadFile(path string, ref day.Date) (*document.Document, []document.Warning, error) {
-	info, err := os.Stat(path)
+	data, err := readLimited(path, openFlags)
 	if err != nil {
 		return nil, nil, err
+	}
+	return decodeFile(path, data, ref)
+}
+
+// ReadFileIn reads a report file of the folder dir (the local source): like
+// ReadFile, and a link is followed only when it leads to a file inside dir.
+func ReadFileIn(dir, path string, ref day.Date) (*document.Document, []document.Warning, error) {
+	resolved, err := inside(dir, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := readLimited(resolved, openFlagsNoFollow)
+	if err != nil {
+		return nil, nil, err
+	}
+	return decodeFile(path, data, ref)
+}
+
+// inside resolves path's links and returns the file it leads to, which must
+// lie in dir (itself resolved: a report folder may be a link).
+func inside(dir, path string) (string, error) {
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return "", err
+	}
+	if root, err = filepath.Abs(root); err != nil {
+		return "", err
+	}
+	resolved, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", err
+	}
+	if resolved, err = filepath.Abs(resolved); err != nil {
+		return "", err
+	}
+	rel, err := filepath.Rel(root, resolved)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return "", fmt.Errorf("%s: %w (it leads to %s)", path, ErrOutside, resolved)
+	}
+	return resolved, nil
+}
+
+// readLimited opens path without waiting (a named pipe opens at once and is
+// then refused), checks on the open file that it is a regular one (no race
+// between a look and the read), and reads it through a limit of MaxFileSize.
+func readLimited(path string, flags int) ([]byte, error) {
+	f, err := os.OpenFile(path, flags, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = f.Close() }()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: %w (%s)", path, ErrNotRegular, fileKind(info.Mode()))
 	}
 	if info.Size() > MaxFileSize {
-		return nil, nil, fmt.Errorf("%s: %w (%d bytes)", path, ErrTooLarge, info.Size())
+		return nil, fmt.Errorf("%s: %w (%d bytes, at most %d)", path, ErrTooLarge, info.Size(), MaxFileSize)
 	}
-	data, err := os.ReadFile(path)
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("%s: %w (more than %d bytes)", path, ErrTooLarge, MaxFileSize)
+	}
+	return data, nil
+}
+
+// fileKind names what a file that is not regular is.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeSymlink != 0:
+		return "a link"
+	}
+	return m.Type().String()
+}
+
+func decodeFile(path string, data []byte, ref day.Date) (*document.Document, []document.Warning, error) {
 	doc, warns, err := Decode(filepath.Ext(path), data, ref)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
