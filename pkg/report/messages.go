@@ -149,6 +149,9 @@ func DocumentWarnings(lang string, warns []document.Warning) []FieldError {
 			out = append(out, FieldError{Code: CodeBadDate, Location: w.Loc, Value: w.Value, Message: BadDateMessage(lang, w.Value)})
 		case document.WarnChipNotRead:
 			out = append(out, FieldError{Code: CodeChipNotRead, Location: w.Loc, Value: w.Value, Message: ChipNotReadMessage(lang, w.Value)})
+		case document.WarnTooLarge:
+			le := document.LimitError{What: w.Value, Limit: document.LimitOf(w.Value), Loc: w.Loc}
+			out = append(out, FieldError{Code: CodeTooLarge, Location: w.Loc, Message: le.Reason(lang)})
 		}
 	}
 	return out

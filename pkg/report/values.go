@@ -27,6 +27,7 @@ const (
 	CodeRepeatedDate Code = "repeated_date" // warning: the day's date appears twice
 	CodeBadDate      Code = "bad_date"      // warning: a date line naming no real day
 	CodeChipNotRead  Code = "chip_not_read" // warning: a line ends where the source left a chip out
+	CodeTooLarge     Code = "too_large"     // warning: a sheet over the report budgets was not read
 )
 
 // zeroWords read as 0 in a count ("нет" звонков), and as "not given" in a rating.

@@ -159,6 +159,12 @@ func Decode(ext string, data []byte, ref day.Date) (*document.Document, []docume
 		return nil, nil, err
 	}
 	switch strings.ToLower(ext) {
+	case ".txt", ".md", ".markdown":
+		if err := checkLines(data); err != nil {
+			return nil, nil, err
+		}
+	}
+	switch strings.ToLower(ext) {
 	case ".txt":
 		return document.FromText(string(data)), nil, nil
 	case ".md", ".markdown":
@@ -167,6 +173,16 @@ func Decode(ext string, data []byte, ref day.Date) (*document.Document, []docume
 		return document.FromCSV(data, ref)
 	}
 	return nil, nil, fmt.Errorf("%w: %q", ErrUnsupported, ext)
+}
+
+// checkLines refuses a text over document.MaxLines before any line of it
+// becomes a block (the document costs a few hundred bytes a line).
+func checkLines(data []byte) error {
+	lines := 1 + bytes.Count(data, []byte("\n")) + bytes.Count(data, []byte("\r")) - bytes.Count(data, []byte("\r\n"))
+	if lines <= document.MaxLines {
+		return nil
+	}
+	return &document.LimitError{What: "lines", Limit: document.MaxLines, Loc: document.Location{Line: document.MaxLines + 1}}
 }
 
 // decodeText returns data as UTF-8 text (see Decode).
