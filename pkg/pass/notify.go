@@ -241,7 +241,7 @@ func (e *Engine) InvalidMessage(emp config.Employee, d day.Date, errs []report.F
 		lines = append(lines, emp.Name+", в отчёте есть ошибки, исправьте, пожалуйста:")
 	}
 	lines = append(lines, feedback.ErrorLines(e.Lang(), errs)...)
-	return notify.Message{Subject: feedback.InvalidSubject(e.Lang(), d), Text: strings.Join(lines, "\n")}
+	return notify.Message{Subject: feedback.InvalidSubject(e.Lang(), d), Text: strings.Join(lines, "\n"), OnePart: true}
 }
 
 // Digest sends the manager the day's digest (SPEC §11): who is absent, late

@@ -17,6 +17,7 @@ type message struct {
 func (m message) ru() bool { return m.lang == "ru" }
 
 func (m message) quote(s string) string {
+	s = cut(s)
 	if m.ru() {
 		return "«" + s + "»"
 	}
