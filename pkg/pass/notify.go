@@ -132,7 +132,7 @@ func (e *Engine) deliver(ctx context.Context, due []message) ([]Sent, error) {
 			out = append(out, s)
 			continue
 		}
-		if err := e.Notifier.Send(ctx, m.to, m.msg); err != nil {
+		if err := e.send(ctx, m); err != nil {
 			s.Error = err.Error()
 			out = append(out, s)
 			log := e.Log.With().Str("key", m.key).Str("to", m.to.ID).Err(err).Logger()
