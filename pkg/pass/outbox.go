@@ -82,6 +82,9 @@ func (r *run) drainOutbox(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if a.StopRequested() {
+			break // the rest stays queued for the next pass
+		}
 	}
 	depth, err := a.Store.OutboxDepth(ctx, name)
 	if err != nil {
