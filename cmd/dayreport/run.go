@@ -37,6 +37,7 @@ pushed stays queued for the next pass) and exits.`,
 				return usageError(err)
 			}
 			m := daemon.NewMetrics()
+			m.SetBuildInfo(buildVersion())
 			a, err := app.New(cmd.Context(), cfg, app.Options{Now: g.clock, Log: log, Observer: m,
 				OnGoogleRequest: m.GoogleRequest, Console: g.stdout})
 			if err != nil {

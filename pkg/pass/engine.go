@@ -154,7 +154,7 @@ func New(d Deps) *Engine {
 	c := d.Config.Deadline
 	e.deadline = calendar.Deadline{Hour: c.Time.Hour, Minute: c.Time.Minute, Grace: c.Grace.D()}
 	e.pusher = &crm.Retrier{Adapter: d.Adapter, Sleep: e.stoppableSleep(d.Sleep), OnRetry: func(key string, attempt int, wait time.Duration, err error) {
-		e.Log.Warn().Str("key", key).Int("attempt", attempt).Dur("wait", wait).Err(err).Msg("crm push failed; retrying")
+		e.Log.Warn().Str("key", key).Int("attempt", attempt).Dur("wait_ms", wait).Err(err).Msg("crm push failed; retrying")
 	}}
 	if d.DryRun {
 		e.overlay = newOverlay()
