@@ -262,7 +262,13 @@ func rowBlocks(grid [][]any, h, dateCol int, ref day.Date, loc func(r, c int) Lo
 			warns = append(warns, Warning{Code: WarnBadDate, Loc: loc(r, dateCol), Value: CellText(raw)})
 			continue
 		case noDate:
-			continue // a total row, a blank row, a comment
+			// A blank row, a comment, a total row are no day; a row with
+			// numbers under a date cell that is no date («вчера», 46321.99)
+			// is a day lost: say so.
+			if text := strings.TrimSpace(CellText(raw)); text != "" && !totalWord(text) && rowHasValues(grid[r], used) {
+				warns = append(warns, Warning{Code: WarnBadDate, Loc: loc(r, dateCol), Value: text})
+			}
+			continue
 		}
 		if days++; days > MaxDays {
 			return nil, nil, &LimitError{What: "days", Limit: MaxDays, Loc: loc(r, dateCol)}
@@ -277,6 +283,37 @@ func rowBlocks(grid [][]any, h, dateCol int, ref day.Date, loc func(r, c int) Lo
 		}
 	}
 	return blocks, warns, nil
+}
+
+// totalWords start a total row of a day-per-row table.
+var totalWords = []string{"итого", "итог", "всего", "сумма", "среднее", "total", "sum", "average"}
+
+func totalWord(text string) bool {
+	lower := strings.ToLower(text)
+	for _, w := range totalWords {
+		if strings.HasPrefix(lower, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// rowHasValues reports whether a row holds a number in one of the columns.
+func rowHasValues(row []any, cols []int) bool {
+	for _, c := range cols {
+		if c >= len(row) {
+			continue
+		}
+		switch v := row[c].(type) {
+		case float64:
+			return true
+		case string:
+			if _, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(v), ",", "."), 64); err == nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // headerLabels returns the label of each column of a day-per-row table whose
@@ -397,34 +434,23 @@ var ErrEmptyCSV = errors.New("document: empty CSV")
 // FromCSV reads a CSV export of a report sheet. The delimiter (comma,
 // semicolon as Russian Excel writes, or tab) is detected from the first line.
 // A file over MaxCells (or MaxDays) is refused with a *LimitError at the
-// line where the budget ran out, before the rest is read.
+// line where the budget ran out, before the rest is read. A quote opened and
+// never closed is a *QuoteError at its line: read leniently, it swallowed
+// the rows after it (the next day's numbers) into one cell.
 func FromCSV(data []byte, ref day.Date) (*Document, []Warning, error) {
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	r := csv.NewReader(bytes.NewReader(data))
-	r.Comma = detectDelimiter(data)
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
-	var (
-		grid  [][]any
-		cells int
-	)
-	for {
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("document: csv: %w", err)
-		}
-		if cells += len(rec); cells > MaxCells {
-			line, _ := r.FieldPos(0)
-			return nil, nil, &LimitError{What: "cells", Limit: MaxCells, Loc: Location{Line: line}}
-		}
-		row := make([]any, len(rec))
-		for j, v := range rec {
-			row[j] = v
-		}
-		grid = append(grid, row)
+	comma := detectDelimiter(data)
+	grid, err := readCSV(data, comma, false)
+	var pe *csv.ParseError
+	if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrBareQuote) {
+		// A quote inside an unquoted cell (ООО "Ромашка") is harmless.
+		grid, err = readCSV(data, comma, true)
+	}
+	if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrQuote) {
+		return nil, nil, &QuoteError{Loc: Location{Line: pe.StartLine}}
+	}
+	if err != nil {
+		return nil, nil, err
 	}
 	if len(grid) == 0 {
 		return nil, nil, ErrEmptyCSV
@@ -434,6 +460,69 @@ func FromCSV(data []byte, ref day.Date) (*Document, []Warning, error) {
 		return nil, nil, err
 	}
 	return doc, warns, nil
+}
+
+// QuoteError is a CSV cell whose opening quote is never closed, or closes
+// where the next rows begin.
+type QuoteError struct{ Loc Location }
+
+func (e *QuoteError) Error() string {
+	return e.Loc.Format("en") + `: a quote (") opened here is not closed where the cell ends; the rows after it would be read into this cell`
+}
+
+// readCSV reads the records under the cell budget. A quoted cell that runs
+// over a line starting with a date and the delimiter is taken for a quote
+// never closed: the next day's row is not a note.
+func readCSV(data []byte, comma rune, lazy bool) ([][]any, error) {
+	r := csv.NewReader(bytes.NewReader(data))
+	r.Comma = comma
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = lazy
+	var (
+		grid  [][]any
+		cells int
+	)
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return grid, nil
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("document: csv: %w", err)
+		}
+		if cells += len(rec); cells > MaxCells {
+			line, _ := r.FieldPos(0)
+			return nil, &LimitError{What: "cells", Limit: MaxCells, Loc: Location{Line: line}}
+		}
+		row := make([]any, len(rec))
+		for j, v := range rec {
+			if strings.ContainsRune(v, '\n') && swallowsARow(v, comma) {
+				line, _ := r.FieldPos(j)
+				return nil, &QuoteError{Loc: Location{Line: line}}
+			}
+			row[j] = v
+		}
+		grid = append(grid, row)
+	}
+}
+
+// swallowsARow reports whether a cell that spans lines holds a line that
+// reads as a day's row of the file: a date, then the delimiter.
+func swallowsARow(cell string, comma rune) bool {
+	for _, line := range strings.Split(cell, "\n")[1:] {
+		first, _, ok := strings.Cut(line, string(comma))
+		if !ok {
+			continue
+		}
+		if _, res := cellDate(strings.TrimSpace(first), day.Date{}); res == goodDate {
+			return true
+		}
+	}
+	return false
 }
 
 func detectDelimiter(data []byte) rune {

@@ -150,9 +150,9 @@ func decodeFile(path string, data []byte, ref day.Date) (*document.Document, []d
 // The text is read as UTF-8 (a byte-order mark is dropped), as UTF-16 when
 // it starts with a UTF-16 byte-order mark or has the shape of UTF-16 (what
 // Notepad saves as «Юникод»), and otherwise, when it is not UTF-8, as
-// Windows-1251, which Russian Excel and Notepad still write. UTF-8 with a few
-// broken bytes (a file cut and pasted together) stays UTF-8, the broken
-// bytes shown as «�».
+// Windows-1251, which Russian Excel and Notepad still write. UTF-8 with
+// bytes that are not UTF-8 in it (a file cut and pasted together from two
+// encodings) is a *MixedEncodingError naming the first such line.
 func Decode(ext string, data []byte, ref day.Date) (*document.Document, []document.Warning, error) {
 	data, err := decodeText(data)
 	if err != nil {
@@ -202,7 +202,7 @@ func decodeText(data []byte) ([]byte, error) {
 	case utf8.Valid(data):
 		return data, nil
 	case mostlyUTF8(data):
-		return bytes.ToValidUTF8(data, []byte("\uFFFD")), nil
+		return nil, &MixedEncodingError{Line: firstInvalidLine(data)}
 	}
 	decoded, err := charmap.Windows1251.NewDecoder().Bytes(data)
 	if err != nil {
@@ -244,10 +244,40 @@ func utf16Of(data []byte) (encoding.Encoding, bool) {
 	return nil, false
 }
 
-// mostlyUTF8 reports whether text that is not valid UTF-8 is UTF-8 with a
-// few broken bytes rather than another encoding: it has multi-byte UTF-8
-// characters, and at least ten times as many of them as broken bytes.
-// (Windows-1251 Cyrillic almost never forms a valid multi-byte sequence.)
+// MixedEncodingError refuses UTF-8 text with bytes that are not UTF-8 in
+// it (a part pasted from a file in another encoding): read either way, a
+// part of it would be garbled without a word.
+type MixedEncodingError struct {
+	// Line is the first line with such bytes.
+	Line int
+}
+
+func (e *MixedEncodingError) Error() string {
+	return fmt.Sprintf("line %d: bytes that are not UTF-8 in a UTF-8 file (a part pasted in another encoding?); save the whole file as UTF-8", e.Line)
+}
+
+// firstInvalidLine is the 1-based line of the first byte that is not UTF-8.
+func firstInvalidLine(data []byte) int {
+	line := 1
+	for i := 0; i < len(data); {
+		r, n := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return line
+		}
+		if data[i] == '\n' {
+			line++
+		}
+		i += n
+	}
+	return line
+}
+
+// mostlyUTF8 reports whether text that is not valid UTF-8 holds UTF-8 too
+// rather than being in another encoding alone: it has multi-byte UTF-8
+// characters, at least a tenth as many as broken bytes, or eight and a
+// hundredth as many (a UTF-8 file with a long Windows-1251 part pasted in).
+// Windows-1251 Cyrillic seldom forms a valid multi-byte sequence (an
+// upper-case letter before «»: «КП»): a file of it alone has far fewer.
 func mostlyUTF8(data []byte) bool {
 	var good, bad int
 	for len(data) > 0 {
@@ -260,5 +290,5 @@ func mostlyUTF8(data []byte) bool {
 		}
 		data = data[max(n, 1):]
 	}
-	return good > 0 && good >= bad*10
+	return good > 0 && (good*10 >= bad || good >= 8 && good*100 >= bad)
 }
