@@ -62,22 +62,33 @@ func (r *run) drainOutbox(ctx context.Context) error {
 		if len(pushes) == 0 {
 			break
 		}
-		results := a.pusher.Upsert(ctx, pushes)
-		for i, r := range results {
-			p, hash := pushes[i], hashes[i]
-			if r.Err == nil {
-				if err := a.Store.MarkPushed(ctx, name, p.Record.Key, hash, r.ObjectID); err != nil {
-					return fmt.Errorf("state: %w", err)
+		// Each chunk of the adapter's batch size is recorded as soon as it
+		// is pushed: its object ids are saved even if the process dies
+		// during the next chunk.
+		var stateErr error
+		a.pusher.UpsertChunks(ctx, pushes, func(lo, _ int, results []crm.Result) error {
+			for k, r := range results {
+				p, hash := pushes[lo+k], hashes[lo+k]
+				if r.Err == nil {
+					if err := a.Store.MarkPushed(ctx, name, p.Record.Key, hash, r.ObjectID); err != nil {
+						stateErr = fmt.Errorf("state: %w", err)
+						return stateErr
+					}
+					res.CRM.Pushed++
+					continue
 				}
-				res.CRM.Pushed++
-				continue
+				res.CRM.Failed++
+				next := a.Now().Add(retryDelay(r.Err))
+				log.Error().Str("key", p.Record.Key).Err(r.Err).Time("next_attempt", next).Msg("crm push failed; kept in the outbox")
+				if err := a.Store.MarkFailed(ctx, name, p.Record.Key, hash, r.Err.Error(), next); err != nil {
+					stateErr = fmt.Errorf("state: %w", err)
+					return stateErr
+				}
 			}
-			res.CRM.Failed++
-			next := a.Now().Add(retryDelay(r.Err))
-			log.Error().Str("key", p.Record.Key).Err(r.Err).Time("next_attempt", next).Msg("crm push failed; kept in the outbox")
-			if err := a.Store.MarkFailed(ctx, name, p.Record.Key, hash, r.Err.Error(), next); err != nil {
-				return fmt.Errorf("state: %w", err)
-			}
+			return nil
+		})
+		if stateErr != nil {
+			return stateErr
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
