@@ -150,9 +150,10 @@ func decodeFile(path string, data []byte, ref day.Date) (*document.Document, []d
 // The text is read as UTF-8 (a byte-order mark is dropped), as UTF-16 when
 // it starts with a UTF-16 byte-order mark or has the shape of UTF-16 (what
 // Notepad saves as «Юникод»), and otherwise, when it is not UTF-8, as
-// Windows-1251, which Russian Excel and Notepad still write. UTF-8 with
-// bytes that are not UTF-8 in it (a file cut and pasted together from two
-// encodings) is a *MixedEncodingError naming the first such line.
+// Windows-1251, which Russian Excel and Notepad still write. UTF-8 with a
+// part in another encoding pasted in (a line with a run of bytes that are
+// not UTF-8) is a *MixedEncodingError naming its first line; a stray byte or
+// two (a character cut in two) is shown as «�».
 func Decode(ext string, data []byte, ref day.Date) (*document.Document, []document.Warning, error) {
 	data, err := decodeText(data)
 	if err != nil {
@@ -202,7 +203,11 @@ func decodeText(data []byte) ([]byte, error) {
 	case utf8.Valid(data):
 		return data, nil
 	case mostlyUTF8(data):
-		return nil, &MixedEncodingError{Line: firstInvalidLine(data)}
+		if line := pastedLine(data); line > 0 {
+			return nil, &MixedEncodingError{Line: line}
+		}
+		// A stray byte (a character cut in two) is shown as «�».
+		return bytes.ToValidUTF8(data, []byte("\uFFFD")), nil
 	}
 	decoded, err := charmap.Windows1251.NewDecoder().Bytes(data)
 	if err != nil {
@@ -256,20 +261,28 @@ func (e *MixedEncodingError) Error() string {
 	return fmt.Sprintf("line %d: bytes that are not UTF-8 in a UTF-8 file (a part pasted in another encoding?); save the whole file as UTF-8", e.Line)
 }
 
-// firstInvalidLine is the 1-based line of the first byte that is not UTF-8.
-func firstInvalidLine(data []byte) int {
-	line := 1
+// pastedWord is how many bytes that are not UTF-8 one line must hold to be
+// text in another encoding (a Windows-1251 word is a run of them) rather
+// than a stray byte or two.
+const pastedWord = 3
+
+// pastedLine is the 1-based line of the first line holding pastedWord
+// bytes that are not UTF-8, or 0 when there is none.
+func pastedLine(data []byte) int {
+	line, bad := 1, 0
 	for i := 0; i < len(data); {
 		r, n := utf8.DecodeRune(data[i:])
-		if r == utf8.RuneError && n <= 1 {
-			return line
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			if bad++; bad >= pastedWord {
+				return line
+			}
+		case data[i] == '\n':
+			line, bad = line+1, 0
 		}
-		if data[i] == '\n' {
-			line++
-		}
-		i += n
+		i += max(n, 1)
 	}
-	return line
+	return 0
 }
 
 // mostlyUTF8 reports whether text that is not valid UTF-8 holds UTF-8 too
