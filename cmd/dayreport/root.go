@@ -39,6 +39,16 @@ func (e *exitError) Unwrap() error { return e.err }
 // usageError marks a bad flag or configuration (exit 2).
 func usageError(err error) error { return &exitError{code: exitUsage, err: err} }
 
+// openError maps a failure to wire the app: the configuration's (exit 2:
+// a restart will not fix it), or a temporary one — the disk, the state
+// database, the network — (exit 1: a supervisor restarts on it).
+func openError(err error) error {
+	if app.IsConfigError(err) {
+		return usageError(err)
+	}
+	return &exitError{code: exitPartial, err: err}
+}
+
 // globals are the flags every command takes.
 type globals struct {
 	configPath     string

@@ -37,18 +37,21 @@ pushed stays queued for the next pass) and exits.`,
 				return usageError(err)
 			}
 			m := daemon.NewMetrics()
+			m.SetBuildInfo(buildVersion())
 			a, err := app.New(cmd.Context(), cfg, app.Options{Now: g.clock, Log: log, Observer: m,
 				OnGoogleRequest: m.GoogleRequest, Console: g.stdout})
 			if err != nil {
-				return usageError(err)
+				return openError(err)
 			}
 			defer g.closeApp(a)
 			d, err := daemon.New(a.Engine, m, daemon.Options{})
 			if err != nil {
 				return usageError(err)
 			}
+			// A busy port is temporary (the old process still exiting):
+			// exit 1, and the unit restarts.
 			if err := d.Listen(); err != nil {
-				return usageError(err)
+				return &exitError{code: exitPartial, err: err}
 			}
 			if err := d.Run(cmd.Context()); err != nil {
 				return &exitError{code: exitPartial, err: err}

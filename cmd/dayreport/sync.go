@@ -38,7 +38,7 @@ func (g *globals) openApp(cmd *cobra.Command, dryRun bool, format string) (*app.
 	}
 	a, err := app.New(cmd.Context(), cfg, app.Options{Now: g.clock, Log: log, DryRun: dryRun, Console: console})
 	if err != nil {
-		return nil, nil, usageError(err)
+		return nil, nil, openError(err)
 	}
 	return a, cfg, nil
 }
@@ -153,11 +153,11 @@ func (g *globals) runPass(cmd *cobra.Command, date, format string, dryRun bool, 
 	return nil
 }
 
-// passError maps a pass that could not run: another pass holds the lock (2,
-// nothing ran), a day the production calendar does not know (2: a
-// configuration to complete), anything else (1).
+// passError maps a pass that could not run: a day the production calendar
+// does not know (2: a configuration to complete), anything else (1) — another
+// pass holding the lock included: nothing ran, and it is worth trying again.
 func passError(err error) error {
-	if errors.Is(err, app.ErrLocked) || errors.Is(err, calendar.ErrNotCovered) {
+	if errors.Is(err, calendar.ErrNotCovered) {
 		return usageError(err)
 	}
 	return &exitError{code: exitPartial, err: err}

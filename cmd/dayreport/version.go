@@ -20,14 +20,19 @@ func newVersionCmd(g *globals) *cobra.Command {
 		Short: "Print the version",
 		Args:  cobra.NoArgs,
 		Run: func(_ *cobra.Command, _ []string) {
-			v := version
-			if info, ok := debug.ReadBuildInfo(); v == "" && ok && info.Main.Version != "" {
-				v = info.Main.Version
-			}
-			if v == "" {
-				v = "(devel)"
-			}
-			fmt.Fprintln(g.stdout, "dayreport", v)
+			fmt.Fprintln(g.stdout, "dayreport", buildVersion())
 		},
 	}
+}
+
+// buildVersion is the version: set at build time, else the module's, else "(devel)".
+func buildVersion() string {
+	v := version
+	if info, ok := debug.ReadBuildInfo(); v == "" && ok && info.Main.Version != "" {
+		v = info.Main.Version
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	return v
 }

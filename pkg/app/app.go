@@ -124,13 +124,13 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 	deps := pass.Deps{Config: cfg, Log: opts.Log, DryRun: opts.DryRun, Clock: pass.NewClock(opts.Now), Sleep: opts.Sleep,
 		Observer: opts.Observer, Instance: instance, ClaimTTL: claimTTL}
 	if deps.Template, err = LoadTemplate(cfg.Template); err != nil {
-		return nil, err
+		return nil, configError(err)
 	}
 	if err := CheckChanges(cfg, deps.Template); err != nil {
 		return nil, err
 	}
 	if deps.Calendar, err = NewCalendar(cfg.Calendar); err != nil {
-		return nil, fmt.Errorf("calendar: %w", err)
+		return nil, configError(fmt.Errorf("calendar: %w", err))
 	}
 	// The store and the source follow the engine's clock, even when a
 	// replay moves it.
@@ -144,14 +144,17 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 		}
 	}()
 	g := googleWiring{cfg: cfg, onRequest: opts.OnGoogleRequest, tune: opts.Google}
+	// The sources, the summary writers and the commenter are built from
+	// the configuration and the credentials file it names; nothing is
+	// asked of Google yet.
 	if err := wireSources(ctx, &deps, g, clock, opts.WrapSource); err != nil {
-		return nil, err
+		return nil, configError(err)
 	}
 	if err := wireSummaries(ctx, &deps, g); err != nil {
-		return nil, err
+		return nil, configError(err)
 	}
 	if err := wireComments(ctx, &deps, g); err != nil {
-		return nil, err
+		return nil, configError(err)
 	}
 	deps.Notifier = opts.Notifier
 	if deps.Notifier == nil {
@@ -160,13 +163,13 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 			console = io.Discard
 		}
 		if deps.Notifier, err = notify.FromConfig(cfg.Notify, console); err != nil {
-			return nil, err
+			return nil, configError(err)
 		}
 	}
 	deps.Adapter = opts.Adapter
 	if deps.Adapter == nil {
 		if deps.Adapter, err = newAdapter(cfg, deps.Store, opts.CRMTimeout); err != nil {
-			return nil, err
+			return nil, configError(err)
 		}
 	}
 	if err := loadFacts(ctx, deps); err != nil {
@@ -176,6 +179,29 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 		deps.Adapter = opts.WrapAdapter(deps.Adapter)
 	}
 	return &App{Engine: pass.New(deps), store: deps.Store}, nil
+}
+
+// ConfigError is a failure of New that the configuration causes, or a file
+// it names (a template, the facts CSV, Google's credentials): running again
+// unchanged fails the same way, so the command exits 2 and a supervisor does
+// not restart it. Every other failure of New — the state database, the
+// disk, the network — may pass by itself: exit 1, and the unit restarts.
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// IsConfigError reports whether err is (or wraps) a ConfigError.
+func IsConfigError(err error) bool {
+	var c *ConfigError
+	return errors.As(err, &c)
+}
+
+func configError(err error) error {
+	if err == nil || IsConfigError(err) {
+		return err
+	}
+	return &ConfigError{Err: err}
 }
 
 // newInstanceID is host/pid/random: unique among replicas and restarts.
@@ -204,6 +230,9 @@ func openStore(ctx context.Context, cfg *config.Config, now func() time.Time, dr
 	s, err := store.OpenConfig(ctx, cfg.State, opts)
 	if dryRun && errors.Is(err, fs.ErrNotExist) {
 		return store.Open(ctx, ":memory:", store.Options{Now: now})
+	}
+	if errors.Is(err, store.ErrConfig) || errors.Is(err, store.ErrNewerSchema) {
+		return nil, configError(fmt.Errorf("state: %w", err))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("state: %w", err)

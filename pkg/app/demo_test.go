@@ -219,3 +219,31 @@ func TestDemoSummary(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, rows, 83, "a header and 82 employee-days")
 }
+
+// TestDemoWritesNothingInTheRepository: the demo's configuration names
+// ../out/demo.db and ../out/summary.xlsx inside the repository; the tests
+// that run it put both in their own temporary folder, and a backfill
+// leaves the repository's out/ as it was.
+func TestDemoWritesNothingInTheRepository(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := loadDemo(t, filepath.Join(dir, "demo.db"))
+	for _, p := range []string{cfg.State.Path, cfg.Summary.XLSX} {
+		rel, err := filepath.Rel(dir, p)
+		require.NoError(t, err)
+		require.False(t, filepath.IsAbs(rel) || rel == ".." || len(rel) > 2 && rel[:3] == "../", "%s is outside the test's folder", p)
+	}
+	repoOut, err := filepath.Abs("../../out/summary.xlsx")
+	require.NoError(t, err)
+	before, beforeErr := os.Stat(repoOut)
+	a := openApp(t, cfg, Options{Now: newClock(demoNow).Now})
+	_, err = a.Backfill(t.Context(), demoFrom, demoFrom.AddDays(1), pass.BackfillOptions{})
+	require.NoError(t, err)
+	_, err = os.Stat(cfg.Summary.XLSX)
+	require.NoError(t, err, "the summary went to the test's folder")
+	after, afterErr := os.Stat(repoOut)
+	require.Equal(t, beforeErr == nil, afterErr == nil)
+	if beforeErr == nil {
+		require.Equal(t, before.ModTime(), after.ModTime())
+	}
+}

@@ -20,7 +20,7 @@ func loadFacts(ctx context.Context, d pass.Deps) error {
 	}
 	rows, err := builtin.ReadFacts(path)
 	if err != nil {
-		return err
+		return configError(err)
 	}
 	type key struct {
 		user string
@@ -43,6 +43,6 @@ func loadFacts(ctx context.Context, d pass.Deps) error {
 			return fmt.Errorf("state: %w", err)
 		}
 	}
-	d.Log.Debug().Int("rows", len(rows)).Dur("took", time.Since(started)).Msg("builtin CRM facts loaded")
+	d.Log.Debug().Int("rows", len(rows)).Dur("took_ms", time.Since(started)).Msg("builtin CRM facts loaded")
 	return nil
 }

@@ -28,6 +28,12 @@ type faultEnv struct {
 	// attempts, when set, is the Google clients' attempts per request (3
 	// otherwise).
 	attempts int
+	// timeout, set by the cases that inject a request that never answers,
+	// bounds one Google attempt and one CRM request. The other cases allow
+	// 10 s: on a busy machine (CI under load) an answer slower than the
+	// 300 ms every case used to allow was retried, and the count of retried
+	// requests came out one too many (TestFaultMatrix/google_503).
+	timeout time.Duration
 }
 
 // refusing is the Bitrix24 fake behind an address that refuses connections
@@ -113,8 +119,10 @@ func TestFaultMatrix(t *testing.T) {
 		{"google 503", func(_ *testing.T, e *faultEnv) {
 			e.g.Inject(googlefake.APIDocs, googlefake.Unavailable, 2)
 		}, outcome{googleRetried: 2, convergedAfter: 1}},
-		{"google timeout", func(_ *testing.T, e *faultEnv) { e.g.Inject(googlefake.APIDocs, googlefake.Timeout, 1) },
-			outcome{googleRetried: 1, convergedAfter: 1}},
+		{"google timeout", func(_ *testing.T, e *faultEnv) {
+			e.g.Inject(googlefake.APIDocs, googlefake.Timeout, 1)
+			e.timeout = time.Second
+		}, outcome{googleRetried: 1, convergedAfter: 1}},
 		{"google 200 with truncated JSON", func(_ *testing.T, e *faultEnv) {
 			e.g.Inject(googlefake.APIDocs, googlefake.TruncatedJSON, 2)
 		}, outcome{googleRetried: 2, convergedAfter: 1}},
@@ -136,8 +144,10 @@ func TestFaultMatrix(t *testing.T) {
 			outcome{crmFailedReqs: 2, convergedAfter: 1}},
 		{"bitrix24 500", func(_ *testing.T, e *faultEnv) { e.c.Inject(crmtest.ServerError, 2) },
 			outcome{crmFailedReqs: 2, convergedAfter: 1}},
-		{"bitrix24 timeout", func(_ *testing.T, e *faultEnv) { e.c.Inject(crmtest.Timeout, 1) },
-			outcome{crmFailedReqs: 1, convergedAfter: 1}},
+		{"bitrix24 timeout", func(_ *testing.T, e *faultEnv) {
+			e.c.Inject(crmtest.Timeout, 1)
+			e.timeout = time.Second
+		}, outcome{crmFailedReqs: 1, convergedAfter: 1}},
 		{"bitrix24 ambiguous create", func(_ *testing.T, e *faultEnv) { e.c.Inject(crmtest.AmbiguousCreate, 1) },
 			outcome{crmFailedReqs: 1, convergedAfter: 1}},
 		{"bitrix24 down for a whole pass", func(_ *testing.T, e *faultEnv) { e.c.Inject(crmtest.Unavailable, 1000) },
@@ -173,10 +183,14 @@ func TestFaultMatrix(t *testing.T) {
 				tm.Cfg.CRM.Bitrix24.WebhookURL = config.Secret(env.crm.url(t))
 			}
 			crmBefore := len(crmFake.Requests())
-			a := openApp(t, tm.Cfg, Options{Now: newClock(msk("2026-11-26", 12, 0)).Now, CRMTimeout: 300 * time.Millisecond,
+			timeout := env.timeout
+			if timeout == 0 {
+				timeout = 10 * time.Second
+			}
+			a := openApp(t, tm.Cfg, Options{Now: newClock(msk("2026-11-26", 12, 0)).Now, CRMTimeout: timeout,
 				Google: func(o *google.Options) {
 					fastGoogle(g)(o)
-					o.AttemptTimeout, o.MaxAttempts = 300*time.Millisecond, 3
+					o.AttemptTimeout, o.MaxAttempts = timeout, 3
 					if env.attempts > 0 {
 						o.MaxAttempts = env.attempts
 					}

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -30,12 +31,15 @@ func newTeam(t testing.TB, yamlText string) *team { return apptest.NewTeam(t, ya
 
 func sortedKeys[V any](m map[string]V) []string { return apptest.SortedKeys(m) }
 
-// loadDemo reads config/demo.yaml with its state database moved to dbPath.
+// loadDemo reads config/demo.yaml with its state database moved to dbPath
+// and its summary workbook next to it: a test never writes inside the
+// repository (the demo's ../out/summary.xlsx was overwritten by every run).
 func loadDemo(t testing.TB, dbPath string) *config.Config {
 	t.Helper()
 	cfg, err := config.Load(demoConfig, os.LookupEnv)
 	require.NoError(t, err)
 	cfg.State.Path = dbPath
+	cfg.Summary.XLSX = filepath.Join(filepath.Dir(dbPath), "summary.xlsx")
 	return cfg
 }
 

@@ -406,10 +406,32 @@ func (v *checker) url(path, raw string, httpsOnly, secret bool) bool {
 		if secret {
 			v.add(path, "not %s", want)
 		} else {
-			v.add(path, "%s is not %s", quoteShort(raw), want)
+			v.add(path, "%s is not %s", quoteShort(withoutUserinfo(raw)), want)
+		}
+		return false
+	}
+	// A URL that is not a secret is printed (config check --print, logs):
+	// a password in it (https://user:pass@…) would be too.
+	if !secret && u.User != nil {
+		v.add(path, "holds a user name or password (user:pass@…): a URL here is printed and logged; "+
+			"put the credentials in their secret keys")
+		return false
+	}
+	return true
+}
+
+// withoutUserinfo is raw with a user:password@ part cut out (for messages).
+func withoutUserinfo(raw string) string {
+	if u, err := url.Parse(strings.TrimSpace(raw)); err == nil && u.User != nil {
+		u.User = nil
+		return u.String()
+	}
+	if scheme, rest, ok := strings.Cut(raw, "://"); ok {
+		if at := strings.LastIndex(rest, "@"); at >= 0 && !strings.ContainsAny(rest[:at], "/?#") {
+			return scheme + "://" + rest[at+1:]
 		}
 	}
-	return ok
+	return raw
 }
 
 // cron checks a schedule expression with the parser the daemon uses.

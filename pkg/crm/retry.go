@@ -114,6 +114,16 @@ func (r *Retrier) MaxBatch() int {
 // Upsert writes the pushes through the adapter, retrying what may succeed
 // later; see the type's documentation for the rules.
 func (r *Retrier) Upsert(ctx context.Context, pushes []Push) []Result {
+	return r.UpsertChunks(ctx, pushes, nil)
+}
+
+// UpsertChunks is Upsert that hands over each chunk's results as soon as
+// the chunk is done (results[lo:hi] of pushes[lo:hi], final), before the
+// next chunk is sent: a caller records the CRM's object ids as they come,
+// not after a call of a thousand records (a process killed in between
+// lost them all, and the next pass looked every one up again). When done
+// returns an error, no further chunk is sent and their results carry it.
+func (r *Retrier) UpsertChunks(ctx context.Context, pushes []Push, done func(lo, hi int, results []Result) error) []Result {
 	results := make([]Result, len(pushes))
 	if len(pushes) == 0 {
 		return results
@@ -130,6 +140,11 @@ func (r *Retrier) Upsert(ctx context.Context, pushes []Push) []Result {
 		hi := min(lo+c.batch, len(pushes))
 		if stop == nil {
 			stop = c.chunk(ctx, lo, hi)
+			if done != nil {
+				if err := done(lo, hi, results[lo:hi]); err != nil && stop == nil {
+					stop = err
+				}
+			}
 			continue
 		}
 		for i := lo; i < hi; i++ {

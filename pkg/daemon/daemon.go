@@ -18,6 +18,9 @@ import (
 	"github.com/dayreport/dayreport/pkg/store"
 )
 
+// IdleTimeout closes an HTTP connection idle for this long.
+const IdleTimeout = 2 * time.Minute
+
 // Job names of the schedule (SPEC §9).
 const (
 	JobPoll     = "poll"
@@ -39,6 +42,8 @@ type Options struct {
 	// LeaseTTL and LeaseRenew time the leader lease among replicas on
 	// PostgreSQL (defaults DefaultLeaseTTL, DefaultLeaseRenew; see leader.go).
 	LeaseTTL, LeaseRenew time.Duration
+	// IdleTimeout closes an idle HTTP connection (default IdleTimeout).
+	IdleTimeout time.Duration
 }
 
 // Daemon runs the schedule and serves health, readiness, status and metrics.
@@ -66,6 +71,40 @@ type Daemon struct {
 	due   map[string]time.Time
 	// catching counts catch-up jobs running in the background.
 	catching sync.WaitGroup
+	// skips counts scheduled runs skipped, and says why the last one was
+	// (guarded by mu): /status shows it, /readyz fails while the pass lock
+	// keeps the schedule from running.
+	skips skips
+}
+
+// skips are the scheduled runs skipped, for /status.
+type skips struct {
+	// Busy: the previous run was still going; Locked: another process held
+	// the pass lock on the state database.
+	Busy   int `json:"busy"`
+	Locked int `json:"locked"`
+	// Last is the latest skip; LockedNow is set while the latest run of the
+	// schedule found the pass lock held (cleared by the next run that ran).
+	Last      *skip `json:"last,omitempty"`
+	LockedNow bool  `json:"locked_now,omitempty"`
+}
+
+type skip struct {
+	Job    string    `json:"job"`
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason"`
+}
+
+func (d *Daemon) skipped(job, reason string, locked bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if locked {
+		d.skips.Locked++
+		d.skips.LockedNow = true
+	} else {
+		d.skips.Busy++
+	}
+	d.skips.Last = &skip{Job: job, At: d.e.Now(), Reason: reason}
 }
 
 // New builds the daemon of a pass engine; its metrics are the engine's
@@ -73,6 +112,9 @@ type Daemon struct {
 func New(e *pass.Engine, m *Metrics, opts Options) (*Daemon, error) {
 	if opts.ShutdownTimeout <= 0 {
 		opts.ShutdownTimeout = 30 * time.Second
+	}
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = IdleTimeout
 	}
 	if opts.LeaseTTL <= 0 {
 		opts.LeaseTTL = DefaultLeaseTTL
@@ -107,6 +149,15 @@ func New(e *pass.Engine, m *Metrics, opts Options) (*Daemon, error) {
 		// check each minute runs a pass (which sends them) when one is due.
 		jobs = append(jobs, job{JobRemind, "@every 1m", d.remind})
 	}
+	var names []string
+	for _, j := range jobs {
+		names = append(names, j.name)
+	}
+	adapter := ""
+	if e.Adapter != nil {
+		adapter = e.Adapter.Name()
+	}
+	m.start(adapter, names)
 	for _, j := range jobs {
 		if j.spec == "" {
 			continue
@@ -206,6 +257,7 @@ func (d *Daemon) wrap(name string, run func(ctx context.Context) error) func() {
 			d.mu.Unlock()
 			log.Warn().Str("running", other).Msg("skipped: the previous run is still going")
 			d.metrics.skip(name)
+			d.skipped(name, "the previous run ("+other+") was still going", false)
 			return
 		}
 		defer d.busy.Unlock()
@@ -220,10 +272,18 @@ func (d *Daemon) wrap(name string, run func(ctx context.Context) error) func() {
 		if d.e.StopRequested() {
 			return
 		}
-		switch err := run(d.jobCtx); {
+		err := run(d.jobCtx)
+		if !errors.Is(err, store.ErrLocked) {
+			d.mu.Lock()
+			d.skips.LockedNow = false
+			d.mu.Unlock()
+		}
+		switch {
 		case err == nil:
 		case errors.Is(err, store.ErrLocked):
 			log.Warn().Err(err).Msg("skipped: another process is running a pass on this database")
+			d.metrics.lockedOut(name)
+			d.skipped(name, err.Error(), true)
 		case errors.Is(err, pass.ErrStopped), errors.Is(err, context.Canceled):
 			log.Warn().Err(err).Msg("run stopped")
 		default:
@@ -271,7 +331,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 	if err := d.Listen(); err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	// A client that keeps a connection open and idle (a scraper gone
+	// quiet) does not hold it for ever.
+	srv := &http.Server{Handler: d.Handler(), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: d.opts.IdleTimeout}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(d.listener) }()
 	leadCtx, stopLeading := context.WithCancel(context.Background())
@@ -282,6 +345,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 		go d.leadLoop(leadCtx, led)
 	} else {
 		close(led)
+		// One process on one database always leads (/status says so too).
+		d.metrics.leading(true, false)
 		// One process on one database: what was due while it was down
 		// (a close-day and its digest) runs now.
 		d.catchUp()
@@ -301,7 +366,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	select {
 	case <-stopped.Done():
 	case <-time.After(d.opts.ShutdownTimeout):
-		d.log.Warn().Dur("after", d.opts.ShutdownTimeout).Msg("the running pass did not stop in time; cancelling it")
+		d.log.Warn().Dur("after_ms", d.opts.ShutdownTimeout).Msg("the running pass did not stop in time; cancelling it")
 		d.cancelJob()
 		<-stopped.Done()
 	}

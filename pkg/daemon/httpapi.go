@@ -12,11 +12,13 @@ import (
 // Handler serves the daemon's HTTP endpoints (SPEC §9):
 //
 //	/healthz  200 "ok" while the process serves at all
-//	/readyz   200 when the state database answers, the last pass did not fail
-//	          and the schedule is loaded; 503 with the reasons otherwise
+//	/readyz   200 when the state database answers, the last pass did not fail,
+//	          the schedule is loaded and its last run was not kept out by
+//	          another process's pass lock; 503 with the reasons otherwise
 //	/metrics  Prometheus
 //	/status   JSON: the running job, the last passes, the next scheduled runs,
-//	          and the leadership (this instance, whether it leads, who does)
+//	          the leadership (this instance, whether it leads, who does) and
+//	          the runs skipped
 func (d *Daemon) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -52,6 +54,11 @@ func (d *Daemon) readyz(w http.ResponseWriter, r *http.Request) {
 	if len(d.entries) == 0 {
 		res.Problems = append(res.Problems, "no schedule loaded")
 	}
+	d.mu.Lock()
+	if d.skips.LockedNow && d.skips.Last != nil {
+		res.Problems = append(res.Problems, "the last scheduled run was skipped: "+d.skips.Last.Reason)
+	}
+	d.mu.Unlock()
 	res.Ready = len(res.Problems) == 0
 	if d.ha() {
 		l := d.leadership()
@@ -82,11 +89,14 @@ type statusBody struct {
 	LastPasses []passStatus         `json:"last_passes"`
 	// Leadership: this replica, whether it leads, and who does.
 	Leadership leadership `json:"leadership"`
+	// Skipped counts the scheduled runs skipped since the start, and why
+	// the last one was.
+	Skipped skips `json:"skipped"`
 }
 
 func (d *Daemon) status(w http.ResponseWriter, r *http.Request) {
 	d.mu.Lock()
-	body := statusBody{Running: d.running, NextRuns: d.nextRuns(), LastPasses: []passStatus{}}
+	body := statusBody{Running: d.running, NextRuns: d.nextRuns(), LastPasses: []passStatus{}, Skipped: d.skips}
 	d.mu.Unlock()
 	body.Leadership = d.leadership()
 	passes, err := d.e.Store.LastPasses(r.Context(), 20)

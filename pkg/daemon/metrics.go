@@ -6,6 +6,7 @@
 package daemon
 
 import (
+	"runtime"
 	"strconv"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/dayreport/dayreport/pkg/pass"
+	"github.com/dayreport/dayreport/pkg/report"
 )
 
 // Metrics are the Prometheus metrics of SPEC §9. A nil *Metrics records
@@ -31,6 +33,8 @@ type Metrics struct {
 	lastPass     *prometheus.GaugeVec
 	leader       prometheus.Gauge
 	takeovers    prometheus.Counter
+	locked       *prometheus.CounterVec
+	buildInfo    *prometheus.GaugeVec
 }
 
 // NewMetrics registers the metrics on a new registry (with the Go and process
@@ -72,14 +76,57 @@ func NewMetrics() *Metrics {
 		takeovers: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "dayreport_leader_takeovers_total", Help: "Times this replica became the leader.",
 		}),
+		locked: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dayreport_locked_runs_total", Help: "Scheduled runs skipped because another process held the pass lock on the state database.",
+		}, []string{"job"}),
+		buildInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "dayreport_build_info", Help: "1, labelled with the version of dayreport and of Go it was built with.",
+		}, []string{"version", "goversion"}),
 	}
 	m.Registry.MustRegister(m.passes, m.passDuration, m.reports, m.crmPushes, m.outboxDepth, m.google,
-		m.skipped, m.panics, m.lastPass, m.leader, m.takeovers,
+		m.skipped, m.panics, m.lastPass, m.leader, m.takeovers, m.locked, m.buildInfo,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 
 var _ pass.Observer = (*Metrics)(nil)
+
+// Results a pass finishes with (the result label of dayreport_passes_total).
+var passResults = []string{"ok", "partial", "failed", "stopped", "cancelled"}
+
+// start creates every series a fresh daemon can know, at zero: an alert on
+// the absence of passes (an increase() over a counter that does not exist
+// yet never fires) works from the start, not only after the first pass.
+func (m *Metrics) start(adapter string, jobs []string) {
+	if m == nil {
+		return
+	}
+	for _, kind := range []string{pass.KindSync, pass.KindCloseDay} {
+		for _, r := range passResults {
+			m.passes.WithLabelValues(kind, r)
+		}
+		m.passDuration.WithLabelValues(kind)
+	}
+	for _, st := range report.Statuses {
+		m.reports.WithLabelValues(string(st))
+	}
+	m.crmPushes.WithLabelValues(adapter, "ok")
+	m.crmPushes.WithLabelValues(adapter, "failed")
+	m.outboxDepth.WithLabelValues(adapter)
+	for _, j := range jobs {
+		m.skipped.WithLabelValues(j)
+		m.locked.WithLabelValues(j)
+	}
+}
+
+// SetBuildInfo sets dayreport_build_info{version, goversion} to 1.
+func (m *Metrics) SetBuildInfo(version string) {
+	if m == nil {
+		return
+	}
+	m.buildInfo.Reset()
+	m.buildInfo.WithLabelValues(version, runtime.Version()).Set(1)
+}
 
 // PassFinished records a finished pass (pass.Observer).
 func (m *Metrics) PassFinished(kind, result string, took time.Duration, at time.Time) {
@@ -130,6 +177,12 @@ func (m *Metrics) leading(on, took bool) {
 func (m *Metrics) skip(job string) {
 	if m != nil {
 		m.skipped.WithLabelValues(job).Inc()
+	}
+}
+
+func (m *Metrics) lockedOut(job string) {
+	if m != nil {
+		m.locked.WithLabelValues(job).Inc()
 	}
 }
 

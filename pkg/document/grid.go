@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -102,14 +103,37 @@ func normHeader(v any) string {
 // one row per day under a header with a date column, or transposed (labels in a
 // column, dates across a row). Cells are located in A1 notation on tab.
 // A grid in neither layout is read as rows of "label | value".
+//
+// A grid over the budgets (MaxCells, MaxDays) is not read: the document is
+// empty and the one warning, WarnTooLarge, says which budget ran out where.
 func FromGrid(grid [][]any, tab string, ref day.Date) (*Document, []Warning) {
-	loc := func(r, c int) Location { return Location{Tab: tab, Cell: A1(r, c)} }
+	doc, warns, err := fromGrid(grid, tab, ref)
+	var le *LimitError
+	if errors.As(err, &le) {
+		return &Document{Title: tab}, []Warning{{Code: WarnTooLarge, Loc: le.Loc, Value: le.What}}
+	}
+	return doc, warns
+}
+
+func fromGrid(grid [][]any, tab string, ref day.Date) (*Document, []Warning, error) {
+	a1 := newA1Cache()
+	loc := func(r, c int) Location { return Location{Tab: tab, Cell: a1.ref(r, c)} }
+	cells := 0
+	for r, row := range grid {
+		if cells += len(row); cells > MaxCells {
+			return nil, nil, &LimitError{What: "cells", Limit: MaxCells, Loc: loc(r, MaxCells-(cells-len(row)))}
+		}
+	}
 	doc := &Document{Title: tab}
-	blocks, warns, ok := gridLayout(grid, ref, loc)
+	blocks, warns, ok, err := gridLayout(grid, ref, loc)
+	if err != nil {
+		return nil, nil, err
+	}
 	if ok {
 		doc.Blocks = blocks
-		return doc, warns
+		return doc, warns, nil
 	}
+	doc.Blocks = make([]Block, 0, len(grid))
 	for r, row := range grid {
 		cells := make([]Cell, len(row))
 		for c, v := range row {
@@ -123,33 +147,55 @@ func FromGrid(grid [][]any, tab string, ref day.Date) (*Document, []Warning) {
 		}
 		doc.Blocks = append(doc.Blocks, b)
 	}
-	return doc, nil
+	return doc, nil, nil
+}
+
+// a1Cache makes A1 references with one allocation each: column letters and
+// row numbers are made once.
+type a1Cache struct {
+	cols []string
+	rows []string
+}
+
+func newA1Cache() *a1Cache { return &a1Cache{} }
+
+func (a *a1Cache) ref(r, c int) string {
+	if r < 0 || c < 0 || r > MaxCells || c > MaxCells {
+		return A1(r, c)
+	}
+	for len(a.cols) <= c {
+		a.cols = append(a.cols, strings.TrimRight(A1(0, len(a.cols)), "1"))
+	}
+	for len(a.rows) <= r {
+		a.rows = append(a.rows, strconv.Itoa(len(a.rows)+1))
+	}
+	return a.cols[c] + a.rows[r]
 }
 
 // gridLayout recognises a day-per-row or transposed grid.
-func gridLayout(grid [][]any, ref day.Date, loc func(r, c int) Location) ([]Block, []Warning, bool) {
+func gridLayout(grid [][]any, ref day.Date, loc func(r, c int) Location) ([]Block, []Warning, bool, error) {
 	for r := 0; r < len(grid) && r < headerScanRows; r++ {
 		if lc, ok := transposedHeader(grid[r], ref); ok {
-			b, w := transposedBlocks(grid, r, lc, ref, loc)
-			return b, w, true
+			b, w, err := transposedBlocks(grid, r, lc, ref, loc)
+			return b, w, true, err
 		}
 		for c, v := range grid[r] {
 			if dateHeaders[normHeader(v)] {
-				b, w := rowBlocks(grid, r, c, ref, loc)
-				return b, w, true
+				b, w, err := rowBlocks(grid, r, c, ref, loc)
+				return b, w, true, err
 			}
 		}
 		// No header word: a row starting with a date under a row of labels.
 		if r > 0 {
 			if d, res := cellDate(at(grid, r, 0), ref); res == goodDate && !d.IsZero() && nonEmpty(grid[r-1]) > 1 {
 				if _, again := cellDate(at(grid, r-1, 0), ref); again == noDate {
-					b, w := rowBlocks(grid, r-1, 0, ref, loc)
-					return b, w, true
+					b, w, err := rowBlocks(grid, r-1, 0, ref, loc)
+					return b, w, true, err
 				}
 			}
 		}
 	}
-	return nil, nil, false
+	return nil, nil, false, nil
 }
 
 func nonEmpty(row []any) int {
@@ -185,12 +231,29 @@ func transposedHeader(row []any, ref day.Date) (int, bool) {
 	return first - 1, true
 }
 
-func rowBlocks(grid [][]any, h, dateCol int, ref day.Date, loc func(r, c int) Location) ([]Block, []Warning) {
+// rowBlocks reads a day-per-row table: a date block per day row, then a
+// label|value row per labelled column. The blocks are allocated at once,
+// and the cells of a day row share one array: the document costs a few
+// hundred bytes per cell, not a kilobyte.
+func rowBlocks(grid [][]any, h, dateCol int, ref day.Date, loc func(r, c int) Location) ([]Block, []Warning, error) {
 	var (
-		blocks []Block
 		warns  []Warning
 		labels = headerLabels(grid, h, dateCol, loc)
+		used   []int // the labelled columns but the date's
+		days   int
 	)
+	for c, label := range labels {
+		if c != dateCol && label.Text != "" {
+			used = append(used, c)
+		}
+	}
+	dayRows := 0
+	for r := h + 1; r < len(grid); r++ {
+		if _, res := cellDate(at(grid, r, dateCol), ref); res == goodDate {
+			dayRows++
+		}
+	}
+	blocks := make([]Block, 0, min(dayRows, MaxDays+1)*(1+len(used)))
 	for r := h + 1; r < len(grid); r++ {
 		raw := at(grid, r, dateCol)
 		d, res := cellDate(raw, ref)
@@ -199,18 +262,58 @@ func rowBlocks(grid [][]any, h, dateCol int, ref day.Date, loc func(r, c int) Lo
 			warns = append(warns, Warning{Code: WarnBadDate, Loc: loc(r, dateCol), Value: CellText(raw)})
 			continue
 		case noDate:
-			continue // a total row, a blank row, a comment
+			// A blank row, a comment, a total row are no day; a row with
+			// numbers under a date cell that is no date («вчера», 46321.99)
+			// is a day lost: say so.
+			if text := strings.TrimSpace(CellText(raw)); text != "" && !totalWord(text) && rowHasValues(grid[r], used) {
+				warns = append(warns, Warning{Code: WarnBadDate, Loc: loc(r, dateCol), Value: text})
+			}
+			continue
+		}
+		if days++; days > MaxDays {
+			return nil, nil, &LimitError{What: "days", Limit: MaxDays, Loc: loc(r, dateCol)}
 		}
 		blocks = append(blocks, Block{Kind: Paragraph, Text: CellText(raw), Date: d, Loc: loc(r, dateCol)})
-		for c, label := range labels {
-			if c == dateCol || label.Text == "" {
-				continue
-			}
-			cells := []Cell{label, {Text: CellText(at(grid, r, c)), Loc: loc(r, c)}}
-			blocks = append(blocks, NewRow(cells, loc(r, c)))
+		cells := make([]Cell, 2*len(used))
+		for k, c := range used {
+			where := loc(r, c)
+			pair := cells[2*k : 2*k+2 : 2*k+2]
+			pair[0], pair[1] = labels[c], Cell{Text: CellText(at(grid, r, c)), Loc: where}
+			blocks = append(blocks, NewRow(pair, where))
 		}
 	}
-	return blocks, warns
+	return blocks, warns, nil
+}
+
+// totalWords start a total row of a day-per-row table.
+var totalWords = []string{"итого", "итог", "всего", "сумма", "среднее", "total", "sum", "average"}
+
+func totalWord(text string) bool {
+	lower := strings.ToLower(text)
+	for _, w := range totalWords {
+		if strings.HasPrefix(lower, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// rowHasValues reports whether a row holds a number in one of the columns.
+func rowHasValues(row []any, cols []int) bool {
+	for _, c := range cols {
+		if c >= len(row) {
+			continue
+		}
+		switch v := row[c].(type) {
+		case float64:
+			return true
+		case string:
+			if _, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(v), ",", "."), 64); err == nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // headerLabels returns the label of each column of a day-per-row table whose
@@ -285,10 +388,11 @@ func secondHeader(grid [][]any, r, h, dateCol int) bool {
 	return fills
 }
 
-func transposedBlocks(grid [][]any, h, labelCol int, ref day.Date, loc func(r, c int) Location) ([]Block, []Warning) {
+func transposedBlocks(grid [][]any, h, labelCol int, ref day.Date, loc func(r, c int) Location) ([]Block, []Warning, error) {
 	var (
 		blocks []Block
 		warns  []Warning
+		days   int
 	)
 	for c := labelCol + 1; c < len(grid[h]); c++ {
 		raw := grid[h][c]
@@ -300,6 +404,9 @@ func transposedBlocks(grid [][]any, h, labelCol int, ref day.Date, loc func(r, c
 		case noDate:
 			continue
 		}
+		if days++; days > MaxDays {
+			return nil, nil, &LimitError{What: "days", Limit: MaxDays, Loc: loc(h, c)}
+		}
 		blocks = append(blocks, Block{Kind: Paragraph, Text: CellText(raw), Date: d, Loc: loc(h, c)})
 		for r := h + 1; r < len(grid); r++ {
 			label := strings.TrimSpace(CellText(at(grid, r, labelCol)))
@@ -310,14 +417,15 @@ func transposedBlocks(grid [][]any, h, labelCol int, ref day.Date, loc func(r, c
 			blocks = append(blocks, NewRow(cells, loc(r, c)))
 		}
 	}
-	return blocks, warns
+	return blocks, warns, nil
 }
 
 // dayPerRowBlocks reads a Markdown or Docs table as a grid when it is laid out
-// one day per row or transposed; ok is false for an ordinary label|value table.
+// one day per row or transposed; ok is false for an ordinary label|value table
+// (and for one over the budgets: its lines are read as lines, under MaxLines).
 func dayPerRowBlocks(grid [][]any, ref day.Date, loc func(r, c int) Location) ([]Block, bool) {
-	blocks, _, ok := gridLayout(grid, ref, loc)
-	return blocks, ok
+	blocks, _, ok, err := gridLayout(grid, ref, loc)
+	return blocks, ok && err == nil
 }
 
 // ErrEmptyCSV is returned for a CSV file with no rows.
@@ -325,28 +433,96 @@ var ErrEmptyCSV = errors.New("document: empty CSV")
 
 // FromCSV reads a CSV export of a report sheet. The delimiter (comma,
 // semicolon as Russian Excel writes, or tab) is detected from the first line.
+// A file over MaxCells (or MaxDays) is refused with a *LimitError at the
+// line where the budget ran out, before the rest is read. A quote opened and
+// never closed is a *QuoteError at its line: read leniently, it swallowed
+// the rows after it (the next day's numbers) into one cell.
 func FromCSV(data []byte, ref day.Date) (*Document, []Warning, error) {
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	r := csv.NewReader(bytes.NewReader(data))
-	r.Comma = detectDelimiter(data)
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
-	records, err := r.ReadAll()
-	if err != nil {
-		return nil, nil, fmt.Errorf("document: csv: %w", err)
+	comma := detectDelimiter(data)
+	grid, err := readCSV(data, comma, false)
+	var pe *csv.ParseError
+	if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrBareQuote) {
+		// A quote inside an unquoted cell (ООО "Ромашка") is harmless.
+		grid, err = readCSV(data, comma, true)
 	}
-	if len(records) == 0 {
+	if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrQuote) {
+		return nil, nil, &QuoteError{Loc: Location{Line: pe.StartLine}}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(grid) == 0 {
 		return nil, nil, ErrEmptyCSV
 	}
-	grid := make([][]any, len(records))
-	for i, rec := range records {
-		grid[i] = make([]any, len(rec))
+	doc, warns, err := fromGrid(grid, "", ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	return doc, warns, nil
+}
+
+// QuoteError is a CSV cell whose opening quote is never closed, or closes
+// where the next rows begin.
+type QuoteError struct{ Loc Location }
+
+func (e *QuoteError) Error() string {
+	return e.Loc.Format("en") + `: a quote (") opened here is not closed where the cell ends; the rows after it would be read into this cell`
+}
+
+// readCSV reads the records under the cell budget. A quoted cell that runs
+// over a line starting with a date and the delimiter is taken for a quote
+// never closed: the next day's row is not a note.
+func readCSV(data []byte, comma rune, lazy bool) ([][]any, error) {
+	r := csv.NewReader(bytes.NewReader(data))
+	r.Comma = comma
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = lazy
+	var (
+		grid  [][]any
+		cells int
+	)
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return grid, nil
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("document: csv: %w", err)
+		}
+		if cells += len(rec); cells > MaxCells {
+			line, _ := r.FieldPos(0)
+			return nil, &LimitError{What: "cells", Limit: MaxCells, Loc: Location{Line: line}}
+		}
+		row := make([]any, len(rec))
 		for j, v := range rec {
-			grid[i][j] = v
+			if strings.ContainsRune(v, '\n') && swallowsARow(v, comma) {
+				line, _ := r.FieldPos(j)
+				return nil, &QuoteError{Loc: Location{Line: line}}
+			}
+			row[j] = v
+		}
+		grid = append(grid, row)
+	}
+}
+
+// swallowsARow reports whether a cell that spans lines holds a line that
+// reads as a day's row of the file: a date, then the delimiter.
+func swallowsARow(cell string, comma rune) bool {
+	for _, line := range strings.Split(cell, "\n")[1:] {
+		first, _, ok := strings.Cut(line, string(comma))
+		if !ok {
+			continue
+		}
+		if _, res := cellDate(strings.TrimSpace(first), day.Date{}); res == goodDate {
+			return true
 		}
 	}
-	doc, warns := FromGrid(grid, "", ref)
-	return doc, warns, nil
+	return false
 }
 
 func detectDelimiter(data []byte) rune {

@@ -36,6 +36,9 @@ const (
 	// (Google Docs gives no element for dropdown and file chips), so the
 	// value the employee picked there is not read. Value is the line's text.
 	WarnChipNotRead = "chip_not_read"
+	// WarnTooLarge: a spreadsheet over the budgets (MaxCells, MaxDays) was
+	// not read. Value is the budget that ran out: LimitError.What.
+	WarnTooLarge = "too_large"
 )
 
 // reportPrefixes may precede a section's date ("Отчёт за 26.11.2026").
@@ -168,8 +171,12 @@ func (d *Document) Sections(ref day.Date) ([]Section, []Warning) {
 		warns []Warning
 		cur   = -1
 		index = map[day.Date]int{}
+		// end is, per section, where its blocks end in d.Blocks while they
+		// are one run of it (-1 after a repeated day merged in): a run is
+		// a slice of the document's blocks, not a copy of them.
+		end []int
 	)
-	for _, b := range d.Blocks {
+	for i, b := range d.Blocks {
 		date, ok, invalid := SectionDate(b, ref)
 		if invalid {
 			text, loc, _ := blockText(b)
@@ -187,11 +194,20 @@ func (d *Document) Sections(ref day.Date) ([]Section, []Warning) {
 			index[date] = len(out)
 			cur = len(out)
 			out = append(out, Section{Date: date, Start: b.Loc})
+			end = append(end, i+1)
 			continue
 		}
-		if cur >= 0 {
-			out[cur].Blocks = append(out[cur].Blocks, b)
+		if cur < 0 {
+			continue
 		}
+		if end[cur] == i {
+			start := i - len(out[cur].Blocks)
+			out[cur].Blocks = d.Blocks[start : i+1 : i+1]
+			end[cur] = i + 1
+			continue
+		}
+		out[cur].Blocks = append(out[cur].Blocks, b) // the capped run is copied, never overwritten
+		end[cur] = -1
 	}
 	return out, warns
 }

@@ -16,12 +16,37 @@ import (
 // contact it knows (a channel without the recipient's contact answers
 // ErrNoContact; the console and the webhook take everyone).
 //
-// Send succeeds when at least one channel delivered (the failures of the
-// others are then not reported: the person has the message). Otherwise it
-// returns a retryable error when some channel may deliver later (waiting
-// the longest RetryAfter asked for), ErrNoContact (wrapped) when no channel
-// could reach the person, and the channels' permanent errors otherwise.
+// Send succeeds when every channel that knows the person delivered. When
+// some delivered and others failed it returns a *PartlyDelivered (a
+// permanent error: sending again through every channel would repeat the
+// message to the person who has it; a caller that can, sends through each
+// of Channels and retries the failed one alone, as a pass does). When none
+// delivered it returns a retryable error when some channel may deliver
+// later (waiting the longest RetryAfter asked for), ErrNoContact (wrapped)
+// when no channel could reach the person, and the channels' permanent
+// errors otherwise.
 type Multi []Notifier
+
+// PartlyDelivered is Multi's error when some channels delivered and others
+// failed: the person has the message, and Err says what failed where.
+type PartlyDelivered struct {
+	Delivered []string
+	Err       error
+}
+
+func (e *PartlyDelivered) Error() string {
+	return fmt.Sprintf("delivered by %s only: %v", strings.Join(e.Delivered, ", "), e.Err)
+}
+
+func (e *PartlyDelivered) Unwrap() error { return e.Err }
+
+// Channels are a notifier's channels: a Multi's, or the notifier itself.
+func Channels(n Notifier) []Notifier {
+	if m, ok := n.(Multi); ok {
+		return m
+	}
+	return []Notifier{n}
+}
 
 var _ Notifier = Multi(nil)
 
@@ -47,11 +72,14 @@ func (m Multi) send(ctx context.Context, to Recipient, msg Message) error {
 	}
 	wg.Wait()
 	var retry, perm []error
-	var after time.Duration
-	for _, err := range errs {
+	var (
+		after     time.Duration
+		delivered []string
+	)
+	for i, err := range errs {
 		switch {
 		case err == nil:
-			return nil
+			delivered = append(delivered, m[i].Name())
 		case errors.Is(err, ErrNoContact):
 		case Retryable(err):
 			retry = append(retry, err)
@@ -61,6 +89,10 @@ func (m Multi) send(ctx context.Context, to Recipient, msg Message) error {
 		}
 	}
 	switch {
+	case len(delivered) > 0 && len(retry)+len(perm) > 0:
+		return PermanentError(&PartlyDelivered{Delivered: delivered, Err: joined(append(retry, perm...))})
+	case len(delivered) > 0:
+		return nil
 	case len(retry) > 0:
 		return RetryableError(joined(retry), after)
 	case len(perm) > 0:

@@ -27,6 +27,11 @@ type Recipient struct {
 type Message struct {
 	Subject string
 	Text    string
+	// OnePart asks a channel with a length limit (Telegram) to send the
+	// message as one, cut to its limit and ended with «…», not in parts:
+	// an error list is read from its top, and a list in thousands of parts
+	// held the channel for an hour.
+	OnePart bool
 }
 
 // Notifier sends a message through one channel.

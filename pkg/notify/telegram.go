@@ -148,6 +148,9 @@ func (t *Telegram) send(ctx context.Context, to Recipient, m Message) error {
 	if len(parts) == 0 {
 		return errors.New("telegram: the message is empty")
 	}
+	if m.OnePart && len(parts) > 1 {
+		parts = []string{telegramParts(m, TelegramMaxText-textLen(cutMark))[0] + cutMark}
+	}
 	g, err := t.chats.enter(ctx, chat)
 	if err != nil {
 		return RetryableError(fmt.Errorf("telegram: chat %s: not sent: %w", chat, err), 0)
@@ -277,6 +280,10 @@ func (t *Telegram) failure(chat string, resp *http.Response, a telegramAnswer, p
 }
 
 // htmlEscaper escapes what Telegram's HTML mode would read as markup.
+// cutMark ends a message cut to one part (Message.OnePart); two
+// characters, as Telegram counts them.
+const cutMark = "\n…"
+
 var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 // telegramParts renders m as Telegram HTML messages of at most limit

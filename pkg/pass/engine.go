@@ -28,6 +28,7 @@ import (
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/crm"
 	"github.com/dayreport/dayreport/pkg/feedback"
+	"github.com/dayreport/dayreport/pkg/httpkit"
 	"github.com/dayreport/dayreport/pkg/notify"
 	"github.com/dayreport/dayreport/pkg/report"
 	"github.com/dayreport/dayreport/pkg/source"
@@ -133,6 +134,9 @@ type Engine struct {
 	deadline calendar.Deadline
 	// stop asks a running pass to finish the employee at hand and take no more.
 	stop atomic.Bool
+	// stopped is closed by RequestStop: it cuts the CRM retries' waits short.
+	stopped  chan struct{}
+	stopOnce sync.Once
 	// rosterMu guards roster, the last roster read from the roster tab.
 	rosterMu sync.Mutex
 	roster   []config.Employee
@@ -149,11 +153,11 @@ func New(d Deps) *Engine {
 	if d.ClaimTTL <= 0 {
 		d.ClaimTTL = DefaultClaimTTL
 	}
-	e := &Engine{Deps: d}
+	e := &Engine{Deps: d, stopped: make(chan struct{})}
 	c := d.Config.Deadline
 	e.deadline = calendar.Deadline{Hour: c.Time.Hour, Minute: c.Time.Minute, Grace: c.Grace.D()}
-	e.pusher = &crm.Retrier{Adapter: d.Adapter, Sleep: d.Sleep, OnRetry: func(key string, attempt int, wait time.Duration, err error) {
-		e.Log.Warn().Str("key", key).Int("attempt", attempt).Dur("wait", wait).Err(err).Msg("crm push failed; retrying")
+	e.pusher = &crm.Retrier{Adapter: d.Adapter, Sleep: e.stoppableSleep(d.Sleep), OnRetry: func(key string, attempt int, wait time.Duration, err error) {
+		e.Log.Warn().Str("key", key).Int("attempt", attempt).Dur("wait_ms", wait).Err(err).Msg("crm push failed; retrying")
 	}}
 	if d.DryRun {
 		e.overlay = newOverlay()
@@ -163,7 +167,39 @@ func New(d Deps) *Engine {
 
 // RequestStop asks the running pass (and every later one) to finish the
 // employee at hand and stop: the daemon's answer to SIGTERM.
-func (e *Engine) RequestStop() { e.stop.Store(true) }
+func (e *Engine) RequestStop() {
+	e.stop.Store(true)
+	e.stopOnce.Do(func() { close(e.stopped) })
+}
+
+// stoppableSleep is the CRM retries' wait (sleep, or a timer when nil),
+// ended by RequestStop: after SIGTERM a push waiting to be retried is not
+// waited for (it stays queued for the next pass) — the wait used to go on
+// for 13 s and more.
+func (e *Engine) stoppableSleep(sleep func(context.Context, time.Duration) error) func(context.Context, time.Duration) error {
+	if sleep == nil {
+		sleep = httpkit.Sleep
+	}
+	return func(ctx context.Context, d time.Duration) error {
+		if e.StopRequested() {
+			return ErrStopped
+		}
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go func() {
+			select {
+			case <-e.stopped:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		err := sleep(ctx, d)
+		if e.StopRequested() {
+			return ErrStopped
+		}
+		return err
+	}
+}
 
 // StopRequested reports whether RequestStop was called.
 func (e *Engine) StopRequested() bool { return e.stop.Load() }

@@ -82,7 +82,7 @@ func (e *Engine) window(ctx context.Context, from, to day.Date) (funnel.Window, 
 		return funnel.Window{}, fmt.Errorf("state: %w", err)
 	}
 	e.Log.Debug().Str("from", from.String()).Str("to", to.String()).Int("employees", len(sums)).
-		Dur("took", time.Since(started)).Msg("funnel totals read")
+		Dur("took_ms", time.Since(started)).Msg("funnel totals read")
 	w := funnel.Window{From: from, To: to, Employees: make(map[string]funnel.Totals, len(sums))}
 	for _, s := range sums {
 		w.Employees[s.Employee] = funnel.Totals{Days: s.Days, Statuses: s.Statuses, Metrics: s.Metrics,

@@ -135,7 +135,7 @@ func (e *Engine) deliver(ctx context.Context, due []message) ([]Sent, error) {
 			out = append(out, s)
 			continue
 		}
-		if err := e.Notifier.Send(ctx, m.to, m.msg); err != nil {
+		if err := e.send(ctx, m); err != nil {
 			s.Error = err.Error()
 			out = append(out, s)
 			log := e.Log.With().Str("key", m.key).Str("to", m.to.ID).Err(err).Logger()
@@ -247,7 +247,7 @@ func (e *Engine) InvalidMessage(emp config.Employee, d day.Date, errs []report.F
 		lines = append(lines, emp.Name+", в отчёте есть ошибки, исправьте, пожалуйста:")
 	}
 	lines = append(lines, feedback.ErrorLines(e.Lang(), errs)...)
-	return notify.Message{Subject: feedback.InvalidSubject(e.Lang(), d), Text: strings.Join(lines, "\n")}
+	return notify.Message{Subject: feedback.InvalidSubject(e.Lang(), d), Text: strings.Join(lines, "\n"), OnePart: true}
 }
 
 // Digest sends the manager the day's digest (SPEC §11): who is absent, late

@@ -63,29 +63,42 @@ func (r *run) drainOutbox(ctx context.Context) error {
 		if len(pushes) == 0 {
 			break
 		}
-		results := a.pusher.Upsert(ctx, pushes)
-		pushed := make([]store.Pushed, 0, len(results))
-		for i, r := range results {
-			p, hash := pushes[i], hashes[i]
-			if r.Err == nil {
-				pushed = append(pushed, store.Pushed{Key: p.Record.Key, Hash: hash, ObjectID: r.ObjectID})
-				continue
+		// Each chunk of the adapter's batch size is recorded as soon as it
+		// is pushed, its successes in one transaction: their object ids are
+		// saved even if the process dies during the next chunk (a crash
+		// before the commit pushes them again: upserts by key change nothing).
+		var stateErr error
+		a.pusher.UpsertChunks(ctx, pushes, func(lo, _ int, results []crm.Result) error {
+			pushed := make([]store.Pushed, 0, len(results))
+			for k, r := range results {
+				p, hash := pushes[lo+k], hashes[lo+k]
+				if r.Err == nil {
+					pushed = append(pushed, store.Pushed{Key: p.Record.Key, Hash: hash, ObjectID: r.ObjectID})
+					continue
+				}
+				res.CRM.Failed++
+				next := a.Now().Add(retryDelay(r.Err))
+				log.Error().Str("key", p.Record.Key).Err(r.Err).Time("next_attempt", next).Msg("crm push failed; kept in the outbox")
+				if err := a.Store.MarkFailed(ctx, name, p.Record.Key, hash, r.Err.Error(), next); err != nil {
+					stateErr = fmt.Errorf("state: %w", err)
+					return stateErr
+				}
 			}
-			res.CRM.Failed++
-			next := a.Now().Add(retryDelay(r.Err))
-			log.Error().Str("key", p.Record.Key).Err(r.Err).Time("next_attempt", next).Msg("crm push failed; kept in the outbox")
-			if err := a.Store.MarkFailed(ctx, name, p.Record.Key, hash, r.Err.Error(), next); err != nil {
-				return fmt.Errorf("state: %w", err)
+			if err := a.Store.MarkPushedMany(ctx, name, pushed); err != nil {
+				stateErr = fmt.Errorf("state: %w", err)
+				return stateErr
 			}
+			res.CRM.Pushed += len(pushed)
+			return nil
+		})
+		if stateErr != nil {
+			return stateErr
 		}
-		// The batch's successes in one transaction (a crash before it
-		// commits pushes them again: upserts by key change nothing).
-		if err := a.Store.MarkPushedMany(ctx, name, pushed); err != nil {
-			return fmt.Errorf("state: %w", err)
-		}
-		res.CRM.Pushed += len(pushed)
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if a.StopRequested() {
+			break // the rest stays queued for the next pass
 		}
 	}
 	depth, err := a.Store.OutboxDepth(ctx, name)

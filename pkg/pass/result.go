@@ -21,7 +21,9 @@ type EmployeeResult struct {
 	Flags    []crm.Flag          `json:"flags"`
 	// Error is why the employee's report could not be read at all.
 	Error string `json:"error,omitempty"`
-	// Queued is set when the day's CRM record changed in this pass.
+	// Queued is set when the day's CRM record changed in this pass, or
+	// when it did not change but still waits in the outbox (an earlier push
+	// failed).
 	Queued bool `json:"queued,omitempty"`
 
 	// unchanged: the day carries a record the CRM already holds (or has queued).
@@ -35,7 +37,8 @@ type CRMResult struct {
 	Adapter string `json:"adapter"`
 	// Pushed records were written to the CRM in this pass.
 	Pushed int `json:"pushed"`
-	// Unchanged records needed no push: the CRM already holds them.
+	// Unchanged records needed no push: the CRM already holds them (a
+	// record still waiting in the outbox is counted in Queued, not here).
 	Unchanged int `json:"unchanged"`
 	// Failed records could not be pushed and stay queued for the next pass.
 	Failed int `json:"failed"`
@@ -88,9 +91,11 @@ type Result struct {
 	WouldSend []Sent `json:"would_send,omitempty"`
 }
 
-// Partial reports whether the pass ran but something failed (exit status 1).
+// Partial reports whether the pass ran but something failed (exit status 1):
+// a report unread, a push failed, a record left in the outbox (failed in an
+// earlier pass and not due again yet), the summary unwritten.
 func (r *Result) Partial() bool {
-	return r.Failed > 0 || r.CRM.Failed > 0 || r.Summary != nil && r.Summary.Error != ""
+	return r.Failed > 0 || r.CRM.Failed > 0 || r.CRM.Queued > 0 || r.Summary != nil && r.Summary.Error != ""
 }
 
 func nonNil(m map[string]float64) map[string]float64 {

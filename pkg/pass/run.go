@@ -172,6 +172,10 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 			finish("failed", err)
 			return res, err
 		}
+		if err := r.settleQueued(ctx); err != nil {
+			finish("failed", err)
+			return res, err
+		}
 		r.syncDocComments(ctx)
 	}
 	if e.Observer != nil {
@@ -189,7 +193,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		result = "partial"
 	}
 	finish(result, nil)
-	r.log.WithLevel(passLevel).Str("result", result).Dur("took", e.Clock.Wall().Sub(started)).Int("closed", res.Closed).
+	r.log.WithLevel(passLevel).Str("result", result).Dur("took_ms", e.Clock.Wall().Sub(started)).Int("closed", res.Closed).
 		Int("pushed", res.CRM.Pushed).Int("unchanged", res.CRM.Unchanged).Int("crm_failed", res.CRM.Failed).
 		Int("failed", res.Failed).Msg("pass finished")
 	return res, nil

@@ -17,6 +17,7 @@ type message struct {
 func (m message) ru() bool { return m.lang == "ru" }
 
 func (m message) quote(s string) string {
+	s = cut(s)
 	if m.ru() {
 		return "«" + s + "»"
 	}
@@ -149,6 +150,9 @@ func DocumentWarnings(lang string, warns []document.Warning) []FieldError {
 			out = append(out, FieldError{Code: CodeBadDate, Location: w.Loc, Value: w.Value, Message: BadDateMessage(lang, w.Value)})
 		case document.WarnChipNotRead:
 			out = append(out, FieldError{Code: CodeChipNotRead, Location: w.Loc, Value: w.Value, Message: ChipNotReadMessage(lang, w.Value)})
+		case document.WarnTooLarge:
+			le := document.LimitError{What: w.Value, Limit: document.LimitOf(w.Value), Loc: w.Loc}
+			out = append(out, FieldError{Code: CodeTooLarge, Location: w.Loc, Message: le.Reason(lang)})
 		}
 	}
 	return out

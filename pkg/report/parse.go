@@ -46,6 +46,10 @@ type parser struct {
 	rep  *Report
 	seen map[string]occurrence
 	text *textRun
+	// dropped counts the errors and warnings found after keepWhileParsing
+	// of them (a pasted log of 200 000 bad lines); finishing keeps its own.
+	dropped   [2]int
+	finishing bool
 }
 
 // Parse reads one day section against the template. It never fails: every
@@ -82,6 +86,8 @@ func Parse(t *Template, sec document.Section, opts Options) *Report {
 	// into the text: list everything in reading order.
 	slices.SortStableFunc(p.rep.Errors, byPlace)
 	slices.SortStableFunc(p.rep.Warnings, byPlace)
+	p.rep.Errors = p.msg.capped(p.rep.Errors, p.dropped[0], true)
+	p.rep.Warnings = p.msg.capped(p.rep.Warnings, p.dropped[1], false)
 	p.rep.detach()
 	return p.rep
 }
@@ -98,7 +104,7 @@ func (r *Report) detach() {
 	for _, errs := range [][]FieldError{r.Errors, r.Warnings} {
 		for i := range errs {
 			e := &errs[i]
-			e.Field, e.Value, e.Message = strings.Clone(e.Field), strings.Clone(e.Value), strings.Clone(e.Message)
+			e.Field, e.Value, e.Message = strings.Clone(e.Field), cut(e.Value), strings.Clone(e.Message)
 			e.Location.Tab, e.Location.Cell = strings.Clone(e.Location.Tab), strings.Clone(e.Location.Cell)
 		}
 	}
@@ -112,8 +118,21 @@ func byPlace(a, b FieldError) int {
 	return cmp.Or(cmp.Compare(x.Table, y.Table), cmp.Compare(x.Row, y.Row), cmp.Compare(x.Line, y.Line))
 }
 
-func (p *parser) fail(e FieldError) { p.rep.Errors = append(p.rep.Errors, e) }
-func (p *parser) warn(e FieldError) { p.rep.Warnings = append(p.rep.Warnings, e) }
+func (p *parser) fail(e FieldError) {
+	if len(p.rep.Errors) >= keepWhileParsing && !p.finishing {
+		p.dropped[0]++
+		return
+	}
+	p.rep.Errors = append(p.rep.Errors, e)
+}
+
+func (p *parser) warn(e FieldError) {
+	if len(p.rep.Warnings) >= keepWhileParsing && !p.finishing {
+		p.dropped[1]++
+		return
+	}
+	p.rep.Warnings = append(p.rep.Warnings, e)
+}
 
 // line handles one paragraph: a label line, a continuation of running text, an
 // unknown label, or chatter.
@@ -133,6 +152,10 @@ func (p *parser) line(text string, loc document.Location) {
 }
 
 func (p *parser) unknown(label string, loc document.Location) {
+	if len(p.rep.Warnings) >= keepWhileParsing {
+		p.dropped[1]++ // counted only: no suggestion looked for
+		return
+	}
 	var suggestion *Metric
 	if m, ok := p.t.labels.closest(label, p.t.Metrics); ok {
 		suggestion = &m
@@ -310,6 +333,7 @@ func joinText(lines []string) string {
 // finish closes running text and checks required metrics and alternatives.
 func (p *parser) finish() {
 	p.closeText()
+	p.finishing = true
 	for _, mt := range p.t.Metrics {
 		occ, present := p.seen[mt.Key]
 		if !mt.Required || present && !occ.empty {

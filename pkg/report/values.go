@@ -27,6 +27,7 @@ const (
 	CodeRepeatedDate Code = "repeated_date" // warning: the day's date appears twice
 	CodeBadDate      Code = "bad_date"      // warning: a date line naming no real day
 	CodeChipNotRead  Code = "chip_not_read" // warning: a line ends where the source left a chip out
+	CodeTooLarge     Code = "too_large"     // warning: a sheet over the report budgets was not read
 )
 
 // zeroWords read as 0 in a count ("нет" звонков), and as "not given" in a rating.
@@ -119,6 +120,9 @@ func parseCount(v string) (n float64, comment string, bad *valueErr) {
 	if bad := afterNumber(rest); bad != nil {
 		return 0, "", bad
 	}
+	if programmerNotation(digits.String(), rest) {
+		return 0, "", &valueErr{CodeNotANumber}
+	}
 	if digits.Len() > maxCountDigits {
 		return math.Inf(1), "", nil
 	}
@@ -160,6 +164,29 @@ func afterNumber(rest string) *valueErr {
 
 func isASCIIDigit(r rune) bool { return r >= '0' && r <= '9' }
 
+// programmerNotation reports whether the digits read and what follows them
+// are one number in a notation people do not write in a report: an
+// exponent ("1e309", "2E+3") or a base prefix ("0x10", "0b101", "0o17").
+// Read as the digits with a comment, they became 1 and 0 without a word.
+func programmerNotation(digits, rest string) bool {
+	if len(rest) < 2 {
+		return false
+	}
+	switch rest[0] {
+	case 'e', 'E':
+		next := rest[1:]
+		if next[0] == '+' || next[0] == '-' {
+			next = next[1:]
+		}
+		return next != "" && isASCIIDigit(rune(next[0]))
+	case 'x', 'X':
+		return digits == "0" && strings.ContainsRune("0123456789abcdefABCDEF", rune(rest[1]))
+	case 'b', 'B', 'o', 'O':
+		return digits == "0" && isASCIIDigit(rune(rest[1]))
+	}
+	return false
+}
+
 // parseRating reads a rating with a decimal comma or point; "4,5/5" and
 // "4,5 из 5" read as 4.5. Zero words and dashes mean "not given" (ok=false, no error).
 func parseRating(v string) (x float64, comment string, given bool, bad *valueErr) {
@@ -182,6 +209,9 @@ func parseRating(v string) (x float64, comment string, given bool, bad *valueErr
 		}
 		num = v[:i] + "." + v[i+1:j]
 		i = j
+	}
+	if programmerNotation(v[:i], v[i:]) {
+		return 0, "", true, &valueErr{CodeNotANumber}
 	}
 	rest := strings.TrimFunc(v[i:], padding)
 	if r, _ := utf8.DecodeRuneInString(rest); isASCIIDigit(r) {

@@ -58,9 +58,19 @@ func (s *Store) FinishPass(ctx context.Context, id int64, result string, summary
 		if n, err := r.RowsAffected(); err != nil || n == 0 {
 			return fmt.Errorf("store: finish pass %d: %w", id, ErrNotFound)
 		}
+		// The history keeps every pass, and the summaries of the last
+		// KeepPassSummaries only: a summary holds every employee's errors
+		// and warnings, and kept for every pass it grew without end.
+		if _, err := tx.ExecContext(ctx, `UPDATE passes SET summary = NULL WHERE id <= ? AND summary IS NOT NULL`,
+			id-KeepPassSummaries); err != nil {
+			return fmt.Errorf("store: prune pass summaries: %w", err)
+		}
 		return nil
 	})
 }
+
+// KeepPassSummaries is how many of the latest passes keep their summary.
+const KeepPassSummaries = 200
 
 // LastPasses returns the n most recent passes, newest first (all when n <= 0).
 func (s *Store) LastPasses(ctx context.Context, n int) ([]Pass, error) {

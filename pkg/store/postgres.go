@@ -3,10 +3,10 @@ package store
 import (
 	"context"
 	"database/sql/driver"
-	"errors"
 	"fmt"
 	"io/fs"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,7 +33,7 @@ func OpenConfig(ctx context.Context, st config.State, opts Options) (*Store, err
 	case "postgres":
 		return OpenPostgres(ctx, st.DSN.Value(), opts)
 	default:
-		return nil, fmt.Errorf("store: unknown driver %q (sqlite or postgres)", st.Driver)
+		return nil, fmt.Errorf("%w: unknown driver %q (sqlite or postgres)", ErrConfig, st.Driver)
 	}
 }
 
@@ -49,14 +49,15 @@ func OpenPostgres(ctx context.Context, dsn string, opts Options) (*Store, error)
 
 func openPostgres(ctx context.Context, dsn string, opts Options, migrations fs.FS) (*Store, error) {
 	if dsn == "" {
-		return nil, errors.New("store: no PostgreSQL connection string")
+		return nil, fmt.Errorf("%w: no PostgreSQL connection string", ErrConfig)
 	}
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		// pgx's message quotes the string (password redacted, best effort):
 		// say nothing of it.
-		return nil, errors.New("store: the PostgreSQL connection string does not parse")
+		return nil, fmt.Errorf("%w: the PostgreSQL connection string does not parse", ErrConfig)
 	}
+	postgresTimeouts(cfg, dsn, opts.ConnectTimeout)
 	if opts.ReadOnly {
 		// The server refuses every write, whatever this package does.
 		cfg.RuntimeParams["default_transaction_read_only"] = "on"
@@ -102,6 +103,41 @@ func openPostgres(ctx context.Context, dsn string, opts Options, migrations fs.F
 		return nil, err
 	}
 	return s, nil
+}
+
+// Timeouts of a PostgreSQL session when the connection string sets none: a
+// server that accepts the connection and never answers fails the command
+// instead of hanging it, and no statement runs forever. A write waits for
+// another replica's write transaction (an advisory lock) under the same
+// statement timeout.
+const (
+	PostgresConnectTimeout   = 10 * time.Second
+	PostgresStatementTimeout = 2 * time.Minute
+	// postgresIdleInTxTimeout ends a session that holds a transaction open
+	// and says nothing (a process frozen between two statements).
+	postgresIdleInTxTimeout = 5 * time.Minute
+)
+
+// postgresTimeouts sets the timeouts the connection string leaves unset:
+// connect_timeout (client side: the dial and the server's greeting), and the
+// server's statement_timeout and idle_in_transaction_session_timeout.
+func postgresTimeouts(cfg *pgx.ConnConfig, dsn string, connect time.Duration) {
+	if cfg.ConnectTimeout == 0 && !strings.Contains(dsn, "connect_timeout") {
+		if connect <= 0 {
+			connect = PostgresConnectTimeout
+		}
+		cfg.ConnectTimeout = connect
+	}
+	// The server applies a timeout in milliseconds; a DSN's own
+	// (?statement_timeout=… or options=-c statement_timeout=…) wins.
+	set := func(name string, d time.Duration) {
+		if _, ok := cfg.RuntimeParams[name]; ok || strings.Contains(cfg.RuntimeParams["options"], name) {
+			return
+		}
+		cfg.RuntimeParams[name] = strconv.FormatInt(d.Milliseconds(), 10)
+	}
+	set("statement_timeout", PostgresStatementTimeout)
+	set("idle_in_transaction_session_timeout", postgresIdleInTxTimeout)
 }
 
 // lockPostgres is Lock on PostgreSQL: a session advisory lock held by a

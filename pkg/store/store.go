@@ -33,6 +33,10 @@ var (
 	ErrMigrationNeeded = errors.New("store: the state database needs migrating (open it once read-write)")
 	// ErrNotFound is returned when a row named by id does not exist.
 	ErrNotFound = errors.New("store: not found")
+	// ErrConfig is wrapped by a failure of the configuration itself (no
+	// driver of that name, a connection string that does not parse): opening
+	// again fails the same way. Every other failure to open may pass.
+	ErrConfig = errors.New("store: configuration")
 )
 
 //go:embed migrations/*.sql migrations_postgres/*.sql
@@ -45,6 +49,10 @@ type Options struct {
 	// ReadOnly opens an existing database without creating, migrating or
 	// writing anything; every write returns ErrReadOnly.
 	ReadOnly bool
+	// ConnectTimeout bounds connecting to PostgreSQL, the server's
+	// greeting included, when the connection string sets no
+	// connect_timeout (default PostgresConnectTimeout).
+	ConnectTimeout time.Duration
 }
 
 // Store is the state database. It is safe for concurrent use.

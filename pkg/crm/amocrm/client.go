@@ -130,7 +130,7 @@ func (a *Adapter) request(ctx context.Context, endpoint, path, method string, qu
 	defer func() { _ = resp.Body.Close() }()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	a.log.Debug().Str("method", method).Str("path", path).Int("status", resp.StatusCode).
-		Dur("took", time.Since(start)).Msg("amocrm request")
+		Dur("took_ms", time.Since(start)).Msg("amocrm request")
 	if err != nil {
 		return 0, a.transportError(ctx, method, path, err)
 	}
@@ -177,7 +177,7 @@ func (a *Adapter) classify(method, path string, resp *http.Response, data []byte
 			after = a.per
 		}
 		a.pacer.holdOff(after)
-		a.log.Warn().Str("method", method).Str("path", path).Dur("retry_after", after).
+		a.log.Warn().Str("method", method).Str("path", path).Dur("retry_after_ms", after).
 			Msg("amoCRM answered 429 Too Many Requests; pausing every request")
 		return crm.RetryableError(e, after)
 	case httpkit.StatusKind(s) == httpkit.Retryable:

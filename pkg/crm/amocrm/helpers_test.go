@@ -63,6 +63,9 @@ func newEnv(tb testing.TB, mods ...func(s setup)) *env {
 	}
 	f := amocrmfake.New(tb, fo)
 	cfg.BaseURL = f.URL
+	if fo.InProcess {
+		opts.HTTPClient = f.Client()
+	}
 	if cfg.CatalogID == 0 {
 		cfg.CatalogID = f.CatalogID()
 	}
@@ -70,6 +73,11 @@ func newEnv(tb testing.TB, mods ...func(s setup)) *env {
 	require.NoError(tb, err)
 	return &env{fake: f, a: a, cfg: cfg, logs: logs}
 }
+
+// inProcess serves the fake in the test's goroutines, without a socket: in
+// a testing/synctest bubble the pacer and the fake's rate window both read
+// the bubble's clock, and a busy machine cannot make them disagree.
+func inProcess(s setup) { s.fake.InProcess = true }
 
 // rec returns a record with a few metrics and a status.
 func rec(employee string, metrics map[string]float64) crm.Record {

@@ -265,7 +265,7 @@ func (c *client) call(ctx context.Context, method string, params any, out any, c
 func (c *client) transportError(ctx context.Context, method string, err error, start time.Time, commands int) error {
 	out := c.hook.scrub.TransportError(ctx, "bitrix24: "+method+": ", c.timeout, err)
 	if c.log != nil {
-		c.log.Warn().Str("method", method).Int("commands", commands).Dur("took", time.Since(start)).
+		c.log.Warn().Str("method", method).Int("commands", commands).Dur("took_ms", time.Since(start)).
 			Str("error", out.Error()).Msg("bitrix24: no answer")
 	}
 	return out
@@ -360,12 +360,12 @@ func (c *client) logCall(method string, status, commands int, took time.Duration
 	if status >= 400 {
 		ev = c.log.Warn()
 	}
-	ev.Str("method", method).Int("status", status).Int("commands", commands).Dur("took", took).Msg("bitrix24: call")
+	ev.Str("method", method).Int("status", status).Int("commands", commands).Dur("took_ms", took).Msg("bitrix24: call")
 }
 
 func (c *client) logLimit(method string, e *APIError, after time.Duration) {
 	if c.log == nil {
 		return
 	}
-	c.log.Warn().Str("method", method).Str("code", e.Code).Dur("retry_after", after).Msg("bitrix24: rate limited")
+	c.log.Warn().Str("method", method).Str("code", e.Code).Dur("retry_after_ms", after).Msg("bitrix24: rate limited")
 }

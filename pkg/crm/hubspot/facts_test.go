@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 	_ "time/tzdata" // the zones below, whatever the machine has
 
@@ -37,6 +38,9 @@ func factsSetup(t *testing.T, fo hubspotfake.Options, opts hubspot.Options) (*hu
 	}
 	fo.ObjectType, fo.Scale = objectType, factsScale
 	fake := hubspotfake.New(t, fo)
+	if fo.InProcess {
+		opts.HTTPClient = fake.Client()
+	}
 	if opts.Timeout == 0 {
 		opts.Timeout = 5 * time.Second
 	}
@@ -163,20 +167,25 @@ func TestFactsPaging(t *testing.T) {
 		require.Equal(t, both(450, 0), got["7"])
 		require.Equal(t, 2+1, fake.Searches(), "one page, then the owner's total rather than two more pages")
 	})
+	// 22 searches under the search limit: on a synctest bubble's clock with
+	// the fake in-process (the real clock under load made it flaky).
 	t.Run("beyond 10000", func(t *testing.T) {
-		fake, a := factsSetup(t, hubspotfake.Options{}, hubspot.Options{})
-		owners := make([]string, 20)
-		for i := range owners {
-			owners[i] = strconv.Itoa(500 + i)
-		}
-		for i := range 10_050 {
-			fake.AddCall(owners[i%3], at(d, time.UTC, 8, 0).Add(time.Duration(i)*time.Second))
-		}
-		got, err := a.Facts(t.Context(), owners, d, time.UTC)
-		require.NoError(t, err)
-		require.Equal(t, 3350, count(got["500"], crm.FactCalls))
-		require.Equal(t, 0, count(got["519"], crm.FactCalls))
-		require.Equal(t, 1+20+1, fake.Searches(), "the first page, a total for each owner, the deals")
+		synctest.Test(t, func(t *testing.T) {
+			fake, a := factsSetup(t, hubspotfake.Options{InProcess: true}, hubspot.Options{})
+			owners := make([]string, 20)
+			for i := range owners {
+				owners[i] = strconv.Itoa(500 + i)
+			}
+			for i := range 10_050 {
+				fake.AddCall(owners[i%3], at(d, time.UTC, 8, 0).Add(time.Duration(i)*time.Second))
+			}
+			got, err := a.Facts(t.Context(), owners, d, time.UTC)
+			require.NoError(t, err)
+			require.Equal(t, 3350, count(got["500"], crm.FactCalls))
+			require.Equal(t, 0, count(got["519"], crm.FactCalls))
+			require.Equal(t, 1+20+1, fake.Searches(), "the first page, a total for each owner, the deals")
+			require.Zero(t, fake.SearchViolations())
+		})
 	})
 }
 
@@ -257,8 +266,14 @@ func TestFactsAuth(t *testing.T) {
 // general one; an adapter told a search limit far too high is caught by the
 // fake, and its 429 asks to wait a search window.
 func TestFactsSearchLimit(t *testing.T) {
+	// On a synctest bubble's clock with the fakes in-process: the pacer and
+	// the fake's window read one clock (the real one under load was flaky).
+	synctest.Test(t, testFactsSearchLimit)
+}
+
+func testFactsSearchLimit(t *testing.T) {
 	d := day.New(2026, time.November, 26)
-	fake, a := factsSetup(t, hubspotfake.Options{}, hubspot.Options{})
+	fake, a := factsSetup(t, hubspotfake.Options{InProcess: true}, hubspot.Options{})
 	owners := make([]string, 250)
 	for i := range owners {
 		owners[i] = strconv.Itoa(1 + i)
@@ -275,7 +290,7 @@ func TestFactsSearchLimit(t *testing.T) {
 	// 18 searches, one at once then 0.8 × 4 per window.
 	require.GreaterOrEqual(t, elapsed, time.Duration(float64(17)/3.2*float64(fake.SearchWindow())))
 
-	greedy, fast := factsSetup(t, hubspotfake.Options{}, hubspot.Options{SearchLimit: 1000})
+	greedy, fast := factsSetup(t, hubspotfake.Options{InProcess: true}, hubspot.Options{SearchLimit: 1000})
 	var err error
 	for range 3 {
 		if _, err = fast.Facts(t.Context(), owners, d, time.UTC); err != nil {

@@ -120,7 +120,7 @@ func (s *Source) Fetch(_ context.Context, r source.Ref, ref day.Date) (*source.F
 	if err != nil {
 		return nil, fmt.Errorf("local: %w", err)
 	}
-	doc, warns, err := ReadFile(c.path, ref)
+	doc, warns, err := ReadFileIn(s.Dir, c.path, ref)
 	if err != nil {
 		return nil, fmt.Errorf("local: %w", err)
 	}

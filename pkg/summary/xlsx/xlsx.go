@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/dayreport/dayreport/pkg/summary"
@@ -175,8 +176,30 @@ func followLinks(path string) string {
 	return path
 }
 
+// staleTemp is how old a temporary workbook must be to be someone's
+// leftover (a process killed between writing it and the rename), not a
+// write going on.
+const staleTemp = 2 * time.Minute
+
+// removeStale removes the temporary workbooks next to path that a killed
+// process left behind (they piled up, one per kill).
+func removeStale(path string) {
+	matches, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+globEscape(filepath.Base(path))+".*.tmp"))
+	for _, m := range matches {
+		if info, err := os.Lstat(m); err == nil && info.Mode().IsRegular() && time.Since(info.ModTime()) > staleTemp {
+			_ = os.Remove(m)
+		}
+	}
+}
+
+// globEscape escapes the pattern characters of a file name.
+func globEscape(name string) string {
+	return strings.NewReplacer(`\`, `\\`, "*", `\*`, "?", `\?`, "[", `\[`).Replace(name)
+}
+
 // save writes f next to path and renames it over path.
 func save(f *excelize.File, path string, mode fs.FileMode) (err error) {
+	removeStale(path)
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err

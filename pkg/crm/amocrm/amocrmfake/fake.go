@@ -76,6 +76,10 @@ type Options struct {
 	// BlockAfter is how many rate violations block the account (0:
 	// DefaultBlockAfter).
 	BlockAfter int
+	// InProcess serves no socket: requests go through Client, served in the
+	// caller's goroutine (tests in a testing/synctest bubble, on its fake
+	// clock).
+	InProcess bool
 }
 
 // Request is one request as the fake saw it.
@@ -104,6 +108,7 @@ type Server struct {
 	URL string
 
 	srv     *httptest.Server
+	client  *http.Client
 	opts    Options
 	numeric map[int]bool // field id → numeric (a metric)
 	known   map[int]bool
@@ -171,13 +176,26 @@ func New(tb testing.TB, opts Options) *Server {
 	s.catalogs = []*catalog{first}
 	s.nextCatalog = opts.CatalogID
 	s.nextField = max(s.nextField, 700000)
+	if opts.InProcess {
+		s.client = crmtest.InProcess(http.HandlerFunc(s.serve))
+		s.URL = "http://127.0.0.1:1" // never dialled
+		tb.Cleanup(s.FaultQueue.Close)
+		return s
+	}
 	s.srv = crmtest.Serve(tb, http.HandlerFunc(s.serve), s.FaultQueue.Close)
 	s.URL = s.srv.URL
 	return s
 }
 
+// Client is the HTTP client of an InProcess fake (nil otherwise).
+func (s *Server) Client() *http.Client { return s.client }
+
 // Close stops the server (New already arranges it for the end of the test).
-func (s *Server) Close() { s.srv.Close() }
+func (s *Server) Close() {
+	if s.srv != nil {
+		s.srv.Close()
+	}
+}
 
 // CatalogID returns the list's id.
 func (s *Server) CatalogID() int { return s.opts.CatalogID }

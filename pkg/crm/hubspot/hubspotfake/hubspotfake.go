@@ -89,6 +89,10 @@ type Options struct {
 	// SearchWindow is the search limit's rolling window in HubSpot's time
 	// (DefaultSearchWindow); the enforced one is SearchWindow/Scale.
 	SearchWindow time.Duration
+	// InProcess serves no socket: requests go through Client, served in the
+	// caller's goroutine (tests in a testing/synctest bubble, on its fake
+	// clock).
+	InProcess bool
 }
 
 // Server is a fake HubSpot.
@@ -100,6 +104,7 @@ type Server struct {
 	window       time.Duration
 	searchWindow time.Duration
 	srv          *httptest.Server
+	client       *http.Client
 	path         string
 
 	crmtest.FaultQueue // Inject and Reset
@@ -173,10 +178,19 @@ func New(t testing.TB, opts Options) *Server {
 		objects:      map[string]*object{},
 		byKey:        map[string]string{},
 	}
+	if opts.InProcess {
+		s.client = crmtest.InProcess(http.HandlerFunc(s.serve))
+		s.URL = "http://127.0.0.1:1" // never dialled
+		t.Cleanup(s.Close)
+		return s
+	}
 	s.srv = crmtest.Serve(t, http.HandlerFunc(s.serve), s.Close)
 	s.URL = s.srv.URL
 	return s
 }
+
+// Client is the HTTP client of an InProcess fake (nil otherwise).
+func (s *Server) Client() *http.Client { return s.client }
 
 // Window returns the enforced rolling window (Window/Scale).
 func (s *Server) Window() time.Duration { return s.window }
