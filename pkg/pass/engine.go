@@ -241,6 +241,13 @@ func (c *Clock) Now() time.Time {
 // Wall is the wall clock, whatever is pretended.
 func (c *Clock) Wall() time.Time { return c.now() }
 
+// pretending reports whether a replay pretends a moment now.
+func (c *Clock) pretending() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.at.IsZero()
+}
+
 // pretend makes Now answer t until restore is called.
 func (c *Clock) pretend(t time.Time) (restore func()) {
 	c.mu.Lock()

@@ -100,8 +100,12 @@ func (e *Engine) pending(loc *time.Location, horizon, today day.Date, now time.T
 // read and holds nothing new for the days the pass must judge: each of them
 // has its report stored already, or is newer than the newest day the
 // document held.
+//
+// A replayed pass never skips: the state it would compare with was left by
+// a pass at another moment (a later one, when a backfill is run again after
+// a crash), and the replay is there to judge each day as of its own moment.
 func (r *run) unchanged(p *plan) bool {
-	if p.revision == "" {
+	if p.revision == "" || r.e.Clock.pretending() {
 		return false
 	}
 	st, seen := r.docStates[p.emp.ID]
