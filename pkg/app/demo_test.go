@@ -38,11 +38,12 @@ var demoExceptions = map[string]map[string]report.Status{
 
 // goldenRecord is what the demo's CRM must hold for one key.
 type goldenRecord struct {
-	Status  report.Status      `json:"status"`
-	Metrics map[string]float64 `json:"metrics"`
-	Notes   string             `json:"notes,omitempty"`
-	Errors  []string           `json:"errors,omitempty"`
-	Flags   []crm.Flag         `json:"flags,omitempty"`
+	Status   report.Status      `json:"status"`
+	Metrics  map[string]float64 `json:"metrics"`
+	Notes    string             `json:"notes,omitempty"`
+	LongTerm string             `json:"long_term,omitempty"`
+	Errors   []string           `json:"errors,omitempty"`
+	Flags    []crm.Flag         `json:"flags,omitempty"`
 }
 
 func runDemo(t *testing.T, a *App) *pass.BackfillResult {
@@ -124,7 +125,7 @@ func TestDemoBackfill(t *testing.T) {
 	// Every number of every record, against the reviewed golden file.
 	got := map[string]goldenRecord{}
 	for k, r := range records {
-		got[k] = goldenRecord{Status: r.Status, Metrics: r.Metrics, Notes: r.Notes, Errors: r.Errors, Flags: r.Flags}
+		got[k] = goldenRecord{Status: r.Status, Metrics: r.Metrics, Notes: r.Notes, LongTerm: r.LongTerm, Errors: r.Errors, Flags: r.Flags}
 	}
 	if *update {
 		b, err := json.MarshalIndent(got, "", "  ")

@@ -16,6 +16,7 @@ type EmployeeResult struct {
 	Status   report.Status       `json:"status"`
 	Metrics  map[string]float64  `json:"metrics"`
 	Notes    string              `json:"notes,omitempty"`
+	LongTerm string              `json:"long_term,omitempty"`
 	Errors   []report.FieldError `json:"errors"`
 	Warnings []report.FieldError `json:"warnings,omitempty"`
 	Flags    []crm.Flag          `json:"flags"`

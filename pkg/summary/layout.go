@@ -238,7 +238,7 @@ func (m *Model) Layout() *Layout {
 	names := TabNames(m.Lang)
 	l := LabelsFor(m.Lang)
 	return &Layout{
-		Days:     daysTab(names.Days, l, m.Columns, m.Days),
+		Days:     daysTab(names.Days, l, m.Columns, m.Days, m.LongTermLabel),
 		Funnel:   funnelTab(names.Funnel, l, m.Language(), m),
 		Absences: absencesTab(names.Absences, l, m.Absences),
 		Checks:   checksTab(names.Checks, l, m.Checks),
@@ -257,7 +257,7 @@ func (m *Model) Window() string {
 
 // daysTab is the Сводка tab: a row per employee-day with the metrics of the
 // template, and why an invalid day is invalid.
-func daysTab(name string, l *Labels, cols []Column, rows []DayRow) *Tab {
+func daysTab(name string, l *Labels, cols []Column, rows []DayRow, longTerm string) *Tab {
 	t := &Tab{Name: name}
 	head := []Cell{Str(l.Date), Str(l.Employee), Str(l.ID), Str(l.Status), Str(l.Reason)}
 	for _, c := range cols {
@@ -279,12 +279,27 @@ func daysTab(name string, l *Labels, cols []Column, rows []DayRow) *Tab {
 				cells = append(cells, Blank(k))
 			}
 		}
-		cells = append(cells, Long(r.Notes), Long(strings.Join(r.Flags, "; ")))
+		cells = append(cells, Long(NotesText(r.Notes, r.LongTerm, longTerm)), Long(strings.Join(r.Flags, "; ")))
 		t.Rows = append(t.Rows, Row{Cells: cells, Status: r.Status})
 	}
 	t.Table = len(head)
 	t.PageColumns = []int{len(head) - 2} // the notes and flags
 	return t
+}
+
+// NotesText is a day's free text in one cell: the notes, then the long_term
+// text under its label ("Что это даст в долгосрочной перспективе: …").
+func NotesText(notes, longTerm, label string) string {
+	if longTerm == "" {
+		return notes
+	}
+	if label == "" {
+		label = "long_term"
+	}
+	if notes == "" {
+		return label + ": " + longTerm
+	}
+	return notes + "\n" + label + ": " + longTerm
 }
 
 // absencesTab is the Отсутствия tab: the absent and late days.

@@ -48,6 +48,9 @@ type Model struct {
 	Absences []DayRow
 	// Checks is the Проверка tab: verification flags.
 	Checks []CheckRow
+	// LongTermLabel is the template's label of long_term, which heads that
+	// text inside a day's notes cell.
+	LongTermLabel string
 }
 
 // Column is one metric column.
@@ -70,6 +73,9 @@ type DayRow struct {
 	Metrics map[string]float64
 	// Notes is the employee's free text (user text: never a formula).
 	Notes string
+	// LongTerm is the report's long_term text, shown in the notes cell
+	// under Model.LongTermLabel.
+	LongTerm string
 	// Flags are the verification messages of the day.
 	Flags []string
 	// Reason says why an invalid day is invalid: its first error, short
