@@ -102,6 +102,7 @@ func validate(c *Config, m *meta) []Problem {
 		v.required("summary.spreadsheet", "roster is sheet: the roster is read from its Employees tab", "roster")
 	}
 	v.employees(c)
+	v.plans(c)
 	v.crm(c.CRM)
 
 	if w := c.Summary.Window.Days(); w < MinWindowDays || w > MaxWindowDays {
