@@ -91,7 +91,7 @@ func TestCompute(t *testing.T) {
 			name: "not started yet", month: nov26, date: "2026-11-13",
 			emp:       Employee{ID: "novikov", Start: day.MustParse("2026-11-16"), Plan: map[string]float64{"contracts_signed": 4}},
 			monthDays: 20, working: 11, elapsed: 0,
-			want:      Figures{Plan: 4, Actual: 0, Percent: ptr(0.0)},
+			want: Figures{Plan: 4, Actual: 0, Percent: ptr(0.0)},
 		},
 		{
 			// After the month: the forecast is what was done.
@@ -106,7 +106,7 @@ func TestCompute(t *testing.T) {
 			name: "on leave all month", month: nov26, date: "2026-11-20",
 			emp:       Employee{ID: "smirnova", OnLeave: leave("2026-10-20", "2026-12-05"), Plan: map[string]float64{"contracts_signed": 8}},
 			monthDays: 20, working: 0, elapsed: 0,
-			want:      Figures{Plan: 8, Actual: 0, Percent: ptr(0.0), Forecast: ptr(0.0), ForecastPercent: ptr(0.0)},
+			want: Figures{Plan: 8, Actual: 0, Percent: ptr(0.0), Forecast: ptr(0.0), ForecastPercent: ptr(0.0)},
 		},
 		{
 			// A plan of 0 has no percentage.
