@@ -21,7 +21,8 @@ import (
 // For an employee and a month, a metric's plan is the first of: the month's
 // employees entry, the month's default, the employee's entry, the default.
 // A month in months overrides the general plans for everyone, so a short
-// December is one line. With roster: sheet the manager's sheet may hold a
+// December is one line. A plan of 0 takes the metric out of the employee's
+// plan (a senior's new calls under a team default). With roster: sheet the manager's sheet may hold a
 // План tab too; its rows override these.
 type Plans struct {
 	Default   MetricPlan            `yaml:"default,omitempty"`

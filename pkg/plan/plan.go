@@ -73,6 +73,10 @@ type Day struct {
 	Date    day.Date
 	Status  report.Status
 	Metrics map[string]float64
+	// Notes and LongTerm are the day's free text; Flags its verification
+	// flag codes (the month review shows them).
+	Notes, LongTerm string
+	Flags           []string
 }
 
 // Counts reports whether a day's numbers are data: submitted and late days
