@@ -134,3 +134,37 @@ plans:
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr, "--month")
 }
+
+// TestPlanOnTheDemo: README command 1, then the план-факт of its November
+// (the CRM's facts give actual_crm: Volkov's overstated calls show) and the
+// month review with Petrova's long-term answer.
+func TestPlanOnTheDemo(t *testing.T) {
+	t.Setenv("DAYREPORT_CONFIG", "")
+	cfg, _ := demoConfig(t)
+	now := "2026-11-26T12:00:00+03:00"
+	code, _, stderr := execCLI(t, "backfill", "--config", cfg, "--from", "2026-10-26", "--to", "2026-11-06", "--replay", "--now", now)
+	require.Equal(t, 0, code, stderr)
+
+	code, out, stderr := execCLI(t, "plan", "--config", cfg, "--month", "2026-11", "--date", "2026-11-06", "--format", "json", "--now", now)
+	require.Equal(t, 0, code, stderr)
+	var res plan.Result
+	require.NoError(t, json.Unmarshal([]byte(out), &res), out)
+	var volkov plan.EmployeeResult
+	for _, e := range res.Employees {
+		if e.ID == "volkov" {
+			volkov = e
+		}
+	}
+	calls := volkov.Metrics["new_calls"]
+	require.InDelta(t, 89, calls.Actual, 0)
+	require.NotNil(t, calls.ActualCRM)
+	require.InDelta(t, 61, *calls.ActualCRM, 0, "the telephony logged fewer calls than reported")
+	require.InDelta(t, 14, volkov.Metrics["contracts_signed"].Plan, 0, "November's own plan for Volkov")
+	require.NotContains(t, res.Employees[1].Metrics, "new_calls", "a plan of 0 unplans a senior's new calls")
+
+	code, out, stderr = execCLI(t, "month", "--config", cfg, "--month", "2026-11", "--date", "2026-11-06", "--now", now)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "Анна Петрова (petrova)\n  Дни: сдан 4\n")
+	require.Contains(t, out, "  03.11.2026: подписала договор с «Ромашкой» после пилота\n    → выход на их сеть из 40 магазинов\n")
+	require.Contains(t, out, "Елена Смирнова (smirnova)\n  Дни: в отпуске 4\n")
+}

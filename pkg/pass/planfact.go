@@ -155,6 +155,27 @@ func (e *Engine) planFacts(ctx context.Context, in *planfact.Input, emps []confi
 	}
 }
 
+// behindLine is the digest's line of who is behind the plan's pace on which
+// metric, as of d; "" without plans or when nobody is.
+func (e *Engine) behindLine(ctx context.Context, d day.Date) (string, error) {
+	if e.Config.Plans.IsZero() {
+		return "", nil
+	}
+	res, err := e.Plan(ctx, planfact.MonthOf(d), d, PlanOptions{})
+	if err != nil {
+		return "", err
+	}
+	return res.BehindLine(e.metricLabel, e.Lang()), nil
+}
+
+// metricLabel is a metric's display label in the company's language.
+func (e *Engine) metricLabel(key string) string {
+	if mt, ok := e.Template.Metric(key); ok {
+		return mt.Label(e.Lang())
+	}
+	return key
+}
+
 func flagCodes(flags []crm.Flag) []string {
 	out := make([]string, 0, len(flags))
 	for _, f := range flags {
