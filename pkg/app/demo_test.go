@@ -215,7 +215,7 @@ func TestDemoSummary(t *testing.T) {
 	f, err := excelize.OpenFile(cfg.Summary.XLSX)
 	require.NoError(t, err)
 	defer func() { require.NoError(t, f.Close()) }()
-	require.Equal(t, []string{"Сводка", "Воронка", "Отсутствия", "Проверка"}, f.GetSheetList())
+	require.Equal(t, []string{"Сводка", "Воронка", "Отсутствия", "Проверка", "План-факт", "Итоги месяца"}, f.GetSheetList())
 	rows, err := f.GetRows("Сводка")
 	require.NoError(t, err)
 	require.Len(t, rows, 83, "a header and 82 employee-days")

@@ -10,6 +10,7 @@ import (
 	planfact "github.com/dayreport/dayreport/pkg/plan"
 	"github.com/dayreport/dayreport/pkg/report"
 	"github.com/dayreport/dayreport/pkg/store"
+	"github.com/dayreport/dayreport/pkg/summary"
 )
 
 // PlanOptions tune Engine.Plan.
@@ -153,6 +154,41 @@ func (e *Engine) planFacts(ctx context.Context, in *planfact.Input, emps []confi
 			in.Employees[i].CRM = sums[i]
 		}
 	}
+}
+
+// planModel is what the summary's План-факт and Итоги месяца tabs show as
+// of to: the month's план-факт (without the CRM's facts: a pass does not
+// ask the CRM for a whole month) and the reviews of that month and the one
+// before.
+func (e *Engine) planModel(ctx context.Context, to day.Date) (*summary.PlanModel, error) {
+	m := planfact.MonthOf(to)
+	cur, err := e.Plan(ctx, m, to, PlanOptions{})
+	if err != nil {
+		return nil, err
+	}
+	pm := &summary.PlanModel{Current: cur}
+	for _, month := range []planfact.Month{m, m.Prev()} {
+		date := to
+		if month != m {
+			date = month.Last()
+		}
+		rv, err := e.Review(ctx, month, date)
+		if err != nil {
+			return nil, err
+		}
+		pm.Reviews = append(pm.Reviews, rv)
+	}
+	for _, mt := range e.Template.Metrics {
+		if mt.Type != report.Text {
+			continue
+		}
+		if mt.Key == report.LongTermKey {
+			pm.LongTermLabel = mt.Label(e.Lang())
+		} else if pm.NotesLabel == "" {
+			pm.NotesLabel = mt.Label(e.Lang())
+		}
+	}
+	return pm, nil
 }
 
 // behindLine is the digest's line of who is behind the plan's pace on which

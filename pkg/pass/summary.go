@@ -76,6 +76,9 @@ func (e *Engine) Summary(ctx context.Context, to day.Date) (*summary.Model, erro
 	if m.Funnel, err = e.Funnel(ctx, from, to); err != nil {
 		return nil, err
 	}
+	if m.Plan, err = e.planModel(ctx, to); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 

@@ -124,6 +124,8 @@ type Tab struct {
 	Table int
 	// Chart is the stage table the team funnel chart draws; nil for none.
 	Chart *StageTable
+	// Bars is the bar chart of the План-факт tab; nil for none.
+	Bars *BarChart
 	// PageColumns are the columns (0-based) that start a new page across
 	// when the tab is printed: a table too wide for one page is printed as
 	// blocks of columns, each as wide as a page, the first FrozenColumns
@@ -220,10 +222,13 @@ func ColumnWidth(chars int) int { return min(max(chars+2, MinWidth), MaxWidth) }
 // Layout is the four tabs of a model laid out.
 type Layout struct {
 	Days, Funnel, Absences, Checks *Tab
+	Plan, Month                    *Tab
 }
 
 // All lists the tabs in workbook order, the order of Tabs.All.
-func (l *Layout) All() []*Tab { return []*Tab{l.Days, l.Funnel, l.Absences, l.Checks} }
+func (l *Layout) All() []*Tab {
+	return []*Tab{l.Days, l.Funnel, l.Absences, l.Checks, l.Plan, l.Month}
+}
 
 // Language is the language of status names: "en" or "ru".
 func (m *Model) Language() string {
@@ -242,6 +247,8 @@ func (m *Model) Layout() *Layout {
 		Funnel:   funnelTab(names.Funnel, l, m.Language(), m),
 		Absences: absencesTab(names.Absences, l, m.Absences),
 		Checks:   checksTab(names.Checks, l, m.Checks),
+		Plan:     planTab(names.Plan, m),
+		Month:    monthTab(names.Month, m),
 	}
 }
 

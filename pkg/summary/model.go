@@ -51,6 +51,8 @@ type Model struct {
 	// LongTermLabel is the template's label of long_term, which heads that
 	// text inside a day's notes cell.
 	LongTermLabel string
+	// Plan is the План-факт and Итоги месяца tabs (nil: they say no data).
+	Plan *PlanModel
 }
 
 // Column is one metric column.
@@ -100,16 +102,20 @@ type CheckRow struct {
 // Tabs are the four tab names in a language.
 type Tabs struct {
 	Days, Funnel, Absences, Checks string
+	// Plan and Month are the План-факт and Итоги месяца tabs.
+	Plan, Month string
 }
 
 // TabNames returns the tab names of SPEC §8: Russian by default, English
 // with lang "en".
 func TabNames(lang string) Tabs {
 	if lang == "en" {
-		return Tabs{Days: "Summary", Funnel: "Funnel", Absences: "Absences", Checks: "Checks"}
+		return Tabs{Days: "Summary", Funnel: "Funnel", Absences: "Absences", Checks: "Checks", Plan: "Plan vs actual", Month: "Month review"}
 	}
-	return Tabs{Days: "Сводка", Funnel: "Воронка", Absences: "Отсутствия", Checks: "Проверка"}
+	return Tabs{Days: "Сводка", Funnel: "Воронка", Absences: "Отсутствия", Checks: "Проверка", Plan: "План-факт", Month: "Итоги месяца"}
 }
 
 // All lists the tab names in workbook order.
-func (t Tabs) All() []string { return []string{t.Days, t.Funnel, t.Absences, t.Checks} }
+func (t Tabs) All() []string {
+	return []string{t.Days, t.Funnel, t.Absences, t.Checks, t.Plan, t.Month}
+}

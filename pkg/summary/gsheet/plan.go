@@ -81,6 +81,7 @@ func plan(book *sheets.Spreadsheet, tabs []*tab) ([]*sheets.Request, error) {
 		}
 	}
 	chartID := freeID(usedCharts, chartIDBase)
+	barsID := freeID(usedCharts, chartIDBase)
 
 	// Order of the tabs after the adds: a new tab goes after the summary tab
 	// before it, or last.
@@ -155,6 +156,9 @@ func plan(book *sheets.Spreadsheet, tabs []*tab) ([]*sheets.Request, error) {
 		reqs = append(reqs, statusRuleRequests(p.id, t)...)
 		if t.chart != nil {
 			reqs = append(reqs, chartRequest(p.id, chartID, t))
+		}
+		if t.Bars != nil {
+			reqs = append(reqs, barChartRequest(p.id, barsID, t.Tab))
 		}
 	}
 	return reqs, nil
