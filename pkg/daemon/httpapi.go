@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/dayreport/dayreport/pkg/source"
 )
 
 // Handler serves the daemon's HTTP endpoints (SPEC §9):
@@ -82,6 +84,9 @@ type statusBody struct {
 	LastPasses []passStatus         `json:"last_passes"`
 	// Leadership: this replica, whether it leads, and who does.
 	Leadership leadership `json:"leadership"`
+	// PlanProblems are the cells of the manager sheet's План tab the last
+	// pass could not use, each with its place.
+	PlanProblems []source.PlanProblem `json:"plan_problems,omitempty"`
 }
 
 func (d *Daemon) status(w http.ResponseWriter, r *http.Request) {
@@ -89,6 +94,7 @@ func (d *Daemon) status(w http.ResponseWriter, r *http.Request) {
 	body := statusBody{Running: d.running, NextRuns: d.nextRuns(), LastPasses: []passStatus{}}
 	d.mu.Unlock()
 	body.Leadership = d.leadership()
+	body.PlanProblems = d.e.PlanProblems()
 	passes, err := d.e.Store.LastPasses(r.Context(), 20)
 	if err != nil {
 		writeJSONStatus(w, http.StatusServiceUnavailable, map[string]string{"error": err.Error()})

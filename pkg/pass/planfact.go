@@ -2,6 +2,8 @@ package pass
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"time"
 
 	"github.com/dayreport/dayreport/pkg/config"
@@ -9,6 +11,7 @@ import (
 	"github.com/dayreport/dayreport/pkg/day"
 	planfact "github.com/dayreport/dayreport/pkg/plan"
 	"github.com/dayreport/dayreport/pkg/report"
+	"github.com/dayreport/dayreport/pkg/source"
 	"github.com/dayreport/dayreport/pkg/store"
 	"github.com/dayreport/dayreport/pkg/summary"
 )
@@ -51,6 +54,15 @@ func (e *Engine) Review(ctx context.Context, m planfact.Month, date day.Date) (*
 
 // planInput gathers a month's days, plans and (with opts.CRM) facts.
 func (e *Engine) planInput(ctx context.Context, m planfact.Month, date day.Date, opts PlanOptions) (planfact.Input, error) {
+	if e.Roster != nil && !e.rosterRead() {
+		// A command without a pass before it: the roster tab first.
+		if _, err := e.refreshRoster(ctx); err != nil {
+			return planfact.Input{}, err
+		}
+	}
+	if e.Plans != nil && !e.plansRead() {
+		e.refreshPlans(ctx)
+	}
 	in := planfact.Input{Month: m, Date: date, Calendar: e.Calendar}
 	for _, mt := range e.Template.Metrics {
 		if mt.Type == report.Count || mt.Type == report.Rating {
@@ -87,11 +99,14 @@ func (e *Engine) planInput(ctx context.Context, m planfact.Month, date day.Date,
 	return in, nil
 }
 
-// planOf is an employee's plan for the month: the configuration's plans. A
-// plan of 0 takes the metric out of the employee's plan (a senior's new calls
-// under a team default).
+// planOf is an employee's plan for the month: the configuration's plans,
+// with the manager sheet's План tab over them. A plan of 0 takes the metric
+// out of the employee's plan (a senior's new calls under a team default).
 func (e *Engine) planOf(m planfact.Month, id string) map[string]float64 {
 	p := e.Config.Plans.For(m.String(), id)
+	for k, v := range e.sheetPlanOf(m, id) {
+		p[k] = v
+	}
 	for k, v := range p {
 		if v == 0 {
 			delete(p, k)
@@ -216,6 +231,94 @@ func flagCodes(flags []crm.Flag) []string {
 	out := make([]string, 0, len(flags))
 	for _, f := range flags {
 		out = append(out, f.Code)
+	}
+	return out
+}
+
+// sheetPlans is the last read of the manager sheet's План tab.
+type sheetPlans struct {
+	mu       sync.Mutex
+	rows     []source.PlanRow
+	problems []source.PlanProblem
+	read     bool
+}
+
+// refreshPlans reads the План tab when there is one to read, logs each
+// problem with its cell and returns them. A tab that cannot be read keeps
+// the plans last read (logged as a warning).
+func (e *Engine) refreshPlans(ctx context.Context) []source.PlanProblem {
+	if e.Plans == nil {
+		return nil
+	}
+	var known []string
+	for _, mt := range e.Template.Metrics {
+		if mt.Type == report.Count || mt.Type == report.Rating {
+			known = append(known, mt.Key)
+		}
+	}
+	rows, probs, err := e.Plans.Plans(ctx, known)
+	if err != nil {
+		e.Log.Warn().Err(err).Msg("the План tab could not be read; the plans last read are used")
+		return nil
+	}
+	ids := map[string]bool{}
+	for _, emp := range e.Employees() {
+		ids[emp.ID] = true
+	}
+	kept := rows[:0]
+	for _, r := range rows {
+		if !ids[r.Employee] {
+			probs = append(probs, source.PlanProblem{Cell: r.Cell, Employee: r.Employee,
+				Message: fmt.Sprintf("no employee %q in the roster; the row is not read", r.Employee)})
+			continue
+		}
+		kept = append(kept, r)
+	}
+	for _, p := range probs {
+		e.Log.Error().Str("cell", p.Cell).Str("employee", p.Employee).Str("problem", p.Message).Msg("plan cell not used")
+	}
+	sp := &e.sheetPlans
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	sp.rows, sp.problems, sp.read = kept, probs, true
+	return probs
+}
+
+func (e *Engine) rosterRead() bool {
+	e.rosterMu.Lock()
+	defer e.rosterMu.Unlock()
+	return e.roster != nil
+}
+
+func (e *Engine) plansRead() bool {
+	e.sheetPlans.mu.Lock()
+	defer e.sheetPlans.mu.Unlock()
+	return e.sheetPlans.read
+}
+
+// PlanProblems are the problems of the План tab as last read (for /status).
+func (e *Engine) PlanProblems() []source.PlanProblem {
+	sp := &e.sheetPlans
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	return append([]source.PlanProblem(nil), sp.problems...)
+}
+
+// sheetPlanOf is the План tab's plan of employee id for month m: the row
+// for every month, then the month's own row over it.
+func (e *Engine) sheetPlanOf(m planfact.Month, id string) map[string]float64 {
+	sp := &e.sheetPlans
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	out := map[string]float64{}
+	for _, month := range []string{"", m.String()} {
+		for _, r := range sp.rows {
+			if r.Employee == id && r.Month == month {
+				for k, v := range r.Metrics {
+					out[k] = v
+				}
+			}
+		}
 	}
 	return out
 }
