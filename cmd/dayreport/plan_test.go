@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -167,4 +168,39 @@ func TestPlanOnTheDemo(t *testing.T) {
 	require.Contains(t, out, "Анна Петрова (petrova)\n  Дни: сдан 4\n")
 	require.Contains(t, out, "  03.11.2026: подписала договор с «Ромашкой» после пилота\n    → выход на их сеть из 40 магазинов\n")
 	require.Contains(t, out, "Елена Смирнова (smirnova)\n  Дни: в отпуске 4\n")
+}
+
+// TestCheckLongTerm: `check` of a senior's report that answers both of the
+// methodology's questions, one of them under a label too long to guess.
+func TestCheckLongTerm(t *testing.T) {
+	t.Setenv("DAYREPORT_CONFIG", "")
+	dir := t.TempDir()
+	file := dir + "/petrova.md"
+	text := "## 26.11.2026\n\n| Показатель | Значение |\n|---|---|\n| Первичный прозвон | 17 |\n| Повторные звонки | 5 |\n" +
+		"| КП (заинтересованные) | 2 |\n| Счета и договоры | 1 |\n| Подписанные договоры | 1 |\n| Оплаты | 0 |\n| Обратная связь | 3 |\n\n" +
+		"Что ещё я сделала сегодня сверх плана для нашего отдела продаж: обучила новичка\n\n" +
+		"**Что решил сегодня?** договорилась о пилоте с «Ромашкой»\n" +
+		"**Что это даст в долгосрочной перспективе:** выход на сеть из 40 магазинов\n"
+	require.NoError(t, os.WriteFile(file, []byte(text), 0o644))
+	code, out, stderr := execCLI(t, "check", "--file", file, "--format", "json")
+	require.Equal(t, 0, code, stderr)
+	var got struct {
+		Notes    string `json:"notes"`
+		LongTerm string `json:"long_term"`
+		Warnings []struct {
+			Code     string `json:"code"`
+			Location string `json:"location"`
+		} `json:"warnings"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &got), out)
+	require.Equal(t, "договорилась о пилоте с «Ромашкой»", got.Notes)
+	require.Equal(t, "выход на сеть из 40 магазинов", got.LongTerm)
+	require.Len(t, got.Warnings, 1)
+	require.Equal(t, "unknown_label", got.Warnings[0].Code)
+	require.Equal(t, "line 13", got.Warnings[0].Location)
+
+	code, out, stderr = execCLI(t, "check", "--file", file)
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "  Решённые задачи:\n    договорилась о пилоте с «Ромашкой»\n  Что это даст в долгосрочной перспективе:\n    выход на сеть из 40 магазинов\n")
+	require.Contains(t, out, "строка 13")
 }
