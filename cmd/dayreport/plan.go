@@ -113,11 +113,12 @@ a past month without --date counts the whole month.`,
 				return err
 			}
 			defer g.closeApp(a)
-			if !hasMonth {
-				m = plan.MonthOf(planDate(plan.Month{}, d, g.today(cfg)))
-				if d.IsZero() {
-					m = plan.MonthOf(g.today(cfg))
-				}
+			switch {
+			case hasMonth:
+			case !d.IsZero():
+				m = plan.MonthOf(d)
+			default:
+				m = plan.MonthOf(g.today(cfg))
 			}
 			res, err := a.Plan(cmd.Context(), m, planDate(m, d, g.today(cfg)), pass.PlanOptions{CRM: true})
 			if err != nil {

@@ -10,12 +10,14 @@
 //     stage), the day's status a row is coloured by, the table header and
 //     filter, the team stage table the chart draws, the column widths.
 //     Model.Layout is the one place a tab's content is decided.
+//   - plan.go: the План-факт and Итоги месяца tabs (pkg/plan's figures) and
+//     the bar chart of the forecast.
 //
 // The writers render that layout in their medium and decide nothing about
 // content: xlsx/ into a local workbook (excelize styles, the chart, the
 // print setup), gsheet/ into the manager's Google Sheet (number formats,
 // conditional colours, the chart spec, the size of requests). Every writer
-// rewrites the four tabs entirely and touches no other tab; user text is
+// rewrites the summary's tabs entirely and touches no other tab; user text is
 // always written as text, never as a formula.
 package summary
 
