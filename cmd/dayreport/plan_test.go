@@ -204,3 +204,23 @@ func TestCheckLongTerm(t *testing.T) {
 	require.Contains(t, out, "  Решённые задачи:\n    договорилась о пилоте с «Ромашкой»\n  Что это даст в долгосрочной перспективе:\n    выход на сеть из 40 магазинов\n")
 	require.Contains(t, out, "строка 13")
 }
+
+// TestPlanWithoutPlans: a team with no plans gets a sentence, not an empty
+// table, and the JSON an empty team.
+func TestPlanWithoutPlans(t *testing.T) {
+	c := newCLITeam(t, "employees:\n  - {id: anna, name: Анна}\n")
+	c.write(t, "anna.txt", planDay("02.11.2026", 20, 1, ""))
+	now := rfc("2026-11-03", 12, 0)
+	code, out, stderr := c.run(t, now, "plan")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, "План-факт за ноябрь 2026, на 03.11.2026")
+	require.Contains(t, out, "На этот месяц планов нет (plans в настройках).")
+	code, out, stderr = c.run(t, now, "plan", "--format", "json")
+	require.Equal(t, 0, code, stderr)
+	require.Contains(t, out, `"team": {
+    "metrics": {}
+  }`)
+	code, out, stderr = c.run(t, now, "month", "--format", "json")
+	require.Equal(t, 0, code, stderr)
+	require.NotContains(t, out, `"plan"`, "no plan, no plan figures")
+}
