@@ -74,14 +74,20 @@ func writeCheck(w io.Writer, res *app.CheckResult, t *report.Template, lang, for
 			}
 			b.WriteString(line + "\n")
 		}
-		if res.Notes != "" {
-			for _, mt := range t.Metrics {
-				if mt.Type == report.Text {
-					b.WriteString("  " + mt.Label(lang) + ":\n")
-					break
-				}
+		notesDone := false
+		for _, mt := range t.Metrics {
+			if mt.Type != report.Text || mt.Key != report.LongTermKey && notesDone {
+				continue
 			}
-			for _, l := range strings.Split(res.Notes, "\n") {
+			text := res.LongTerm
+			if mt.Key != report.LongTermKey {
+				text, notesDone = res.Notes, true
+			}
+			if text == "" {
+				continue
+			}
+			b.WriteString("  " + mt.Label(lang) + ":\n")
+			for _, l := range strings.Split(text, "\n") {
 				b.WriteString("    " + l + "\n")
 			}
 		}

@@ -131,6 +131,7 @@ the numbers against the CRM, and writes a funnel summary for the manager.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
 	root.AddCommand(newCheckCmd(g), newConfigCmd(g), newVersionCmd(g),
 		newSyncCmd(g), newCloseDayCmd(g), newBackfillCmd(g), newFunnelCmd(g), newRunCmd(g), newCRMCmd(g))
+	root.AddCommand(newPlanCmd(g), newMonthCmd(g))
 	root.AddCommand(newInitCmd(g))
 	root.AddCommand(newChangesCmd(g))
 	return root

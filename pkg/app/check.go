@@ -23,6 +23,7 @@ type CheckResult struct {
 	Metrics  map[string]float64  `json:"metrics"`
 	Comments map[string]string   `json:"comments,omitempty"`
 	Notes    string              `json:"notes"`
+	LongTerm string              `json:"long_term,omitempty"`
 	Errors   []report.FieldError `json:"errors"`
 	Warnings []report.FieldError `json:"warnings"`
 
@@ -94,7 +95,7 @@ func checkDocument(t *report.Template, doc *document.Document, docWarns []docume
 	res.Date = r.Date.String()
 	res.Status = r.Status()
 	res.Metrics = r.Metrics
-	res.Notes = r.Notes
+	res.Notes, res.LongTerm = r.Notes, r.LongTerm
 	if len(r.Comments) > 0 {
 		res.Comments = r.Comments
 	}

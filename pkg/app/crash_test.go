@@ -129,7 +129,7 @@ func TestCrashAndRerun(t *testing.T) {
 			runDemo(t, a)
 			got := map[string]goldenRecord{}
 			for k, r := range builtinRecords(t, a) {
-				got[k] = goldenRecord{Status: r.Status, Metrics: r.Metrics, Notes: r.Notes, Errors: r.Errors, Flags: r.Flags}
+				got[k] = goldenRecord{Status: r.Status, Metrics: r.Metrics, Notes: r.Notes, LongTerm: r.LongTerm, Errors: r.Errors, Flags: r.Flags}
 			}
 			require.Equal(t, want, got)
 			depth, err := a.Store().OutboxDepth(t.Context(), "builtin")

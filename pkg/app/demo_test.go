@@ -38,11 +38,12 @@ var demoExceptions = map[string]map[string]report.Status{
 
 // goldenRecord is what the demo's CRM must hold for one key.
 type goldenRecord struct {
-	Status  report.Status      `json:"status"`
-	Metrics map[string]float64 `json:"metrics"`
-	Notes   string             `json:"notes,omitempty"`
-	Errors  []string           `json:"errors,omitempty"`
-	Flags   []crm.Flag         `json:"flags,omitempty"`
+	Status   report.Status      `json:"status"`
+	Metrics  map[string]float64 `json:"metrics"`
+	Notes    string             `json:"notes,omitempty"`
+	LongTerm string             `json:"long_term,omitempty"`
+	Errors   []string           `json:"errors,omitempty"`
+	Flags    []crm.Flag         `json:"flags,omitempty"`
 }
 
 func runDemo(t *testing.T, a *App) *pass.BackfillResult {
@@ -124,7 +125,7 @@ func TestDemoBackfill(t *testing.T) {
 	// Every number of every record, against the reviewed golden file.
 	got := map[string]goldenRecord{}
 	for k, r := range records {
-		got[k] = goldenRecord{Status: r.Status, Metrics: r.Metrics, Notes: r.Notes, Errors: r.Errors, Flags: r.Flags}
+		got[k] = goldenRecord{Status: r.Status, Metrics: r.Metrics, Notes: r.Notes, LongTerm: r.LongTerm, Errors: r.Errors, Flags: r.Flags}
 	}
 	if *update {
 		b, err := json.MarshalIndent(got, "", "  ")
@@ -214,7 +215,7 @@ func TestDemoSummary(t *testing.T) {
 	f, err := excelize.OpenFile(cfg.Summary.XLSX)
 	require.NoError(t, err)
 	defer func() { require.NoError(t, f.Close()) }()
-	require.Equal(t, []string{"Сводка", "Воронка", "Отсутствия", "Проверка", "Динамика"}, f.GetSheetList())
+	require.Equal(t, []string{"Сводка", "Воронка", "Отсутствия", "Проверка", "Динамика", "План-факт", "Итоги месяца"}, f.GetSheetList())
 	rows, err := f.GetRows("Сводка")
 	require.NoError(t, err)
 	require.Len(t, rows, 83, "a header and 82 employee-days")

@@ -301,7 +301,7 @@ func TestGoogleRoster(t *testing.T) {
 	// The summary went into the same spreadsheet; the roster tab is untouched.
 	require.NotNil(t, res.Summary)
 	require.Empty(t, res.Summary.Error)
-	require.ElementsMatch(t, []string{"Сводка", "Сотрудники", "Воронка", "Отсутствия", "Проверка", "Динамика"}, fake.SheetTitles("1manager"))
+	require.ElementsMatch(t, []string{"Сводка", "Сотрудники", "Воронка", "Отсутствия", "Проверка", "Динамика", "План-факт", "Итоги месяца"}, fake.SheetTitles("1manager"))
 	require.Equal(t, "anna", fake.Cells("1manager", "Сотрудники")[1][0])
 	require.Len(t, fake.Cells("1manager", "Сводка"), 4, "a header and three employees")
 	emps := a.Employees()

@@ -72,6 +72,7 @@ func wireSources(ctx context.Context, d *pass.Deps, g googleWiring, now func() t
 			return err
 		}
 		d.Roster = &gsheet.Roster{Sheets: svc, ID: link.ID, SourceKind: g.cfg.Source.Kind}
+		d.Plans = &gsheet.PlanTab{Sheets: svc, ID: link.ID}
 	}
 	return wireChangeLog(ctx, d, g)
 }

@@ -34,6 +34,7 @@ type Config struct {
 	Local     Local      `yaml:"local"`
 	Employees []Employee `yaml:"employees"`
 	Roster    string     `yaml:"roster"`
+	Plans     Plans      `yaml:"plans,omitempty"`
 	CRM       CRM        `yaml:"crm"`
 	Summary   Summary    `yaml:"summary"`
 	Schedule  Schedule   `yaml:"schedule"`

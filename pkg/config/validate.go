@@ -103,6 +103,7 @@ func validate(c *Config, m *meta) []Problem {
 	}
 	v.employees(c)
 	v.changes(c)
+	v.plans(c)
 	v.crm(c.CRM)
 
 	if w := c.Summary.Window.Days(); w < MinWindowDays || w > MaxWindowDays {

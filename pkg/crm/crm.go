@@ -57,6 +57,8 @@ type Record struct {
 	Status       report.Status      `json:"status"`
 	Metrics      map[string]float64 `json:"metrics"`
 	Notes        string             `json:"notes,omitempty"`
+	// LongTerm is what the day's work gives in the long term (free text).
+	LongTerm string `json:"long_term,omitempty"`
 	// Errors are the validation messages of an invalid report.
 	Errors    []string `json:"errors,omitempty"`
 	Flags     []Flag   `json:"flags,omitempty"`

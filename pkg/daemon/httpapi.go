@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/dayreport/dayreport/pkg/source"
 )
 
 // Handler serves the daemon's HTTP endpoints (SPEC §9):
@@ -92,6 +94,9 @@ type statusBody struct {
 	// Skipped counts the scheduled runs skipped since the start, and why
 	// the last one was.
 	Skipped skips `json:"skipped"`
+	// PlanProblems are the cells of the manager sheet's План tab the last
+	// pass could not use, each with its place.
+	PlanProblems []source.PlanProblem `json:"plan_problems,omitempty"`
 }
 
 func (d *Daemon) status(w http.ResponseWriter, r *http.Request) {
@@ -99,6 +104,7 @@ func (d *Daemon) status(w http.ResponseWriter, r *http.Request) {
 	body := statusBody{Running: d.running, NextRuns: d.nextRuns(), LastPasses: []passStatus{}, Skipped: d.skips}
 	d.mu.Unlock()
 	body.Leadership = d.leadership()
+	body.PlanProblems = d.e.PlanProblems()
 	passes, err := d.e.Store.LastPasses(r.Context(), 20)
 	if err != nil {
 		writeJSONStatus(w, http.StatusServiceUnavailable, map[string]string{"error": err.Error()})

@@ -149,7 +149,7 @@ func behind(emp, team []Stage, minBase float64) *Gap {
 		if e == nil || tm == nil || emp[i-1].Count < minBase {
 			continue
 		}
-		gap := round(*e-*tm, 4)
+		gap := *e - *tm
 		if gap < 0 && (g == nil || gap < g.Gap) {
 			g = &Gap{
 				Transition: Transition{From: emp[i-1].Key, To: emp[i].Key, FromLabel: emp[i-1].Label, ToLabel: emp[i].Label, Conversion: *e},
@@ -166,7 +166,7 @@ func trend(cur, prev []Stage) []Change {
 	for i := 1; i < len(cur) && i < len(prev); i++ {
 		c := Change{Key: cur[i].Key, Label: cur[i].Label, Conversion: cur[i].Conversion, Previous: prev[i].Conversion}
 		if c.Conversion != nil && c.Previous != nil {
-			d := round(*c.Conversion-*c.Previous, 4)
+			d := *c.Conversion - *c.Previous
 			c.Delta = &d
 		}
 		out = append(out, c)
@@ -174,12 +174,12 @@ func trend(cur, prev []Stage) []Change {
 	return out
 }
 
-// ratio is n/d rounded to 4 decimals (0.3333), nil when d is 0.
+// ratio is n/d, exact (each medium rounds it once: json.go), nil when d is 0.
 func ratio(n, d float64) *float64 {
 	if d == 0 {
 		return nil
 	}
-	r := round(n/d, 4)
+	r := n / d
 	return &r
 }
 

@@ -50,7 +50,7 @@ func TestSourceExample(t *testing.T) {
 		conv  float64
 	}{
 		{"calls", 200, 0}, {"repeat_calls", 100, 0.5}, {"proposals_sent", 60, 0.6},
-		{"invoices_issued", 30, 0.5}, {"contracts_signed", 9, 0.3}, {"payments", 8, 0.8889},
+		{"invoices_issued", 30, 0.5}, {"contracts_signed", 9, 0.3}, {"payments", 8, 8.0 / 9},
 	}
 	require.Len(t, res.Stages, len(want))
 	for i, w := range want {
@@ -162,7 +162,7 @@ func TestEmployeeBehindTeamAndTrend(t *testing.T) {
 	pe := res.Employees[0].Behind
 	require.NotNil(t, pe)
 	require.Equal(t, "proposals_sent", pe.From, "petrova invoices 10 of 30 proposals, the team 30 of 60")
-	require.InDelta(t, -0.1667, pe.Gap, 1e-9)
+	require.InDelta(t, 1.0/3-0.5, pe.Gap, 1e-12, "exact: each medium rounds it once")
 
 	require.NotNil(t, res.Previous)
 	require.Equal(t, "2026-11-02", res.Previous.From)
@@ -225,4 +225,21 @@ func TestEnglishLabels(t *testing.T) {
 	t.Parallel()
 	res := funnel.Compute(tmpl, funnel.Window{}, funnel.Window{}, funnel.Options{Lang: "en"})
 	require.Equal(t, "Calls", res.Stages[0].Label)
+}
+
+// TestRoundedOnce: 4 of 21 is 19,0 % in text; rounded to 0.1905 first and
+// printed after, it was 19,1 %. The JSON keeps 4 decimals.
+func TestRoundedOnce(t *testing.T) {
+	t.Parallel()
+	x := 4.0 / 21
+	s := funnel.Stage{Key: "paid", Label: "Оплаты", Count: 4, Conversion: &x}
+	require.Equal(t, "19,0 %", funnel.Percent(s.Conversion, "ru"))
+	require.Equal(t, "19.0%", funnel.Percent(s.Conversion, "en"))
+	b, err := json.Marshal(s)
+	require.NoError(t, err)
+	require.JSONEq(t, `{"key":"paid","label":"Оплаты","count":4,"conversion":0.1905}`, string(b))
+	g := funnel.Gap{Transition: funnel.Transition{From: "a", To: "b", Conversion: x}, Team: 0.5, Gap: x - 0.5}
+	b, err = json.Marshal(g)
+	require.NoError(t, err)
+	require.JSONEq(t, `{"from":"a","to":"b","from_label":"","to_label":"","conversion":0.1905,"team":0.5,"gap":-0.3095}`, string(b))
 }

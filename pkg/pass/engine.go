@@ -100,6 +100,8 @@ type Deps struct {
 	// ChangeLog, when set, is the change log tab of the manager spreadsheet;
 	// its changes follow the configuration's.
 	ChangeLog source.ChangeLog
+	// Plans, when set, adds the plans of the manager sheet's План tab.
+	Plans source.Plans
 	// Adapter is the CRM; its pushes go through a crm.Retrier.
 	Adapter crm.Adapter
 	// Sleep is the Retrier's wait (tests make it instant).
@@ -140,6 +142,8 @@ type Engine struct {
 	// rosterMu guards roster, the last roster read from the roster tab.
 	rosterMu sync.Mutex
 	roster   []config.Employee
+	// sheetPlans is what the План tab held when last read (planMu guards it).
+	sheetPlans sheetPlans
 	// overlay holds, in a dry run, the days the engine would have saved, so
 	// that a dry backfill sees its earlier days as a real one would.
 	overlay *overlay

@@ -125,7 +125,7 @@ func (r *run) judgeEmployee(ctx context.Context, fr fetchResult) {
 func (r *run) knownResult(p *plan) EmployeeResult {
 	out := EmployeeResult{ID: p.emp.ID, Status: report.Missing, Metrics: map[string]float64{}, Errors: []report.FieldError{}, Flags: []crm.Flag{}}
 	if prior, ok := p.stored[p.date]; ok {
-		out.Status, out.Metrics, out.Notes = prior.Status, nonNil(prior.Metrics), prior.Notes
+		out.Status, out.Metrics, out.Notes, out.LongTerm = prior.Status, nonNil(prior.Metrics), prior.Notes, prior.LongTerm
 	}
 	if p.date != r.company && !p.date.IsZero() {
 		out.Date = p.date.String()
@@ -172,7 +172,7 @@ func (r *run) judgeDay(ctx context.Context, p *plan, d day.Date, why reason, sec
 	var version *store.Version
 	switch {
 	case rep != nil:
-		next.Metrics, next.Notes, next.Errors = rep.Metrics, rep.Notes, rep.Errors
+		next.Metrics, next.Notes, next.LongTerm, next.Errors = rep.Metrics, rep.Notes, rep.LongTerm, rep.Errors
 		text := sectionText(sec)
 		version = &store.Version{Employee: p.emp.ID, Date: d, ContentHash: hashText(text), Valid: rep.Valid(),
 			Metrics: rep.Metrics, Notes: rep.Notes, Errors: rep.Errors, Text: text}
@@ -182,7 +182,7 @@ func (r *run) judgeDay(ctx context.Context, p *plan, d day.Date, why reason, sec
 		out.Warnings = rep.Warnings
 	case st.Kept:
 		// The report is gone from the document: what was reported stays.
-		next.Metrics, next.Notes, next.Errors, next.Flags = prior.Metrics, prior.Notes, prior.Errors, prior.Flags
+		next.Metrics, next.Notes, next.LongTerm, next.Errors, next.Flags = prior.Metrics, prior.Notes, prior.LongTerm, prior.Errors, prior.Flags
 	}
 	if fetched != nil && (next.SourceURL == "" || rep == nil) {
 		next.SourceURL = fetched.URL
@@ -192,7 +192,7 @@ func (r *run) judgeDay(ctx context.Context, p *plan, d day.Date, why reason, sec
 			return out, true, err
 		}
 	}
-	out.Status, out.Metrics, out.Notes = next.Status, nonNil(next.Metrics), next.Notes
+	out.Status, out.Metrics, out.Notes, out.LongTerm = next.Status, nonNil(next.Metrics), next.Notes, next.LongTerm
 	if next.Flags != nil {
 		out.Flags = next.Flags
 	}
@@ -240,7 +240,7 @@ func (r *run) noteJudged(p *plan, d store.Day) {
 func (r *run) record(emp config.Employee, d store.Day) crm.Record {
 	rec := crm.Record{
 		Key: crm.Key(emp.ID, d.Date), Employee: emp.ID, EmployeeName: emp.Name, CRMUserID: emp.CRMUserID,
-		Date: d.Date, Status: d.Status, Metrics: nonNil(d.Metrics), Notes: d.Notes, Flags: d.Flags, SourceURL: d.SourceURL,
+		Date: d.Date, Status: d.Status, Metrics: nonNil(d.Metrics), Notes: d.Notes, LongTerm: d.LongTerm, Flags: d.Flags, SourceURL: d.SourceURL,
 	}
 	for _, fe := range d.Errors {
 		rec.Errors = append(rec.Errors, fe.Location.Format(r.e.Lang())+": "+fe.Message)

@@ -331,6 +331,11 @@ func (e *Engine) digestMessage(ctx context.Context, d day.Date) (notify.Message,
 	}{{tr(lang, "Воронка за день", "Today's funnel"), today}, {tr(lang, "Воронка за период", "The window's funnel"), week}} {
 		b.WriteString("\n" + f.title + ": " + funnel.Line(f.res.Stages, f.res.Weakest, lang) + "\n")
 	}
+	if line, err := e.behindLine(ctx, d); err != nil {
+		return notify.Message{}, err
+	} else if line != "" {
+		b.WriteString("\n" + line + "\n")
+	}
 	if len(flags) > 0 {
 		b.WriteString("\n" + tr(lang, "Проверка:", "Checks:") + "\n")
 		for _, f := range flags {

@@ -16,6 +16,7 @@ type EmployeeResult struct {
 	Status   report.Status       `json:"status"`
 	Metrics  map[string]float64  `json:"metrics"`
 	Notes    string              `json:"notes,omitempty"`
+	LongTerm string              `json:"long_term,omitempty"`
 	Errors   []report.FieldError `json:"errors"`
 	Warnings []report.FieldError `json:"warnings,omitempty"`
 	Flags    []crm.Flag          `json:"flags"`
@@ -82,6 +83,9 @@ type Result struct {
 	// Strays are report documents no employee owns ("ivanv.txt"): reports
 	// nobody reads, each with the id it most likely meant.
 	Strays []source.Stray `json:"strays,omitempty"`
+	// PlanProblems are the cells of the manager sheet's План tab that could
+	// not be used, each with its place; the rest of the tab is.
+	PlanProblems []source.PlanProblem `json:"plan_problems,omitempty"`
 	// Failed counts employees whose report could not be read.
 	Failed int   `json:"failed"`
 	PassID int64 `json:"pass_id,omitempty"`

@@ -138,6 +138,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		finish("failed", err)
 		return res, err
 	}
+	res.PlanProblems = e.refreshPlans(ctx)
 	r.findStrays()
 	fetchCtx, stopFetching := context.WithCancel(ctx)
 	defer stopFetching()

@@ -26,6 +26,9 @@ func (e *Engine) Summary(ctx context.Context, to day.Date) (*summary.Model, erro
 		if mt.Type == report.Count || mt.Type == report.Rating {
 			m.Columns = append(m.Columns, summary.Column{Key: mt.Key, Label: mt.Label(e.Lang()), Rating: mt.Type == report.Rating})
 		}
+		if mt.Key == report.LongTermKey {
+			m.LongTermLabel = mt.Label(e.Lang())
+		}
 	}
 	rank := map[string]int{}
 	for i, e := range e.Employees() {
@@ -37,7 +40,7 @@ func (e *Engine) Summary(ctx context.Context, to day.Date) (*summary.Model, erro
 			return nil // a weekend or holiday without a report is not a row
 		}
 		row := summary.DayRow{Date: d.Date, Employee: d.Employee, Name: m.Names[d.Employee], Status: d.Status,
-			StatusLabel: d.Status.Label(e.Lang()), Metrics: d.Metrics, Notes: d.Notes}
+			StatusLabel: d.Status.Label(e.Lang()), Metrics: d.Metrics, Notes: d.Notes, LongTerm: d.LongTerm}
 		if d.Status == report.Invalid {
 			row.Reason = summary.Reason(e.Lang(), d.Errors)
 		}
@@ -79,6 +82,9 @@ func (e *Engine) Summary(ctx context.Context, to day.Date) (*summary.Model, erro
 		return nil, err
 	}
 	if m.Trend, err = e.Trend(ctx, to); err != nil {
+		return nil, err
+	}
+	if m.Plan, err = e.planModel(ctx, to); err != nil {
 		return nil, err
 	}
 	return m, nil

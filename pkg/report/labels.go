@@ -203,6 +203,8 @@ func runesEqual(a, b []rune) bool {
 // sign, not a separator ("Оплаты -3" is the value "-3").
 func valueAfterLabel(rest string) string {
 	s := strings.TrimLeftFunc(rest, padding)
+	// A label asked as a question ("Что решил сегодня?: …").
+	s = strings.TrimLeftFunc(strings.TrimLeft(s, "?？"), padding)
 	if s == "" {
 		return ""
 	}
@@ -257,6 +259,56 @@ func labelSeparator(raw string) (label, value string, ok bool) {
 		return "", "", false
 	}
 	return label, value, true
+}
+
+// labelContinues reads a text metric's line whose label goes on past the
+// template's label before its colon ("Решённые задачи и что это даст: X"):
+// the value is what follows the colon. rest is the raw text after the matched
+// label; ok is false when rest starts with its own separator or the words
+// before a colon are too many to be part of a label.
+func labelContinues(rest string) (value string, ok bool) {
+	s := strings.TrimLeftFunc(rest, padding)
+	if s == "" || strings.ContainsRune(":：=|-–—−", []rune(s)[0]) {
+		return "", false
+	}
+	i := strings.IndexAny(s, ":：")
+	if i < 0 {
+		return "", false
+	}
+	more := strings.TrimFunc(s[:i], padding)
+	words := strings.Fields(NormalizeLabel(more))
+	if utf8.RuneCountInString(more) > 50 || len(words) == 0 || len(words) > 6 ||
+		!labelJoiners[words[0]] && !strings.HasPrefix(more, "(") {
+		return "", false
+	}
+	value = strings.TrimFunc(s[i+utf8.RuneLen([]rune(s[i:])[0]):], padding)
+	return value, value != ""
+}
+
+// labelJoiners start the words that lengthen a label ("Решённые задачи и что
+// это даст"); any other word after a label is the value itself.
+var labelJoiners = map[string]bool{"и": true, "а": true, "также": true, "and": true, "&": true, "+": true}
+
+// longLabel finds a "label: value" line whose label is too long for
+// labelSeparator (more than 6 words or 50 characters), e.g. a prompt of the
+// methodology the template does not know. Only a colon separates here: prose
+// has dashes.
+func longLabel(raw string) (label string, ok bool) {
+	var runes [foldBuffer]rune
+	var offs [foldBuffer + 1]int
+	f := foldLineInto(raw, runes[:0], offs[:0])
+	body := raw[f.offs[skipMarkers(f.runes)]:]
+	i := strings.IndexAny(body, ":：")
+	if i <= 0 {
+		return "", false
+	}
+	label = strings.TrimFunc(body[:i], padding)
+	value := strings.TrimFunc(body[i+utf8.RuneLen([]rune(body[i:])[0]):], padding)
+	first, _ := utf8.DecodeRuneInString(label)
+	if label == "" || value == "" || !unicode.IsLetter(first) {
+		return "", false
+	}
+	return label, true
 }
 
 // closest returns the template label nearest to an unknown one, when it is

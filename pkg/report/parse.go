@@ -97,7 +97,7 @@ func Parse(t *Template, sec document.Section, opts Options) *Report {
 // would keep the whole document alive (a pass over 10 000 employees kept
 // every document, 120 MiB, through its results).
 func (r *Report) detach() {
-	r.Notes = strings.Clone(r.Notes)
+	r.Notes, r.LongTerm = strings.Clone(r.Notes), strings.Clone(r.LongTerm)
 	for k, v := range r.Comments {
 		r.Comments[k] = strings.Clone(v)
 	}
@@ -139,7 +139,13 @@ func (p *parser) warn(e FieldError) {
 func (p *parser) line(text string, loc document.Location) {
 	if m, rest, ok := p.t.labels.match(text); ok {
 		p.closeText()
-		p.assign(m, valueAfterLabel(rest), loc)
+		value := valueAfterLabel(rest)
+		if p.t.Metrics[m].Type == Text {
+			if v, ok := labelContinues(rest); ok {
+				value = v
+			}
+		}
+		p.assign(m, value, loc)
 		return
 	}
 	if p.text != nil {
@@ -148,6 +154,12 @@ func (p *parser) line(text string, loc document.Location) {
 	}
 	if label, value, ok := labelSeparator(text); ok && value != "" {
 		p.unknown(label, loc)
+		return
+	}
+	if label, ok := longLabel(text); ok {
+		// Too long for a label we could suggest a fix for, but its text
+		// would be lost: say so where it is.
+		p.unknown(clip(label), loc)
 	}
 }
 
@@ -287,7 +299,7 @@ func (p *parser) closeText() {
 		if first.norm != text {
 			p.fail(FieldError{Code: CodeDuplicate, Field: mt.Key, Location: run.loc, Value: clip(text),
 				Message: p.msg.duplicate(mt, clip(first.raw), clip(text), first.loc.Format(p.msg.lang))})
-			p.rep.Notes = ""
+			*p.rep.text(mt.Key) = ""
 		}
 		return
 	}
@@ -296,7 +308,7 @@ func (p *parser) closeText() {
 		p.fail(FieldError{Code: CodeTooLong, Field: mt.Key, Location: run.loc, Value: clip(text), Message: p.msg.value(CodeTooLong, mt, text)})
 		return
 	}
-	p.rep.Notes = text
+	*p.rep.text(mt.Key) = text
 }
 
 // clip shortens long text for an error's Value.

@@ -45,10 +45,18 @@ func Render(t *Template, r *Report, lang string) string {
 		}
 		b.WriteByte('\n')
 	}
-	for i, mt := range text {
+	notesDone := false
+	for _, mt := range text {
 		b.WriteString(mt.Label(lang) + ":")
-		if i == 0 && r.Notes != "" {
-			b.WriteString("\n" + r.Notes)
+		var s string
+		switch {
+		case mt.Key == LongTermKey:
+			s = r.LongTerm
+		case !notesDone:
+			s, notesDone = r.Notes, true
+		}
+		if s != "" {
+			b.WriteString("\n" + s)
 		}
 		b.WriteByte('\n')
 	}

@@ -76,12 +76,27 @@ type Report struct {
 	Metrics map[string]float64
 	// Comments keeps text typed after a number ("12 (ООО Ромашка)").
 	Comments map[string]string
-	// Notes is the free text of the template's text metric.
-	Notes    string
+	// Notes is the free text of the template's text metric: what was solved
+	// today (every text metric but long_term lands here).
+	Notes string
+	// LongTerm is the text of the long_term metric: what it gives in the
+	// long term (the methodology's second question).
+	LongTerm string
 	Errors   []FieldError
 	Warnings []FieldError
 	// Start is where the day's section starts in the document.
 	Start document.Location
+}
+
+// LongTermKey is the key of the text metric that goes to Report.LongTerm.
+const LongTermKey = "long_term"
+
+// text returns where the free text of metric key is kept.
+func (r *Report) text(key string) *string {
+	if key == LongTermKey {
+		return &r.LongTerm
+	}
+	return &r.Notes
 }
 
 // Valid reports whether the report has no errors.

@@ -27,6 +27,8 @@ type Day struct {
 	VersionID int64
 	Metrics   map[string]float64
 	Notes     string
+	// LongTerm is the report's long_term text (what the day gives in the long term).
+	LongTerm  string
 	Errors    []report.FieldError
 	Flags     []crm.Flag
 	SourceURL string
@@ -37,7 +39,7 @@ type Day struct {
 }
 
 const dayColumns = `employee, date, status, late, closed_at, first_seen, version_id,
-	metrics, notes, errors, flags, source_url, record_hash, updated_at`
+	metrics, notes, errors, flags, source_url, record_hash, updated_at, long_term`
 
 func scanDay(sc scanner) (Day, error) {
 	var (
@@ -49,7 +51,7 @@ func scanDay(sc scanner) (Day, error) {
 		metrics, errs, flags  string
 	)
 	if err := sc.Scan(&d.Employee, &date, &status, &late, &closed, &firstSeen, &versionID,
-		&metrics, &d.Notes, &errs, &flags, &d.SourceURL, &d.RecordHash, &updated); err != nil {
+		&metrics, &d.Notes, &errs, &flags, &d.SourceURL, &d.RecordHash, &updated, &d.LongTerm); err != nil {
 		return Day{}, fmt.Errorf("store: read day: %w", err)
 	}
 	var err error
@@ -274,16 +276,17 @@ func (s *Store) SaveDay(ctx context.Context, u DayUpdate) (SaveResult, error) {
 		}
 		res.VersionID = d.VersionID
 		_, err := tx.ExecContext(ctx, `INSERT INTO days (`+dayColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (employee, date) DO UPDATE SET
 				status = excluded.status, late = excluded.late, closed_at = excluded.closed_at,
 				first_seen = excluded.first_seen, version_id = excluded.version_id,
 				metrics = excluded.metrics, notes = excluded.notes, errors = excluded.errors,
 				flags = excluded.flags, source_url = excluded.source_url,
-				record_hash = excluded.record_hash, updated_at = excluded.updated_at`,
+				record_hash = excluded.record_hash, updated_at = excluded.updated_at,
+				long_term = excluded.long_term`,
 			d.Employee, d.Date.String(), string(d.Status), boolInt(d.Late), nullTime(d.ClosedAt),
 			nullTime(d.FirstSeen), nullID(d.VersionID), metrics, d.Notes, errs, flags, d.SourceURL,
-			d.RecordHash, fmtTime(now))
+			d.RecordHash, fmtTime(now), d.LongTerm)
 		if err != nil {
 			return fmt.Errorf("store: save day: %w", err)
 		}

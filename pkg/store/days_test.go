@@ -81,6 +81,7 @@ func TestDayRoundTrip(t *testing.T) {
 			FirstSeen: time.Date(2026, 11, 26, 22, 0, 0, 999999999, time.FixedZone("MSK", 3*3600)).UTC(),
 			Metrics:   map[string]float64{"new_calls": 40, "company_rating": 4.5},
 			Notes:     "Решённые задачи: «всё»",
+			LongTerm:  "сеть из 40 магазинов",
 			Errors: []report.FieldError{{Code: "bad_number", Field: "payments", Value: "два",
 				Location: document.Location{Tab: "Ноябрь", Line: 12}, Message: "не число"}},
 			Flags:     []crm.Flag{{Code: "overstated", Metric: "new_calls", Reported: &reported, Recorded: &recorded, Message: "reported 40"}},

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"io/fs"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -41,7 +42,9 @@ func TestSinceMigratesFromDays(t *testing.T) {
 	names, err := fs.Glob(all, "*.sql")
 	require.NoError(t, err)
 	for _, n := range names {
-		if n < "008" {
+		// Every migration but 008: the columns added since (012's long_term)
+		// are ones today's SaveDay writes; 008 then runs over stored days.
+		if !strings.HasPrefix(n, "008") {
 			b, err := fs.ReadFile(all, n)
 			require.NoError(t, err)
 			upTo7[n] = &fstest.MapFile{Data: b}

@@ -126,6 +126,8 @@ type Tab struct {
 	Chart *StageTable
 	// Lines is the weekly table the trend's line chart draws; nil for none.
 	Lines *TrendTable
+	// Bars is the bar chart of the План-факт tab; nil for none.
+	Bars *BarChart
 	// PageColumns are the columns (0-based) that start a new page across
 	// when the tab is printed: a table too wide for one page is printed as
 	// blocks of columns, each as wide as a page, the first FrozenColumns
@@ -223,10 +225,13 @@ func ColumnWidth(chars int) int { return min(max(chars+2, MinWidth), MaxWidth) }
 type Layout struct {
 	Days, Funnel, Absences, Checks *Tab
 	Trend                          *Tab
+	Plan, Month                    *Tab
 }
 
 // All lists the tabs in workbook order, the order of Tabs.All.
-func (l *Layout) All() []*Tab { return []*Tab{l.Days, l.Funnel, l.Absences, l.Checks, l.Trend} }
+func (l *Layout) All() []*Tab {
+	return []*Tab{l.Days, l.Funnel, l.Absences, l.Checks, l.Trend, l.Plan, l.Month}
+}
 
 // Language is the language of status names: "en" or "ru".
 func (m *Model) Language() string {
@@ -241,11 +246,13 @@ func (m *Model) Layout() *Layout {
 	names := TabNames(m.Lang)
 	l := LabelsFor(m.Lang)
 	return &Layout{
-		Days:     daysTab(names.Days, l, m.Columns, m.Days),
+		Days:     daysTab(names.Days, l, m.Columns, m.Days, m.LongTermLabel),
 		Funnel:   funnelTab(names.Funnel, l, m.Language(), m),
 		Absences: absencesTab(names.Absences, l, m.Absences),
 		Checks:   checksTab(names.Checks, l, m.Checks),
 		Trend:    trendTab(m.Language(), m.Trend),
+		Plan:     planTab(names.Plan, m),
+		Month:    monthTab(names.Month, m),
 	}
 }
 
@@ -261,7 +268,7 @@ func (m *Model) Window() string {
 
 // daysTab is the Сводка tab: a row per employee-day with the metrics of the
 // template, and why an invalid day is invalid.
-func daysTab(name string, l *Labels, cols []Column, rows []DayRow) *Tab {
+func daysTab(name string, l *Labels, cols []Column, rows []DayRow, longTerm string) *Tab {
 	t := &Tab{Name: name}
 	head := []Cell{Str(l.Date), Str(l.Employee), Str(l.ID), Str(l.Status), Str(l.Reason)}
 	for _, c := range cols {
@@ -283,12 +290,27 @@ func daysTab(name string, l *Labels, cols []Column, rows []DayRow) *Tab {
 				cells = append(cells, Blank(k))
 			}
 		}
-		cells = append(cells, Long(r.Notes), Long(strings.Join(r.Flags, "; ")))
+		cells = append(cells, Long(NotesText(r.Notes, r.LongTerm, longTerm)), Long(strings.Join(r.Flags, "; ")))
 		t.Rows = append(t.Rows, Row{Cells: cells, Status: r.Status})
 	}
 	t.Table = len(head)
 	t.PageColumns = []int{len(head) - 2} // the notes and flags
 	return t
+}
+
+// NotesText is a day's free text in one cell: the notes, then the long_term
+// text under its label ("Что это даст в долгосрочной перспективе: …").
+func NotesText(notes, longTerm, label string) string {
+	if longTerm == "" {
+		return notes
+	}
+	if label == "" {
+		label = "long_term"
+	}
+	if notes == "" {
+		return label + ": " + longTerm
+	}
+	return notes + "\n" + label + ": " + longTerm
 }
 
 // absencesTab is the Отсутствия tab: the absent and late days.

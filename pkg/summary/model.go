@@ -10,12 +10,14 @@
 //     stage), the day's status a row is coloured by, the table header and
 //     filter, the team stage table the chart draws, the column widths.
 //     Model.Layout is the one place a tab's content is decided.
+//   - plan.go: the План-факт and Итоги месяца tabs (pkg/plan's figures) and
+//     the bar chart of the forecast.
 //
 // The writers render that layout in their medium and decide nothing about
 // content: xlsx/ into a local workbook (excelize styles, the chart, the
 // print setup), gsheet/ into the manager's Google Sheet (number formats,
 // conditional colours, the chart spec, the size of requests). Every writer
-// rewrites the four tabs entirely and touches no other tab; user text is
+// rewrites the summary's tabs entirely and touches no other tab; user text is
 // always written as text, never as a formula.
 package summary
 
@@ -50,6 +52,11 @@ type Model struct {
 	Checks []CheckRow
 	// Trend is the Динамика tab: conversions week by week (nil: no data).
 	Trend *Trend
+	// LongTermLabel is the template's label of long_term, which heads that
+	// text inside a day's notes cell.
+	LongTermLabel string
+	// Plan is the План-факт and Итоги месяца tabs (nil: they say no data).
+	Plan *PlanModel
 }
 
 // Column is one metric column.
@@ -72,6 +79,9 @@ type DayRow struct {
 	Metrics map[string]float64
 	// Notes is the employee's free text (user text: never a formula).
 	Notes string
+	// LongTerm is the report's long_term text, shown in the notes cell
+	// under Model.LongTermLabel.
+	LongTerm string
 	// Flags are the verification messages of the day.
 	Flags []string
 	// Reason says why an invalid day is invalid: its first error, short
@@ -97,16 +107,22 @@ type CheckRow struct {
 type Tabs struct {
 	Days, Funnel, Absences, Checks string
 	Trend                          string
+	// Plan and Month are the План-факт and Итоги месяца tabs.
+	Plan, Month string
 }
 
 // TabNames returns the tab names of SPEC §8: Russian by default, English
 // with lang "en".
 func TabNames(lang string) Tabs {
 	if lang == "en" {
-		return Tabs{Days: "Summary", Funnel: "Funnel", Absences: "Absences", Checks: "Checks", Trend: TrendTabName(lang)}
+		return Tabs{Days: "Summary", Funnel: "Funnel", Absences: "Absences", Checks: "Checks", Trend: TrendTabName(lang),
+			Plan: "Plan vs actual", Month: "Month review"}
 	}
-	return Tabs{Days: "Сводка", Funnel: "Воронка", Absences: "Отсутствия", Checks: "Проверка", Trend: TrendTabName(lang)}
+	return Tabs{Days: "Сводка", Funnel: "Воронка", Absences: "Отсутствия", Checks: "Проверка", Trend: TrendTabName(lang),
+		Plan: "План-факт", Month: "Итоги месяца"}
 }
 
 // All lists the tab names in workbook order.
-func (t Tabs) All() []string { return []string{t.Days, t.Funnel, t.Absences, t.Checks, t.Trend} }
+func (t Tabs) All() []string {
+	return []string{t.Days, t.Funnel, t.Absences, t.Checks, t.Trend, t.Plan, t.Month}
+}

@@ -43,6 +43,7 @@ const (
 const (
 	FieldStatus    = "_status"
 	FieldNotes     = "_notes"
+	FieldLongTerm  = "_long_term"
 	FieldSourceURL = "_source_url"
 	FieldEmployee  = "_employee"
 	FieldFlags     = "_flags"
@@ -50,7 +51,7 @@ const (
 )
 
 // textKeys are the reserved keys, in the order their fields are documented.
-var textKeys = []string{FieldStatus, FieldNotes, FieldSourceURL, FieldEmployee, FieldFlags, FieldErrors}
+var textKeys = []string{FieldStatus, FieldNotes, FieldLongTerm, FieldSourceURL, FieldEmployee, FieldFlags, FieldErrors}
 
 // Options are the adapter's settings that do not come from the config file.
 type Options struct {

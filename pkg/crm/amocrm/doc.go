@@ -18,6 +18,7 @@
 //
 //	_status      the report status ("submitted", "late", "absent", …)
 //	_notes       the employee's notes (a text or textarea field)
+//	_long_term   what the day gives in the long term (a text or textarea field)
 //	_source_url  the link to the report (a url field)
 //	_employee    the employee's name
 //	_flags       the verification flags, one "code metric: message" per line

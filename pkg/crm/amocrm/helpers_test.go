@@ -35,7 +35,7 @@ var date = day.New(2026, time.November, 26)
 var fields = map[string]int{
 	"new_calls": 501, "repeat_calls": 502, "proposals": 503, "invoices": 504, "contracts": 505, "payments": 506,
 	amocrm.FieldStatus: 601, amocrm.FieldNotes: 602, amocrm.FieldSourceURL: 603,
-	amocrm.FieldEmployee: 604, amocrm.FieldFlags: 605, amocrm.FieldErrors: 606,
+	amocrm.FieldEmployee: 604, amocrm.FieldFlags: 605, amocrm.FieldErrors: 606, amocrm.FieldLongTerm: 607,
 }
 
 // env is an adapter over a fresh fake account.

@@ -38,6 +38,7 @@ func (a *Adapter) encode(rec crm.Record) (content, error) {
 	texts := map[string]string{
 		FieldStatus:    string(rec.Status),
 		FieldNotes:     rec.Notes,
+		FieldLongTerm:  rec.LongTerm,
 		FieldSourceURL: rec.SourceURL,
 		FieldEmployee:  rec.EmployeeName,
 		FieldFlags:     flagLines(rec.Flags),

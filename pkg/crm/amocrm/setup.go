@@ -81,6 +81,7 @@ type fieldSpec struct {
 var textSpecs = []fieldSpec{
 	{FieldStatus, "Статус отчёта", "text"},
 	{FieldNotes, "Заметки", "textarea"},
+	{FieldLongTerm, "Что это даст в долгосрочной перспективе", "textarea"},
 	{FieldSourceURL, "Источник", "url"},
 	{FieldEmployee, "Сотрудник", "text"},
 	{FieldFlags, "Замечания проверки", "textarea"},

@@ -46,7 +46,7 @@ func TestSetup(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 2, posts(fake), "one list, one request for every field")
 	require.Positive(t, m.CatalogID)
-	require.Len(t, m.Fields, 6+len(setupMetrics))
+	require.Len(t, m.Fields, 7+len(setupMetrics))
 	for _, st := range m.Steps {
 		require.True(t, st.Create, st.What)
 	}
@@ -105,7 +105,7 @@ func TestSetupDryRun(t *testing.T) {
 	require.NoError(t, err)
 	require.Zero(t, posts(fake))
 	require.Zero(t, plan.CatalogID)
-	require.Len(t, plan.Steps, 1+6+len(setupMetrics))
+	require.Len(t, plan.Steps, 1+7+len(setupMetrics))
 	require.Equal(t, "would create list \"Ежедневные отчёты\"", plan.Steps[0].Text(true))
 
 	opts.DryRun, opts.Metrics = false, setupMetrics[:1]

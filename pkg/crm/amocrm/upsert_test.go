@@ -91,7 +91,8 @@ func TestUpdateWithIDPatchesEveryFieldAndClearsEmptyOnes(t *testing.T) {
 			{"field_id": 603, "values": null},
 			{"field_id": 604, "values": null},
 			{"field_id": 605, "values": null},
-			{"field_id": 606, "values": null}
+			{"field_id": 606, "values": null},
+			{"field_id": 607, "values": null}
 		]
 	}]`, string(e.fake.Requests()[0].Body), "an update names every mapped field, null clearing the empty ones")
 

@@ -331,7 +331,8 @@ func TestSetup(t *testing.T) {
 	spa := fmt.Sprint(m.SPAID)
 	want := map[string]string{
 		"status": "UF_CRM_" + spa + "_STATUS", "notes": "UF_CRM_" + spa + "_NOTES",
-		"flags": "UF_CRM_" + spa + "_FLAGS", "source_url": "UF_CRM_" + spa + "_SOURCE_URL",
+		"long_term": "UF_CRM_" + spa + "_LONG_TERM",
+		"flags":     "UF_CRM_" + spa + "_FLAGS", "source_url": "UF_CRM_" + spa + "_SOURCE_URL",
 	}
 	for _, mt := range suiteMetrics {
 		want[mt.Key] = "UF_CRM_" + spa + "_" + strings.ToUpper(mt.Key)
@@ -408,7 +409,7 @@ func TestSetupDryRun(t *testing.T) {
 	plan, err := bitrix24.Setup(t.Context(), cfg, bitrix24.SetupOptions{Metrics: suiteMetrics, DryRun: true})
 	require.NoError(t, err)
 	require.Empty(t, fake.Types(), "a dry run creates nothing")
-	require.Len(t, plan.Steps, 1+4+len(suiteMetrics))
+	require.Len(t, plan.Steps, 1+5+len(suiteMetrics))
 	require.Equal(t, "would create smart process \"Ежедневные отчёты\"", plan.Steps[0].Text(true))
 	require.Zero(t, plan.SPAID)
 
@@ -423,7 +424,7 @@ func TestSetupDryRun(t *testing.T) {
 		}
 	}
 	require.Len(t, create, len(suiteMetrics)-1, "only the fields still missing: %v", create)
-	require.Len(t, fake.Types()[0].Fields, 4+1, "still only what the real run made")
+	require.Len(t, fake.Types()[0].Fields, 5+1, "still only what the real run made")
 }
 
 func TestSetupRejects(t *testing.T) {

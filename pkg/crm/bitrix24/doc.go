@@ -10,7 +10,7 @@
 // closedate = the day (the smart process has start/end dates when Setup made
 // it; otherwise the portal ignores them). The record's own fields and every
 // metric are user fields, named by config's fields map (metric key, or
-// status, notes, flags, source_url → UF name) and by default
+// status, notes, long_term, flags, source_url → UF name) and by default
 // UF_CRM_<spa id>_<KEY>. Requests carry useOriginalUfNames=Y so the names are
 // the original UF_ ones rather than the lossy camelCase form.
 //

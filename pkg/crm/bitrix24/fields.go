@@ -14,12 +14,13 @@ import (
 const (
 	FieldStatus    = "status"
 	FieldNotes     = "notes"
+	FieldLongTerm  = "long_term"
 	FieldFlags     = "flags"
 	FieldSourceURL = "source_url"
 )
 
 // reserved lists the record's own fields in the order Setup creates them.
-var reserved = []string{FieldStatus, FieldNotes, FieldFlags, FieldSourceURL}
+var reserved = []string{FieldStatus, FieldNotes, FieldLongTerm, FieldFlags, FieldSourceURL}
 
 func isReserved(key string) bool {
 	for _, r := range reserved {
@@ -118,6 +119,7 @@ func (s *schema) fields(r crm.Record) []param {
 	out = append(out,
 		param{s.field(FieldStatus), string(r.Status)},
 		param{s.field(FieldNotes), r.Notes},
+		param{s.field(FieldLongTerm), r.LongTerm},
 		param{s.field(FieldFlags), flagsText(r)},
 		param{s.field(FieldSourceURL), r.SourceURL},
 	)

@@ -171,6 +171,7 @@ func setupSpecs(cfg config.Bitrix24CRM, metrics []Metric) ([]fieldSpec, error) {
 	specs := []fieldSpec{
 		{FieldStatus, "Статус отчёта", "string", nil},
 		{FieldNotes, "Заметки", "string", map[string]any{"ROWS": 5}},
+		{FieldLongTerm, "Что это даст в долгосрочной перспективе", "string", map[string]any{"ROWS": 3}},
 		{FieldFlags, "Замечания проверки", "string", map[string]any{"ROWS": 3}},
 		{FieldSourceURL, "Источник", "url", nil},
 	}

@@ -37,6 +37,8 @@ type Object struct {
 	// field per metric cannot tell an unset field from a zero.
 	Metrics map[string]float64
 	Notes   string
+	// LongTerm is the record's long_term text.
+	LongTerm string
 }
 
 // Harness is one adapter over one fresh, empty CRM.
@@ -123,5 +125,5 @@ func Record(employee string, date day.Date, status report.Status, metrics map[st
 func FromRecord(id string, r crm.Record) Object {
 	m := make(map[string]float64, len(r.Metrics))
 	maps.Copy(m, r.Metrics)
-	return Object{ID: id, Key: r.Key, Status: string(r.Status), Metrics: m, Notes: r.Notes}
+	return Object{ID: id, Key: r.Key, Status: string(r.Status), Metrics: m, Notes: r.Notes, LongTerm: r.LongTerm}
 }

@@ -114,6 +114,7 @@ func (e *env) requireStored(rec crm.Record, id string) Object {
 	}
 	require.Equal(e.t, string(rec.Status), o.Status, "status of %s", rec.Key)
 	require.Equal(e.t, rec.Notes, o.Notes, "notes of %s", rec.Key)
+	require.Equal(e.t, rec.LongTerm, o.LongTerm, "long_term of %s", rec.Key)
 	require.Equal(e.t, withZeros(rec.Metrics, o.Metrics), withZeros(o.Metrics, rec.Metrics), "metrics of %s", rec.Key)
 	return o
 }
@@ -213,6 +214,7 @@ func sample(employee string) crm.Record {
 	})
 	rec.EmployeeName = "Иванов Иван"
 	rec.Notes = "Звонки по базе «Ромашки»; \"КП\" отправлено\nзавтра — встреча"
+	rec.LongTerm = "пилот «Ромашки» → сеть из 40 магазинов"
 	rec.SourceURL = "https://docs.example.com/document/d/report-" + employee
 	reported, recorded := 20.0, 12.0
 	rec.Flags = []crm.Flag{{Code: "overstated", Metric: "new_calls", Reported: &reported, Recorded: &recorded,
@@ -230,6 +232,7 @@ func changed(rec crm.Record) crm.Record {
 	}
 	out.Metrics["payments"] = 0
 	out.Notes = rec.Notes + " (исправлено)"
+	out.LongTerm = ""
 	out.Flags = nil
 	return out
 }

@@ -13,7 +13,7 @@
 //	    "date":"2026-11-26","status":"submitted","notes":"…","source_url":"…",
 //	    "new_calls":"20","payments":"150000.5"}}]}
 //
-// Properties: report_key, employee, date (YYYY-MM-DD), status, notes,
+// Properties: report_key, employee, date (YYYY-MM-DD), status, notes, long_term,
 // source_url, and one property per metric, named by crm.hubspot.fields
 // (metric key → property name; the metric key itself by default). Every
 // value is sent as a string, the form HubSpot's property API takes for every

@@ -48,11 +48,12 @@ const (
 	DateProperty      = "date"
 	StatusProperty    = "status"
 	NotesProperty     = "notes"
+	LongTermProperty  = "long_term"
 	SourceURLProperty = "source_url"
 )
 
 // fixedProperties are the properties besides the metrics.
-var fixedProperties = []string{IDProperty, EmployeeProperty, DateProperty, StatusProperty, NotesProperty, SourceURLProperty}
+var fixedProperties = []string{IDProperty, EmployeeProperty, DateProperty, StatusProperty, NotesProperty, LongTermProperty, SourceURLProperty}
 
 // pacing is the share of the rate limit the adapter's token bucket refills
 // at: with a burst of b, any span of one window holds at most b + 0.9·limit
@@ -319,6 +320,7 @@ func (a *Adapter) input(rec crm.Record) (*upsertInput, error) {
 	props[DateProperty] = rec.Date.String()
 	props[StatusProperty] = string(rec.Status)
 	props[NotesProperty] = rec.Notes
+	props[LongTermProperty] = rec.LongTerm
 	props[SourceURLProperty] = rec.SourceURL
 	return &upsertInput{IDProperty: IDProperty, ID: rec.Key, ObjectWriteTraceID: rec.Key, Properties: props}, nil
 }

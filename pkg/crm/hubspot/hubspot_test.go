@@ -269,6 +269,7 @@ func TestRequestBody(t *testing.T) {
 			"date":"2026-11-26",
 			"status":"late",
 			"notes":"«Ромашка»: \"КП\" отправлено\nзавтра — встреча",
+			"long_term":"",
 			"source_url":"https://docs.example.com/document/d/abc",
 			"calls_new":"20",
 			"repeat_calls":"7",

@@ -70,6 +70,7 @@ var fixedDefinitions = []property{
 	{Name: DateProperty, Label: "Date", Type: "date", FieldType: "date"},
 	{Name: StatusProperty, Label: "Status", Type: "string", FieldType: "text"},
 	{Name: NotesProperty, Label: "Notes", Type: "string", FieldType: "textarea"},
+	{Name: LongTermProperty, Label: "Long-term effect", Type: "string", FieldType: "textarea"},
 	{Name: SourceURLProperty, Label: "Source", Type: "string", FieldType: "text"},
 }
 

@@ -85,7 +85,7 @@ func TestSetupDryRunFresh(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, fake.Schemas())
 	require.Empty(t, plan.ObjectType)
-	require.Equal(t, `would create custom object "daily_reports" with 8 properties`, plan.Steps[0].Text(true))
+	require.Equal(t, `would create custom object "daily_reports" with 9 properties`, plan.Steps[0].Text(true))
 
 	_, err = hubspot.Setup(t.Context(), config.HubSpot{BaseURL: fake.URL, Token: "pat-wrong-token"}, hubspot.SetupOptions{SetupPlan: crm.SetupPlan{Metrics: setupMetrics}})
 	require.ErrorContains(t, err, "401")

@@ -20,7 +20,7 @@ func TestWriteFillsEveryTab(t *testing.T) {
 	m := model("ru", 4, 2)
 	require.NoError(t, w.Write(t.Context(), "https://docs.google.com/spreadsheets/d/"+sheetID+"/edit#gid=0", m))
 
-	require.Equal(t, []string{"Мои заметки", "Сводка", "Воронка", "Отсутствия", "Проверка", "Динамика"}, fake.SheetTitles(sheetID))
+	require.Equal(t, []string{"Мои заметки", "Сводка", "Воронка", "Отсутствия", "Проверка", "Динамика", "План-факт", "Итоги месяца"}, fake.SheetTitles(sheetID))
 	require.Equal(t, notesBefore, fake.CellData(sheetID, "Мои заметки"), "the manager's tab is untouched")
 	require.Equal(t, [][]any{{"План на декабрь", 42.0}, {"=не формула"}, {"", "позвонить"}}, fake.Cells(sheetID, "Мои заметки"))
 
@@ -292,7 +292,7 @@ func TestTakesOverExistingTabs(t *testing.T) {
 	require.NoError(t, err)
 
 	require.NoError(t, w.Write(t.Context(), sheetID, model("ru", 3, 1)))
-	require.Equal(t, []string{"Мои заметки", "Сводка", "Воронка", "Отсутствия", "Проверка", "Динамика", "Чужой"}, fake.SheetTitles(sheetID),
+	require.Equal(t, []string{"Мои заметки", "Сводка", "Воронка", "Отсутствия", "Проверка", "Динамика", "План-факт", "Итоги месяца", "Чужой"}, fake.SheetTitles(sheetID),
 		"new tabs follow the summary tab before them")
 	days := tabByTitle(t, fake, "Сводка")
 	require.Equal(t, int64(77), days.SheetId, "an existing tab keeps its id")
@@ -314,7 +314,7 @@ func TestEnglish(t *testing.T) {
 	t.Parallel()
 	fake, w, _ := setup(t)
 	require.NoError(t, w.Write(t.Context(), sheetID, model("en", 3, 1)))
-	require.Equal(t, []string{"Мои заметки", "Summary", "Funnel", "Absences", "Checks", "Trend"}, fake.SheetTitles(sheetID))
+	require.Equal(t, []string{"Мои заметки", "Summary", "Funnel", "Absences", "Checks", "Trend", "Plan vs actual", "Month review"}, fake.SheetTitles(sheetID))
 	require.Equal(t, summary.TabNames("en").All(), fake.SheetTitles(sheetID)[1:])
 	days := fake.Cells(sheetID, "Summary")
 	require.Equal(t, []any{"Date", "Employee", "ID", "Status"}, days[0][:4])

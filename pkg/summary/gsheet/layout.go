@@ -57,12 +57,12 @@ type chartRows struct {
 	title, weakest    string
 }
 
-// layout lays out the four tabs of m in workbook order.
+// layout lays out the tabs of m in workbook order.
 func layout(m *summary.Model) []*tab {
 	lay := m.Layout()
 	l := summary.LabelsFor(m.Lang)
 	lang := m.Language()
-	tabs := []*tab{{Tab: lay.Days}, {Tab: lay.Funnel}, {Tab: lay.Absences}, {Tab: lay.Checks}, {Tab: lay.Trend}}
+	tabs := []*tab{{Tab: lay.Days}, {Tab: lay.Funnel}, {Tab: lay.Absences}, {Tab: lay.Checks}, {Tab: lay.Trend}, {Tab: lay.Plan}, {Tab: lay.Month}}
 	tabs[0].status = statusColours(lay.Days.Table, lang, m.Days, report.Absent, report.Late, report.Invalid)
 	tabs[2].status = statusColours(lay.Absences.Table, lang, m.Absences, report.Absent, report.Late)
 	if c := lay.Funnel.Chart; c != nil {

@@ -82,6 +82,7 @@ func plan(book *sheets.Spreadsheet, tabs []*tab) ([]*sheets.Request, error) {
 	}
 	chartID := freeID(usedCharts, chartIDBase)
 	trendID := freeID(usedCharts, chartIDBase)
+	barsID := freeID(usedCharts, chartIDBase)
 
 	// Order of the tabs after the adds: a new tab goes after the summary tab
 	// before it, or last.
@@ -159,6 +160,9 @@ func plan(book *sheets.Spreadsheet, tabs []*tab) ([]*sheets.Request, error) {
 		}
 		if t.Lines != nil {
 			reqs = append(reqs, trendChartRequest(p.id, trendID, t))
+		}
+		if t.Bars != nil {
+			reqs = append(reqs, barChartRequest(p.id, barsID, t.Tab))
 		}
 	}
 	return reqs, nil

@@ -30,7 +30,7 @@ type pieces struct {
 	size int
 }
 
-// layOut is the four tabs of m in workbook order (summary.Layout.All).
+// layOut is the tabs of m in workbook order (summary.Layout.All).
 func layOut(m *summary.Model) []*pieces {
 	heads := bare(m).Layout()
 	withFunnel := bare(m)
@@ -67,6 +67,9 @@ func layOut(m *summary.Model) []*pieces {
 			return p.Layout().Checks
 		}},
 		trendPieces(m),
+		// The plan tabs hold a row per employee and metric: laid out whole.
+		{head: heads.Plan, size: pieceItems},
+		{head: heads.Month, size: pieceItems},
 	}
 }
 

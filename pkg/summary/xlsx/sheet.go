@@ -53,6 +53,9 @@ func (s *sheet) write(p *pieces, l *summary.Labels, window string) {
 	if t.Lines != nil {
 		trendChart(s, t)
 	}
+	if t.Bars != nil {
+		planChart(s, t)
+	}
 	s.printSetup(t, m, l, window)
 	s.stream()
 	s.widths(m.widths)

@@ -111,7 +111,7 @@ func findRow(t *testing.T, f *excelize.File, sheet, text string) int {
 func TestTabsInOrder(t *testing.T) {
 	t.Parallel()
 	f, _ := written(t, sampleModel())
-	require.Equal(t, []string{"Сводка", "Воронка", "Отсутствия", "Проверка", "Динамика"}, f.GetSheetList())
+	require.Equal(t, []string{"Сводка", "Воронка", "Отсутствия", "Проверка", "Динамика", "План-факт", "Итоги месяца"}, f.GetSheetList())
 	require.Equal(t, 0, f.GetActiveSheetIndex())
 
 	en := sampleModel()
@@ -523,7 +523,7 @@ func TestRewriteInPlace(t *testing.T) {
 
 	require.NoError(t, xlsx.Write(path, sampleModel()))
 	f = open(t, path)
-	require.Equal(t, []string{"Сводка", "Воронка", "Отсутствия", mine, "Проверка", "Динамика"}, f.GetSheetList())
+	require.Equal(t, []string{"Сводка", "Воронка", "Отсутствия", mine, "Проверка", "Динамика", "План-факт", "Итоги месяца"}, f.GetSheetList())
 	require.Contains(t, f.GetDefinedName(), printArea, "moving tabs keeps the manager's names on their tab")
 	formula, err := f.GetCellFormula(mine, "A1")
 	require.NoError(t, err)

@@ -281,6 +281,8 @@ func (s *Server) Objects() []crmtest.Object {
 				o.Status = fmt.Sprint(v)
 			case amocrm.FieldNotes:
 				o.Notes = fmt.Sprint(v)
+			case amocrm.FieldLongTerm:
+				o.LongTerm = fmt.Sprint(v)
 			default:
 				if f, ok := v.(float64); ok && s.numeric[id] {
 					o.Metrics[k] = f

@@ -48,6 +48,7 @@ import (
 const (
 	xmlIDStatus       = "dayreport.status"
 	xmlIDNotes        = "dayreport.notes"
+	xmlIDLongTerm     = "dayreport.long_term"
 	xmlIDMetricPrefix = "dayreport.metric."
 )
 
@@ -232,6 +233,8 @@ func (f *Fake) Objects(t testing.TB) []crmtest.Object {
 					o.Status = str(v)
 				case uf.XMLID == xmlIDNotes:
 					o.Notes = str(v)
+				case uf.XMLID == xmlIDLongTerm:
+					o.LongTerm = str(v)
 				case strings.HasPrefix(uf.XMLID, xmlIDMetricPrefix) && ok && v != nil:
 					if x, isNum := v.(float64); isNum {
 						o.Metrics[strings.TrimPrefix(uf.XMLID, xmlIDMetricPrefix)] = x

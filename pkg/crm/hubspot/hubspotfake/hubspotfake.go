@@ -57,7 +57,7 @@ const (
 )
 
 // fixed are the properties that are not metrics.
-var fixed = []string{IDProperty, "employee", "date", "status", "notes", "source_url"}
+var fixed = []string{IDProperty, "employee", "date", "status", "notes", "long_term", "source_url"}
 
 var propertyName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
@@ -248,7 +248,7 @@ func (s *Server) Objects(t testing.TB) []crmtest.Object {
 	defer s.mu.Unlock()
 	out := make([]crmtest.Object, 0, len(s.objects))
 	for _, o := range s.objects {
-		obj := crmtest.Object{ID: o.id, Key: o.props[IDProperty], Status: o.props["status"], Notes: o.props["notes"], Metrics: map[string]float64{}}
+		obj := crmtest.Object{ID: o.id, Key: o.props[IDProperty], Status: o.props["status"], Notes: o.props["notes"], LongTerm: o.props["long_term"], Metrics: map[string]float64{}}
 		for p, v := range o.props {
 			if slices.Contains(fixed, p) || v == "" {
 				continue

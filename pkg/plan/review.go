@@ -1,0 +1,81 @@
+package plan
+
+import (
+	"slices"
+
+	"github.com/dayreport/dayreport/pkg/report"
+)
+
+// Review is the month review for bonuses (SPEC §8): per employee, the days
+// by status, the totals of every metric, the verification flags by code,
+// the plan figures when there is a plan, and the free text by date.
+type Review struct {
+	Month string `json:"month"`
+	// Date is the day the plan figures run to: the month's last day, or
+	// today within the month.
+	Date      string           `json:"date"`
+	Employees []EmployeeReview `json:"employees"`
+}
+
+// EmployeeReview is one employee's month.
+type EmployeeReview struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Days counts the stored days by status ("submitted", "late", …).
+	Days map[report.Status]int `json:"days"`
+	// Totals add up every metric over the submitted and late days.
+	Totals map[string]float64 `json:"totals"`
+	// Flags count the verification flags by code.
+	Flags map[string]int `json:"flags"`
+	// Plan holds the planned metrics' figures; absent without a plan.
+	Plan map[string]Figures `json:"plan,omitempty"`
+	// PlanOrder lists the keys of Plan in display order.
+	PlanOrder []string `json:"-"`
+	// Notes are the days with free text, by date.
+	Notes []Note `json:"notes"`
+}
+
+// Note is one day's free text.
+type Note struct {
+	Date     string `json:"date"`
+	Notes    string `json:"notes,omitempty"`
+	LongTerm string `json:"long_term,omitempty"`
+}
+
+// ReviewOf builds the month review of in, with res its план-факт
+// (Compute(in)).
+func ReviewOf(in Input, res *Result) *Review {
+	rv := &Review{Month: in.Month.String(), Date: in.asOf().String(), Employees: []EmployeeReview{}}
+	if in.Date.Before(in.Month.First()) {
+		rv.Date = in.Date.String()
+	}
+	for i, e := range in.Employees {
+		er := EmployeeReview{ID: e.ID, Name: e.Name, Days: map[report.Status]int{}, Totals: map[string]float64{},
+			Flags: map[string]int{}, Notes: []Note{}}
+		ds := slices.Clone(e.Days)
+		slices.SortFunc(ds, func(a, b Day) int { return a.Date.Compare(b.Date) })
+		for _, d := range ds {
+			if !in.Month.Contains(d.Date) {
+				continue
+			}
+			er.Days[d.Status]++
+			for _, f := range d.Flags {
+				er.Flags[f]++
+			}
+			if !Counts(d.Status) {
+				continue
+			}
+			for k, v := range d.Metrics {
+				er.Totals[k] += v
+			}
+			if d.Notes != "" || d.LongTerm != "" {
+				er.Notes = append(er.Notes, Note{Date: d.Date.String(), Notes: d.Notes, LongTerm: d.LongTerm})
+			}
+		}
+		if i < len(res.Employees) && len(res.Employees[i].Metrics) > 0 {
+			er.Plan, er.PlanOrder = res.Employees[i].Metrics, res.Employees[i].Order
+		}
+		rv.Employees = append(rv.Employees, er)
+	}
+	return rv
+}
