@@ -127,7 +127,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 		return nil, configError(err)
 	}
 	if err := CheckChanges(cfg, deps.Template); err != nil {
-		return nil, err
+		return nil, configError(err)
 	}
 	if deps.Calendar, err = NewCalendar(cfg.Calendar); err != nil {
 		return nil, configError(fmt.Errorf("calendar: %w", err))

@@ -200,5 +200,5 @@ func (r ChangeResult) Direction() int {
 	return -1
 }
 
-// Ratio is n/d rounded to 4 decimals, nil when d is 0 (a conversion).
+// Ratio is n/d, nil when d is 0 (a conversion; exact: each medium rounds).
 func Ratio(n, d float64) *float64 { return ratio(n, d) }

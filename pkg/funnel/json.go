@@ -55,3 +55,11 @@ func (c Change) MarshalJSON() ([]byte, error) {
 	p.Conversion, p.Previous, p.Delta = roundPtr(c.Conversion), roundPtr(c.Previous), roundPtr(c.Delta)
 	return json.Marshal(p)
 }
+
+// MarshalJSON writes a change window's conversion to 4 decimals.
+func (s Side) MarshalJSON() ([]byte, error) {
+	type plain Side
+	p := plain(s)
+	p.Conversion = roundPtr(s.Conversion)
+	return json.Marshal(p)
+}

@@ -33,5 +33,5 @@ func TestTrendLayout(t *testing.T) {
 	require.Equal(t, "Trend", empty.Name)
 	require.Nil(t, empty.Lines)
 	require.Equal(t, summary.Str("No data yet."), empty.Rows[len(empty.Rows)-1].Cells[0])
-	require.Equal(t, []string{"Summary", "Funnel", "Absences", "Checks", "Trend"}, summary.TabNames("en").All())
+	require.Equal(t, []string{"Summary", "Funnel", "Absences", "Checks", "Trend", "Plan vs actual", "Month review"}, summary.TabNames("en").All())
 }
