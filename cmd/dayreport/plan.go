@@ -97,29 +97,11 @@ a past month without --date counts the whole month.`,
   dayreport plan --config config/demo.yaml --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkFormat(format); err != nil {
-				return err
-			}
-			m, hasMonth, err := parseMonthFlag(month)
-			if err != nil {
-				return err
-			}
-			d, err := parseDateFlag("date", date)
-			if err != nil {
-				return err
-			}
-			a, cfg, err := g.openApp(cmd, true, format)
+			a, cfg, m, d, err := g.openMonth(cmd, month, date, format)
 			if err != nil {
 				return err
 			}
 			defer g.closeApp(a)
-			switch {
-			case hasMonth:
-			case !d.IsZero():
-				m = plan.MonthOf(d)
-			default:
-				m = plan.MonthOf(g.today(cfg))
-			}
 			res, err := a.Plan(cmd.Context(), m, planDate(m, d, g.today(cfg)), pass.PlanOptions{CRM: true})
 			if err != nil {
 				return &exitError{code: exitPartial, err: err}
@@ -131,6 +113,36 @@ a past month without --date counts the whole month.`,
 	cmd.Flags().StringVar(&date, "date", "", "the day the actual runs to, YYYY-MM-DD (default: today)")
 	cmd.Flags().StringVar(&format, "format", formatText, "output format: text or json")
 	return cmd
+}
+
+// openMonth is what plan and month share: the flags checked, the app opened
+// (read-only) and the month chosen: --month, else the month of --date, else
+// the month of today in the company time zone.
+func (g *globals) openMonth(cmd *cobra.Command, month, date, format string) (*app.App, *config.Config, plan.Month, day.Date, error) {
+	var none plan.Month
+	if err := checkFormat(format); err != nil {
+		return nil, nil, none, day.Date{}, err
+	}
+	m, hasMonth, err := parseMonthFlag(month)
+	if err != nil {
+		return nil, nil, none, day.Date{}, err
+	}
+	d, err := parseDateFlag("date", date)
+	if err != nil {
+		return nil, nil, none, day.Date{}, err
+	}
+	a, cfg, err := g.openApp(cmd, true, format)
+	if err != nil {
+		return nil, nil, none, day.Date{}, err
+	}
+	switch {
+	case hasMonth:
+	case !d.IsZero():
+		m = plan.MonthOf(d)
+	default:
+		m = plan.MonthOf(g.today(cfg))
+	}
+	return a, cfg, m, d, nil
 }
 
 func newMonthCmd(g *globals) *cobra.Command {
@@ -149,29 +161,11 @@ to --date (default: the month's end, or today within the month).`,
   dayreport month --config config/demo.yaml --month 2026-11 --date 2026-11-06 --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkFormat(format); err != nil {
-				return err
-			}
-			m, hasMonth, err := parseMonthFlag(month)
-			if err != nil {
-				return err
-			}
-			d, err := parseDateFlag("date", date)
-			if err != nil {
-				return err
-			}
-			a, cfg, err := g.openApp(cmd, true, format)
+			a, cfg, m, d, err := g.openMonth(cmd, month, date, format)
 			if err != nil {
 				return err
 			}
 			defer g.closeApp(a)
-			switch {
-			case hasMonth:
-			case !d.IsZero():
-				m = plan.MonthOf(d)
-			default:
-				m = plan.MonthOf(g.today(cfg))
-			}
 			rv, err := a.Review(cmd.Context(), m, d)
 			if err != nil {
 				return &exitError{code: exitPartial, err: err}

@@ -39,17 +39,9 @@ var _ source.ChangeLog = (*ChangeLog)(nil)
 
 // Changes reads the tab.
 func (c *ChangeLog) Changes(ctx context.Context) ([]source.LoggedChange, []source.ChangeProblem, error) {
-	meta, err := c.Sheets.Spreadsheets.Get(c.ID).Fields("sheets.properties.title").Context(ctx).Do()
+	tab, err := findTab(ctx, c.Sheets, c.ID, ChangeTabs)
 	if err != nil {
 		return nil, nil, fmt.Errorf("change log: spreadsheet %s: %w", c.ID, err)
-	}
-	tab := ""
-	for _, s := range meta.Sheets {
-		for _, name := range ChangeTabs {
-			if s.Properties != nil && tab == "" && strings.EqualFold(s.Properties.Title, name) {
-				tab = s.Properties.Title
-			}
-		}
 	}
 	if tab == "" {
 		return nil, nil, nil

@@ -41,17 +41,9 @@ var _ source.Plans = (*PlanTab)(nil)
 
 // Plans returns the tab's rows and the cells that are not usable.
 func (p *PlanTab) Plans(ctx context.Context, known []string) ([]source.PlanRow, []source.PlanProblem, error) {
-	meta, err := p.Sheets.Spreadsheets.Get(p.ID).Fields("sheets.properties.title").Context(ctx).Do()
+	tab, err := findTab(ctx, p.Sheets, p.ID, PlanTabs)
 	if err != nil {
 		return nil, nil, fmt.Errorf("plans: spreadsheet %s: %w", p.ID, err)
-	}
-	tab := ""
-	for _, s := range meta.Sheets {
-		for _, name := range PlanTabs {
-			if s.Properties != nil && strings.EqualFold(s.Properties.Title, name) {
-				tab = s.Properties.Title
-			}
-		}
 	}
 	if tab == "" {
 		return nil, nil, nil

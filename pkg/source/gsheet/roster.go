@@ -47,17 +47,9 @@ var _ source.Roster = (*Roster)(nil)
 // Employees returns the roster's employees and the rows that are not usable
 // (each reported alone; the other employees go on).
 func (r *Roster) Employees(ctx context.Context) ([]config.Employee, []source.RosterProblem, error) {
-	meta, err := r.Sheets.Spreadsheets.Get(r.ID).Fields("sheets.properties.title").Context(ctx).Do()
+	tab, err := findTab(ctx, r.Sheets, r.ID, RosterTabs)
 	if err != nil {
 		return nil, nil, fmt.Errorf("roster: spreadsheet %s: %w", r.ID, err)
-	}
-	tab := ""
-	for _, s := range meta.Sheets {
-		for _, name := range RosterTabs {
-			if s.Properties != nil && strings.EqualFold(s.Properties.Title, name) {
-				tab = s.Properties.Title
-			}
-		}
 	}
 	if tab == "" {
 		return nil, nil, fmt.Errorf("roster: spreadsheet %s has no %s tab", r.ID, strings.Join(RosterTabs, " or "))
@@ -191,4 +183,21 @@ func rosterDate(s string) (day.Date, error) {
 		return d, nil
 	}
 	return day.Date{}, fmt.Errorf("%q is not a date", s)
+}
+
+// findTab is the title of the spreadsheet's first tab named (ignoring case)
+// one of names, in the spreadsheet's order; "" when there is none.
+func findTab(ctx context.Context, svc *sheets.Service, id string, names []string) (string, error) {
+	meta, err := svc.Spreadsheets.Get(id).Fields("sheets.properties.title").Context(ctx).Do()
+	if err != nil {
+		return "", err
+	}
+	for _, s := range meta.Sheets {
+		for _, name := range names {
+			if s.Properties != nil && strings.EqualFold(s.Properties.Title, name) {
+				return s.Properties.Title, nil
+			}
+		}
+	}
+	return "", nil
 }

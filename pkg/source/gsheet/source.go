@@ -7,11 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/dayreport/dayreport/pkg/google"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/dayreport/dayreport/pkg/google"
 
 	"google.golang.org/api/googleapi"
 	"google.golang.org/api/sheets/v4"
