@@ -359,3 +359,29 @@ func TestEachDayPagesAndWrites(t *testing.T) {
 		require.ErrorIs(t, s.EachDay(ctx2, day.Date{}, day.Date{}, func(Day) error { return nil }), context.Canceled)
 	})
 }
+
+// A day whose only change is its long_term text is written: the unchanged
+// shortcut compares every column of the row, the free text included.
+func TestSaveDayLongTermOnlyChange(t *testing.T) {
+	t.Parallel()
+	bothDrivers(t, func(t *testing.T) {
+		ctx := context.Background()
+		s := memStore(t, newClock())
+		u := update("ivanov", testDate, 20)
+		u.Day.LongTerm = "пилот с «Ромашкой»"
+		_, err := s.SaveDay(ctx, u)
+		require.NoError(t, err)
+		prior, ok, err := s.Day(ctx, "ivanov", testDate)
+		require.NoError(t, err)
+		require.True(t, ok)
+
+		u = update("ivanov", testDate, 20)
+		u.Day.LongTerm = "выход на сеть из 40 магазинов"
+		u.Prior = &prior
+		_, err = s.SaveDay(ctx, u)
+		require.NoError(t, err)
+		got, _, err := s.Day(ctx, "ivanov", testDate)
+		require.NoError(t, err)
+		require.Equal(t, "выход на сеть из 40 магазинов", got.LongTerm)
+	})
+}

@@ -28,7 +28,7 @@ func (s *Store) saveUnchanged(ctx context.Context, u DayUpdate, d Day, v Version
 	p := *u.Prior
 	if p.Employee != d.Employee || p.Date != d.Date || p.Status != d.Status || p.Late != d.Late ||
 		timeText(p.ClosedAt) != timeText(d.ClosedAt) || timeText(p.FirstSeen) != timeText(d.FirstSeen) ||
-		p.Notes != d.Notes || p.SourceURL != d.SourceURL || p.RecordHash != d.RecordHash {
+		p.Notes != d.Notes || p.LongTerm != d.LongTerm || p.SourceURL != d.SourceURL || p.RecordHash != d.RecordHash {
 		return false, SaveResult{}, nil
 	}
 	if u.Version == nil && p.VersionID != d.VersionID {
