@@ -186,3 +186,54 @@ func TestExampleWeekRaisesNothing(t *testing.T) {
 		require.Empty(t, d.Flags, "%s: %v", k, d.Flags)
 	}
 }
+
+// TestCarryOverWhateverTheOrder: three invoices reported on Tuesday that the
+// CRM logged on Wednesday are a carry-over, not overstatement. Tuesday is
+// flagged while Wednesday is unknown; once Wednesday's report is read, the
+// flag goes, and the outcome is the same whether the days came one sync a
+// day or all at once in a backfill (a day's flags never depend on the order
+// the reports were read in). An excess Wednesday does not make up for stays.
+func TestCarryOverWhateverTheOrder(t *testing.T) {
+	report := func(date string, invoices int) string {
+		return fmt.Sprintf("%s\nНовые звонки: 20\nПовторные звонки: 6\nОтправлено КП: 3\nВыставлено счетов и договоров: %d\n"+
+			"Подписано договоров: 0\nОплаты: 0\nЗвонки по обратной связи: 2\nОценка работы компании: 4,5\n\n", date, invoices)
+	}
+	facts := "date,crm_user_id,metric,value\n" +
+		"2026-11-10,anna,calls,20\n2026-11-10,anna,invoices,1\n" +
+		"2026-11-11,anna,calls,20\n2026-11-11,anna,invoices,5\n" +
+		"2026-11-12,anna,calls,20\n2026-11-12,anna,invoices,0\n"
+	setup := func(t *testing.T) *cliTeam {
+		c := newCLITeam(t, "crm: {adapter: builtin, builtin: {facts: facts.csv}}\nemployees:\n  - {id: anna, name: Анна}\n")
+		require.NoError(t, os.WriteFile(filepath.Join(c.dir, "facts.csv"), []byte(facts), 0o644))
+		return c
+	}
+	// Tuesday 4 invoices (the CRM: 1), Wednesday 2 (the CRM: 5): Tuesday's
+	// 3 extra are Wednesday's 3 missing. Thursday 6 (the CRM: 0) has no
+	// next day to make up for it.
+	week := report("10.11.2026", 4) + report("11.11.2026", 2) + report("12.11.2026", 6)
+
+	daily := setup(t)
+	daily.write(t, "anna.txt", report("10.11.2026", 4))
+	code, _, stderr := daily.run(t, rfc("2026-11-10", 20, 0), "sync")
+	require.Equal(t, 0, code, stderr)
+	require.Equal(t, []string{"overstated"}, flagCodes(daily.days(t)["anna 2026-11-10"].Flags), "Wednesday unknown yet")
+	daily.write(t, "anna.txt", report("10.11.2026", 4)+report("11.11.2026", 2))
+	code, _, stderr = daily.run(t, rfc("2026-11-11", 20, 0), "sync")
+	require.Equal(t, 0, code, stderr)
+	require.Empty(t, daily.days(t)["anna 2026-11-10"].Flags, "Wednesday makes up for it")
+	daily.write(t, "anna.txt", week)
+	code, _, stderr = daily.run(t, rfc("2026-11-12", 20, 0), "sync")
+	require.Equal(t, 0, code, stderr)
+
+	once := setup(t)
+	once.write(t, "anna.txt", week)
+	code, _, stderr = once.run(t, rfc("2026-11-12", 22, 0), "backfill", "--from", "2026-11-10", "--to", "2026-11-12")
+	require.Equal(t, 0, code, stderr)
+
+	for _, c := range []*cliTeam{daily, once} {
+		days := c.days(t)
+		require.Empty(t, days["anna 2026-11-10"].Flags)
+		require.Empty(t, days["anna 2026-11-11"].Flags)
+		require.Equal(t, []string{"overstated"}, flagCodes(days["anna 2026-11-12"].Flags))
+	}
+}

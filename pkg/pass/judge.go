@@ -16,6 +16,7 @@ import (
 	"github.com/dayreport/dayreport/pkg/source"
 	"github.com/dayreport/dayreport/pkg/store"
 	"github.com/dayreport/dayreport/pkg/verdict"
+	"github.com/dayreport/dayreport/pkg/verify"
 )
 
 // judgedDay is what the notifications need of a day a pass judged.
@@ -88,7 +89,8 @@ func (r *run) judgeEmployee(ctx context.Context, fr fetchResult) {
 	// verified against complete CRM facts; otherwise the next pass reads
 	// it again.
 	complete := true
-	for _, d := range dates {
+	shownAt, earlierAt := -1, map[day.Date]int{}
+	judge := func(d day.Date) {
 		out, shown, err := r.judgeDay(ctx, p, d, why[d], sections, fr.fetched)
 		complete = complete && err == nil && !out.factsMissing
 		if err != nil {
@@ -98,26 +100,63 @@ func (r *run) judgeEmployee(ctx context.Context, fr fetchResult) {
 		}
 		if why[d] == forDate {
 			if !shown && err == nil {
-				continue // no day before the employee's start
+				return // no day before the employee's start
 			}
 			out.Warnings = append(out.Warnings, docWarns...)
-			if out.unchanged {
-				res.CRM.Unchanged++
-			}
 			if d != r.company {
 				out.Date = d.String()
 			}
+			if shownAt >= 0 { // judged again: the later outcome replaces the first
+				out.unchanged = out.unchanged && res.Employees[shownAt].unchanged
+				res.Employees[shownAt] = out
+				return
+			}
+			if out.unchanged {
+				res.CRM.Unchanged++
+			}
+			shownAt = len(res.Employees)
 			res.Employees = append(res.Employees, out)
-			continue
+			return
+		}
+		if i, again := earlierAt[d]; again {
+			if out.Queued || res.Earlier[i].Queued {
+				out.Date, out.Queued = d.String(), true
+				res.Earlier[i] = out
+			}
+			return
 		}
 		if out.Queued {
 			out.Date = d.String()
+			earlierAt[d] = len(res.Earlier)
 			res.Earlier = append(res.Earlier, out)
+		}
+	}
+	for _, d := range dates {
+		judge(d)
+	}
+	// A day's overstatement may be a carry-over the next working day's
+	// report makes up for (verify: the CRM logged it a day later). A day
+	// judged before its next day was stored in this pass is judged again,
+	// so that its flags do not depend on the order in which the days came:
+	// the same reports give the same flags, whether a pass read them one
+	// day at a time, all at once, or again after a crash.
+	judged := make(map[day.Date]bool, len(dates))
+	for _, d := range dates {
+		judged[d] = true
+	}
+	for _, d := range dates {
+		if next := r.e.Calendar.NextWorkday(d); judged[next] && hasOverstated(p.stored[d]) && p.stored[next].Metrics != nil {
+			judge(d)
 		}
 	}
 	if complete && fr.fetched != nil {
 		r.rememberDocument(ctx, p, fr.fetched, sections)
 	}
+}
+
+// hasOverstated reports whether a stored day carries an overstated flag.
+func hasOverstated(d store.Day) bool {
+	return slices.ContainsFunc(d.Flags, func(f crm.Flag) bool { return f.Code == verify.Overstated })
 }
 
 // knownResult is what the store knows of an employee's pass date (for an

@@ -100,7 +100,7 @@ func (r *run) facts(ctx context.Context, emp config.Employee, d day.Date) (_ map
 }
 
 // flags verifies an employee-day with a report: against the CRM's facts
-// (of the day and the day before, for carry-overs), the employee's history,
+// (of the day and its neighbours, for carry-overs), the employee's history,
 // and the report's own versions. closing says this pass closes the day with
 // version. factsMissing says the CRM's facts could not all be read.
 func (r *run) flags(ctx context.Context, emp config.Employee, next store.Day, version *store.Version, closing bool) (_ []crm.Flag, factsMissing bool, _ error) {
@@ -111,11 +111,14 @@ func (r *run) flags(ctx context.Context, emp config.Employee, next store.Day, ve
 	d := next.Date
 	in := verify.Input{Today: verify.Day{Date: d, Metrics: next.Metrics}}
 	in.Facts, factsMissing = r.facts(ctx, emp, d)
-	// Only the days before: a day's flags depend on it and its past, never
-	// on when the next report arrives (a rerun after a crash gives the same).
 	dates := a.Calendar.LastWorkdays(d, historyDays)
+	after := a.Calendar.NextWorkday(d)
+	to := d.AddDays(-1)
+	if !after.IsZero() && !after.After(r.todayOf(emp)) {
+		to = after
+	}
 	if len(dates) > 0 {
-		stored, err := a.daysOf(ctx, emp.ID, dates[0], d.AddDays(-1))
+		stored, err := a.daysOf(ctx, emp.ID, dates[0], to)
 		if err != nil {
 			return nil, factsMissing, err
 		}
@@ -130,6 +133,14 @@ func (r *run) flags(ctx context.Context, emp config.Employee, next store.Day, ve
 			var missing bool
 			in.History[n-1].Facts, missing = r.facts(ctx, emp, in.History[n-1].Date)
 			factsMissing = factsMissing || missing
+		}
+		if to == after {
+			if nd := historyDay(byDate, after); nd.Metrics != nil {
+				var missing bool
+				nd.Facts, missing = r.facts(ctx, emp, after)
+				factsMissing = factsMissing || missing
+				in.Next = &nd
+			}
 		}
 	}
 	edit, err := r.lateEdit(ctx, emp, next, version, closing)

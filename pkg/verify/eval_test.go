@@ -500,6 +500,10 @@ func evaluate(seeds []uint64) evalResult {
 			flagsOf := make([][]crm.Flag, len(dates))
 			for i := preDays; i < len(dates); i++ {
 				in := verify.Input{Today: judged[i], History: judged[max(preDays, i-histDays):i], LateEdit: edits[i]}
+				if i+1 < len(judged) && judged[i+1].Metrics != nil {
+					next := judged[i+1]
+					in.Next = &next
+				}
 				flagsOf[i] = verify.Check(tmpl, in, verify.Options{})
 				judged[i].Flagged = doubtful(flagsOf[i])
 			}

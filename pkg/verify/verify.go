@@ -242,8 +242,9 @@ func (c *checker) tolerance(rec float64) float64 {
 }
 
 // overstated: a number above what the CRM recorded by more than the
-// tolerance, on the day and together with the day before (a deal the CRM
-// logged the day before it was reported is a carry-over, not overstatement).
+// tolerance, on the day and together with the day before and the day after
+// (a deal reported a day before or after the CRM logged it is a carry-over,
+// not overstatement).
 func (c *checker) overstated() {
 	if c.in.Facts == nil || c.in.Today.Metrics == nil {
 		return
@@ -258,11 +259,18 @@ func (c *checker) overstated() {
 		if !ok || rep-rec <= c.tolerance(rec) {
 			continue
 		}
-		// The day before must fall short of the CRM by what today exceeds
-		// it (within today's tolerance): a day on the mark balances
-		// nothing, however large the two days' sum. Only the day before:
-		// a day's flags must not depend on when the next report arrives.
-		if nrep, nrec, ok := excess(prev, key, keys); ok && nrep < nrec && rep+nrep-(rec+nrec) <= c.tolerance(rec) {
+		balanced := false
+		for _, nb := range []*Day{prev, c.in.Next} {
+			// The neighbour must fall short of the CRM by what today
+			// exceeds it (within today's tolerance): a neighbour on the
+			// mark balances nothing, however large the two days' sum.
+			nrep, nrec, ok := excess(nb, key, keys)
+			if ok && nrep < nrec && rep+nrep-(rec+nrec) <= c.tolerance(rec) {
+				balanced = true
+				break
+			}
+		}
+		if balanced {
 			continue
 		}
 		// The metrics the employee reports of the check: a junior's new
@@ -278,9 +286,9 @@ func (c *checker) overstated() {
 		c.flags = append(c.flags, crm.Flag{Code: Overstated, Metric: strings.Join(shown, "+"), Reported: ptr(rep), Recorded: ptr(rec),
 			From: datePtr(d), To: datePtr(d), Threshold: ptr(rec + tol),
 			Message: c.msg(
-				fmt.Sprintf("%s: в отчёте %s, в CRM %s — больше допуска (%s), и предыдущий день разницу не покрывает",
+				fmt.Sprintf("%s: в отчёте %s, в CRM %s — больше допуска (%s), и соседние дни разницу не покрывают",
 					c.checkLabel(shown, "ru"), num(rep, "ru"), num(rec, "ru"), c.tolText("ru")),
-				fmt.Sprintf("%s: reported %s, the CRM recorded %s — beyond the tolerance (%s), and the day before does not make up for it",
+				fmt.Sprintf("%s: reported %s, the CRM recorded %s — beyond the tolerance (%s), and the neighbouring days do not make up for it",
 					c.checkLabel(shown, "en"), num(rep, "en"), num(rec, "en"), c.tolText("en")))})
 	}
 }

@@ -42,7 +42,7 @@ func TestOverstated(t *testing.T) {
 	require.InDelta(t, 12, *f.Recorded, 0)
 	require.InDelta(t, 14.4, *f.Threshold, 1e-9, "12 + 20 %%")
 	require.Equal(t, today, *f.From)
-	require.Equal(t, "«Новые звонки»: в отчёте 40, в CRM 12 — больше допуска (2 или 20 %), и предыдущий день разницу не покрывает", f.Message)
+	require.Equal(t, "«Новые звонки»: в отчёте 40, в CRM 12 — больше допуска (2 или 20 %), и соседние дни разницу не покрывают", f.Message)
 
 	// The tolerance: more than max(2, 20 %).
 	for _, c := range []struct {
@@ -53,7 +53,7 @@ func TestOverstated(t *testing.T) {
 		require.Equal(t, c.flag, len(verify.Check(tmpl, in, verify.Options{})) == 1, "%v vs %v", c.rep, c.rec)
 	}
 	en := verify.Check(tmpl, in, verify.Options{Lang: "en"})
-	require.Equal(t, `"New calls": reported 40, the CRM recorded 12 — beyond the tolerance (2 or 20 %), and the day before does not make up for it`, en[0].Message)
+	require.Equal(t, `"New calls": reported 40, the CRM recorded 12 — beyond the tolerance (2 or 20 %), and the neighbouring days do not make up for it`, en[0].Message)
 	require.Empty(t, verify.Check(tmpl, verify.Input{Today: in.Today}, verify.Options{}), "no facts, no overstatement")
 	require.InDelta(t, 40, in.Today.Metrics["new_calls"], 0, "a flag never changes a reported number")
 }
@@ -79,8 +79,8 @@ func TestOverstatedByRole(t *testing.T) {
 }
 
 // Three invoices of yesterday reported today: the two days together match
-// the CRM, so today is not overstated; the same excess with no day before
-// to balance it is.
+// the CRM, so neither day is overstated; the same excess with no
+// neighbour to balance it is.
 func TestOverstatedCarryOver(t *testing.T) {
 	t.Parallel()
 	yesterday := verify.Day{Date: today.AddDays(-1), Metrics: m(20, 5, 3, 0, 0, 0), Facts: map[string]float64{"invoices_issued": 3}}
@@ -88,11 +88,12 @@ func TestOverstatedCarryOver(t *testing.T) {
 		Facts: map[string]float64{"invoices_issued": 0}}
 	require.Empty(t, verify.Check(tmpl, in, verify.Options{}))
 
-	// Reported today, logged by the CRM tomorrow: today is flagged (a day's
-	// flags depend only on it and the days before, never on when the next
-	// report arrives).
+	// Reported today, logged by the CRM tomorrow.
+	tomorrow := verify.Day{Date: today.AddDays(1), Metrics: m(20, 5, 3, 0, 0, 0), Facts: map[string]float64{"invoices_issued": 3}}
 	in = verify.Input{Today: verify.Day{Date: today, Metrics: m(20, 5, 3, 3, 0, 0)}, Facts: map[string]float64{"invoices_issued": 0}}
-	require.Equal(t, []string{verify.Overstated}, codes(verify.Check(tmpl, in, verify.Options{})))
+	require.Equal(t, []string{verify.Overstated}, codes(verify.Check(tmpl, in, verify.Options{})), "tomorrow unknown yet")
+	in.Next = &tomorrow
+	require.Empty(t, verify.Check(tmpl, in, verify.Options{}), "tomorrow's CRM balances it")
 
 	// A neighbour with its own excess balances nothing.
 	yesterday.Facts = map[string]float64{"invoices_issued": 0}
