@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/agnivade/levenshtein"
 	"gopkg.in/yaml.v3"
 )
 
@@ -354,6 +355,10 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
+// Suggest returns the name closest to key when it is close enough to be a
+// typo (the "did you mean" of every located error), "" otherwise.
+func Suggest(key string, names []string) string { return suggest(key, names) }
+
 // suggest returns the name closest to key when it is close enough to be a typo.
 func suggest(key string, names []string) string {
 	limit := 2
@@ -373,23 +378,4 @@ func suggest(key string, names []string) string {
 }
 
 // editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
-}
+func editDistance(a, b string) int { return levenshtein.ComputeDistance(a, b) }

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/agnivade/levenshtein"
 	"google.golang.org/api/sheets/v4"
 
 	"github.com/dayreport/dayreport/pkg/config"
@@ -83,7 +82,7 @@ func ParsePlans(tab string, rows [][]any, known []string) ([]source.PlanRow, []s
 			metrics[i] = name
 		default:
 			msg := fmt.Sprintf("unknown metric %q", name)
-			if s := closestKey(name, known); s != "" {
+			if s := config.Suggest(name, known); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
 			} else {
 				msg += " (want " + strings.Join(known, ", ") + ")"
@@ -147,15 +146,4 @@ func planWhat(id, month string) string {
 		return id
 	}
 	return id + " in " + month
-}
-
-// closestKey is the known key nearest to name when it looks like a typo.
-func closestKey(name string, known []string) string {
-	best, bestD := "", 3
-	for _, k := range known {
-		if d := levenshtein.ComputeDistance(name, k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	return best
 }
