@@ -23,12 +23,15 @@ type Changes struct {
 }
 
 // ChangeLog is every change of the configuration and of the change log tab,
-// by date; rows of the tab that cannot be used come back as problems.
-func (e *Engine) ChangeLog(ctx context.Context) ([]funnel.ChangeSpec, []string, error) {
-	var (
-		specs    []funnel.ChangeSpec
-		problems []string
-	)
+// by date; rows of the tab that cannot be used come back as problems. When
+// the tab cannot be read, the error comes with the configuration's changes
+// (a caller may go on with those).
+func (e *Engine) ChangeLog(ctx context.Context) (specs []funnel.ChangeSpec, problems []string, err error) {
+	defer func() {
+		slices.SortStableFunc(specs, func(a, b funnel.ChangeSpec) int {
+			return cmp.Or(a.Date.Compare(b.Date), cmp.Compare(a.Stage, b.Stage))
+		})
+	}()
 	ids := map[string]bool{}
 	for _, emp := range e.Employees() {
 		ids[emp.ID] = true
@@ -51,7 +54,7 @@ func (e *Engine) ChangeLog(ctx context.Context) ([]funnel.ChangeSpec, []string, 
 	if e.Deps.ChangeLog != nil {
 		logged, probs, err := e.Deps.ChangeLog.Changes(ctx)
 		if err != nil {
-			return nil, nil, fmt.Errorf("change log: %w", err)
+			return specs, problems, fmt.Errorf("change log: %w", err)
 		}
 		for _, p := range probs {
 			problems = append(problems, p.Cell+": "+p.Message)
@@ -85,9 +88,6 @@ func (e *Engine) ChangeLog(ctx context.Context) ([]funnel.ChangeSpec, []string, 
 			specs = append(specs, spec(c.Change))
 		}
 	}
-	slices.SortStableFunc(specs, func(a, b funnel.ChangeSpec) int {
-		return cmp.Or(a.Date.Compare(b.Date), cmp.Compare(a.Stage, b.Stage))
-	})
 	return specs, problems, nil
 }
 

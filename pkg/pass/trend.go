@@ -30,10 +30,6 @@ func (e *Engine) Trend(ctx context.Context, to day.Date) (*summary.Trend, error)
 	if err != nil {
 		// The summary goes on with the configuration's changes alone.
 		e.Log.Warn().Err(err).Msg("the change log tab could not be read; the trend marks the configuration's changes only")
-		specs = specs[:0]
-		for _, c := range e.Config.Changes {
-			specs = append(specs, spec(c))
-		}
 	}
 	monday := to.AddDays(-((int(to.Weekday()) + 6) % 7))
 	for w := summary.TrendWeeks - 1; w >= 0; w-- {
