@@ -499,7 +499,13 @@ func evaluate(seeds []uint64) evalResult {
 			}
 			flagsOf := make([][]crm.Flag, len(dates))
 			for i := preDays; i < len(dates); i++ {
-				in := verify.Input{Today: judged[i], History: judged[max(preDays, i-histDays):i], LateEdit: edits[i]}
+				// As the pass gives it: the CRM's facts of the day, the day
+				// before and the day after; the older history as reported.
+				hist := slices.Clone(judged[max(preDays, i-histDays):i])
+				for k := range hist[:max(0, len(hist)-1)] {
+					hist[k].Facts = nil
+				}
+				in := verify.Input{Today: judged[i], History: hist, LateEdit: edits[i]}
 				if i+1 < len(judged) && judged[i+1].Metrics != nil {
 					next := judged[i+1]
 					in.Next = &next
@@ -509,14 +515,28 @@ func evaluate(seeds []uint64) evalResult {
 			}
 			// An invented payment may fit unpaid contracts until the real
 			// payments of those contracts arrive: the balance breaks then,
-			// within the lag. Those flags are the cheat's, not false.
-			followUp := map[int]bool{}
+			// within the lag. A flag on a later day is the cheat's when the
+			// days it names as evidence take in the cheat's days; any other
+			// is false.
+			type cheatSpan struct{ from, to day.Date }
+			var invented []cheatSpan
 			for i, sd := range e.days {
 				if sd.want == verify.Inconsistent || sd.want == inventedBurst {
-					for k := i + 1; k <= i+max(sd.span, 1)-1+verify.DefaultLag && k < len(dates); k++ {
-						followUp[k] = true
-					}
+					invented = append(invented, cheatSpan{sd.date, e.days[i+max(sd.span, 1)-1].date})
 				}
+			}
+			cheats := func(f crm.Flag) bool {
+				if f.Code != verify.Inconsistent || f.From == nil || f.To == nil {
+					return false
+				}
+				return slices.ContainsFunc(invented, func(c cheatSpan) bool {
+					return !f.From.After(c.to) && !c.from.After(*f.To)
+				})
+			}
+			followUp := func(i int, c cheatSpan) bool {
+				return slices.ContainsFunc(flagsOf[i], func(f crm.Flag) bool {
+					return cheats(f) && !f.From.After(c.to) && !c.from.After(*f.To)
+				})
 			}
 			has := func(i int, code string) bool {
 				return slices.ContainsFunc(flagsOf[i], func(f crm.Flag) bool { return f.Code == code })
@@ -539,8 +559,8 @@ func evaluate(seeds []uint64) evalResult {
 						code = verify.Inconsistent
 					}
 					hit, on := has(i, code), 0
-					for k := i + 1; !hit && code == verify.Inconsistent && followUp[k]; k++ {
-						hit, on = has(k, code), k-i
+					for k := i + 1; !hit && code == verify.Inconsistent && k < len(dates) && k <= i+max(sd.span, 1)-1+verify.DefaultLag; k++ {
+						hit, on = followUp(k, cheatSpan{sd.date, e.days[i+max(sd.span, 1)-1].date}), k-i
 					}
 					anyFlag := len(flagsOf[i]) > 0 || hit
 					for k := i + 1; k < i+sd.span; k++ {
@@ -555,14 +575,14 @@ func evaluate(seeds []uint64) evalResult {
 							res.delays = append(res.delays, on)
 						}
 					} else {
-						res.misses = append(res.misses, fmt.Sprintf("%s %s %s: %v; before %v; flags %v; versions %v",
+						res.misses = append(res.misses, fmt.Sprintf("missed: %s %s %s: %v; before %v; flags %v; versions %v",
 							sd.want, e.loc, sd.date, judged[i], judged[i-1], flagsOf[i], sd.versions))
 					}
 				case sd.poisoned:
 				default:
 					var flags []crm.Flag
 					for _, f := range flagsOf[i] {
-						if f.Code != verify.Inconsistent || !followUp[i] {
+						if !cheats(f) {
 							flags = append(flags, f)
 						}
 					}
@@ -571,6 +591,9 @@ func evaluate(seeds []uint64) evalResult {
 						res.falseFlags++
 						for _, f := range flags {
 							res.falseBy[f.Code+":"+f.Metric]++
+							if f.Code == verify.Inconsistent {
+								res.misses = append(res.misses, fmt.Sprintf("false flag: %s %s: %s", e.loc, sd.date, f.Message))
+							}
 						}
 					}
 				}
@@ -596,44 +619,56 @@ func doubtful(flags []crm.Flag) bool {
 
 func TestEvaluationSyntheticMonth(t *testing.T) {
 	t.Parallel()
-	res := evaluate(evalSeeds)
+	checkEvaluation(t, evalSeeds)
+}
+
+// TestEvaluationHeldOut judges months the thresholds were not chosen on.
+func TestEvaluationHeldOut(t *testing.T) {
+	t.Parallel()
+	checkEvaluation(t, heldOutSeeds)
+}
+
+func checkEvaluation(t *testing.T, seeds []uint64) {
+	t.Helper()
+	res := evaluate(seeds)
 	codes := slices.Sorted(maps.Keys(res.recall))
 	rate := float64(res.falseFlags) / float64(res.clean)
-	report := fmt.Sprintf("%d seeded months × %d employees × %d working days:\n", len(evalSeeds), employees, month)
+	report := fmt.Sprintf("%d seeded months (seeds %d–%d) × %d employees × %d working days:\n", len(seeds), seeds[0], seeds[len(seeds)-1], employees, month)
 	for _, c := range codes {
 		s := res.recall[c]
 		report += fmt.Sprintf("  recall %-12s %3d/%3d = %5.1f %% (any flag: %5.1f %%)\n", c, s.hit, s.total,
 			100*float64(s.hit)/float64(s.total), 100*float64(s.any)/float64(s.total))
 	}
 	report += fmt.Sprintf("  false flags on clean days: %d/%d = %.2f %% %v\n", res.falseFlags, res.clean, 100*rate, res.falseBy)
-	report += fmt.Sprintf("  inconsistent raised after the invented payment by (working days): %v\n", res.delays)
+	report += fmt.Sprintf("  inconsistent raised after the invented deals by (working days): %v\n", res.delays)
 	t.Log(report)
 	if testing.Verbose() {
 		for _, m := range res.misses {
-			t.Log("missed:", m)
+			t.Log(m)
 		}
 	}
-	// What the rules reach on these months (see the README): every cheat the
-	// rules can see is caught by its own flag at least 95 % of the time.
-	// Deals invented without the CRM recording that stage are the known gap
-	// (issue 20 stays open on it): contracts signed but not yet paid within
-	// the lag, and those never paid, explain a few invented payments a day
-	// and one or two more every day for a week, so the balance rarely breaks;
-	// the figures are logged above, not held to a floor. A CRM that records
-	// payments or contracts turns them into overstated.
+	// Every cheat that leaves a trace outside an honest day's spread is
+	// caught by its own flag at least 95 % of the time. Deals invented
+	// without the CRM recording that stage are the known gap (see the
+	// README, "Verification"): a burst of four contracts on the day of an
+	// employee who signs one or two a day is within an honest day's spread,
+	// so no rule can flag it without flagging honest days as often; the
+	// floors below hold what the employee's own conversion reaches.
+	floors := map[string]float64{verify.Inconsistent: 0.55, inventedBurst: 0.65}
 	for _, c := range codes {
-		if c == verify.Inconsistent || c == inventedBurst {
-			continue
+		floor, ok := floors[c]
+		if !ok {
+			floor = 0.95
 		}
 		s := res.recall[c]
-		require.GreaterOrEqual(t, float64(s.hit)/float64(s.total), 0.95, "recall of %s\n%s", c, report)
+		require.GreaterOrEqual(t, float64(s.hit)/float64(s.total), floor, "recall of %s\n%s", c, report)
 	}
-	// The balance still catches some, and never falsely (the false-flag
-	// figure below counts every inconsistent flag outside a cheat's lag).
-	require.Positive(t, res.recall[verify.Inconsistent].hit, report)
 	require.LessOrEqual(t, rate, 0.01, report)
 	require.Len(t, codes, 6)
 }
 
 // evalSeeds are the months evaluated; more seeds only make the figures steadier.
 var evalSeeds = []uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}
+
+// heldOutSeeds were not looked at while the thresholds were chosen.
+var heldOutSeeds = []uint64{21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40}

@@ -54,6 +54,12 @@ type Options struct {
 	Lag, Slack int
 	// Pairs are (earlier, later) stages: default invoices → signed → payments.
 	Pairs [][2]string
+	// ConversionWindow, ConversionMinHistory and ConversionAlpha are the
+	// employee's own conversion check (see conversion): stretches of up to
+	// 10 known days, at least 15 known days before them, flagged when a
+	// count that high has a chance under 0.001.
+	ConversionWindow, ConversionMinHistory int
+	ConversionAlpha                        float64
 }
 
 func (o Options) withDefaults() Options {
@@ -80,6 +86,15 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Slack <= 0 {
 		o.Slack = 1
+	}
+	if o.ConversionWindow <= 0 {
+		o.ConversionWindow = 10
+	}
+	if o.ConversionMinHistory <= 0 {
+		o.ConversionMinHistory = 15
+	}
+	if o.ConversionAlpha <= 0 {
+		o.ConversionAlpha = 0.001
 	}
 	if o.Pairs == nil {
 		o.Pairs = [][2]string{{"invoices_issued", "contracts_signed"}, {"contracts_signed", "payments"}}
@@ -347,8 +362,6 @@ func (c *checker) inconsistent() {
 	if c.in.Today.Metrics == nil {
 		return
 	}
-	days := append(slices.Clone(c.in.History), c.in.Today)
-	n, lag := len(days), c.o.Lag
 	for _, p := range c.o.Pairs {
 		a, okA := c.t.Metric(p[0])
 		b, okB := c.t.Metric(p[1])
@@ -364,65 +377,76 @@ func (c *checker) inconsistent() {
 			}
 			return d.Metrics[p[0]]
 		}
-		// Prefix sums: of the later stage, the earlier stage and the
-		// unknown days (no data).
-		pb, pa, pu := make([]float64, n+1), make([]float64, n+1), make([]int, n+1)
-		for i, d := range days {
-			pb[i+1], pa[i+1], pu[i+1] = pb[i], pa[i], pu[i]
-			if d.Metrics == nil {
-				pu[i+1]++
+		if !c.balance(p, a, b, earlier) {
+			c.conversion(p, a, b, earlier)
+		}
+	}
+}
+
+// balance is the first half of inconsistent: the running balance between
+// two stages; true when it flagged the day.
+func (c *checker) balance(p [2]string, a, b report.Metric, earlier func(Day) float64) bool {
+	days := append(slices.Clone(c.in.History), c.in.Today)
+	n, lag := len(days), c.o.Lag
+	// Prefix sums: of the later stage, the earlier stage and the
+	// unknown days (no data).
+	pb, pa, pu := make([]float64, n+1), make([]float64, n+1), make([]int, n+1)
+	for i, d := range days {
+		pb[i+1], pa[i+1], pu[i+1] = pb[i], pa[i], pu[i]
+		if d.Metrics == nil {
+			pu[i+1]++
+			continue
+		}
+		pb[i+1] += d.Metrics[p[1]]
+		pa[i+1] += earlier(d)
+	}
+	// worst returns the largest excess over the known stretches ending
+	// at e: the later stage from u to e against the earlier stage from
+	// u-lag to e.
+	worst := func(e int) (best float64, u int) {
+		best, u = math.Inf(-1), -1
+		for i := e; i >= lag; i-- {
+			if pu[e+1]-pu[i-lag] > 0 {
+				if pu[e+1]-pu[i] > 0 {
+					break // the stretch itself covers an unknown day
+				}
 				continue
 			}
-			pb[i+1] += d.Metrics[p[1]]
-			pa[i+1] += earlier(d)
-		}
-		// worst returns the largest excess over the known stretches ending
-		// at e: the later stage from u to e against the earlier stage from
-		// u-lag to e.
-		worst := func(e int) (best float64, u int) {
-			best, u = math.Inf(-1), -1
-			for i := e; i >= lag; i-- {
-				if pu[e+1]-pu[i-lag] > 0 {
-					if pu[e+1]-pu[i] > 0 {
-						break // the stretch itself covers an unknown day
-					}
-					continue
-				}
-				if x := pb[e+1] - pb[i] - (pa[e+1] - pa[i-lag]); x > best {
-					best, u = x, i
-				}
-			}
-			return best, u
-		}
-		now, u := worst(n - 1)
-		if u < 0 || now <= float64(c.o.Slack) {
-			continue
-		}
-		before := math.Inf(-1)
-		for e := n - 2; e >= lag && e >= n-1-3*lag; e-- {
-			if w, _ := worst(e); w > before {
-				before = w
+			if x := pb[e+1] - pb[i] - (pa[e+1] - pa[i-lag]); x > best {
+				best, u = x, i
 			}
 		}
-		if now <= before {
-			continue
-		}
-		var sumB, sumA float64
-		for _, d := range days[u:] {
-			sumB += d.Metrics[p[1]]
-		}
-		for _, d := range days[u-lag:] {
-			sumA += earlier(d)
-		}
-		from, aFrom, to := days[u].Date, days[u-lag].Date, c.in.Today.Date
-		c.flags = append(c.flags, crm.Flag{Code: Inconsistent, Metric: p[1], Reported: ptr(sumB), Recorded: ptr(sumA),
-			From: datePtr(from), To: datePtr(to), Threshold: ptr(sumA + float64(c.o.Slack)),
-			Message: c.msg(
-				fmt.Sprintf("«%s» %s: %s — больше, чем «%s» %s: %s, при сроке до %d раб. дн. между этапами (допуск %d); баланс нарушен %s",
-					b.Label("ru"), span(from, to, "ru"), num(sumB, "ru"), a.Label("ru"), span(aFrom, to, "ru"), num(sumA, "ru"), lag, c.o.Slack, shortDate(to, "ru")),
-				fmt.Sprintf("%q %s: %s exceeds %q %s: %s, with up to %d working days between the stages (slack %d); the balance broke on %s",
-					b.Label("en"), span(from, to, "en"), num(sumB, "en"), a.Label("en"), span(aFrom, to, "en"), num(sumA, "en"), lag, c.o.Slack, shortDate(to, "en")))})
+		return best, u
 	}
+	now, u := worst(n - 1)
+	if u < 0 || now <= float64(c.o.Slack) {
+		return false
+	}
+	before := math.Inf(-1)
+	for e := n - 2; e >= lag && e >= n-1-3*lag; e-- {
+		if w, _ := worst(e); w > before {
+			before = w
+		}
+	}
+	if now <= before {
+		return false
+	}
+	var sumB, sumA float64
+	for _, d := range days[u:] {
+		sumB += d.Metrics[p[1]]
+	}
+	for _, d := range days[u-lag:] {
+		sumA += earlier(d)
+	}
+	from, aFrom, to := days[u].Date, days[u-lag].Date, c.in.Today.Date
+	c.flags = append(c.flags, crm.Flag{Code: Inconsistent, Metric: p[1], Reported: ptr(sumB), Recorded: ptr(sumA),
+		From: datePtr(from), To: datePtr(to), Threshold: ptr(sumA + float64(c.o.Slack)),
+		Message: c.msg(
+			fmt.Sprintf("«%s» %s: %s — больше, чем «%s» %s: %s, при сроке до %d раб. дн. между этапами (допуск %d); баланс нарушен %s",
+				b.Label("ru"), span(from, to, "ru"), num(sumB, "ru"), a.Label("ru"), span(aFrom, to, "ru"), num(sumA, "ru"), lag, c.o.Slack, shortDate(to, "ru")),
+			fmt.Sprintf("%q %s: %s exceeds %q %s: %s, with up to %d working days between the stages (slack %d); the balance broke on %s",
+				b.Label("en"), span(from, to, "en"), num(sumB, "en"), a.Label("en"), span(aFrom, to, "en"), num(sumA, "en"), lag, c.o.Slack, shortDate(to, "en")))})
+	return true
 }
 
 // outliers: a value far above the employee's own recent history.

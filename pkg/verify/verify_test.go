@@ -1,6 +1,7 @@
 package verify_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -302,4 +303,68 @@ func TestLateEditBaseline(t *testing.T) {
 func TestNoDataNoFlags(t *testing.T) {
 	t.Parallel()
 	require.Empty(t, verify.Check(tmpl, verify.Input{Today: verify.Day{}, History: history(20, 25), Facts: map[string]float64{"new_calls": 1}}, verify.Options{}))
+}
+
+// steady is an employee of 40 working days who issues 3 invoices a day and
+// signs 0, 1 or 2 contracts (one a day on average), paying for most of them
+// a week later: plenty of invoices never signed, so the balance has room for
+// a few contracts more at any time.
+func steady() []verify.Day {
+	out := make([]verify.Day, 40)
+	for i := range out {
+		signed := float64(i % 3)
+		paid := 0.0
+		if i >= 5 && i%4 != 0 {
+			paid = float64((i - 5) % 3)
+		}
+		out[i] = verify.Day{Date: today.AddDays(-40 + i), Metrics: m(20, 5, 4, 3, signed, paid)}
+	}
+	return out
+}
+
+// Contracts the invoices could explain but the employee's own pace cannot:
+// seven in a day from someone who signs one a day. The balance has room
+// (45 invoices in the last 15 days); the conversion flags it with the
+// expected count and the limit, and not a day within the usual spread.
+func TestInconsistentConversion(t *testing.T) {
+	t.Parallel()
+	hist := steady()
+	burst := verify.Day{Date: today, Metrics: m(20, 5, 4, 3, 7, 1)}
+	flags := verify.Check(tmpl, verify.Input{Today: burst, History: hist}, verify.Options{})
+	require.Equal(t, []string{verify.Inconsistent}, codes(flags))
+	f := flags[0]
+	require.Equal(t, "contracts_signed", f.Metric)
+	require.InDelta(t, 7, *f.Reported, 0)
+	require.InDelta(t, 1, *f.Recorded, 0, "39 contracts of 120 invoices, of 3 invoices a day")
+	require.InDelta(t, 5, *f.Threshold, 0, "above 5 a day has a chance under 0,1 %")
+	require.Equal(t, today, *f.From)
+	require.Equal(t, "«Подписано договоров» с 26.11.2026 по 26.11.2026: 7 — при обычной для сотрудника конверсии «Выставлено счетов и договоров» → «Подписано договоров» 32,5 % "+
+		"ожидалось около 1 (порог 5); «Выставлено счетов и договоров» за 15 раб. дн. до этого и в эти дни: 48", f.Message)
+	require.InDelta(t, 7, burst.Metrics["contracts_signed"], 0, "a flag never changes a reported number")
+
+	// Three, twice the usual, is an honest good day.
+	require.Empty(t, verify.Check(tmpl, verify.Input{Today: verify.Day{Date: today, Metrics: m(20, 5, 4, 3, 3, 1)}, History: hist}, verify.Options{}))
+
+	// Three a day for a week, none alone beyond the spread: the
+	// stretch is flagged on the day it stands out, and named.
+	sustained := slices.Clone(hist)
+	var flagged []crm.Flag
+	for i := range 6 {
+		d := verify.Day{Date: today.AddDays(1 + i), Metrics: m(float64(20+i), 5, 4, 3, 3, 1)}
+		fl := verify.Check(tmpl, verify.Input{Today: d, History: sustained}, verify.Options{})
+		d.Flagged = len(fl) > 0
+		flagged = append(flagged, fl...)
+		sustained = append(sustained, d)
+	}
+	require.Len(t, flagged, 1, "raised once, not again every day: %v", flagged)
+	require.Equal(t, verify.Inconsistent, flagged[0].Code)
+	require.Equal(t, today.AddDays(1), *flagged[0].From)
+	require.Greater(t, *flagged[0].Reported, *flagged[0].Threshold)
+
+	// The history too short to know the employee's pace: nothing.
+	require.Empty(t, verify.Check(tmpl, verify.Input{Today: burst, History: hist[30:]}, verify.Options{}))
+
+	// English.
+	en := verify.Check(tmpl, verify.Input{Today: burst, History: hist}, verify.Options{Lang: "en"})
+	require.Contains(t, en[0].Message, `at the employee's usual conversion "Invoices issued" → "Contracts signed" of 32.5 % about 1 were expected (limit 5)`)
 }
