@@ -129,9 +129,14 @@ func (r *run) flags(ctx context.Context, emp config.Employee, next store.Day, ve
 		for _, wd := range dates {
 			in.History = append(in.History, historyDay(byDate, wd))
 		}
-		if n := len(in.History); n > 0 && in.History[n-1].Metrics != nil {
+		// The CRM's facts of the last days: overstated sums a small excess
+		// over them and forgives a carry-over from the day before.
+		for k := len(in.History) - 1; k >= 0 && k >= len(in.History)-(verify.DefaultOverstatedWindow-1); k-- {
+			if in.History[k].Metrics == nil {
+				break
+			}
 			var missing bool
-			in.History[n-1].Facts, missing = r.facts(ctx, emp, in.History[n-1].Date)
+			in.History[k].Facts, missing = r.facts(ctx, emp, in.History[k].Date)
 			factsMissing = factsMissing || missing
 		}
 		if to == after {

@@ -115,9 +115,12 @@ type simDay struct {
 	// versions of the report, by when they were written; none = no report.
 	versions []written
 	want     string
-	span     int  // days of a sustained cheat that starts here (its later days are skip)
-	poisoned bool // a day just after a cheat: neither clean nor a cheat
-	skip     bool // the second day of a copy run, a later day of a sustained invention
+	key      string // the metric an invented deal was added to
+	span     int    // days of a sustained cheat that starts here (its later days are skip)
+	poisoned bool   // a day just after a cheat: neither clean nor a cheat
+	// honest are the numbers the report held before any cheat was injected.
+	honest map[string]float64
+	skip   bool // the second day of a copy run, a later day of a sustained invention
 }
 
 type simEmployee struct {
@@ -199,7 +202,8 @@ func simulate(r *rand.Rand, e employee, dates []day.Date) []simDay {
 		}
 		d.truth = t
 		miss := []float64{0, 0, 0, 0, 0, 1, 1, 1, -1, -1, -1, 2, -2}[r.IntN(13)]
-		d.facts = map[string]float64{"new_calls+primary_calls": math.Max(0, calls+miss), "invoices_issued": invoices[i]}
+		d.facts = map[string]float64{"new_calls+primary_calls": math.Max(0, calls+miss), "proposals_sent": proposals,
+			"invoices_issued": invoices[i], "contracts_signed": signed[i], "payments": paid[i]}
 	}
 	// The CRM logs some invoices a day late; some employees report some a day late.
 	for i := 0; i+1 < n; i++ {
@@ -316,6 +320,13 @@ func simTeam(seed uint64) ([]simEmployee, []day.Date) {
 
 // inject puts the cheating into the evaluated days, with ground truth.
 func inject(r *rand.Rand, team []simEmployee, dates []day.Date) {
+	for e := range team {
+		for i := range team[e].days {
+			if vs := team[e].days[i].versions; len(vs) > 0 {
+				team[e].days[i].honest = vs[len(vs)-1].metrics
+			}
+		}
+	}
 	first := preDays + histDays
 	taken := map[[2]int]bool{}
 	pick := func(span int) (*simEmployee, int) {
@@ -360,10 +371,12 @@ func inject(r *rand.Rand, team []simEmployee, dates []day.Date) {
 		if r.IntN(3) == 0 {
 			k := float64(3 + r.IntN(4))
 			change(sd, func(m map[string]float64) { m["invoices_issued"] += k })
+			sd.key = "invoices_issued"
 		} else {
 			// 40–140 % of a usual day's calls more, and a few.
 			k := math.Round(e.base*(0.4+r.Float64())) + 3
 			change(sd, func(m map[string]float64) { m[callKey(m)] += k })
+			sd.key = "new_calls+primary_calls"
 		}
 		sd.want = verify.Overstated
 	}
@@ -376,7 +389,7 @@ func inject(r *rand.Rand, team []simEmployee, dates []day.Date) {
 		}
 		k := float64(4 + r.IntN(4))
 		change(sd, func(m map[string]float64) { m[key] += k })
-		sd.want = inventedBurst
+		sd.want, sd.key = inventedBurst, key
 	}
 	for range 10 { // deals invented day after day to look on plan: one or two more every day for 5–8 days
 		span := 5 + r.IntN(4)
@@ -390,7 +403,7 @@ func inject(r *rand.Rand, team []simEmployee, dates []day.Date) {
 			k := float64(1 + r.IntN(2))
 			change(sd, func(m map[string]float64) { m[key] += k })
 			if i == 0 {
-				sd.want, sd.span = verify.Inconsistent, span
+				sd.want, sd.span, sd.key = verify.Inconsistent, span, key
 			} else {
 				sd.skip = true
 			}
@@ -475,7 +488,18 @@ type evalResult struct {
 	delays []int
 }
 
-func evaluate(seeds []uint64) evalResult {
+// The facts a CRM records, by profile: what the evaluation's verification
+// is given of the CRM, as each adapter reads it (README, "Verification").
+var (
+	// recordsCallsInvoices: telephony and invoices (a builtin facts file).
+	recordsCallsInvoices = []string{"new_calls+primary_calls", "invoices_issued"}
+	// recordsAll: Bitrix24 (calls, estimates, smart invoices, won deals, paid invoices).
+	recordsAll = []string{"new_calls+primary_calls", "proposals_sent", "invoices_issued", "contracts_signed", "payments"}
+	// recordsCallsWon: amoCRM and HubSpot (calls and won deals).
+	recordsCallsWon = []string{"new_calls+primary_calls", "contracts_signed"}
+)
+
+func evaluate(seeds []uint64, recorded []string) evalResult {
 	res := evalResult{recall: map[string]*score{}, falseBy: map[string]int{}}
 	for _, seed := range seeds {
 		team, dates := simTeam(seed)
@@ -484,7 +508,11 @@ func evaluate(seeds []uint64) evalResult {
 			judged := make([]verify.Day, len(dates))
 			edits := make([]*verify.Edit, len(dates))
 			for i, sd := range e.days {
-				judged[i] = verify.Day{Date: sd.date, Facts: sd.facts}
+				facts := map[string]float64{}
+				for _, k := range recorded {
+					facts[k] = sd.facts[k]
+				}
+				judged[i] = verify.Day{Date: sd.date, Facts: facts}
 				vs := seen(sd, e.loc, passes)
 				if len(vs.All) == 0 {
 					continue
@@ -499,11 +527,15 @@ func evaluate(seeds []uint64) evalResult {
 			}
 			flagsOf := make([][]crm.Flag, len(dates))
 			for i := preDays; i < len(dates); i++ {
-				// As the pass gives it: the CRM's facts of the day, the day
-				// before and the day after; the older history as reported.
+				// As the pass gives it: the CRM's facts of the day, of the
+				// days before it back to the first without a report (at most
+				// the overstated window) and of the day after; the older
+				// history as reported.
 				hist := slices.Clone(judged[max(preDays, i-histDays):i])
-				for k := range hist[:max(0, len(hist)-1)] {
-					hist[k].Facts = nil
+				for k := range hist {
+					if k < len(hist)-(verify.DefaultOverstatedWindow-1) || slices.ContainsFunc(hist[k+1:], func(d verify.Day) bool { return d.Metrics == nil }) {
+						hist[k].Facts = nil
+					}
 				}
 				in := verify.Input{Today: judged[i], History: hist, LateEdit: edits[i]}
 				if i+1 < len(judged) && judged[i+1].Metrics != nil {
@@ -518,25 +550,69 @@ func evaluate(seeds []uint64) evalResult {
 			// within the lag. A flag on a later day is the cheat's when the
 			// days it names as evidence take in the cheat's days; any other
 			// is false.
-			type cheatSpan struct{ from, to day.Date }
+			// Invented deals are overstated where the CRM records their
+			// stage, inconsistent where it does not.
+			codeFor := func(sd simDay) string {
+				switch {
+				case sd.want == verify.Overstated && !slices.Contains(recorded, sd.key):
+					return "" // overstated against a CRM that does not record it: no such cheat
+				case sd.want == verify.Overstated:
+					return verify.Overstated
+				case sd.want == verify.Inconsistent || sd.want == inventedBurst:
+					if slices.Contains(recorded, sd.key) {
+						return verify.Overstated
+					}
+					return verify.Inconsistent
+				}
+				return sd.want
+			}
+			type cheatSpan struct {
+				from, to  day.Date
+				code, key string
+			}
 			var invented []cheatSpan
 			for i, sd := range e.days {
 				if sd.want == verify.Inconsistent || sd.want == inventedBurst {
-					invented = append(invented, cheatSpan{sd.date, e.days[i+max(sd.span, 1)-1].date})
+					code := verify.Inconsistent
+					if slices.Contains(recorded, sd.key) {
+						code = verify.Overstated
+					}
+					invented = append(invented, cheatSpan{sd.date, e.days[i+max(sd.span, 1)-1].date, code, sd.key})
 				}
 			}
-			cheats := func(f crm.Flag) bool {
-				if f.Code != verify.Inconsistent || f.From == nil || f.To == nil {
+			covers := func(f crm.Flag, c cheatSpan) bool {
+				return f.Code == c.code && f.Metric == c.key && f.From != nil && f.To != nil && !f.From.After(c.to) && !c.from.After(*f.To)
+			}
+			// tampered: a cheat changed one of the metrics on day i.
+			tampered := func(i int, metric string) bool {
+				sd := e.days[i]
+				if len(sd.versions) == 0 {
 					return false
 				}
-				return slices.ContainsFunc(invented, func(c cheatSpan) bool {
-					return !f.From.After(c.to) && !c.from.After(*f.To)
-				})
+				last := sd.versions[len(sd.versions)-1].metrics
+				return slices.ContainsFunc(verify.SplitCheck(metric), func(k string) bool { return last[k] != sd.honest[k] })
+			}
+			// cheats: the flag is a cheat's, its evidence taking in days a
+			// cheat changed (a flag raised on a later day for numbers
+			// copied or invented before it is right, not false).
+			cheats := func(f crm.Flag) bool {
+				if slices.ContainsFunc(invented, func(c cheatSpan) bool { return covers(f, c) }) {
+					return true
+				}
+				// (overstated and inconsistent sum the days they name; an
+				// outlier's days are its baseline, not its evidence.)
+				if f.Code != verify.Overstated && f.Code != verify.Inconsistent || f.From == nil || f.To == nil || f.Metric == "" {
+					return false
+				}
+				for i, sd := range e.days {
+					if !sd.date.Before(*f.From) && !sd.date.After(*f.To) && tampered(i, f.Metric) {
+						return true
+					}
+				}
+				return false
 			}
 			followUp := func(i int, c cheatSpan) bool {
-				return slices.ContainsFunc(flagsOf[i], func(f crm.Flag) bool {
-					return cheats(f) && !f.From.After(c.to) && !c.from.After(*f.To)
-				})
+				return slices.ContainsFunc(flagsOf[i], func(f crm.Flag) bool { return covers(f, c) })
 			}
 			has := func(i int, code string) bool {
 				return slices.ContainsFunc(flagsOf[i], func(f crm.Flag) bool { return f.Code == code })
@@ -547,6 +623,8 @@ func evaluate(seeds []uint64) evalResult {
 					continue
 				}
 				switch {
+				case sd.want != "" && codeFor(sd) == "":
+					// a cheat the CRM cannot show: neither caught nor clean
 				case sd.want != "":
 					s := res.recall[sd.want]
 					if s == nil {
@@ -554,13 +632,15 @@ func evaluate(seeds []uint64) evalResult {
 						res.recall[sd.want] = s
 					}
 					s.total++
-					code := sd.want
-					if code == inventedBurst {
-						code = verify.Inconsistent
-					}
+					code := codeFor(sd)
 					hit, on := has(i, code), 0
-					for k := i + 1; !hit && code == verify.Inconsistent && k < len(dates) && k <= i+max(sd.span, 1)-1+verify.DefaultLag; k++ {
-						hit, on = followUp(k, cheatSpan{sd.date, e.days[i+max(sd.span, 1)-1].date}), k-i
+					inventedDeals := sd.want == verify.Inconsistent || sd.want == inventedBurst
+					if inventedDeals {
+						span := cheatSpan{sd.date, e.days[i+max(sd.span, 1)-1].date, code, sd.key}
+						hit = followUp(i, span)
+						for k := i + 1; !hit && k < len(dates) && k <= i+max(sd.span, 1)-1+verify.DefaultLag; k++ {
+							hit, on = followUp(k, span), k-i
+						}
 					}
 					anyFlag := len(flagsOf[i]) > 0 || hit
 					for k := i + 1; k < i+sd.span; k++ {
@@ -571,7 +651,7 @@ func evaluate(seeds []uint64) evalResult {
 					}
 					if hit {
 						s.hit++
-						if code == verify.Inconsistent {
+						if inventedDeals {
 							res.delays = append(res.delays, on)
 						}
 					} else {
@@ -591,7 +671,7 @@ func evaluate(seeds []uint64) evalResult {
 						res.falseFlags++
 						for _, f := range flags {
 							res.falseBy[f.Code+":"+f.Metric]++
-							if f.Code == verify.Inconsistent {
+							if f.Code == verify.Inconsistent || f.Code == verify.Overstated && f.From != nil && *f.From != *f.To {
 								res.misses = append(res.misses, fmt.Sprintf("false flag: %s %s: %s", e.loc, sd.date, f.Message))
 							}
 						}
@@ -619,21 +699,48 @@ func doubtful(flags []crm.Flag) bool {
 
 func TestEvaluationSyntheticMonth(t *testing.T) {
 	t.Parallel()
-	checkEvaluation(t, evalSeeds)
+	checkEvaluation(t, evalSeeds, recordsCallsInvoices, unrecordedDeals)
 }
+
+// unrecordedDeals are the floors of invented deals where the CRM records
+// neither contracts nor payments (see checkEvaluation).
+var unrecordedDeals = map[string]float64{verify.Inconsistent: 0.55, inventedBurst: 0.65}
 
 // TestEvaluationHeldOut judges months the thresholds were not chosen on.
 func TestEvaluationHeldOut(t *testing.T) {
 	t.Parallel()
-	checkEvaluation(t, heldOutSeeds)
+	checkEvaluation(t, heldOutSeeds, recordsCallsInvoices, unrecordedDeals)
 }
 
-func checkEvaluation(t *testing.T, seeds []uint64) {
+// TestEvaluationByCRM judges the months with what each CRM adapter records:
+// where the CRM records contracts and payments, invented deals are
+// overstated.
+func TestEvaluationByCRM(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name     string
+		recorded []string
+		floors   map[string]float64
+	}{
+		{"bitrix24", recordsAll, nil},
+		// Invented contracts are overstated, invented payments (half of
+		// the cheats) are the conversion's.
+		{"amocrm-hubspot", recordsCallsWon, map[string]float64{verify.Inconsistent: 0.80, inventedBurst: 0.75}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			checkEvaluation(t, evalSeeds[:10], c.recorded, c.floors)
+		})
+	}
+}
+
+func checkEvaluation(t *testing.T, seeds []uint64, recorded []string, floors map[string]float64) {
 	t.Helper()
-	res := evaluate(seeds)
+	res := evaluate(seeds, recorded)
 	codes := slices.Sorted(maps.Keys(res.recall))
 	rate := float64(res.falseFlags) / float64(res.clean)
-	report := fmt.Sprintf("%d seeded months (seeds %d–%d) × %d employees × %d working days:\n", len(seeds), seeds[0], seeds[len(seeds)-1], employees, month)
+	report := fmt.Sprintf("%d seeded months (seeds %d–%d) × %d employees × %d working days, the CRM recording %v:\n",
+		len(seeds), seeds[0], seeds[len(seeds)-1], employees, month, recorded)
 	for _, c := range codes {
 		s := res.recall[c]
 		report += fmt.Sprintf("  recall %-12s %3d/%3d = %5.1f %% (any flag: %5.1f %%)\n", c, s.hit, s.total,
@@ -652,9 +759,8 @@ func checkEvaluation(t *testing.T, seeds []uint64) {
 	// without the CRM recording that stage are the known gap (see the
 	// README, "Verification"): a burst of four contracts on the day of an
 	// employee who signs one or two a day is within an honest day's spread,
-	// so no rule can flag it without flagging honest days as often; the
-	// floors below hold what the employee's own conversion reaches.
-	floors := map[string]float64{verify.Inconsistent: 0.55, inventedBurst: 0.65}
+	// so no rule can flag it without flagging honest days as often; floors
+	// hold what the employee's own conversion reaches there.
 	for _, c := range codes {
 		floor, ok := floors[c]
 		if !ok {

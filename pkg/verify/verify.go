@@ -52,6 +52,10 @@ type Options struct {
 	// Lag working days before. Slack is how many later-stage events beyond
 	// that balance are tolerated (1).
 	Lag, Slack int
+	// OverstatedWindow is how many working days with the CRM's facts a
+	// running excess is summed over (5): a number overstated a little every
+	// day, each day within the tolerance, is overstated over the days.
+	OverstatedWindow int
 	// Pairs are (earlier, later) stages: default invoices → signed → payments.
 	Pairs [][2]string
 	// ConversionWindow, ConversionMinHistory and ConversionAlpha are the
@@ -87,6 +91,9 @@ func (o Options) withDefaults() Options {
 	if o.Slack <= 0 {
 		o.Slack = 1
 	}
+	if o.OverstatedWindow <= 0 {
+		o.OverstatedWindow = DefaultOverstatedWindow
+	}
 	if o.ConversionWindow <= 0 {
 		o.ConversionWindow = 10
 	}
@@ -101,6 +108,10 @@ func (o Options) withDefaults() Options {
 	}
 	return o
 }
+
+// DefaultOverstatedWindow is the default Options.OverstatedWindow: the pass
+// reads the CRM's facts of that many working days up to the day judged.
+const DefaultOverstatedWindow = 5
 
 // DefaultLag is the default Options.Lag; the pass reads at least this much
 // history more than the outlier window.
@@ -271,7 +282,11 @@ func (c *checker) overstated() {
 	for _, key := range c.checkKeys() {
 		keys := SplitCheck(key)
 		rep, rec, ok := excess(&c.in.Today, key, keys)
-		if !ok || rep-rec <= c.tolerance(rec) {
+		if !ok {
+			continue
+		}
+		if rep-rec <= c.tolerance(rec) {
+			c.overstatedRun(key, keys)
 			continue
 		}
 		balanced := false
@@ -286,6 +301,7 @@ func (c *checker) overstated() {
 			}
 		}
 		if balanced {
+			c.overstatedRun(key, keys)
 			continue
 		}
 		// The metrics the employee reports of the check: a junior's new

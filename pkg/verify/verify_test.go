@@ -368,3 +368,46 @@ func TestInconsistentConversion(t *testing.T) {
 	en := verify.Check(tmpl, verify.Input{Today: burst, History: hist}, verify.Options{Lang: "en"})
 	require.Contains(t, en[0].Message, `at the employee's usual conversion "Invoices issued" → "Contracts signed" of 32.5 % about 1 were expected (limit 5)`)
 }
+
+// Two payments a day more than the CRM recorded, each day within the
+// day's tolerance of 2: over days the excess is beyond it, and the flag
+// names the days and both sums. Raised once, on
+// the day the excess breaks, and again only when it grows; a deal reported
+// today and logged tomorrow nets out.
+func TestOverstatedOverDays(t *testing.T) {
+	t.Parallel()
+	day := func(i int, paid, recorded float64) verify.Day {
+		return verify.Day{Date: today.AddDays(i), Metrics: m(20, 5, 3, 2, 1, paid), Facts: map[string]float64{"payments": recorded}}
+	}
+	hist := []verify.Day{day(-4, 1, 1), day(-3, 0, 0), day(-2, 3, 1), day(-1, 2, 0)}
+	check := func(today verify.Day, hist []verify.Day, next *verify.Day) []crm.Flag {
+		return verify.Check(tmpl, verify.Input{Today: today, History: hist, Next: next}, verify.Options{})
+	}
+	flags := check(day(0, 3, 1), hist, nil)
+	require.Equal(t, []string{verify.Overstated}, codes(flags))
+	f := flags[0]
+	require.Equal(t, "payments", f.Metric)
+	require.InDelta(t, 8, *f.Reported, 0)
+	require.InDelta(t, 2, *f.Recorded, 0)
+	require.InDelta(t, 4, *f.Threshold, 0)
+	require.Equal(t, today.AddDays(-2), *f.From)
+	require.Equal(t, today, *f.To)
+	require.Equal(t, "«Оплаты» с 24.11.2026 по 26.11.2026: в отчётах 8, в CRM 2 — больше допуска (2 или 20 %) за 3 раб. дн. вместе", f.Message)
+
+	// The day before was flagged already (5 against 1 over two days); today
+	// grew the excess, so it was flagged again. A day on the mark after it
+	// is not.
+	require.Equal(t, []string{verify.Overstated}, codes(check(hist[3], hist[:3], nil)))
+	require.Empty(t, check(day(0, 2, 2), hist, nil), "a day on the mark adds nothing")
+
+	// Tomorrow's CRM logs today's two: a carry-over, no excess.
+	carry := []verify.Day{day(-4, 1, 1), day(-3, 0, 0), day(-2, 2, 1), day(-1, 1, 1)}
+	next := day(1, 0, 2)
+	require.Empty(t, check(day(0, 3, 1), carry, &next))
+	require.Equal(t, []string{verify.Overstated}, codes(check(day(0, 3, 1), carry, nil)), "until tomorrow is known")
+
+	// A day without the CRM's facts ends the stretch.
+	gap := slices.Clone(hist)
+	gap[3].Facts = nil
+	require.Empty(t, check(day(0, 3, 1), gap, nil))
+}
