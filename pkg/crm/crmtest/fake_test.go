@@ -98,7 +98,7 @@ func (f *fakeCRM) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	case crmtest.Timeout:
 		_, _ = io.Copy(io.Discard, r.Body) // so that the server notices the client hang up
-		f.Hang(r, time.Minute) // the client gives up first (refTimeout)
+		f.Hang(r, time.Minute)             // the client gives up first (refTimeout)
 		return
 	case crmtest.BadRequest:
 		http.Error(w, `{"error":"INVALID_FIELD"}`, http.StatusBadRequest)
