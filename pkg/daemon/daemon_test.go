@@ -173,7 +173,7 @@ func TestDaemonSIGTERMMidPass(t *testing.T) {
 	<-ctx.Done()
 	// The stop is requested before e3's document arrives: waited for, not
 	// slept on (100 ms was not always enough on a loaded machine).
-	require.Eventually(t, a.Engine.StopRequested, 10*time.Second, time.Millisecond, "the daemon requests the stop")
+	require.Eventually(t, a.StopRequested, 10*time.Second, time.Millisecond, "the daemon requests the stop")
 	close(gate.open)
 	select {
 	case err := <-done:
