@@ -171,7 +171,9 @@ func TestDaemonSIGTERMMidPass(t *testing.T) {
 	}, 10*time.Second, 20*time.Millisecond)
 	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGTERM))
 	<-ctx.Done()
-	time.Sleep(100 * time.Millisecond) // the stop is requested before e3's document arrives
+	// The stop is requested before e3's document arrives: waited for, not
+	// slept on (100 ms was not always enough on a loaded machine).
+	require.Eventually(t, a.StopRequested, 10*time.Second, time.Millisecond, "the daemon requests the stop")
 	close(gate.open)
 	select {
 	case err := <-done:

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -39,40 +40,49 @@ func (w *waits) get() []time.Duration {
 	return append([]time.Duration(nil), w.d...)
 }
 
+// TestLimiterAbsorbsBurst runs in a testing/synctest bubble with the fake
+// in-process: the client's limiter and the fake's quota read one clock, so a
+// busy machine cannot bunch requests up between them (a loaded CI run met a
+// 429 here on a real clock).
 func TestLimiterAbsorbsBurst(t *testing.T) {
 	t.Parallel()
-	// The fake's minute lasts a second: 60 reads a (fake) minute are 60 a
-	// second, and a bucket of 60. The client is sized the same, scaled
-	// (60×60 a real minute), with a burst below the fake's bucket.
-	s := googlefake.New(t, googlefake.Options{Quotas: googlefake.Quotas{SheetsReadPerMinute: 60}, TimeScale: 60})
-	s.PutSheet("book", "b", []googlefake.Tab{{Title: "Лист1", Rows: [][]any{{1.0}}}})
-	opts := fakeOptions(s)
-	opts.ReadsPerMinute = 60 * 60
-	opts.Burst = 30
-	svc, err := google.NewSheets(context.Background(), opts, false)
-	require.NoError(t, err)
-
-	const n = 120
-	var wg sync.WaitGroup
-	errs := make(chan error, n)
-	start := time.Now()
-	for range n {
-		wg.Go(func() {
-			_, err := svc.Spreadsheets.Values.BatchGet("book").Ranges("Лист1").Context(context.Background()).Do()
-			errs <- err
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
+	synctest.Test(t, func(t *testing.T) {
+		// The fake's minute lasts a second: 60 reads a (fake) minute are
+		// 60 a second, and a bucket of 60. The client is sized the same,
+		// scaled (60×60 a real minute), with a burst below the fake's
+		// bucket.
+		s := googlefake.New(t, googlefake.Options{Quotas: googlefake.Quotas{SheetsReadPerMinute: 60}, TimeScale: 60, InProcess: true})
+		s.PutSheet("book", "b", []googlefake.Tab{{Title: "Лист1", Rows: [][]any{{1.0}}}})
+		opts := fakeOptions(s)
+		opts.ReadsPerMinute = 60 * 60
+		opts.Burst = 30
+		svc, err := google.NewSheets(context.Background(), opts, false)
 		require.NoError(t, err)
-	}
-	reqs := s.Requests()
-	require.Len(t, reqs, n, "no retries were needed")
-	for _, r := range reqs {
-		require.Equal(t, http.StatusOK, r.Status)
-	}
-	require.GreaterOrEqual(t, time.Since(start), 1400*time.Millisecond, "(120-30)/60 s of spacing")
+
+		const n = 120
+		var wg sync.WaitGroup
+		errs := make(chan error, n)
+		start := time.Now()
+		for range n {
+			wg.Go(func() {
+				_, err := svc.Spreadsheets.Values.BatchGet("book").Ranges("Лист1").Context(context.Background()).Do()
+				errs <- err
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+		reqs := s.Requests()
+		require.Len(t, reqs, n, "no retries were needed")
+		for _, r := range reqs {
+			require.Equal(t, http.StatusOK, r.Status)
+		}
+		took := time.Since(start) // the bubble's clock: exact
+		require.GreaterOrEqual(t, took, 1500*time.Millisecond, "(120-30)/60 s of spacing")
+		require.Less(t, took, 1500*time.Millisecond+time.Second/60, "no wait beyond the next token")
+	})
 }
 
 func TestUndersizedQuotaIsRetried(t *testing.T) {
@@ -136,33 +146,38 @@ func TestFaultsRecovered(t *testing.T) {
 	} {
 		t.Run(fmt.Sprintf("%s %s", tc.api, tc.fault), func(t *testing.T) {
 			t.Parallel()
-			s := googlefake.New(t, googlefake.Options{})
-			s.PutDoc("d", &docs.Document{Title: "d"})
-			s.PutSheet("b", "b", nil)
-			s.Inject(tc.api, tc.fault, 2)
-			var w waits
-			opts := fakeOptions(s)
-			opts.Sleep = w.sleep
-			opts.AttemptTimeout = 100 * time.Millisecond
-			ctx := context.Background()
-			var err error
-			switch tc.api {
-			case "docs":
-				svc, e := google.NewDocs(ctx, opts)
-				require.NoError(t, e)
-				_, err = svc.Documents.Get("d").Context(ctx).Do()
-			case "drive":
-				svc, e := google.NewDrive(ctx, opts)
-				require.NoError(t, e)
-				_, err = svc.Files.Get("d").Context(ctx).Do()
-			case "sheets":
-				svc, e := google.NewSheets(ctx, opts, false)
-				require.NoError(t, e)
-				_, err = svc.Spreadsheets.Get("b").Context(ctx).Do()
-			}
-			require.NoError(t, err)
-			require.Equal(t, []int{tc.code, tc.code, 200}, statusesOf(s.Requests()))
-			require.Equal(t, []time.Duration{time.Second, 2 * time.Second}, w.get(), "Google's 1 s, 2 s … (no jitter here)")
+			// In a testing/synctest bubble with the fake in-process: the
+			// 100 ms AttemptTimeout is the bubble's, so a loaded machine cannot
+			// time out an attempt before it reaches the fake.
+			synctest.Test(t, func(t *testing.T) {
+				s := googlefake.New(t, googlefake.Options{InProcess: true})
+				s.PutDoc("d", &docs.Document{Title: "d"})
+				s.PutSheet("b", "b", nil)
+				s.Inject(tc.api, tc.fault, 2)
+				var w waits
+				opts := fakeOptions(s)
+				opts.Sleep = w.sleep
+				opts.AttemptTimeout = 100 * time.Millisecond
+				ctx := context.Background()
+				var err error
+				switch tc.api {
+				case "docs":
+					svc, e := google.NewDocs(ctx, opts)
+					require.NoError(t, e)
+					_, err = svc.Documents.Get("d").Context(ctx).Do()
+				case "drive":
+					svc, e := google.NewDrive(ctx, opts)
+					require.NoError(t, e)
+					_, err = svc.Files.Get("d").Context(ctx).Do()
+				case "sheets":
+					svc, e := google.NewSheets(ctx, opts, false)
+					require.NoError(t, e)
+					_, err = svc.Spreadsheets.Get("b").Context(ctx).Do()
+				}
+				require.NoError(t, err)
+				require.Equal(t, []int{tc.code, tc.code, 200}, statusesOf(s.Requests()))
+				require.Equal(t, []time.Duration{time.Second, 2 * time.Second}, w.get(), "Google's 1 s, 2 s … (no jitter here)")
+			})
 		})
 	}
 }
@@ -306,83 +321,102 @@ func TestMaxAttemptsReturnsLastAnswer(t *testing.T) {
 	require.Len(t, s.Requests(), 3)
 }
 
+// TestContextCancelStopsBackoff runs in a testing/synctest bubble with the
+// fake in-process: the real timer's 1 s backoff is the bubble's, so the cut
+// is exact (no time passes) where a real clock under load needed a margin.
 func TestContextCancelStopsBackoff(t *testing.T) {
 	t.Parallel()
-	s := googlefake.New(t, googlefake.Options{})
-	s.PutDoc("d", &docs.Document{Title: "d"})
-	s.Inject("docs", googlefake.ServerError, 10)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	opts := fakeOptions(s)
-	opts.Sleep = nil // the real timer: 1 s, cut short by the cancel
-	opts.OnRetry = func(api string, attempt int, wait time.Duration, reason string) {
-		require.Equal(t, "docs", api)
-		require.Equal(t, "500 INTERNAL", reason)
-		cancel()
-	}
-	svc, err := google.NewDocs(ctx, opts)
-	require.NoError(t, err)
-	start := time.Now()
-	_, err = svc.Documents.Get("d").Context(ctx).Do()
-	require.ErrorIs(t, err, context.Canceled)
-	require.Less(t, time.Since(start), 500*time.Millisecond)
-	require.Len(t, s.Requests(), 1)
+	synctest.Test(t, func(t *testing.T) {
+		s := googlefake.New(t, googlefake.Options{InProcess: true})
+		s.PutDoc("d", &docs.Document{Title: "d"})
+		s.Inject("docs", googlefake.ServerError, 10)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		opts := fakeOptions(s)
+		opts.Sleep = nil // the real timer: 1 s, cut short by the cancel
+		opts.OnRetry = func(api string, attempt int, wait time.Duration, reason string) {
+			require.Equal(t, "docs", api)
+			require.Equal(t, "500 INTERNAL", reason)
+			cancel()
+		}
+		svc, err := google.NewDocs(ctx, opts)
+		require.NoError(t, err)
+		start := time.Now()
+		_, err = svc.Documents.Get("d").Context(ctx).Do()
+		require.ErrorIs(t, err, context.Canceled)
+		require.Zero(t, time.Since(start), "the 1 s wait was cut at once")
+		require.Len(t, s.Requests(), 1)
+	})
 }
 
+// TestDeadlineBeforeNextAttempt runs in a testing/synctest bubble with the
+// fake in-process: on a real clock a loaded machine could spend the 500 ms
+// before the first answer came.
 func TestDeadlineBeforeNextAttempt(t *testing.T) {
 	t.Parallel()
-	s := googlefake.New(t, googlefake.Options{})
-	s.PutDoc("d", &docs.Document{Title: "d"})
-	s.Inject("docs", googlefake.ServerError, 10)
-	var w waits
-	opts := fakeOptions(s)
-	opts.Sleep = w.sleep
-	svc, err := google.NewDocs(context.Background(), opts)
-	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
-	defer cancel()
-	_, err = svc.Documents.Get("d").Context(ctx).Do()
-	var ge *googleapi.Error
-	require.ErrorAs(t, err, &ge, "the 500 itself, not a context error")
-	require.Equal(t, 500, ge.Code)
-	require.Empty(t, w.get(), "a 1 s wait would pass the deadline: not taken")
-	require.Len(t, s.Requests(), 1)
+	synctest.Test(t, func(t *testing.T) {
+		s := googlefake.New(t, googlefake.Options{InProcess: true})
+		s.PutDoc("d", &docs.Document{Title: "d"})
+		s.Inject("docs", googlefake.ServerError, 10)
+		var w waits
+		opts := fakeOptions(s)
+		opts.Sleep = w.sleep
+		svc, err := google.NewDocs(context.Background(), opts)
+		require.NoError(t, err)
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		defer cancel()
+		_, err = svc.Documents.Get("d").Context(ctx).Do()
+		var ge *googleapi.Error
+		require.ErrorAs(t, err, &ge, "the 500 itself, not a context error")
+		require.Equal(t, 500, ge.Code)
+		require.Empty(t, w.get(), "a 1 s wait would pass the deadline: not taken")
+		require.Len(t, s.Requests(), 1)
+	})
 }
 
+// TestLimiterWaitHonoursContext runs in a testing/synctest bubble with the
+// fake in-process: the 100 ms deadline cannot pass before the limiter is
+// asked.
 func TestLimiterWaitHonoursContext(t *testing.T) {
 	t.Parallel()
-	s := googlefake.New(t, googlefake.Options{})
-	s.PutDoc("d", &docs.Document{Title: "d"})
-	opts := fakeOptions(s)
-	opts.DocsReadsPerMinute = 1 // one now, the next in a minute
-	svc, err := google.NewDocs(context.Background(), opts)
-	require.NoError(t, err)
-	_, err = svc.Documents.Get("d").Context(context.Background()).Do()
-	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	_, err = svc.Documents.Get("d").Context(ctx).Do()
-	require.Error(t, err)
-	require.ErrorContains(t, err, "rate limiter")
-	require.Len(t, s.Requests(), 1)
+	synctest.Test(t, func(t *testing.T) {
+		s := googlefake.New(t, googlefake.Options{InProcess: true})
+		s.PutDoc("d", &docs.Document{Title: "d"})
+		opts := fakeOptions(s)
+		opts.DocsReadsPerMinute = 1 // one now, the next in a minute
+		svc, err := google.NewDocs(context.Background(), opts)
+		require.NoError(t, err)
+		_, err = svc.Documents.Get("d").Context(context.Background()).Do()
+		require.NoError(t, err)
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		_, err = svc.Documents.Get("d").Context(ctx).Do()
+		require.Error(t, err)
+		require.ErrorContains(t, err, "rate limiter")
+		require.Len(t, s.Requests(), 1)
+	})
 }
 
+// TestSharedLimiters runs in a testing/synctest bubble with the fake
+// in-process: the 100 ms deadline cannot pass before the limiter is asked.
 func TestSharedLimiters(t *testing.T) {
 	t.Parallel()
-	s := googlefake.New(t, googlefake.Options{})
-	s.PutSheet("b", "b", nil)
-	opts := fakeOptions(s)
-	opts.ReadsPerMinute = 1
-	opts.Limiters = google.NewLimiters(opts)
-	ctx := context.Background()
-	ro, err := google.NewSheets(ctx, opts, false)
-	require.NoError(t, err)
-	rw, err := google.NewSheets(ctx, opts, true)
-	require.NoError(t, err)
-	_, err = ro.Spreadsheets.Get("b").Context(ctx).Do()
-	require.NoError(t, err)
-	tctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
-	defer cancel()
-	_, err = rw.Spreadsheets.Get("b").Context(tctx).Do()
-	require.ErrorContains(t, err, "rate limiter", "the read quota is one for both clients")
+	synctest.Test(t, func(t *testing.T) {
+		s := googlefake.New(t, googlefake.Options{InProcess: true})
+		s.PutSheet("b", "b", nil)
+		opts := fakeOptions(s)
+		opts.ReadsPerMinute = 1
+		opts.Limiters = google.NewLimiters(opts)
+		ctx := context.Background()
+		ro, err := google.NewSheets(ctx, opts, false)
+		require.NoError(t, err)
+		rw, err := google.NewSheets(ctx, opts, true)
+		require.NoError(t, err)
+		_, err = ro.Spreadsheets.Get("b").Context(ctx).Do()
+		require.NoError(t, err)
+		tctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		defer cancel()
+		_, err = rw.Spreadsheets.Get("b").Context(tctx).Do()
+		require.ErrorContains(t, err, "rate limiter", "the read quota is one for both clients")
+	})
 }

@@ -69,6 +69,12 @@ type Options struct {
 	// Now is the clock for Drive's modifiedTime (nil: time.Now). It is not
 	// scaled.
 	Now func() time.Time
+	// InProcess serves no socket: requests go through Client, served in the
+	// calling goroutine (URL is a placeholder host that is never dialled).
+	// In a testing/synctest bubble the quota clock and the client's
+	// limiter then read the same fake clock, and a busy machine cannot
+	// make them disagree.
+	InProcess bool
 }
 
 // Quotas are per-minute request quotas, each enforced as a token bucket that
@@ -154,11 +160,12 @@ type Server struct {
 	// for Drive.
 	URL string
 
-	srv   *httptest.Server
-	opts  Options
-	now   func() time.Time
-	done  chan struct{}
-	quota map[string]*bucket
+	srv    *httptest.Server
+	client *http.Client // Options.InProcess
+	opts   Options
+	now    func() time.Time
+	done   chan struct{}
+	quota  map[string]*bucket
 
 	mu       sync.Mutex
 	docs     map[string][]byte // document JSON, tabs form
@@ -169,13 +176,10 @@ type Server struct {
 	nextID   int64
 }
 
-// New starts a Server on 127.0.0.1; t.Cleanup closes it.
+// New starts a Server on 127.0.0.1 (none with Options.InProcess); t.Cleanup
+// closes it.
 func New(t testing.TB, opts Options) *Server {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("googlefake: listen: %v", err)
-	}
 	s := &Server{
 		opts:   opts,
 		now:    opts.Now,
@@ -200,13 +204,22 @@ func New(t testing.TB, opts Options) *Server {
 		"sheets.write": newBucket(quotaOr(opts.Quotas.SheetsWritePerMinute, DefaultSheetsWritePerMinute), scale, start),
 		"drive.read":   newBucket(quotaOr(opts.Quotas.DriveQueriesPerMinute, DefaultDriveQueriesPerMinute), scale, start),
 	}
+	t.Cleanup(s.close)
+	if opts.InProcess {
+		s.URL = inProcessURL
+		s.client = inProcessClient(http.HandlerFunc(s.serve))
+		return s
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("googlefake: listen: %v", err)
+	}
 	s.srv = &httptest.Server{
 		Listener: l,
 		Config:   &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second},
 	}
 	s.srv.Start()
 	s.URL = s.srv.URL
-	t.Cleanup(s.close)
 	return s
 }
 
@@ -224,12 +237,20 @@ func (s *Server) close() {
 	default:
 	}
 	close(s.done)
-	s.srv.CloseClientConnections()
-	s.srv.Close()
+	if s.srv != nil {
+		s.srv.CloseClientConnections()
+		s.srv.Close()
+	}
 }
 
-// Client returns an HTTP client for the server (plain, no retries).
-func (s *Server) Client() *http.Client { return s.srv.Client() }
+// Client returns an HTTP client for the server (plain, no retries); with
+// Options.InProcess the only way to reach it.
+func (s *Server) Client() *http.Client {
+	if s.client != nil {
+		return s.client
+	}
+	return s.srv.Client()
+}
 
 // Inject makes the next times requests to api ("docs", "sheets" or "drive")
 // fail with f, before any quota is counted. Faults queue up in call order.

@@ -57,7 +57,10 @@ func newEnv(tb testing.TB, mods ...func(s setup)) *env {
 	fo := amocrmfake.Options{Token: token, Fields: fields, Per: testPer}
 	cfg := config.AmoCRM{Token: config.Secret(token), Fields: fields}
 	logs := &syncBuffer{}
-	opts := amocrm.Options{Per: testPer, Timeout: 300 * time.Millisecond, Log: zerolog.New(logs).Level(zerolog.DebugLevel)}
+	// The timeout turns the suite's Timeout fault (the fake hangs up to
+	// 5 s) into an error; every ordinary answer must come well within it.
+	// It was 300 ms, which a loaded machine running -race can outlast.
+	opts := amocrm.Options{Per: testPer, Timeout: 2 * time.Second, Log: zerolog.New(logs).Level(zerolog.DebugLevel)}
 	for _, m := range mods {
 		m(setup{&fo, &cfg, &opts})
 	}

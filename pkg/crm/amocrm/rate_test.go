@@ -46,57 +46,67 @@ func TestConcurrentLookupsStayUnderTheLimit(t *testing.T) {
 	})
 }
 
+// TestRateLimitAnswerPausesEveryRequest runs in a testing/synctest bubble
+// with the fake in-process: on a real clock a busy machine could hold
+// several requests in flight past a 429, or spread them over windows.
 func TestRateLimitAnswerPausesEveryRequest(t *testing.T) {
 	t.Parallel()
-	// The account takes 2 requests per window, the adapter sends 7.
-	e := newEnv(t, func(s setup) { s.fake.Limit = 2; s.fake.BlockAfter = 1000 })
-	res := e.upsert(t, newPushes(6)...)
-	limited := 0
-	for _, r := range res {
-		if r.Err != nil {
-			require.True(t, crm.IsRetryable(r.Err), "%v", r.Err)
-			require.Equal(t, time.Second, crm.RetryAfter(r.Err), "the fake's Retry-After: 1")
-			limited++
-		}
-	}
-	require.Positive(t, limited, "some lookups were refused")
-	reqs := e.fake.Requests()
-	for i, r := range reqs {
-		if r.Status != 429 {
-			continue
-		}
-		soon := 0
-		for _, later := range reqs[i+1:] {
-			if later.At.Sub(r.At) < 900*time.Millisecond {
-				soon++
+	synctest.Test(t, func(t *testing.T) {
+		// The account takes 2 requests per window, the adapter sends 7.
+		e := newEnv(t, inProcess, func(s setup) { s.fake.Limit = 2; s.fake.BlockAfter = 1000 })
+		res := e.upsert(t, newPushes(6)...)
+		limited := 0
+		for _, r := range res {
+			if r.Err != nil {
+				require.True(t, crm.IsRetryable(r.Err), "%v", r.Err)
+				require.Equal(t, time.Second, crm.RetryAfter(r.Err), "the fake's Retry-After: 1")
+				limited++
 			}
 		}
-		require.LessOrEqual(t, soon, 1,
-			"after a 429 nothing starts before its Retry-After, but for a request already under way (request %d)", i)
-	}
+		require.Positive(t, limited, "some lookups were refused")
+		reqs := e.fake.Requests()
+		for i, r := range reqs {
+			if r.Status != 429 {
+				continue
+			}
+			soon := 0
+			for _, later := range reqs[i+1:] {
+				if later.At.Sub(r.At) < 900*time.Millisecond {
+					soon++
+				}
+			}
+			require.LessOrEqual(t, soon, 1,
+				"after a 429 nothing starts before its Retry-After, but for a request already under way (request %d)", i)
+		}
+	})
 }
 
+// TestRepeatedViolationsBlockTheAccount runs in a testing/synctest bubble
+// with the fake in-process: on a real clock a busy machine could spread the
+// adapter's requests so thin that no window saw a violation.
 func TestRepeatedViolationsBlockTheAccount(t *testing.T) {
 	t.Parallel()
-	// An account that takes 1 request per window and blocks at the second
-	// violation: the adapter's 7 per window trips it, and the block must
-	// come back as a permanent error saying so.
-	e := newEnv(t, func(s setup) { s.fake.Limit = 1; s.fake.BlockAfter = 2 })
-	var blocked error
-	for range 4 {
-		for _, r := range e.upsert(t, newPushes(3)...) {
-			if r.Err != nil && !crm.IsRetryable(r.Err) {
-				blocked = r.Err
+	synctest.Test(t, func(t *testing.T) {
+		// An account that takes 1 request per window and blocks at the second
+		// violation: the adapter's 7 per window trips it, and the block must
+		// come back as a permanent error saying so.
+		e := newEnv(t, inProcess, func(s setup) { s.fake.Limit = 1; s.fake.BlockAfter = 2 })
+		var blocked error
+		for range 4 {
+			for _, r := range e.upsert(t, newPushes(3)...) {
+				if r.Err != nil && !crm.IsRetryable(r.Err) {
+					blocked = r.Err
+				}
+			}
+			if blocked != nil {
+				break
 			}
 		}
-		if blocked != nil {
-			break
-		}
-	}
-	require.True(t, e.fake.Blocked())
-	require.Error(t, blocked)
-	require.Contains(t, blocked.Error(), "403 Forbidden")
-	require.Contains(t, blocked.Error(), "the account may be blocked")
+		require.True(t, e.fake.Blocked())
+		require.Error(t, blocked)
+		require.Contains(t, blocked.Error(), "403 Forbidden")
+		require.Contains(t, blocked.Error(), "the account may be blocked")
+	})
 }
 
 func TestFakeCountsViolationsOfAnUnpacedClient(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -183,7 +184,7 @@ func TestBatchOperationTimeLimitWaitsForReset(t *testing.T) {
 func TestLookupBeforeCreateAfterAmbiguousFailure(t *testing.T) {
 	t.Parallel()
 	p := newPortal(t, bitrix24fake.Options{}, true)
-	ad := p.adapter(t, bitrix24.Options{Timeout: time.Second})
+	ad := p.adapter(t, bitrix24.Options{Timeout: 10 * time.Second}) // nothing here hangs: room for a loaded machine
 	for round, emps := range [][]string{{"a1", "a2", "a3"}, {"b1", "b2"}} {
 		var recs []crm.Record
 		for _, e := range emps {
@@ -598,55 +599,65 @@ func TestTolerantDecoding(t *testing.T) {
 // TestNeverExceedsBucket: far more requests than the bucket holds, as fast
 // as the adapter will send them, against a portal with the real bucket
 // (time-scaled): no request is ever refused.
+// In a testing/synctest bubble with the fake in-process: the adapter's pacer
+// and the portal's bucket read one clock, so a busy machine cannot make a
+// request arrive early or the bucket drain late.
 func TestNeverExceedsBucket(t *testing.T) {
 	t.Parallel()
-	const scale = 100.0
-	p := newPortal(t, bitrix24fake.Options{Scale: scale}, true)
-	require.Eventually(t, func() bool { return p.fake.Level() == 0 }, 5*time.Second, 5*time.Millisecond, "Setup's requests drain")
-	ad := p.adapter(t, bitrix24.Options{TimeScale: scale})
-	const n = 2000 // 40 lookups + 40 batches: 80 requests > the bucket's 50
-	recs := make([]crm.Record, n)
-	for i := range recs {
-		recs[i] = record(fmt.Sprintf("e%04d", i), float64(i))
-	}
-	before := len(p.fake.Requests())
-	start := time.Now()
-	res := instantRetrier(ad, 1).Upsert(t.Context(), pushes(recs...))
-	elapsed := time.Since(start)
-	for i, r := range res {
-		require.NoError(t, r.Err, "push %d", i)
-	}
-	reqs := requestsSince(p.fake, before)
-	require.Len(t, reqs, 80)
-	for _, r := range reqs {
-		require.Equal(t, http.StatusOK, r.Status)
-	}
-	require.Zero(t, p.fake.Violations())
-	floor := time.Duration(float64(80-bitrix24.DefaultBurst) / (bitrix24.DefaultRequestsPerSecond * scale) * float64(time.Second))
-	require.GreaterOrEqual(t, elapsed, floor-10*time.Millisecond, "requests past the burst wait for the bucket")
+	synctest.Test(t, func(t *testing.T) {
+		const scale = 100.0
+		p := newPortal(t, bitrix24fake.Options{Scale: scale, InProcess: true}, true)
+		require.Eventually(t, func() bool { return p.fake.Level() == 0 }, 5*time.Second, 5*time.Millisecond, "Setup's requests drain")
+		ad := p.adapter(t, bitrix24.Options{TimeScale: scale})
+		const n = 2000 // 40 lookups + 40 batches: 80 requests > the bucket's 50
+		recs := make([]crm.Record, n)
+		for i := range recs {
+			recs[i] = record(fmt.Sprintf("e%04d", i), float64(i))
+		}
+		before := len(p.fake.Requests())
+		start := time.Now()
+		res := instantRetrier(ad, 1).Upsert(t.Context(), pushes(recs...))
+		elapsed := time.Since(start)
+		for i, r := range res {
+			require.NoError(t, r.Err, "push %d", i)
+		}
+		reqs := requestsSince(p.fake, before)
+		require.Len(t, reqs, 80)
+		for _, r := range reqs {
+			require.Equal(t, http.StatusOK, r.Status)
+		}
+		require.Zero(t, p.fake.Violations())
+		floor := time.Duration(float64(80-bitrix24.DefaultBurst) / (bitrix24.DefaultRequestsPerSecond * scale) * float64(time.Second))
+		require.GreaterOrEqual(t, elapsed, floor-10*time.Millisecond, "requests past the burst wait for the bucket")
+	})
 }
 
 // TestFullServerBucket: another integration filled the portal's bucket; the
 // adapter's first request is refused with 503 QUERY_LIMIT_EXCEEDED, which is
 // retryable after one drain interval, and the retry goes through.
+// In a testing/synctest bubble with the fake in-process: on a real clock a
+// busy machine could let the filled bucket drain (50 ms a slot) before the
+// first request arrived.
 func TestFullServerBucket(t *testing.T) {
 	t.Parallel()
-	const scale = 10.0
-	p := newPortal(t, bitrix24fake.Options{Scale: scale}, true)
-	ad := p.adapter(t, bitrix24.Options{TimeScale: scale})
-	p.fake.Fill()
-	res := ad.Upsert(t.Context(), pushes(record("a", 1)))
-	require.Error(t, res[0].Err)
-	require.True(t, crm.IsRetryable(res[0].Err))
-	require.Equal(t, 50*time.Millisecond, crm.RetryAfter(res[0].Err), "1/(2 req/s × 10)")
-	require.ErrorContains(t, res[0].Err, "QUERY_LIMIT_EXCEEDED")
-	require.Equal(t, 1, p.fake.Violations(), "the fake counts the overflow")
+	synctest.Test(t, func(t *testing.T) {
+		const scale = 10.0
+		p := newPortal(t, bitrix24fake.Options{Scale: scale, InProcess: true}, true)
+		ad := p.adapter(t, bitrix24.Options{TimeScale: scale})
+		p.fake.Fill()
+		res := ad.Upsert(t.Context(), pushes(record("a", 1)))
+		require.Error(t, res[0].Err)
+		require.True(t, crm.IsRetryable(res[0].Err))
+		require.Equal(t, 50*time.Millisecond, crm.RetryAfter(res[0].Err), "1/(2 req/s × 10)")
+		require.ErrorContains(t, res[0].Err, "QUERY_LIMIT_EXCEEDED")
+		require.Equal(t, 1, p.fake.Violations(), "the fake counts the overflow")
 
-	r := &crm.Retrier{Adapter: ad, MaxElapsed: -1, Base: time.Millisecond, Max: 10 * time.Millisecond}
-	res = r.Upsert(t.Context(), pushes(record("a", 1)))
-	require.NoError(t, res[0].Err)
-	require.Equal(t, 1, p.fake.Violations(), "after a 503 the adapter paces itself at the drain rate")
-	require.Len(t, p.fake.Objects(t), 1)
+		r := &crm.Retrier{Adapter: ad, MaxElapsed: -1, Base: time.Millisecond, Max: 10 * time.Millisecond}
+		res = r.Upsert(t.Context(), pushes(record("a", 1)))
+		require.NoError(t, res[0].Err)
+		require.Equal(t, 1, p.fake.Violations(), "after a 503 the adapter paces itself at the drain rate")
+		require.Len(t, p.fake.Objects(t), 1)
+	})
 }
 
 // TestNewRecordsCreatedWithoutLookup: 120 records the outbox knows were
@@ -656,7 +667,7 @@ func TestFullServerBucket(t *testing.T) {
 func TestNewRecordsCreatedWithoutLookup(t *testing.T) {
 	t.Parallel()
 	p := newPortal(t, bitrix24fake.Options{}, true)
-	ad := p.adapter(t, bitrix24.Options{Timeout: time.Second})
+	ad := p.adapter(t, bitrix24.Options{Timeout: 10 * time.Second}) // nothing here hangs: room for a loaded machine
 	fresh := func(prefix string, n int) []crm.Push {
 		out := make([]crm.Push, n)
 		for i := range out {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 	_ "time/tzdata" // the zones below, whatever the machine has
 
@@ -35,6 +36,9 @@ func factsPortal(t *testing.T, fo bitrix24fake.Options, opts bitrix24.Options) (
 	fake := bitrix24fake.New(t, fo)
 	if opts.Timeout == 0 {
 		opts.Timeout = 10 * time.Second
+	}
+	if fo.InProcess {
+		opts.HTTPClient = fake.Client()
 	}
 	a, err := bitrix24.New(config.Bitrix24CRM{WebhookURL: config.Secret(fake.WebhookURL()), EntityTypeID: 1036, SPAID: 3}, opts)
 	require.NoError(t, err)
@@ -163,37 +167,43 @@ func TestFactsCallsForNUsers(t *testing.T) {
 // TestFactsPaging: 120 calls of one user (pages of 50) and 60 estimates
 // take the first batch and one more with the three missing pages and the
 // won deals' look-up; 2600 calls need 52 pages, more than one batch holds.
+// In a testing/synctest bubble with the fake in-process: a loaded CI run
+// (race detector, load 12–19) failed it on a real clock, which both the 10 s
+// call timeout and the fake's leaky bucket read; here neither moves while
+// the work is done.
 func TestFactsPaging(t *testing.T) {
-	d := day.New(2026, time.November, 26)
-	loc := time.FixedZone("UTC+3", 3*3600)
-	fake, a := factsPortal(t, bitrix24fake.Options{}, bitrix24.Options{})
-	for i := range 120 {
-		fake.AddCall(7, at(d, loc, 8, i))
-	}
-	for i := range 60 {
-		fake.AddEstimate(8, at(d, loc, 9, i))
-	}
-	fake.AddWonDeal(7, at(d, loc, 18, 0))
-	got, err := a.Facts(t.Context(), []string{"7", "8"}, d, loc)
-	require.NoError(t, err)
-	require.Equal(t, allKinds(120, 0, 0, 1, 0), got["7"])
-	require.Equal(t, allKinds(0, 60, 0, 0, 0), got["8"])
-	require.Equal(t, []string{
-		"batch:crm.activity.list,crm.item.list,crm.item.list,crm.stagehistory.list,crm.stagehistory.list",
-		"batch:crm.activity.list,crm.activity.list,crm.item.list,crm.item.list",
-	}, shape(fake.Requests()))
+	synctest.Test(t, func(t *testing.T) {
+		d := day.New(2026, time.November, 26)
+		loc := time.FixedZone("UTC+3", 3*3600)
+		fake, a := factsPortal(t, bitrix24fake.Options{InProcess: true}, bitrix24.Options{})
+		for i := range 120 {
+			fake.AddCall(7, at(d, loc, 8, i))
+		}
+		for i := range 60 {
+			fake.AddEstimate(8, at(d, loc, 9, i))
+		}
+		fake.AddWonDeal(7, at(d, loc, 18, 0))
+		got, err := a.Facts(t.Context(), []string{"7", "8"}, d, loc)
+		require.NoError(t, err)
+		require.Equal(t, allKinds(120, 0, 0, 1, 0), got["7"])
+		require.Equal(t, allKinds(0, 60, 0, 0, 0), got["8"])
+		require.Equal(t, []string{
+			"batch:crm.activity.list,crm.item.list,crm.item.list,crm.stagehistory.list,crm.stagehistory.list",
+			"batch:crm.activity.list,crm.activity.list,crm.item.list,crm.item.list",
+		}, shape(fake.Requests()))
 
-	fake2, a2 := factsPortal(t, bitrix24fake.Options{}, bitrix24.Options{})
-	for i := range 2600 {
-		fake2.AddCall(7, at(d, loc, 8, 0).Add(time.Duration(i)*time.Second))
-	}
-	got, err = a2.Facts(t.Context(), []string{"7"}, d, loc)
-	require.NoError(t, err)
-	require.Equal(t, 2600, count(got["7"], crm.FactCalls))
-	reqs := fake2.Requests()
-	require.Len(t, reqs, 3, "the first pages, then 51 pages in batches of 50 and 1")
-	require.Len(t, reqs[1].Commands, 50)
-	require.Len(t, reqs[2].Commands, 1)
+		fake2, a2 := factsPortal(t, bitrix24fake.Options{InProcess: true}, bitrix24.Options{})
+		for i := range 2600 {
+			fake2.AddCall(7, at(d, loc, 8, 0).Add(time.Duration(i)*time.Second))
+		}
+		got, err = a2.Facts(t.Context(), []string{"7"}, d, loc)
+		require.NoError(t, err)
+		require.Equal(t, 2600, count(got["7"], crm.FactCalls))
+		reqs := fake2.Requests()
+		require.Len(t, reqs, 3, "the first pages, then 51 pages in batches of 50 and 1")
+		require.Len(t, reqs[1].Commands, 50)
+		require.Len(t, reqs[2].Commands, 1)
+	})
 }
 
 // TestFactsFaults: a batch refused as a whole ends the read with its
@@ -215,12 +225,17 @@ func TestFactsFaults(t *testing.T) {
 		{"Timeout", crmtest.Timeout, 0, true, false, "no answer within"},
 		{"BadRequest", crmtest.BadRequest, 0, false, false, "INVALID_ARG_VALUE"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		run := func(t *testing.T) {
 			opts := bitrix24.Options{}
+			fo := bitrix24fake.Options{RateLimit: tc.limit}
 			if tc.fault == crmtest.Timeout {
+				// In a testing/synctest bubble, in-process: the 300 ms
+				// are the bubble's, and a busy machine cannot make an
+				// ordinary answer outlast them.
 				opts.Timeout = 300 * time.Millisecond
+				fo.InProcess = true
 			}
-			fake, a := factsPortal(t, bitrix24fake.Options{RateLimit: tc.limit}, opts)
+			fake, a := factsPortal(t, fo, opts)
 			fake.AddCall(1, at(d, time.UTC, 10, 0))
 			fake.Inject(tc.fault, 1)
 			got, err := a.Facts(t.Context(), []string{"1"}, d, time.UTC)
@@ -235,6 +250,13 @@ func TestFactsFaults(t *testing.T) {
 			got, err = a.Facts(t.Context(), []string{"1"}, d, time.UTC)
 			require.NoError(t, err, "the next read goes through")
 			require.Equal(t, 1, count(got["1"], crm.FactCalls))
+		}
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.fault == crmtest.Timeout {
+				synctest.Test(t, run)
+				return
+			}
+			run(t) // Unavailable hangs up a socket: not in-process
 		})
 	}
 }

@@ -44,7 +44,7 @@ func newPortal(t testing.TB, fo bitrix24fake.Options, configured bool) *portal {
 	fake := bitrix24fake.New(t, fo)
 	cfg := config.Bitrix24CRM{WebhookURL: config.Secret(fake.WebhookURL()), RequestsPerSecond: bitrix24.DefaultRequestsPerSecond}
 	m, err := bitrix24.Setup(context.Background(), cfg, bitrix24.SetupOptions{
-		Options: bitrix24.Options{TimeScale: fo.Scale}, Metrics: suiteMetrics,
+		Options: bitrix24.Options{TimeScale: fo.Scale, HTTPClient: fake.Client()}, Metrics: suiteMetrics,
 	})
 	require.NoError(t, err)
 	cfg.EntityTypeID, cfg.SPAID = m.EntityTypeID, m.SPAID
@@ -60,6 +60,9 @@ func (p *portal) adapter(t testing.TB, opts bitrix24.Options) *bitrix24.Adapter 
 	if opts.Logger == nil {
 		l := zerolog.New(p.logs).Level(zerolog.DebugLevel)
 		opts.Logger = &l
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = p.fake.Client() // an InProcess fake's; nil otherwise
 	}
 	a, err := bitrix24.New(p.cfg, opts)
 	require.NoError(t, err)

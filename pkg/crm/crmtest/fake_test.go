@@ -30,6 +30,14 @@ import (
 
 const token = "s3cr3t-t0ken-42"
 
+// refTimeout is the reference adapter's client timeout: what turns the
+// Timeout fault into an error, so every other request must answer well
+// within it. It was 100 ms, and a loaded CI run (load 12–19, race detector)
+// saw ordinary requests outlast that: errors in subtests meant to pass, and
+// in the "leak" run of TestSuiteCatches an unredacted URL in their output.
+// The Timeout subtest now waits this long, once per run of the suite.
+const refTimeout = 5 * time.Second
+
 type fakeCRM struct {
 	crmtest.FaultQueue
 	srv *httptest.Server
@@ -90,7 +98,7 @@ func (f *fakeCRM) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	case crmtest.Timeout:
 		_, _ = io.Copy(io.Discard, r.Body) // so that the server notices the client hang up
-		f.Hang(r, 5*time.Second)
+		f.Hang(r, time.Minute)             // the client gives up first (refTimeout)
 		return
 	case crmtest.BadRequest:
 		http.Error(w, `{"error":"INVALID_FIELD"}`, http.StatusBadRequest)
@@ -265,7 +273,7 @@ func (a *refAdapter) logs() string {
 func referenceHarness(broken string) func(t *testing.T) *crmtest.Harness {
 	return func(t *testing.T) *crmtest.Harness {
 		f := newFakeCRM(t)
-		a := &refAdapter{base: f.srv.URL + "/rest/" + token + "/", client: &http.Client{Timeout: 100 * time.Millisecond}, broken: broken}
+		a := &refAdapter{base: f.srv.URL + "/rest/" + token + "/", client: &http.Client{Timeout: refTimeout}, broken: broken}
 		return &crmtest.Harness{
 			Adapter: a, Objects: f.list, Faults: f, Delete: f.delete,
 			Secrets: []string{token}, Logs: a.logs,

@@ -198,6 +198,11 @@ func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.Body != nil {
 		_ = r.Body.Close()
 	}
+	if err := r.Context().Err(); err != nil {
+		// The client gave up while the handler waited (the Timeout
+		// fault): it sees its own error, as over a socket.
+		return nil, err
+	}
 	resp := rec.Result()
 	resp.Request = r
 	return resp, nil

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -18,9 +19,13 @@ import (
 	"github.com/dayreport/dayreport/pkg/source/gdoc"
 )
 
-func fakeSource(t *testing.T) (*googlefake.Server, *gdoc.Source) {
+func fakeSource(t *testing.T, opts ...googlefake.Options) (*googlefake.Server, *gdoc.Source) {
 	t.Helper()
-	fake := googlefake.New(t, googlefake.Options{})
+	var o googlefake.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	fake := googlefake.New(t, o)
 	svc, err := docs.NewService(t.Context(),
 		option.WithEndpoint(fake.URL+"/"), option.WithoutAuthentication(), option.WithHTTPClient(fake.Client()))
 	require.NoError(t, err)
@@ -82,37 +87,42 @@ func TestFakeSuggestionsRejected(t *testing.T) {
 // names the employee and document in every failure.
 func TestFakeFailures(t *testing.T) {
 	t.Parallel()
-	fake, s := fakeSource(t)
-	fake.PutDoc("1ok", loadDoc(t, "ru_paragraphs.json"))
-	ctx := t.Context()
+	// In a testing/synctest bubble with the fake in-process: the 200 ms
+	// deadline cannot pass before the request reaches the fake (on a busy
+	// machine it could, leaving the Timeout fault for the next call).
+	synctest.Test(t, func(t *testing.T) {
+		fake, s := fakeSource(t, googlefake.Options{InProcess: true})
+		fake.PutDoc("1ok", loadDoc(t, "ru_paragraphs.json"))
+		ctx := t.Context()
 
-	_, err := s.Fetch(ctx, source.Ref{Employee: "ivanov", Report: "1missing"}, ref)
-	var gerr *googleapi.Error
-	require.ErrorAs(t, err, &gerr)
-	require.Equal(t, http.StatusNotFound, gerr.Code)
-	require.ErrorContains(t, err, "ivanov")
-	require.ErrorContains(t, err, "1missing")
+		_, err := s.Fetch(ctx, source.Ref{Employee: "ivanov", Report: "1missing"}, ref)
+		var gerr *googleapi.Error
+		require.ErrorAs(t, err, &gerr)
+		require.Equal(t, http.StatusNotFound, gerr.Code)
+		require.ErrorContains(t, err, "ivanov")
+		require.ErrorContains(t, err, "1missing")
 
-	fake.ResetRequests()
-	fake.Inject(googlefake.APIDocs, googlefake.ServerError, 1)
-	_, err = s.Fetch(ctx, source.Ref{Employee: "ivanov", Report: "1ok"}, ref)
-	require.ErrorAs(t, err, &gerr)
-	require.Equal(t, http.StatusInternalServerError, gerr.Code)
-	require.Len(t, fake.Requests(), 1, "no retry inside the source")
+		fake.ResetRequests()
+		fake.Inject(googlefake.APIDocs, googlefake.ServerError, 1)
+		_, err = s.Fetch(ctx, source.Ref{Employee: "ivanov", Report: "1ok"}, ref)
+		require.ErrorAs(t, err, &gerr)
+		require.Equal(t, http.StatusInternalServerError, gerr.Code)
+		require.Len(t, fake.Requests(), 1, "no retry inside the source")
 
-	fake.Inject(googlefake.APIDocs, googlefake.RateLimited, 1)
-	_, err = s.Fetch(ctx, source.Ref{Employee: "ivanov", Report: "1ok"}, ref)
-	require.ErrorContains(t, err, "rate limited")
-	require.ErrorAs(t, err, &gerr)
-	require.Equal(t, http.StatusTooManyRequests, gerr.Code)
+		fake.Inject(googlefake.APIDocs, googlefake.RateLimited, 1)
+		_, err = s.Fetch(ctx, source.Ref{Employee: "ivanov", Report: "1ok"}, ref)
+		require.ErrorContains(t, err, "rate limited")
+		require.ErrorAs(t, err, &gerr)
+		require.Equal(t, http.StatusTooManyRequests, gerr.Code)
 
-	fake.Inject(googlefake.APIDocs, googlefake.Timeout, 1)
-	tctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
-	defer cancel()
-	_, err = s.Fetch(tctx, source.Ref{Employee: "ivanov", Report: "1ok"}, ref)
-	require.ErrorIs(t, err, context.DeadlineExceeded)
-	require.ErrorContains(t, err, "ivanov")
+		fake.Inject(googlefake.APIDocs, googlefake.Timeout, 1)
+		tctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		defer cancel()
+		_, err = s.Fetch(tctx, source.Ref{Employee: "ivanov", Report: "1ok"}, ref)
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		require.ErrorContains(t, err, "ivanov")
 
-	_, err = s.Fetch(ctx, source.Ref{Employee: "ivanov", Report: "1ok"}, ref)
-	require.NoError(t, err, "faults are used up")
+		_, err = s.Fetch(ctx, source.Ref{Employee: "ivanov", Report: "1ok"}, ref)
+		require.NoError(t, err, "faults are used up")
+	})
 }

@@ -94,6 +94,12 @@ type Options struct {
 	// activities); a non-nil answer fails that call or batch command alone.
 	// It runs under the fake's lock: it must not call the Fake's methods.
 	ListError func(method string, entityTypeID int) *APIError
+	// InProcess serves no socket: requests go through Client, served in the
+	// calling goroutine (WebhookURL names a host that is never dialled). In
+	// a testing/synctest bubble the leaky bucket and the client's clock
+	// are then one fake clock, and a busy machine cannot drain the bucket
+	// between two requests. Faults that drop the connection need a socket.
+	InProcess bool
 }
 
 // Command is an item write the fake is about to run.
@@ -126,8 +132,10 @@ type Request struct {
 
 // Fake is a fake Bitrix24 portal.
 type Fake struct {
-	srv  *httptest.Server
-	opts Options
+	srv    *httptest.Server
+	client *http.Client // Options.InProcess
+	url    string
+	opts   Options
 
 	crmtest.FaultQueue // Inject and Reset
 	requests           crmtest.Recorder[Request]
@@ -148,7 +156,8 @@ type Fake struct {
 
 var _ crmtest.Faults = (*Fake)(nil)
 
-// New starts a fake portal on 127.0.0.1, stopped when t ends.
+// New starts a fake portal on 127.0.0.1 (none with Options.InProcess),
+// stopped when t ends.
 func New(t testing.TB, opts Options) *Fake {
 	t.Helper()
 	if opts.UserID == "" {
@@ -170,20 +179,32 @@ func New(t testing.TB, opts Options) *Fake {
 		opts: opts, nextTypeID: 3, nextEntity: 1036, nextFieldID: 6951, nextItemID: 1,
 		drained: time.Now(),
 	}
+	if opts.InProcess {
+		f.client = crmtest.InProcess(f)
+		f.url = "http://127.0.0.1:1" // never dialled
+		t.Cleanup(f.FaultQueue.Close)
+		return f
+	}
 	f.srv = crmtest.Serve(t, f, f.FaultQueue.Close)
+	f.url = f.srv.URL
 	return f
 }
+
+// Client is the HTTP client of an InProcess fake (nil otherwise).
+func (f *Fake) Client() *http.Client { return f.client }
 
 // Close releases hanging requests and stops the server (New already
 // arranges it for the end of the test).
 func (f *Fake) Close() {
 	f.FaultQueue.Close()
-	f.srv.Close()
+	if f.srv != nil {
+		f.srv.Close()
+	}
 }
 
 // WebhookURL is the incoming-webhook URL: http://127.0.0.1:<port>/rest/<user>/<code>/.
 func (f *Fake) WebhookURL() string {
-	return f.srv.URL + "/rest/" + f.opts.UserID + "/" + f.opts.Code + "/"
+	return f.url + "/rest/" + f.opts.UserID + "/" + f.opts.Code + "/"
 }
 
 // Code is the webhook's secret code.

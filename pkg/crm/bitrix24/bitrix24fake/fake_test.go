@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -20,7 +22,11 @@ func post(t *testing.T, f *Fake, method string, body any) (int, map[string]json.
 	t.Helper()
 	b, err := json.Marshal(body)
 	require.NoError(t, err)
-	resp, err := http.Post(f.WebhookURL()+method+".json", "application/json", bytes.NewReader(b))
+	c := f.Client() // an InProcess fake's
+	if c == nil {
+		c = http.DefaultClient
+	}
+	resp, err := c.Post(f.WebhookURL()+method+".json", "application/json", bytes.NewReader(b))
 	require.NoError(t, err)
 	defer func() { _ = resp.Body.Close() }()
 	raw, err := io.ReadAll(resp.Body)
@@ -88,19 +94,31 @@ func TestWebhookCodeChecked(t *testing.T) {
 	require.JSONEq(t, `{"error":"INVALID_CREDENTIALS","error_description":"Invalid request credentials"}`, string(body))
 }
 
+// TestLeakyBucket runs in a testing/synctest bubble with the fake
+// in-process: no time passes between the requests, so the bucket is exactly
+// full at the fourth (a busy machine once let it drain on a real clock).
 func TestLeakyBucket(t *testing.T) {
 	t.Parallel()
-	f := New(t, Options{Bucket: 3})
-	for i := range 3 {
-		status, _ := post(t, f, "crm.item.list", map[string]any{"entityTypeId": 1})
-		require.Equal(t, http.StatusBadRequest, status, "request %d is admitted (and fails: no such type)", i)
-	}
-	status, out := post(t, f, "crm.item.list", map[string]any{"entityTypeId": 1})
-	require.Equal(t, http.StatusServiceUnavailable, status)
-	require.JSONEq(t, `"QUERY_LIMIT_EXCEEDED"`, string(out["error"]))
-	require.JSONEq(t, `"Too many requests"`, string(out["error_description"]))
-	require.Equal(t, 1, f.Violations())
-	require.InDelta(t, 3, f.Level(), 0.1)
+	synctest.Test(t, func(t *testing.T) {
+		f := New(t, Options{Bucket: 3, InProcess: true})
+		for i := range 3 {
+			status, _ := post(t, f, "crm.item.list", map[string]any{"entityTypeId": 1})
+			require.Equal(t, http.StatusBadRequest, status, "request %d is admitted (and fails: no such type)", i)
+		}
+		status, out := post(t, f, "crm.item.list", map[string]any{"entityTypeId": 1})
+		require.Equal(t, http.StatusServiceUnavailable, status)
+		require.JSONEq(t, `"QUERY_LIMIT_EXCEEDED"`, string(out["error"]))
+		require.JSONEq(t, `"Too many requests"`, string(out["error_description"]))
+		require.Equal(t, 1, f.Violations())
+		require.InDelta(t, 3, f.Level(), 1e-9)
+
+		// It drains at Rate: half a second later one request fits again.
+		time.Sleep(time.Second / DefaultRate)
+		require.InDelta(t, 2, f.Level(), 1e-9)
+		status, _ = post(t, f, "crm.item.list", map[string]any{"entityTypeId": 1})
+		require.Equal(t, http.StatusBadRequest, status, "admitted after the drain")
+		require.Equal(t, 1, f.Violations())
+	})
 }
 
 func TestItemsQuirks(t *testing.T) {

@@ -47,6 +47,11 @@ type Options struct {
 	// Hang is how long the Timeout fault keeps a request waiting when the
 	// client does not hang up first (default 5s).
 	Hang time.Duration
+	// InProcess serves no socket: requests go through Client, served in the
+	// calling goroutine (URL names a host that is never dialled), so that a
+	// test can run in a testing/synctest bubble. Faults that drop the
+	// connection need a socket.
+	InProcess bool
 }
 
 // Received is one request as the server saw it.
@@ -60,9 +65,10 @@ type Server struct {
 	// URL is where to post: http://127.0.0.1:<port>/hooks/<token>.
 	URL string
 
-	opts Options
-	srv  *httptest.Server
-	path string
+	opts   Options
+	srv    *httptest.Server
+	client *http.Client // Options.InProcess
+	path   string
 
 	crmtest.FaultQueue // Inject and Reset
 
@@ -81,7 +87,8 @@ type stored struct {
 
 var _ crmtest.Faults = (*Server)(nil)
 
-// New starts a server listening on 127.0.0.1 only, closed when t ends.
+// New starts a server listening on 127.0.0.1 only (none with
+// Options.InProcess), closed when t ends.
 func New(t testing.TB, opts Options) *Server {
 	t.Helper()
 	if opts.Token == "" {
@@ -96,10 +103,19 @@ func New(t testing.TB, opts Options) *Server {
 		opts.Hang = 5 * time.Second
 	}
 	s := &Server{opts: opts, path: "/hooks/" + opts.Token, objects: map[string]stored{}}
+	if opts.InProcess {
+		s.client = crmtest.InProcess(http.HandlerFunc(s.serve))
+		s.URL = "http://127.0.0.1:1" + s.path // never dialled
+		t.Cleanup(s.Close)
+		return s
+	}
 	s.srv = crmtest.Serve(t, http.HandlerFunc(s.serve), s.Close)
 	s.URL = s.srv.URL + s.path
 	return s
 }
+
+// Client is the HTTP client of an InProcess server (nil otherwise).
+func (s *Server) Client() *http.Client { return s.client }
 
 // Requests returns how many requests reached the server (faults included).
 func (s *Server) Requests() int { return s.requests.Value() }
