@@ -26,6 +26,8 @@ import (
 //   - fixtures is every report of testdata/reports, mostly short and many of
 //     them wrong on purpose: the parser's rare paths.
 //
+// Run it as:
+//
 //	go test ./pkg/report -run '^$' -bench Parse -benchmem -cpu 1
 func BenchmarkParse(b *testing.B) {
 	b.Run("report20", func(b *testing.B) {

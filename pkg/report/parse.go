@@ -26,7 +26,6 @@ var headerWords = map[string]bool{
 // occurrence is where a metric was first given and with what.
 type occurrence struct {
 	raw   string
-	norm  string
 	loc   document.Location
 	empty bool
 	bad   bool
@@ -41,11 +40,17 @@ type textRun struct {
 }
 
 type parser struct {
-	t    *Template
-	msg  message
-	rep  *Report
-	seen map[string]occurrence
-	text *textRun
+	t   *Template
+	msg message
+	rep *Report
+	// seen is, per metric of the template (by index), its first
+	// occurrence; given says which were.
+	seen  []occurrence
+	given []bool
+	// text is the running text value when inText; its lines reuse one
+	// slice from run to run.
+	text   textRun
+	inText bool
 	// dropped counts the errors and warnings found after keepWhileParsing
 	// of them (a pasted log of 200 000 bad lines); finishing keeps its own.
 	dropped   [2]int
@@ -59,16 +64,26 @@ func Parse(t *Template, sec document.Section, opts Options) *Report {
 	if lang == "" {
 		lang = "ru"
 	}
+	var (
+		seen  [16]occurrence
+		given [16]bool
+	)
 	p := &parser{
 		t:   t,
 		msg: message{lang},
 		rep: &Report{
 			Date:     sec.Date,
 			Start:    sec.Start,
-			Metrics:  map[string]float64{},
+			Metrics:  make(map[string]float64, len(t.Metrics)),
 			Comments: map[string]string{},
 		},
-		seen: map[string]occurrence{},
+		seen:  seen[:0],
+		given: given[:0],
+	}
+	if n := len(t.Metrics); n > len(seen) {
+		p.seen, p.given = make([]occurrence, n), make([]bool, n)
+	} else {
+		p.seen, p.given = seen[:n], given[:n]
 	}
 	for _, loc := range sec.Repeats {
 		p.warn(FieldError{Code: CodeRepeatedDate, Location: loc, Value: sec.Date.String(), Message: p.msg.repeatedDate(sec.Date)})
@@ -148,7 +163,7 @@ func (p *parser) line(text string, loc document.Location) {
 		p.assign(m, value, loc)
 		return
 	}
-	if p.text != nil {
+	if p.inText {
 		p.text.lines = append(p.text.lines, text)
 		return
 	}
@@ -188,7 +203,7 @@ func (p *parser) row(b document.Block) {
 	}
 	switch {
 	case len(filled) == 0:
-		if p.text != nil {
+		if p.inText {
 			p.text.lines = append(p.text.lines, "")
 		}
 		return
@@ -204,7 +219,7 @@ func (p *parser) row(b document.Block) {
 	}
 	m, rest, ok := p.t.labels.match(labelCell.Text)
 	if !ok {
-		if p.text != nil {
+		if p.inText {
 			p.text.lines = append(p.text.lines, b.Text)
 			return
 		}
@@ -229,10 +244,11 @@ func (p *parser) row(b document.Block) {
 func (p *parser) assign(i int, raw string, loc document.Location) {
 	mt := p.t.Metrics[i]
 	if mt.Type == Text {
-		p.text = &textRun{metric: i, loc: loc, lines: []string{raw}}
+		p.text = textRun{metric: i, loc: loc, lines: append(p.text.lines[:0], raw)}
+		p.inText = true
 		return
 	}
-	occ := occurrence{raw: raw, norm: NormalizeLabel(raw), loc: loc, empty: raw == ""}
+	occ := occurrence{raw: raw, loc: loc, empty: raw == ""}
 	var (
 		x       float64
 		comment string
@@ -254,15 +270,15 @@ func (p *parser) assign(i int, raw string, loc document.Location) {
 		bad = &valueErr{CodeOutOfBounds}
 	}
 	occ.bad, occ.x = bad != nil, x
-	if first, dup := p.seen[mt.Key]; dup {
-		if !sameValue(first, occ) {
+	if p.given[i] {
+		if first := p.seen[i]; !sameValue(first, occ) {
 			p.fail(FieldError{Code: CodeDuplicate, Field: mt.Key, Location: loc, Value: raw,
 				Message: p.msg.duplicate(mt, first.raw, raw, first.loc.Format(p.msg.lang))})
 			delete(p.rep.Metrics, mt.Key)
 		}
 		return
 	}
-	p.seen[mt.Key] = occ
+	p.seen[i], p.given[i] = occ, true
 	switch {
 	case bad != nil:
 		p.fail(FieldError{Code: bad.code, Field: mt.Key, Location: loc, Value: raw, Message: p.msg.value(bad.code, mt, raw)})
@@ -282,28 +298,29 @@ func sameValue(a, b occurrence) bool {
 	if !a.bad && !b.bad && !a.empty && !b.empty {
 		return a.x == b.x
 	}
-	return a.norm == b.norm
+	return NormalizeLabel(a.raw) == NormalizeLabel(b.raw)
 }
 
 // closeText ends a running text value and stores it.
 func (p *parser) closeText() {
-	run := p.text
-	if run == nil {
+	if !p.inText {
 		return
 	}
-	p.text = nil
+	p.inText = false
+	run := &p.text
 	mt := p.t.Metrics[run.metric]
 	text := joinText(run.lines)
-	occ := occurrence{raw: text, norm: text, loc: run.loc, empty: text == ""}
-	if first, dup := p.seen[mt.Key]; dup {
-		if first.norm != text {
+	occ := occurrence{raw: text, loc: run.loc, empty: text == ""}
+	if p.given[run.metric] {
+		// A text metric's occurrences are all text: compared as written.
+		if first := p.seen[run.metric]; first.raw != text {
 			p.fail(FieldError{Code: CodeDuplicate, Field: mt.Key, Location: run.loc, Value: clip(text),
 				Message: p.msg.duplicate(mt, clip(first.raw), clip(text), first.loc.Format(p.msg.lang))})
 			*p.rep.text(mt.Key) = ""
 		}
 		return
 	}
-	p.seen[mt.Key] = occ
+	p.seen[run.metric], p.given[run.metric] = occ, true
 	if utf8.RuneCountInString(text) > mt.MaxLen {
 		p.fail(FieldError{Code: CodeTooLong, Field: mt.Key, Location: run.loc, Value: clip(text), Message: p.msg.value(CodeTooLong, mt, text)})
 		return
@@ -323,31 +340,45 @@ func clip(s string) string {
 // joinText trims every line, drops blank lines at both ends and collapses runs
 // of blank lines inside into one.
 func joinText(lines []string) string {
-	var out []string
-	blank := false
+	if len(lines) == 1 && !strings.Contains(lines[0], "\n") {
+		return strings.TrimFunc(lines[0], isSpace) // the usual one-line answer: no copy
+	}
+	size := 0
 	for _, piece := range lines {
-		for _, l := range strings.Split(piece, "\n") {
+		size += len(piece) + 1
+	}
+	var b strings.Builder
+	b.Grow(size)
+	blank, written := false, false
+	for _, piece := range lines {
+		for rest, more := piece, true; more; {
+			var l string
+			l, rest, more = strings.Cut(rest, "\n")
 			l = strings.TrimFunc(l, isSpace)
 			if l == "" {
-				blank = len(out) > 0
+				blank = written
 				continue
 			}
+			if written {
+				b.WriteByte('\n')
+			}
 			if blank {
-				out = append(out, "")
+				b.WriteByte('\n')
 				blank = false
 			}
-			out = append(out, l)
+			b.WriteString(l)
+			written = true
 		}
 	}
-	return strings.Join(out, "\n")
+	return b.String()
 }
 
 // finish closes running text and checks required metrics and alternatives.
 func (p *parser) finish() {
 	p.closeText()
 	p.finishing = true
-	for _, mt := range p.t.Metrics {
-		occ, present := p.seen[mt.Key]
+	for i, mt := range p.t.Metrics {
+		occ, present := p.seen[i], p.given[i]
 		if !mt.Required || present && !occ.empty {
 			continue
 		}
@@ -372,7 +403,13 @@ func (p *parser) checkOneOf(group []string) {
 	for _, k := range group {
 		mt, _ := p.t.Metric(k)
 		metrics = append(metrics, mt)
-		occ, present := p.seen[k]
+		var (
+			occ     occurrence
+			present bool
+		)
+		if i, ok := p.t.byKey[k]; ok {
+			occ, present = p.seen[i], p.given[i]
+		}
 		if present && (!occ.empty || occ.bad) {
 			return // given, or already reported as wrong
 		}
