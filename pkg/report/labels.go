@@ -305,7 +305,7 @@ func labelSeparator(raw string) (label, value string, ok bool) {
 	label = strings.TrimFunc(body[:cut], padding)
 	value = strings.TrimFunc(body[cut+sepLen:], padding)
 	n := utf8.RuneCountInString(label)
-	if n == 0 || n > 50 || len(strings.Fields(label)) > 6 {
+	if n == 0 || n > 50 || countFields(label) > 6 {
 		return "", "", false
 	}
 	first, _ := utf8.DecodeRuneInString(label)
@@ -313,6 +313,19 @@ func labelSeparator(raw string) (label, value string, ok bool) {
 		return "", "", false
 	}
 	return label, value, true
+}
+
+// countFields is len(strings.Fields(s)), without the slice.
+func countFields(s string) int {
+	n, inField := 0, false
+	for _, r := range s {
+		space := unicode.IsSpace(r)
+		if !space && !inField {
+			n++
+		}
+		inField = !space
+	}
+	return n
 }
 
 // labelContinues reads a text metric's line whose label goes on past the

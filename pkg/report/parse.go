@@ -32,6 +32,29 @@ type occurrence struct {
 	x     float64
 }
 
+// seenMetric is a metric's first occurrence, when given.
+type seenMetric struct {
+	occ   occurrence
+	given bool
+}
+
+// first returns the first occurrence of metric i and whether it was given.
+func (p *parser) first(i int) (occurrence, bool) {
+	if p.more != nil {
+		return p.more[i].occ, p.more[i].given
+	}
+	return p.seen[i], p.given[i]
+}
+
+// record keeps occ as the first occurrence of metric i.
+func (p *parser) record(i int, occ occurrence) {
+	if p.more != nil {
+		p.more[i] = seenMetric{occ, true}
+		return
+	}
+	p.seen[i], p.given[i] = occ, true
+}
+
 // textRun collects the lines of a text metric until the next label line.
 type textRun struct {
 	metric int
@@ -44,9 +67,11 @@ type parser struct {
 	msg message
 	rep *Report
 	// seen is, per metric of the template (by index), its first
-	// occurrence; given says which were.
-	seen  []occurrence
-	given []bool
+	// occurrence, when given (see first and record); in the parser itself
+	// for a template of up to len(seen) metrics, else in more.
+	seen  [16]occurrence
+	given [16]bool
+	more  []seenMetric
 	// text is the running text value when inText; its lines reuse one
 	// slice from run to run.
 	text   textRun
@@ -64,26 +89,18 @@ func Parse(t *Template, sec document.Section, opts Options) *Report {
 	if lang == "" {
 		lang = "ru"
 	}
-	var (
-		seen  [16]occurrence
-		given [16]bool
-	)
 	p := &parser{
 		t:   t,
 		msg: message{lang},
 		rep: &Report{
 			Date:     sec.Date,
 			Start:    sec.Start,
-			Metrics:  make(map[string]float64, len(t.Metrics)),
+			Metrics:  map[string]float64{},
 			Comments: map[string]string{},
 		},
-		seen:  seen[:0],
-		given: given[:0],
 	}
-	if n := len(t.Metrics); n > len(seen) {
-		p.seen, p.given = make([]occurrence, n), make([]bool, n)
-	} else {
-		p.seen, p.given = seen[:n], given[:n]
+	if n := len(t.Metrics); n > len(p.seen) {
+		p.more = make([]seenMetric, n)
 	}
 	for _, loc := range sec.Repeats {
 		p.warn(FieldError{Code: CodeRepeatedDate, Location: loc, Value: sec.Date.String(), Message: p.msg.repeatedDate(sec.Date)})
@@ -270,15 +287,15 @@ func (p *parser) assign(i int, raw string, loc document.Location) {
 		bad = &valueErr{CodeOutOfBounds}
 	}
 	occ.bad, occ.x = bad != nil, x
-	if p.given[i] {
-		if first := p.seen[i]; !sameValue(first, occ) {
+	if first, dup := p.first(i); dup {
+		if !sameValue(first, occ) {
 			p.fail(FieldError{Code: CodeDuplicate, Field: mt.Key, Location: loc, Value: raw,
 				Message: p.msg.duplicate(mt, first.raw, raw, first.loc.Format(p.msg.lang))})
 			delete(p.rep.Metrics, mt.Key)
 		}
 		return
 	}
-	p.seen[i], p.given[i] = occ, true
+	p.record(i, occ)
 	switch {
 	case bad != nil:
 		p.fail(FieldError{Code: bad.code, Field: mt.Key, Location: loc, Value: raw, Message: p.msg.value(bad.code, mt, raw)})
@@ -311,16 +328,16 @@ func (p *parser) closeText() {
 	mt := p.t.Metrics[run.metric]
 	text := joinText(run.lines)
 	occ := occurrence{raw: text, loc: run.loc, empty: text == ""}
-	if p.given[run.metric] {
+	if first, dup := p.first(run.metric); dup {
 		// A text metric's occurrences are all text: compared as written.
-		if first := p.seen[run.metric]; first.raw != text {
+		if first.raw != text {
 			p.fail(FieldError{Code: CodeDuplicate, Field: mt.Key, Location: run.loc, Value: clip(text),
 				Message: p.msg.duplicate(mt, clip(first.raw), clip(text), first.loc.Format(p.msg.lang))})
 			*p.rep.text(mt.Key) = ""
 		}
 		return
 	}
-	p.seen[run.metric], p.given[run.metric] = occ, true
+	p.record(run.metric, occ)
 	if utf8.RuneCountInString(text) > mt.MaxLen {
 		p.fail(FieldError{Code: CodeTooLong, Field: mt.Key, Location: run.loc, Value: clip(text), Message: p.msg.value(CodeTooLong, mt, text)})
 		return
@@ -378,7 +395,7 @@ func (p *parser) finish() {
 	p.closeText()
 	p.finishing = true
 	for i, mt := range p.t.Metrics {
-		occ, present := p.seen[i], p.given[i]
+		occ, present := p.first(i)
 		if !mt.Required || present && !occ.empty {
 			continue
 		}
@@ -399,16 +416,13 @@ func (p *parser) checkOneOf(group []string) {
 	}
 	loc := p.rep.Start
 	emptyFound := false
-	metrics := make([]Metric, 0, len(group))
 	for _, k := range group {
-		mt, _ := p.t.Metric(k)
-		metrics = append(metrics, mt)
 		var (
 			occ     occurrence
 			present bool
 		)
 		if i, ok := p.t.byKey[k]; ok {
-			occ, present = p.seen[i], p.given[i]
+			occ, present = p.first(i)
 		}
 		if present && (!occ.empty || occ.bad) {
 			return // given, or already reported as wrong
@@ -416,6 +430,11 @@ func (p *parser) checkOneOf(group []string) {
 		if present && !emptyFound {
 			loc, emptyFound = occ.loc, true
 		}
+	}
+	metrics := make([]Metric, 0, len(group))
+	for _, k := range group {
+		mt, _ := p.t.Metric(k)
+		metrics = append(metrics, mt)
 	}
 	p.fail(FieldError{Code: CodeOneOf, Field: group[0], Location: loc, Message: p.msg.oneOf(metrics)})
 }
