@@ -130,17 +130,22 @@ const markerLookahead = 5
 // shorter. It returns the folded head and where the markers end in it. A
 // line is folded a rune at a time: a note of 2 000 characters under a
 // label is not folded past what a label could be.
-func foldHead(raw string, need int, runes []rune, offs []int) (f folded, start int) {
+func foldHead(raw string, need int, runes []rune, offs []int) (f folded, start int, more bool) {
 	need = max(need, markerLookahead)
-	f, more := foldLineInto(raw, need+16, runes, offs)
+	f, more = foldLineInto(raw, need+8, runes, offs)
 	start = skipMarkers(f.runes)
 	if more && start+need >= len(f.runes) {
 		// Markers go on past the head (or "1. 2. 3. …"): fold it all.
 		f, _ = foldLineInto(raw, -1, runes, offs)
 		start = skipMarkers(f.runes)
+		more = false
 	}
-	return f, start
+	return f, start, more
 }
+
+// matchHead is how many runes after its markers a line is folded before
+// a label longer than that is compared.
+const matchHead = 32
 
 // foldBuffer is the line length (in runes) folded without allocating.
 const foldBuffer = 160
@@ -222,12 +227,21 @@ func skipMarkers(r []rune) int {
 func (idx *labelIndex) match(raw string) (metric int, rest string, ok bool) {
 	var runes [foldBuffer]rune
 	var offs [foldBuffer + 1]int
-	f, start := foldHead(raw, idx.longest, runes[:0], offs[:0])
+	f, start, more := foldHead(raw, matchHead, runes[:0], offs[:0])
 	if start >= len(f.runes) {
 		return 0, "", false
 	}
 	for _, e := range idx.byFirst[f.runes[start]] {
 		end := start + len(e.runes)
+		if more && end >= len(f.runes) {
+			// The label reaches past the head (the rune after it too):
+			// fold the rest of the line only if the head is the label's.
+			if !runesEqual(f.runes[start:], e.runes[:len(f.runes)-start]) {
+				continue
+			}
+			f, _ = foldLineInto(raw, -1, runes[:0], offs[:0])
+			start, more = skipMarkers(f.runes), false
+		}
 		if end > len(f.runes) || !runesEqual(f.runes[start:end], e.runes) {
 			continue
 		}
@@ -286,7 +300,7 @@ func padding(r rune) bool {
 func labelSeparator(raw string) (label, value string, ok bool) {
 	var runes [foldBuffer]rune
 	var offs [foldBuffer + 1]int
-	f, start := foldHead(raw, 0, runes[:0], offs[:0])
+	f, start, _ := foldHead(raw, 0, runes[:0], offs[:0])
 	body := raw[f.offs[start]:]
 	cut := -1
 	sepLen := 0
@@ -364,7 +378,7 @@ var labelJoiners = map[string]bool{"и": true, "а": true, "также": true, "
 func longLabel(raw string) (label string, ok bool) {
 	var runes [foldBuffer]rune
 	var offs [foldBuffer + 1]int
-	f, start := foldHead(raw, 0, runes[:0], offs[:0])
+	f, start, _ := foldHead(raw, 0, runes[:0], offs[:0])
 	body := raw[f.offs[start]:]
 	i := strings.IndexAny(body, ":：")
 	if i <= 0 {
