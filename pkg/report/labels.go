@@ -127,9 +127,8 @@ const markerLookahead = 5
 
 // foldHead folds the head of a line: its list markers and at least need
 // runes after them, with the rune after those, or the whole line when it is
-// shorter. It returns the folded head and where the markers end in it. A
-// line is folded a rune at a time: a note of 2 000 characters under a
-// label is not folded past what a label could be.
+// shorter; more reports that the line goes on past the head. It returns
+// the folded head and where the markers end in it.
 func foldHead(raw string, need int, runes []rune, offs []int) (f folded, start int, more bool) {
 	need = max(need, markerLookahead)
 	f, more = foldLineInto(raw, need+8, runes, offs)
@@ -144,8 +143,11 @@ func foldHead(raw string, need int, runes []rune, offs []int) (f folded, start i
 }
 
 // matchHead is how many runes after its markers a line is folded before
-// a label longer than that is compared.
-const matchHead = 32
+// a label longer than that is compared; headBuffer holds them.
+const (
+	matchHead  = 32
+	headBuffer = matchHead + 8
+)
 
 // foldBuffer is the line length (in runes) folded without allocating.
 const foldBuffer = 160
@@ -224,24 +226,52 @@ func skipMarkers(r []rune) int {
 
 // match finds the template label the line starts with (after list markers).
 // It returns the metric index and the raw text after the label, or ok=false.
+// The line is folded matchHead runes past its markers (a note of 2 000
+// characters under a label is not folded past what a label could be); a
+// line a longer label may start, or with more markers than that, is matched
+// by matchWhole.
 func (idx *labelIndex) match(raw string) (metric int, rest string, ok bool) {
-	var runes [foldBuffer]rune
-	var offs [foldBuffer + 1]int
-	f, start, more := foldHead(raw, matchHead, runes[:0], offs[:0])
+	var runes [headBuffer]rune
+	var offs [headBuffer + 1]int
+	f, more := foldLineInto(raw, headBuffer, runes[:0], offs[:0])
+	start := skipMarkers(f.runes)
+	if more && start+matchHead >= len(f.runes) {
+		return idx.matchWhole(raw) // markers go on past the head
+	}
 	if start >= len(f.runes) {
 		return 0, "", false
 	}
 	for _, e := range idx.byFirst[f.runes[start]] {
 		end := start + len(e.runes)
 		if more && end >= len(f.runes) {
-			// The label reaches past the head (the rune after it too):
-			// fold the rest of the line only if the head is the label's.
-			if !runesEqual(f.runes[start:], e.runes[:len(f.runes)-start]) {
-				continue
+			// The label (or the rune after it) reaches past the head.
+			if runesEqual(f.runes[start:], e.runes[:len(f.runes)-start]) {
+				return idx.matchWhole(raw)
 			}
-			f, _ = foldLineInto(raw, -1, runes[:0], offs[:0])
-			start, more = skipMarkers(f.runes), false
+			continue
 		}
+		if end > len(f.runes) || !runesEqual(f.runes[start:end], e.runes) {
+			continue
+		}
+		if end < len(f.runes) && (unicode.IsLetter(f.runes[end]) || unicode.IsDigit(f.runes[end])) {
+			continue
+		}
+		return e.metric, raw[f.offs[end]:], true
+	}
+	return 0, "", false
+}
+
+// matchWhole is match on the whole line folded.
+func (idx *labelIndex) matchWhole(raw string) (metric int, rest string, ok bool) {
+	var runes [foldBuffer]rune
+	var offs [foldBuffer + 1]int
+	f, _ := foldLineInto(raw, -1, runes[:0], offs[:0])
+	start := skipMarkers(f.runes)
+	if start >= len(f.runes) {
+		return 0, "", false
+	}
+	for _, e := range idx.byFirst[f.runes[start]] {
+		end := start + len(e.runes)
 		if end > len(f.runes) || !runesEqual(f.runes[start:end], e.runes) {
 			continue
 		}
@@ -298,8 +328,8 @@ func padding(r rune) bool {
 // is not in the template. It accepts ":" anywhere and a dash or tab with spaces
 // around it; ok is false for lines that do not look like a label at all.
 func labelSeparator(raw string) (label, value string, ok bool) {
-	var runes [foldBuffer]rune
-	var offs [foldBuffer + 1]int
+	var runes [headBuffer]rune
+	var offs [headBuffer + 1]int
 	f, start, _ := foldHead(raw, 0, runes[:0], offs[:0])
 	body := raw[f.offs[start]:]
 	cut := -1
@@ -376,8 +406,8 @@ var labelJoiners = map[string]bool{"и": true, "а": true, "также": true, "
 // methodology the template does not know. Only a colon separates here: prose
 // has dashes.
 func longLabel(raw string) (label string, ok bool) {
-	var runes [foldBuffer]rune
-	var offs [foldBuffer + 1]int
+	var runes [headBuffer]rune
+	var offs [headBuffer + 1]int
 	f, start, _ := foldHead(raw, 0, runes[:0], offs[:0])
 	body := raw[f.offs[start]:]
 	i := strings.IndexAny(body, ":：")
