@@ -75,6 +75,9 @@ func isWeekday(w string) bool {
 	if len(w) >= 64 || weekdayLens&(1<<len(w)) == 0 {
 		return false // no weekday name is as long
 	}
+	if r, _ := utf8.DecodeRuneInString(w); !weekdayFirst[r] {
+		return false // nor starts so
+	}
 	for _, x := range weekdayWords {
 		if len(w) == len(x) && strings.EqualFold(w, x) {
 			return true
@@ -92,6 +95,10 @@ var weekdayLens = func() uint64 {
 	}
 	return set
 }()
+
+// weekdayFirst holds the runes a weekday name may start with (under
+// Unicode case folding): isWeekday compares only words starting so.
+var weekdayFirst = firstRunesFolded(weekdayWords)
 
 // isLetter is unicode.IsLetter, without its table search for ASCII and the
 // Russian alphabet.

@@ -46,10 +46,15 @@ var reportPrefixes = []string{"отчёт за", "отчет за", "report for"
 
 // prefixFirst holds every rune that equals, under Unicode case folding (as
 // strings.EqualFold compares), the first rune of a report prefix.
-var prefixFirst = func() map[rune]bool {
+var prefixFirst = firstRunesFolded(reportPrefixes)
+
+// firstRunesFolded is the set of runes strings.EqualFold takes for the
+// first rune of one of words: a word compared with one of them fold-equals
+// it only when it starts with one of these.
+func firstRunesFolded(words []string) map[rune]bool {
 	set := map[rune]bool{}
-	for _, p := range reportPrefixes {
-		r, _ := utf8.DecodeRuneInString(p)
+	for _, w := range words {
+		r, _ := utf8.DecodeRuneInString(w)
 		for f := r; ; {
 			set[f] = true
 			if f = unicode.SimpleFold(f); f == r {
@@ -58,7 +63,7 @@ var prefixFirst = func() map[rune]bool {
 		}
 	}
 	return set
-}()
+}
 
 // prefixStarts reports whether s may start with a report prefix: its first
 // rune folds to the first rune of one. Most lines are not a report's
