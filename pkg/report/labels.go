@@ -166,8 +166,6 @@ type labelIndex struct {
 	// exact holds every label's text: an unknown label equal to one has no
 	// closer one to suggest.
 	exact map[string]bool
-	// longest is the longest label in runes.
-	longest int
 }
 
 func newLabelIndex(metrics []Metric) *labelIndex {
@@ -182,7 +180,6 @@ func newLabelIndex(metrics []Metric) *labelIndex {
 			idx.byFirst[n[0]] = append(idx.byFirst[n[0]], e)
 			idx.all = append(idx.all, e)
 			idx.exact[e.text] = true
-			idx.longest = max(idx.longest, len(n))
 		}
 	}
 	for k := range idx.byFirst {
