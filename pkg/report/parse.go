@@ -261,6 +261,9 @@ func (p *parser) row(b document.Block) {
 func (p *parser) assign(i int, raw string, loc document.Location) {
 	mt := p.t.Metrics[i]
 	if mt.Type == Text {
+		if p.text.lines == nil {
+			p.text.lines = make([]string, 0, 4) // an answer, its next lines, a blank one
+		}
 		p.text = textRun{metric: i, loc: loc, lines: append(p.text.lines[:0], raw)}
 		p.inText = true
 		return
