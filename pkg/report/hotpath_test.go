@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -177,4 +178,31 @@ func TestSectionDateShortcuts(t *testing.T) {
 		}
 		require.Equal(t, want, got, "%q", line)
 	}
+}
+
+// A template of more metrics than the parser keeps in itself (16) keeps
+// them apart: duplicates, empty and missing values, and alternatives are
+// told the same.
+func TestManyMetrics(t *testing.T) {
+	t.Parallel()
+	var y strings.Builder
+	y.WriteString("name: big\nmetrics:\n")
+	for i := range 20 {
+		fmt.Fprintf(&y, "  - {key: m%02d, type: count, labels: [Метрика %02d], min: 0, max: 100, required: %v}\n", i, i, i%3 == 0)
+	}
+	y.WriteString("  - {key: note, type: text, labels: [Заметки], max_len: 100}\n")
+	y.WriteString("one_of:\n  - [m17, m19]\nfunnel:\n  - {key: s, label: S, metrics: [m01]}\n")
+	tmpl, err := ParseTemplate([]byte(y.String()))
+	require.NoError(t, err)
+	secs, _ := document.FromText("26.11.2026\nМетрика 00: 1\nМетрика 01: 2\nМетрика 01: 2 шт\n" +
+		"Метрика 02: 3\nМетрика 02: 4\nМетрика 03:\nМетрика 18: 5\nМетрика 19: -\n" +
+		"Заметки: раз\nдва\nЗаметки: три\n").Sections(ref)
+	require.Len(t, secs, 1)
+	r := Parse(tmpl, secs[0], Options{Lang: "en"})
+	require.Equal(t, map[string]float64{"m00": 1, "m01": 2, "m18": 5, "m19": 0}, r.Metrics)
+	require.Equal(t, []string{
+		"missing:m06@line 1", "missing:m09@line 1", "missing:m12@line 1", "missing:m15@line 1",
+		"duplicate:m02@line 6", "missing:m03@line 7", "duplicate:note@line 12",
+	}, codes(r.Errors))
+	require.Empty(t, r.Notes, "two different notes: neither is kept")
 }
