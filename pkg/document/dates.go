@@ -72,12 +72,44 @@ var enMonths = [12]string{"january", "february", "march", "april", "may", "june"
 	"september", "october", "november", "december"}
 
 func isWeekday(w string) bool {
+	if len(w) >= 64 || weekdayLens&(1<<len(w)) == 0 {
+		return false // no weekday name is as long
+	}
+	if r, _ := utf8.DecodeRuneInString(w); !weekdayFirst[r] {
+		return false // nor starts so
+	}
 	for _, x := range weekdayWords {
 		if len(w) == len(x) && strings.EqualFold(w, x) {
 			return true
 		}
 	}
 	return false
+}
+
+// weekdayLens has bit n set when a weekday name is n bytes long: isWeekday
+// compares only words of such a length.
+var weekdayLens = func() uint64 {
+	var set uint64
+	for _, x := range weekdayWords {
+		set |= 1 << len(x)
+	}
+	return set
+}()
+
+// weekdayFirst holds the runes a weekday name may start with (under
+// Unicode case folding): isWeekday compares only words starting so.
+var weekdayFirst = firstRunesFolded(weekdayWords)
+
+// isLetter is unicode.IsLetter, without its table search for ASCII and the
+// Russian alphabet.
+func isLetter(r rune) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
+	case 'Ѐ' <= r && r <= 'џ':
+		return true
+	}
+	return unicode.IsLetter(r)
 }
 
 // digitsAt reads up to max ASCII digits at s[i:]; it returns the value and how many it read.
@@ -97,7 +129,7 @@ func wordAt(s string, i int) (string, int) {
 	j := i
 	for j < len(s) {
 		r, size := utf8.DecodeRuneInString(s[j:])
-		if !unicode.IsLetter(r) {
+		if !isLetter(r) {
 			break
 		}
 		j += size
@@ -262,6 +294,9 @@ func yearSuffix(s string, i int) int {
 
 // parseEnglishDate reads "November 26, 2026" / "Nov 26 2026".
 func parseEnglishDate(s string) (day.Date, int, dateResult, bool) {
+	if s == "" || s[0] >= utf8.RuneSelf {
+		return day.Date{}, 0, noDate, false // its first word is not Latin
+	}
 	w, lw := wordAt(s, 0)
 	month := monthWord(w)
 	if month == 0 || lw == 0 || !isLatin(w) {

@@ -44,6 +44,35 @@ const (
 // reportPrefixes may precede a section's date ("Отчёт за 26.11.2026").
 var reportPrefixes = []string{"отчёт за", "отчет за", "report for", "отчёт", "отчет", "report"}
 
+// prefixFirst holds every rune that equals, under Unicode case folding (as
+// strings.EqualFold compares), the first rune of a report prefix.
+var prefixFirst = firstRunesFolded(reportPrefixes)
+
+// firstRunesFolded is the set of runes strings.EqualFold takes for the
+// first rune of one of words: a word compared with one of them fold-equals
+// it only when it starts with one of these.
+func firstRunesFolded(words []string) map[rune]bool {
+	set := map[rune]bool{}
+	for _, w := range words {
+		r, _ := utf8.DecodeRuneInString(w)
+		for f := r; ; {
+			set[f] = true
+			if f = unicode.SimpleFold(f); f == r {
+				break
+			}
+		}
+	}
+	return set
+}
+
+// prefixStarts reports whether s may start with a report prefix: its first
+// rune folds to the first rune of one. Most lines are not a report's
+// title, and one rune says so.
+func prefixStarts(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return prefixFirst[r]
+}
+
 // maxShortRest is how many words may follow a full date on a section line
 // ("26.11.2026 — отчёт менеджера") before the line reads as ordinary text.
 const maxShortRest = 3
@@ -94,9 +123,14 @@ func SectionDate(b Block, ref day.Date) (d day.Date, ok, invalid bool) {
 		return day.Date{}, false, false
 	}
 	s := strings.TrimLeftFunc(text, leadingJunk)
+	// Compared case-insensitively in place (lower-casing every line of
+	// every document was the parse's largest allocation), and only when
+	// the first rune may start a prefix: most lines are not a title.
+	maybePrefix := prefixStarts(s)
 	for _, p := range reportPrefixes {
-		// Compared case-insensitively in place: lower-casing every line
-		// of every document was the parse's largest allocation.
+		if !maybePrefix {
+			break
+		}
 		if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) && boundaryAt(s, len(p)) {
 			s = strings.TrimLeftFunc(s[len(p):], func(r rune) bool { return unicode.IsSpace(r) || r == ':' })
 			break

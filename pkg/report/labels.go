@@ -12,6 +12,22 @@ import (
 // foldRune maps a rune for label comparison: lower case, ё→е, every kind of
 // space to ' '. It returns -1 for runes that are dropped (zero-width, BOM).
 func foldRune(r rune) rune {
+	// Fast paths for what reports are written in: ASCII and the Russian
+	// alphabet (unicode.ToLower and IsSpace search tables otherwise).
+	switch {
+	case r < utf8.RuneSelf:
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		if r == ' ' || '\t' <= r && r <= '\r' {
+			return ' '
+		}
+		return r
+	case 'А' <= r && r <= 'Я':
+		return r + 'а' - 'А'
+	case 'а' <= r && r <= 'я':
+		return r
+	}
 	switch r {
 	case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad':
 		return -1
@@ -28,7 +44,13 @@ func foldRune(r rune) rune {
 // IsSpace leaves out (narrow no-break, figure space and friends are covered; the
 // zero-width ones are dropped by foldRune instead).
 func isSpace(r rune) bool {
-	return unicode.IsSpace(r) || r == '\u00a0' || r == '\u202f' || r == '\u2007' || r == '\u2009'
+	switch {
+	case r < utf8.RuneSelf:
+		return r == ' ' || '\t' <= r && r <= '\r'
+	case r < '\u1680': // the first space past Latin-1: Cyrillic is not searched for
+		return r == '\u0085' || r == '\u00a0'
+	}
+	return unicode.IsSpace(r) || r == '\u202f' || r == '\u2007' || r == '\u2009'
 }
 
 // NormalizeLabel is the comparison form of a label: folded (see foldRune), runs of
@@ -69,10 +91,12 @@ type folded struct {
 }
 
 // foldLineInto folds a line (see folded), appending to runes and offs: the
-// caller's buffers, on its
-// stack for a line of ordinary length, so that no line allocates.
-func foldLineInto(raw string, runes []rune, offs []int) folded {
-	f := folded{runes: runes[:0], offs: offs[:0]}
+// caller's buffers, on its stack for a line of ordinary length, so that no
+// line allocates. It folds at most limit runes (all of them when limit < 0)
+// and reports whether the line goes on past them; then the last offset is
+// that of the raw rune the next folded one would come from.
+func foldLineInto(raw string, limit int, runes []rune, offs []int) (f folded, more bool) {
+	f = folded{runes: runes[:0], offs: offs[:0]}
 	space := false
 	for i, r := range raw {
 		c := foldRune(r)
@@ -87,12 +111,43 @@ func foldLineInto(raw string, runes []rune, offs []int) folded {
 		default:
 			space = false
 		}
+		if len(f.runes) == limit {
+			f.offs = append(f.offs, i)
+			return f, true
+		}
 		f.runes = append(f.runes, c)
 		f.offs = append(f.offs, i)
 	}
 	f.offs = append(f.offs, len(raw))
-	return f
+	return f, false
 }
+
+// markerLookahead is how far past a rune listMarkerLen may look.
+const markerLookahead = 5
+
+// foldHead folds the head of a line: its list markers and at least need
+// runes after them, with the rune after those, or the whole line when it is
+// shorter; more reports that the line goes on past the head. It returns
+// the folded head and where the markers end in it.
+func foldHead(raw string, need int, runes []rune, offs []int) (f folded, start int, more bool) {
+	need = max(need, markerLookahead)
+	f, more = foldLineInto(raw, need+8, runes, offs)
+	start = skipMarkers(f.runes)
+	if more && start+need >= len(f.runes) {
+		// Markers go on past the head (or "1. 2. 3. …"): fold it all.
+		f, _ = foldLineInto(raw, -1, runes, offs)
+		start = skipMarkers(f.runes)
+		more = false
+	}
+	return f, start, more
+}
+
+// matchHead is how many runes after its markers a line is folded before
+// a label longer than that is compared; headBuffer holds them.
+const (
+	matchHead  = 32
+	headBuffer = matchHead + 8
+)
 
 // foldBuffer is the line length (in runes) folded without allocating.
 const foldBuffer = 160
@@ -108,10 +163,13 @@ type labelEntry struct {
 type labelIndex struct {
 	byFirst map[rune][]labelEntry
 	all     []labelEntry
+	// exact holds every label's text: an unknown label equal to one has no
+	// closer one to suggest.
+	exact map[string]bool
 }
 
 func newLabelIndex(metrics []Metric) *labelIndex {
-	idx := &labelIndex{byFirst: map[rune][]labelEntry{}}
+	idx := &labelIndex{byFirst: map[rune][]labelEntry{}, exact: map[string]bool{}}
 	for i, m := range metrics {
 		for _, l := range append(append([]string{}, m.Labels...), m.LabelsEn...) {
 			n := []rune(NormalizeLabel(l))
@@ -121,6 +179,7 @@ func newLabelIndex(metrics []Metric) *labelIndex {
 			e := labelEntry{runes: n, metric: i, text: string(n)}
 			idx.byFirst[n[0]] = append(idx.byFirst[n[0]], e)
 			idx.all = append(idx.all, e)
+			idx.exact[e.text] = true
 		}
 	}
 	for k := range idx.byFirst {
@@ -164,10 +223,46 @@ func skipMarkers(r []rune) int {
 
 // match finds the template label the line starts with (after list markers).
 // It returns the metric index and the raw text after the label, or ok=false.
+// The line is folded matchHead runes past its markers (a note of 2 000
+// characters under a label is not folded past what a label could be); a
+// line a longer label may start, or with more markers than that, is matched
+// by matchWhole.
 func (idx *labelIndex) match(raw string) (metric int, rest string, ok bool) {
+	var runes [headBuffer]rune
+	var offs [headBuffer + 1]int
+	f, more := foldLineInto(raw, headBuffer, runes[:0], offs[:0])
+	start := skipMarkers(f.runes)
+	if more && start+matchHead >= len(f.runes) {
+		return idx.matchWhole(raw) // markers go on past the head
+	}
+	if start >= len(f.runes) {
+		return 0, "", false
+	}
+	for _, e := range idx.byFirst[f.runes[start]] {
+		end := start + len(e.runes)
+		if more && end >= len(f.runes) {
+			// The label (or the rune after it) reaches past the head.
+			if runesEqual(f.runes[start:], e.runes[:len(f.runes)-start]) {
+				return idx.matchWhole(raw)
+			}
+			continue
+		}
+		if end > len(f.runes) || !runesEqual(f.runes[start:end], e.runes) {
+			continue
+		}
+		if end < len(f.runes) && (unicode.IsLetter(f.runes[end]) || unicode.IsDigit(f.runes[end])) {
+			continue
+		}
+		return e.metric, raw[f.offs[end]:], true
+	}
+	return 0, "", false
+}
+
+// matchWhole is match on the whole line folded.
+func (idx *labelIndex) matchWhole(raw string) (metric int, rest string, ok bool) {
 	var runes [foldBuffer]rune
 	var offs [foldBuffer + 1]int
-	f := foldLineInto(raw, runes[:0], offs[:0])
+	f, _ := foldLineInto(raw, -1, runes[:0], offs[:0])
 	start := skipMarkers(f.runes)
 	if start >= len(f.runes) {
 		return 0, "", false
@@ -230,15 +325,15 @@ func padding(r rune) bool {
 // is not in the template. It accepts ":" anywhere and a dash or tab with spaces
 // around it; ok is false for lines that do not look like a label at all.
 func labelSeparator(raw string) (label, value string, ok bool) {
-	var runes [foldBuffer]rune
-	var offs [foldBuffer + 1]int
-	f := foldLineInto(raw, runes[:0], offs[:0])
-	start := skipMarkers(f.runes)
+	var runes [headBuffer]rune
+	var offs [headBuffer + 1]int
+	f, start, _ := foldHead(raw, 0, runes[:0], offs[:0])
 	body := raw[f.offs[start]:]
 	cut := -1
 	sepLen := 0
 	if i := strings.IndexAny(body, ":："); i >= 0 {
-		cut, sepLen = i, utf8.RuneLen([]rune(body[i:])[0])
+		_, size := utf8.DecodeRuneInString(body[i:])
+		cut, sepLen = i, size
 	}
 	for _, sep := range []string{" — ", " – ", " - ", "\t"} {
 		if i := strings.Index(body, sep); i >= 0 && (cut < 0 || i < cut) {
@@ -251,7 +346,7 @@ func labelSeparator(raw string) (label, value string, ok bool) {
 	label = strings.TrimFunc(body[:cut], padding)
 	value = strings.TrimFunc(body[cut+sepLen:], padding)
 	n := utf8.RuneCountInString(label)
-	if n == 0 || n > 50 || len(strings.Fields(label)) > 6 {
+	if n == 0 || n > 50 || countFields(label) > 6 {
 		return "", "", false
 	}
 	first, _ := utf8.DecodeRuneInString(label)
@@ -261,6 +356,19 @@ func labelSeparator(raw string) (label, value string, ok bool) {
 	return label, value, true
 }
 
+// countFields is len(strings.Fields(s)), without the slice.
+func countFields(s string) int {
+	n, inField := 0, false
+	for _, r := range s {
+		space := unicode.IsSpace(r)
+		if !space && !inField {
+			n++
+		}
+		inField = !space
+	}
+	return n
+}
+
 // labelContinues reads a text metric's line whose label goes on past the
 // template's label before its colon ("Решённые задачи и что это даст: X"):
 // the value is what follows the colon. rest is the raw text after the matched
@@ -268,20 +376,21 @@ func labelSeparator(raw string) (label, value string, ok bool) {
 // before a colon are too many to be part of a label.
 func labelContinues(rest string) (value string, ok bool) {
 	s := strings.TrimLeftFunc(rest, padding)
-	if s == "" || strings.ContainsRune(":：=|-–—−", []rune(s)[0]) {
+	if first, _ := utf8.DecodeRuneInString(s); s == "" || strings.ContainsRune(":：=|-–—−", first) {
 		return "", false
 	}
 	i := strings.IndexAny(s, ":：")
 	if i < 0 {
 		return "", false
 	}
+	_, size := utf8.DecodeRuneInString(s[i:])
 	more := strings.TrimFunc(s[:i], padding)
 	words := strings.Fields(NormalizeLabel(more))
 	if utf8.RuneCountInString(more) > 50 || len(words) == 0 || len(words) > 6 ||
 		!labelJoiners[words[0]] && !strings.HasPrefix(more, "(") {
 		return "", false
 	}
-	value = strings.TrimFunc(s[i+utf8.RuneLen([]rune(s[i:])[0]):], padding)
+	value = strings.TrimFunc(s[i+size:], padding)
 	return value, value != ""
 }
 
@@ -294,16 +403,17 @@ var labelJoiners = map[string]bool{"и": true, "а": true, "также": true, "
 // methodology the template does not know. Only a colon separates here: prose
 // has dashes.
 func longLabel(raw string) (label string, ok bool) {
-	var runes [foldBuffer]rune
-	var offs [foldBuffer + 1]int
-	f := foldLineInto(raw, runes[:0], offs[:0])
-	body := raw[f.offs[skipMarkers(f.runes)]:]
+	var runes [headBuffer]rune
+	var offs [headBuffer + 1]int
+	f, start, _ := foldHead(raw, 0, runes[:0], offs[:0])
+	body := raw[f.offs[start]:]
 	i := strings.IndexAny(body, ":：")
 	if i <= 0 {
 		return "", false
 	}
 	label = strings.TrimFunc(body[:i], padding)
-	value := strings.TrimFunc(body[i+utf8.RuneLen([]rune(body[i:])[0]):], padding)
+	_, size := utf8.DecodeRuneInString(body[i:])
+	value := strings.TrimFunc(body[i+size:], padding)
 	first, _ := utf8.DecodeRuneInString(label)
 	if label == "" || value == "" || !unicode.IsLetter(first) {
 		return "", false
@@ -315,10 +425,16 @@ func longLabel(raw string) (label string, ok bool) {
 // close enough to be a typo.
 func (idx *labelIndex) closest(label string, metrics []Metric) (Metric, bool) {
 	norm := NormalizeLabel(label)
-	n := []rune(norm)
+	n := utf8.RuneCountInString(norm)
+	// What no distance can change, decided without one: a suggestion is
+	// 1 or 2 edits away and fewer than a third of the label's runes, so
+	// never for a label of 3 runes or fewer, nor for one that is a label.
+	if n <= 3 || idx.exact[norm] {
+		return Metric{}, false
+	}
 	best, bestD := -1, 0
 	for _, e := range idx.all {
-		if diff := len(e.runes) - len(n); diff > 2 || diff < -2 {
+		if diff := len(e.runes) - n; diff > 2 || diff < -2 {
 			continue // at least 3 edits apart: never close enough
 		}
 		d := levenshtein.ComputeDistance(norm, e.text)
@@ -326,7 +442,7 @@ func (idx *labelIndex) closest(label string, metrics []Metric) (Metric, bool) {
 			best, bestD = e.metric, d
 		}
 	}
-	if best < 0 || bestD == 0 || bestD > 2 || bestD*3 >= len(n) {
+	if best < 0 || bestD == 0 || bestD > 2 || bestD*3 >= n {
 		return Metric{}, false
 	}
 	return metrics[best], true

@@ -26,11 +26,33 @@ var headerWords = map[string]bool{
 // occurrence is where a metric was first given and with what.
 type occurrence struct {
 	raw   string
-	norm  string
 	loc   document.Location
 	empty bool
 	bad   bool
 	x     float64
+}
+
+// seenMetric is a metric's first occurrence, when given.
+type seenMetric struct {
+	occ   occurrence
+	given bool
+}
+
+// first returns the first occurrence of metric i and whether it was given.
+func (p *parser) first(i int) (occurrence, bool) {
+	if p.more != nil {
+		return p.more[i].occ, p.more[i].given
+	}
+	return p.seen[i], p.given[i]
+}
+
+// record keeps occ as the first occurrence of metric i.
+func (p *parser) record(i int, occ occurrence) {
+	if p.more != nil {
+		p.more[i] = seenMetric{occ, true}
+		return
+	}
+	p.seen[i], p.given[i] = occ, true
 }
 
 // textRun collects the lines of a text metric until the next label line.
@@ -41,11 +63,19 @@ type textRun struct {
 }
 
 type parser struct {
-	t    *Template
-	msg  message
-	rep  *Report
-	seen map[string]occurrence
-	text *textRun
+	t   *Template
+	msg message
+	rep *Report
+	// seen is, per metric of the template (by index), its first
+	// occurrence, when given (see first and record); in the parser itself
+	// for a template of up to len(seen) metrics, else in more.
+	seen  [16]occurrence
+	given [16]bool
+	more  []seenMetric
+	// text is the running text value when inText; its lines reuse one
+	// slice from run to run.
+	text   textRun
+	inText bool
 	// dropped counts the errors and warnings found after keepWhileParsing
 	// of them (a pasted log of 200 000 bad lines); finishing keeps its own.
 	dropped   [2]int
@@ -68,7 +98,9 @@ func Parse(t *Template, sec document.Section, opts Options) *Report {
 			Metrics:  map[string]float64{},
 			Comments: map[string]string{},
 		},
-		seen: map[string]occurrence{},
+	}
+	if n := len(t.Metrics); n > len(p.seen) {
+		p.more = make([]seenMetric, n)
 	}
 	for _, loc := range sec.Repeats {
 		p.warn(FieldError{Code: CodeRepeatedDate, Location: loc, Value: sec.Date.String(), Message: p.msg.repeatedDate(sec.Date)})
@@ -148,7 +180,7 @@ func (p *parser) line(text string, loc document.Location) {
 		p.assign(m, value, loc)
 		return
 	}
-	if p.text != nil {
+	if p.inText {
 		p.text.lines = append(p.text.lines, text)
 		return
 	}
@@ -188,7 +220,7 @@ func (p *parser) row(b document.Block) {
 	}
 	switch {
 	case len(filled) == 0:
-		if p.text != nil {
+		if p.inText {
 			p.text.lines = append(p.text.lines, "")
 		}
 		return
@@ -204,7 +236,7 @@ func (p *parser) row(b document.Block) {
 	}
 	m, rest, ok := p.t.labels.match(labelCell.Text)
 	if !ok {
-		if p.text != nil {
+		if p.inText {
 			p.text.lines = append(p.text.lines, b.Text)
 			return
 		}
@@ -229,10 +261,14 @@ func (p *parser) row(b document.Block) {
 func (p *parser) assign(i int, raw string, loc document.Location) {
 	mt := p.t.Metrics[i]
 	if mt.Type == Text {
-		p.text = &textRun{metric: i, loc: loc, lines: []string{raw}}
+		if p.text.lines == nil {
+			p.text.lines = make([]string, 0, 4) // an answer, its next lines, a blank one
+		}
+		p.text = textRun{metric: i, loc: loc, lines: append(p.text.lines[:0], raw)}
+		p.inText = true
 		return
 	}
-	occ := occurrence{raw: raw, norm: NormalizeLabel(raw), loc: loc, empty: raw == ""}
+	occ := occurrence{raw: raw, loc: loc, empty: raw == ""}
 	var (
 		x       float64
 		comment string
@@ -254,7 +290,7 @@ func (p *parser) assign(i int, raw string, loc document.Location) {
 		bad = &valueErr{CodeOutOfBounds}
 	}
 	occ.bad, occ.x = bad != nil, x
-	if first, dup := p.seen[mt.Key]; dup {
+	if first, dup := p.first(i); dup {
 		if !sameValue(first, occ) {
 			p.fail(FieldError{Code: CodeDuplicate, Field: mt.Key, Location: loc, Value: raw,
 				Message: p.msg.duplicate(mt, first.raw, raw, first.loc.Format(p.msg.lang))})
@@ -262,7 +298,7 @@ func (p *parser) assign(i int, raw string, loc document.Location) {
 		}
 		return
 	}
-	p.seen[mt.Key] = occ
+	p.record(i, occ)
 	switch {
 	case bad != nil:
 		p.fail(FieldError{Code: bad.code, Field: mt.Key, Location: loc, Value: raw, Message: p.msg.value(bad.code, mt, raw)})
@@ -282,28 +318,29 @@ func sameValue(a, b occurrence) bool {
 	if !a.bad && !b.bad && !a.empty && !b.empty {
 		return a.x == b.x
 	}
-	return a.norm == b.norm
+	return NormalizeLabel(a.raw) == NormalizeLabel(b.raw)
 }
 
 // closeText ends a running text value and stores it.
 func (p *parser) closeText() {
-	run := p.text
-	if run == nil {
+	if !p.inText {
 		return
 	}
-	p.text = nil
+	p.inText = false
+	run := &p.text
 	mt := p.t.Metrics[run.metric]
 	text := joinText(run.lines)
-	occ := occurrence{raw: text, norm: text, loc: run.loc, empty: text == ""}
-	if first, dup := p.seen[mt.Key]; dup {
-		if first.norm != text {
+	occ := occurrence{raw: text, loc: run.loc, empty: text == ""}
+	if first, dup := p.first(run.metric); dup {
+		// A text metric's occurrences are all text: compared as written.
+		if first.raw != text {
 			p.fail(FieldError{Code: CodeDuplicate, Field: mt.Key, Location: run.loc, Value: clip(text),
 				Message: p.msg.duplicate(mt, clip(first.raw), clip(text), first.loc.Format(p.msg.lang))})
 			*p.rep.text(mt.Key) = ""
 		}
 		return
 	}
-	p.seen[mt.Key] = occ
+	p.record(run.metric, occ)
 	if utf8.RuneCountInString(text) > mt.MaxLen {
 		p.fail(FieldError{Code: CodeTooLong, Field: mt.Key, Location: run.loc, Value: clip(text), Message: p.msg.value(CodeTooLong, mt, text)})
 		return
@@ -323,31 +360,45 @@ func clip(s string) string {
 // joinText trims every line, drops blank lines at both ends and collapses runs
 // of blank lines inside into one.
 func joinText(lines []string) string {
-	var out []string
-	blank := false
+	if len(lines) == 1 && !strings.Contains(lines[0], "\n") {
+		return strings.TrimFunc(lines[0], isSpace) // the usual one-line answer: no copy
+	}
+	size := 0
 	for _, piece := range lines {
-		for _, l := range strings.Split(piece, "\n") {
+		size += len(piece) + 1
+	}
+	var b strings.Builder
+	b.Grow(size)
+	blank, written := false, false
+	for _, piece := range lines {
+		for rest, more := piece, true; more; {
+			var l string
+			l, rest, more = strings.Cut(rest, "\n")
 			l = strings.TrimFunc(l, isSpace)
 			if l == "" {
-				blank = len(out) > 0
+				blank = written
 				continue
 			}
+			if written {
+				b.WriteByte('\n')
+			}
 			if blank {
-				out = append(out, "")
+				b.WriteByte('\n')
 				blank = false
 			}
-			out = append(out, l)
+			b.WriteString(l)
+			written = true
 		}
 	}
-	return strings.Join(out, "\n")
+	return b.String()
 }
 
 // finish closes running text and checks required metrics and alternatives.
 func (p *parser) finish() {
 	p.closeText()
 	p.finishing = true
-	for _, mt := range p.t.Metrics {
-		occ, present := p.seen[mt.Key]
+	for i, mt := range p.t.Metrics {
+		occ, present := p.first(i)
 		if !mt.Required || present && !occ.empty {
 			continue
 		}
@@ -368,17 +419,25 @@ func (p *parser) checkOneOf(group []string) {
 	}
 	loc := p.rep.Start
 	emptyFound := false
-	metrics := make([]Metric, 0, len(group))
 	for _, k := range group {
-		mt, _ := p.t.Metric(k)
-		metrics = append(metrics, mt)
-		occ, present := p.seen[k]
+		var (
+			occ     occurrence
+			present bool
+		)
+		if i, ok := p.t.byKey[k]; ok {
+			occ, present = p.first(i)
+		}
 		if present && (!occ.empty || occ.bad) {
 			return // given, or already reported as wrong
 		}
 		if present && !emptyFound {
 			loc, emptyFound = occ.loc, true
 		}
+	}
+	metrics := make([]Metric, 0, len(group))
+	for _, k := range group {
+		mt, _ := p.t.Metric(k)
+		metrics = append(metrics, mt)
 	}
 	p.fail(FieldError{Code: CodeOneOf, Field: group[0], Location: loc, Message: p.msg.oneOf(metrics)})
 }

@@ -54,7 +54,7 @@ func zeroValue(v string) (comment string, ok bool) {
 		}
 		end += size
 	}
-	if end > 0 && zeroWords[strings.ToLower(v[:end])] {
+	if end > 0 && isZeroWord(v[:end]) {
 		rest := strings.TrimFunc(v[end:], func(r rune) bool { return padding(r) || r == ',' || r == '.' })
 		if holdsNumber(rest) {
 			return "", false // "нет 5": a zero word and a number contradict each other
@@ -62,6 +62,39 @@ func zeroValue(v string) (comment string, ok bool) {
 		return rest, true
 	}
 	return "", false
+}
+
+// isZeroWord reports whether zeroWords holds the word w lower-cased, as
+// strings.ToLower would lower it (rune by rune), without lower-casing it.
+func isZeroWord(w string) bool {
+	for _, z := range zeroWordList {
+		if lowerEquals(w, z) {
+			return true
+		}
+	}
+	return false
+}
+
+// zeroWordList is zeroWords as a list, for isZeroWord.
+var zeroWordList = func() []string {
+	list := make([]string, 0, len(zeroWords))
+	for z := range zeroWords {
+		list = append(list, z)
+	}
+	return list
+}()
+
+// lowerEquals reports whether strings.ToLower(w) == lower for a w of
+// letters (valid runes) and a lower-case lower.
+func lowerEquals(w, lower string) bool {
+	for _, r := range w {
+		l, size := utf8.DecodeRuneInString(lower)
+		if size == 0 || unicode.ToLower(r) != l {
+			return false
+		}
+		lower = lower[size:]
+	}
+	return lower == ""
 }
 
 // holdsNumber reports whether the text after a zero word or dash starts with a
@@ -93,12 +126,27 @@ func parseCount(v string) (n float64, comment string, bad *valueErr) {
 	if !isASCIIDigit(r) {
 		return 0, "", &valueErr{CodeNotANumber}
 	}
-	var digits strings.Builder
+	// The digits are summed as they are read (a count is at most
+	// maxCountDigits long: exact in a float64), not copied out.
+	var (
+		digits int    // how many
+		zero   bool   // the digits are exactly "0"
+		value  uint64 // of the first maxCountDigits
+	)
+	add := func(s string) {
+		for k := 0; k < len(s); k++ {
+			if digits < maxCountDigits {
+				value = value*10 + uint64(s[k]-'0')
+			}
+			digits++
+		}
+	}
 	i := 0
 	for i < len(v) && isASCIIDigit(rune(v[i])) {
-		digits.WriteByte(v[i])
 		i++
 	}
+	add(v[:i])
+	zero = i == 1 && v[0] == '0'
 	// Thousands groups: a space of any kind, exactly three digits, then no digit.
 	for {
 		r, sp := utf8.DecodeRuneInString(v[i:])
@@ -113,23 +161,21 @@ func parseCount(v string) (n float64, comment string, bad *valueErr) {
 		if k-j != 3 {
 			break
 		}
-		digits.WriteString(v[j:k])
+		add(v[j:k])
+		zero = false
 		i = k
 	}
 	rest := v[i:]
 	if bad := afterNumber(rest); bad != nil {
 		return 0, "", bad
 	}
-	if programmerNotation(digits.String(), rest) {
+	if programmerNotation(zero, rest) {
 		return 0, "", &valueErr{CodeNotANumber}
 	}
-	if digits.Len() > maxCountDigits {
+	if digits > maxCountDigits {
 		return math.Inf(1), "", nil
 	}
-	x, err := strconv.ParseFloat(digits.String(), 64)
-	if err != nil {
-		return 0, "", &valueErr{CodeNotANumber}
-	}
+	x := float64(value)
 	return x, strings.TrimFunc(rest, padding), nil
 }
 
@@ -168,7 +214,8 @@ func isASCIIDigit(r rune) bool { return r >= '0' && r <= '9' }
 // are one number in a notation people do not write in a report: an
 // exponent ("1e309", "2E+3") or a base prefix ("0x10", "0b101", "0o17").
 // Read as the digits with a comment, they became 1 and 0 without a word.
-func programmerNotation(digits, rest string) bool {
+// zero says the digits are exactly "0".
+func programmerNotation(zero bool, rest string) bool {
 	if len(rest) < 2 {
 		return false
 	}
@@ -180,9 +227,9 @@ func programmerNotation(digits, rest string) bool {
 		}
 		return next != "" && isASCIIDigit(rune(next[0]))
 	case 'x', 'X':
-		return digits == "0" && strings.ContainsRune("0123456789abcdefABCDEF", rune(rest[1]))
+		return zero && strings.ContainsRune("0123456789abcdefABCDEF", rune(rest[1]))
 	case 'b', 'B', 'o', 'O':
-		return digits == "0" && isASCIIDigit(rune(rest[1]))
+		return zero && isASCIIDigit(rune(rest[1]))
 	}
 	return false
 }
@@ -210,7 +257,7 @@ func parseRating(v string) (x float64, comment string, given bool, bad *valueErr
 		num = v[:i] + "." + v[i+1:j]
 		i = j
 	}
-	if programmerNotation(v[:i], v[i:]) {
+	if programmerNotation(v[:i] == "0", v[i:]) {
 		return 0, "", true, &valueErr{CodeNotANumber}
 	}
 	rest := strings.TrimFunc(v[i:], padding)
