@@ -14,6 +14,7 @@ import (
 	"github.com/dayreport/dayreport/pkg/crm"
 	"github.com/dayreport/dayreport/pkg/day"
 	"github.com/dayreport/dayreport/pkg/report"
+	"github.com/dayreport/dayreport/pkg/source"
 	"github.com/dayreport/dayreport/pkg/store"
 	"github.com/dayreport/dayreport/pkg/verdict"
 )
@@ -72,6 +73,17 @@ type quietMark struct {
 type markedResult struct {
 	Quiet *quietMark `json:"quiet_pass,omitempty"`
 	*Result
+}
+
+// outcome is one employee-day judged in a quiet pass.
+type outcome struct {
+	p   *plan
+	out EmployeeResult
+	// shown: the day is the employee's line of the result (the pass date).
+	shown bool
+	next  store.Day
+	// saved: the day is stored as next (the notifications note it).
+	saved bool
 }
 
 // quietKey digests what a pass's verdicts and summary depend on besides
@@ -203,13 +215,6 @@ func (r *run) quiet(ctx context.Context) bool {
 	}
 	emps := e.Employees()
 	held := map[day.Date]map[string]store.HeldDay{}
-	type outcome struct {
-		p     *plan
-		out   EmployeeResult
-		shown bool
-		next  store.Day
-		saved bool
-	}
 	outs := make([]outcome, 0, len(emps))
 	for _, emp := range emps {
 		p := &plan{emp: emp, loc: e.Config.EmployeeLocation(emp), today: r.todayOf(emp), date: r.dateOf(emp)}
@@ -231,11 +236,23 @@ func (r *run) quiet(ctx context.Context) bool {
 			p.stored[p.date] = h.Day
 		}
 		p.revision = r.revisions[emp.ID]
-		if !r.unchanged(p) {
+		o := outcome{p: p}
+		if p.revision == "" {
+			// No revision: quiet only when there is no document at all,
+			// as at the last read (none was ever read). A full pass
+			// judges the recent days too: they must stay as they are.
+			if _, read := r.docStates[emp.ID]; read || !r.absent(ctx)[emp.ID] {
+				return false
+			}
+			earlier, ok := r.quietEarlier(ctx, p)
+			if !ok {
+				return false
+			}
+			outs = append(outs, earlier...)
+		} else if !r.unchanged(p) {
 			return false
 		}
-		o := outcome{p: p}
-		if o.out, o.shown, o.next, o.saved, ok = r.quietDay(p, h, known); !ok {
+		if o.out, o.shown, o.next, o.saved, ok = r.quietDay(p, p.date, h, known); !ok {
 			return false
 		}
 		outs = append(outs, o)
@@ -244,6 +261,9 @@ func (r *run) quiet(ctx context.Context) bool {
 	// recorded them for skipped documents.
 	r.quietMark = &mark
 	for _, o := range outs {
+		if o.saved {
+			r.noteJudged(o.p, o.next)
+		}
 		if !o.shown {
 			continue
 		}
@@ -251,9 +271,6 @@ func (r *run) quiet(ctx context.Context) bool {
 			r.res.CRM.Unchanged++
 		}
 		r.res.Employees = append(r.res.Employees, o.out)
-		if o.saved {
-			r.noteJudged(o.p, o.next)
-		}
 	}
 	r.log.Debug().Int("employees", len(emps)).Msg("quiet pass: nothing changed since the previous pass")
 	return true
@@ -262,8 +279,8 @@ func (r *run) quiet(ctx context.Context) bool {
 // quietDay is judgeDay for the pass date of a skipped document, when
 // saving it would write nothing; ok is false when it would write (or
 // close the day).
-func (r *run) quietDay(p *plan, h store.HeldDay, known bool) (out EmployeeResult, shown bool, next store.Day, saved, ok bool) {
-	e, d := r.e, p.date
+func (r *run) quietDay(p *plan, d day.Date, h store.HeldDay, known bool) (out EmployeeResult, shown bool, next store.Day, saved, ok bool) {
+	e := r.e
 	out = EmployeeResult{ID: p.emp.ID, Metrics: map[string]float64{}, Errors: []report.FieldError{}, Flags: []crm.Flag{}}
 	if d != r.company {
 		out.Date = d.String()
@@ -367,4 +384,54 @@ func (r *run) mark(result string) *quietMark {
 		m.Summary, m.To = s.fingerprint, s.To
 	}
 	return m
+}
+
+// absent are the employees without any report document (asked once per
+// pass, of a source that can tell; none otherwise).
+func (r *run) absent(ctx context.Context) map[string]bool {
+	if r.absentDocs != nil {
+		return r.absentDocs
+	}
+	r.absentDocs = map[string]bool{}
+	lister, ok := r.e.Watcher.(interface {
+		Absent(ctx context.Context, refs []source.Ref) (map[string]bool, error)
+	})
+	if !ok {
+		return r.absentDocs
+	}
+	emps := r.e.Employees()
+	refs := make([]source.Ref, 0, len(emps))
+	for _, emp := range emps {
+		refs = append(refs, source.Ref{Employee: emp.ID, Report: emp.Report})
+	}
+	if got, err := lister.Absent(ctx, refs); err == nil && got != nil {
+		r.absentDocs = got
+	}
+	return r.absentDocs
+}
+
+// quietEarlier judges the recent days of an employee without a document,
+// as a full pass does (oldest first): quiet only when none of them would be
+// written, queued, closed or judged twice.
+func (r *run) quietEarlier(ctx context.Context, p *plan) ([]outcome, bool) {
+	from := p.date.AddDays(-lookbackDays)
+	days, err := r.e.Store.DaysHeldOf(ctx, r.e.Adapter.Name(), p.emp.ID, from, p.date.AddDays(-1))
+	if err != nil {
+		return nil, false
+	}
+	var outs []outcome
+	for _, h := range days {
+		d := h.Day
+		if hasOverstated(d) {
+			return nil, false // judged twice in a full pass
+		}
+		p.stored[d.Date] = d
+		o := outcome{p: p}
+		var ok bool
+		if o.out, _, o.next, o.saved, ok = r.quietDay(p, d.Date, h, true); !ok {
+			return nil, false
+		}
+		outs = append(outs, o)
+	}
+	return outs, true
 }

@@ -71,6 +71,8 @@ type run struct {
 	// previous pass's mark when this pass is a quiet one.
 	key       string
 	quietMark *quietMark
+	// absentDocs are the employees with no document at all (see absent).
+	absentDocs map[string]bool
 	// notes collect what the notifications need: invalid days judged, and
 	// each employee's day of today as judged.
 	invalid []judgedDay

@@ -46,12 +46,21 @@ var heldColumns = func() string {
 // query per employee, that saving the day as it is would write nothing
 // (saveUnchanged asks the same per day).
 func (s *Store) DaysHeldOn(ctx context.Context, adapter string, d day.Date) ([]HeldDay, error) {
+	return s.daysHeld(ctx, adapter, `d.date = ? ORDER BY d.employee`, d.String())
+}
+
+// DaysHeldOf is DaysHeldOn for one employee's days from..to, by date.
+func (s *Store) DaysHeldOf(ctx context.Context, adapter, employee string, from, to day.Date) ([]HeldDay, error) {
+	return s.daysHeld(ctx, adapter, `d.employee = ? AND d.date BETWEEN ? AND ? ORDER BY d.date`, employee, from.String(), orMax(to))
+}
+
+func (s *Store) daysHeld(ctx context.Context, adapter, where string, args ...any) ([]HeldDay, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+heldColumns+`, c.record_hash, o.hash FROM days d
 		LEFT JOIN crm_objects c ON c.adapter = ? AND c.key = 'dayreport:' || d.employee || ':' || d.date
 		LEFT JOIN outbox o ON o.adapter = ? AND o.key = 'dayreport:' || d.employee || ':' || d.date
-		WHERE d.date = ? ORDER BY d.employee`, adapter, adapter, d.String())
+		WHERE `+where, append([]any{adapter, adapter}, args...)...)
 	if err != nil {
-		return nil, fmt.Errorf("store: days of %s: %w", d, err)
+		return nil, fmt.Errorf("store: days: %w", err)
 	}
 	defer func() { _ = rows.Close() }()
 	var out []HeldDay
@@ -64,7 +73,7 @@ func (s *Store) DaysHeldOn(ctx context.Context, adapter string, d day.Date) ([]H
 		out = append(out, HeldDay{Day: got, Pushed: pushed.String, Pending: pending.String, Queued: pending.Valid})
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: days of %s: %w", d, err)
+		return nil, fmt.Errorf("store: days: %w", err)
 	}
 	return out, nil
 }
