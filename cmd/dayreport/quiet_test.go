@@ -19,11 +19,18 @@ import (
 // judging, no summary build).
 func (c *cliTeam) quietPass(t *testing.T, now string) (*passJSON, bool) {
 	t.Helper()
+	res, stderr := c.debugPass(t, now)
+	return res, strings.Contains(stderr, "quiet pass: nothing changed")
+}
+
+// debugPass runs sync at now with debug logs: its result and its log.
+func (c *cliTeam) debugPass(t *testing.T, now string) (*passJSON, string) {
+	t.Helper()
 	code, out, stderr := c.run(t, now, "sync", "--format", "json", "--log-level", "debug")
 	require.Equal(t, 0, code, stderr)
 	var res passJSON
 	require.NoError(t, json.Unmarshal([]byte(out), &res), out)
-	return &res, strings.Contains(stderr, "quiet pass: nothing changed")
+	return &res, stderr
 }
 
 // TestQuietPollStillCloses: polls in which nobody touches a report are
@@ -116,16 +123,25 @@ func TestQuietPollThenOneChange(t *testing.T) {
 	workbook := filepath.Join(c.dir, "summary.xlsx")
 	_, quiet := c.quietPass(t, rfc("2026-11-25", 12, 0))
 	require.False(t, quiet)
-	_, quiet = c.quietPass(t, rfc("2026-11-25", 12, 20))
+	polled, quiet := c.quietPass(t, rfc("2026-11-25", 12, 20))
 	require.True(t, quiet)
 	unedited := workbookCells(t, workbook)
 
 	c.write(t, "boris.txt", apptest.ReportText("25.11.2026", 77)+"\n"+apptest.ReportText("24.11.2026", 31))
 	edited := saved.Add(time.Hour)
 	require.NoError(t, os.Chtimes(filepath.Join(c.dir, "reports", "boris.txt"), edited, edited))
-	changed, quiet := c.quietPass(t, rfc("2026-11-25", 12, 40))
-	require.False(t, quiet, "a report changed")
+	changed, log := c.debugPass(t, rfc("2026-11-25", 12, 40))
+	require.NotContains(t, log, "quiet pass: nothing changed", "a report changed")
+	require.Contains(t, log, `"judged":1,`)
+	require.Contains(t, log, "only the employees whose documents changed are judged in full")
 	require.Equal(t, 1, changed.CRM.Pushed)
+	require.Equal(t, 2, changed.CRM.Unchanged, "anna's record and gleb's (his report is invalid: a record too), held")
+	var ids []string
+	for _, e := range changed.Employees {
+		ids = append(ids, e.ID)
+	}
+	require.Equal(t, []string{"anna", "boris", "gleb"}, ids, "in roster order, boris judged in full between the others")
+	require.Equal(t, polled.statuses(), changed.statuses())
 	require.Equal(t, "submitted", string(employeeOf(t, changed, "boris").Status))
 	require.InDelta(t, 77.0, c.days(t)["boris 2026-11-25"].Metrics["new_calls"], 0)
 	got := workbookCells(t, workbook)

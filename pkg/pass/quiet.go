@@ -2,6 +2,7 @@ package pass
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,8 +10,10 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"slices"
 	"time"
 
+	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/crm"
 	"github.com/dayreport/dayreport/pkg/day"
 	"github.com/dayreport/dayreport/pkg/report"
@@ -199,30 +202,34 @@ func (r *run) deadlineBetween(from, to time.Time) bool {
 	return false
 }
 
-// quiet judges the pass as a quiet one when it is (see above): every
-// employee's pass date goes into the result as the store holds it, and
-// nothing is written. It returns false, having changed nothing, when the
-// pass is not quiet.
-func (r *run) quiet(ctx context.Context) bool {
+// quiet judges, as a quiet pass would, every employee it can: when the
+// pass-wide conditions hold (see above), each employee whose document is
+// unchanged and whose pass date saving would not write goes into the
+// result as the store holds the day, without a query of their own. It
+// returns the employees left to judge in full, in roster order: all of
+// them (nothing judged) when the pass-wide conditions do not hold, none
+// when the pass is wholly quiet.
+func (r *run) quiet(ctx context.Context) []config.Employee {
 	e := r.e
+	emps := e.Employees()
 	if e.DryRun || e.Clock.pretending() || r.req.Kind != KindSync || r.req.Force || r.key == "" ||
 		len(r.revisions) == 0 || r.docStates == nil {
-		return false
+		return emps
 	}
 	mark, ok := r.previousMark(ctx)
 	if !ok || mark.Key != r.key || r.now.Before(mark.At) || r.deadlineBetween(mark.At, r.now) {
-		return false
+		return emps
 	}
-	emps := e.Employees()
 	held := map[day.Date]map[string]store.HeldDay{}
 	outs := make([]outcome, 0, len(emps))
+	var rest []config.Employee
 	for _, emp := range emps {
 		p := &plan{emp: emp, loc: e.Config.EmployeeLocation(emp), today: r.todayOf(emp), date: r.dateOf(emp)}
 		if _, ok := held[p.date]; !ok {
 			days, err := e.Store.DaysHeldOn(ctx, e.Adapter.Name(), p.date)
 			if err != nil {
 				r.log.Debug().Err(err).Msg("not a quiet pass: the pass date's days could not be read")
-				return false
+				return emps
 			}
 			byEmp := make(map[string]store.HeldDay, len(days))
 			for _, d := range days {
@@ -236,30 +243,19 @@ func (r *run) quiet(ctx context.Context) bool {
 			p.stored[p.date] = h.Day
 		}
 		p.revision = r.revisions[emp.ID]
-		o := outcome{p: p}
-		if p.revision == "" {
-			// No revision: quiet only when there is no document at all,
-			// as at the last read (none was ever read). A full pass
-			// judges the recent days too: they must stay as they are.
-			if _, read := r.docStates[emp.ID]; read || !r.absent(ctx)[emp.ID] {
-				return false
-			}
-			earlier, ok := r.quietEarlier(ctx, p)
-			if !ok {
-				return false
-			}
-			outs = append(outs, earlier...)
-		} else if !r.unchanged(p) {
-			return false
+		mine, ok := r.quietEmployee(ctx, p, h, known)
+		if !ok {
+			rest = append(rest, emp)
+			continue
 		}
-		if o.out, o.shown, o.next, o.saved, ok = r.quietDay(p, p.date, h, known); !ok {
-			return false
-		}
-		outs = append(outs, o)
+		outs = append(outs, mine...)
 	}
-	// Quiet: the outcomes are the pass's, as judgeEmployee would have
-	// recorded them for skipped documents.
-	r.quietMark = &mark
+	// The outcomes are the pass's, as judgeEmployee would have recorded
+	// them for skipped documents (the caller puts the result's lines in
+	// roster order once the rest are judged).
+	if len(rest) == 0 {
+		r.quietMark = &mark
+	}
 	for _, o := range outs {
 		if o.saved {
 			r.noteJudged(o.p, o.next)
@@ -272,8 +268,59 @@ func (r *run) quiet(ctx context.Context) bool {
 		}
 		r.res.Employees = append(r.res.Employees, o.out)
 	}
-	r.log.Debug().Int("employees", len(emps)).Msg("quiet pass: nothing changed since the previous pass")
-	return true
+	if len(rest) == 0 {
+		r.log.Debug().Int("employees", len(emps)).Msg("quiet pass: nothing changed since the previous pass")
+	} else {
+		r.log.Debug().Int("employees", len(emps)).Int("judged", len(rest)).Msg("only the employees whose documents changed are judged in full")
+	}
+	return rest
+}
+
+// quietEmployee judges one employee as a quiet pass does; ok is false when
+// the employee must be judged in full.
+func (r *run) quietEmployee(ctx context.Context, p *plan, h store.HeldDay, known bool) ([]outcome, bool) {
+	var outs []outcome
+	if p.revision == "" {
+		// No revision: quiet only when there is no document at all, as at
+		// the last read (none was ever read). A full pass judges the
+		// recent days too: they must stay as they are.
+		if _, read := r.docStates[p.emp.ID]; read || !r.absent(ctx)[p.emp.ID] {
+			return nil, false
+		}
+		earlier, ok := r.quietEarlier(ctx, p)
+		if !ok {
+			return nil, false
+		}
+		outs = append(outs, earlier...)
+	} else if !r.unchanged(p) {
+		return nil, false
+	}
+	o := outcome{p: p}
+	var ok bool
+	if o.out, o.shown, o.next, o.saved, ok = r.quietDay(p, p.date, h, known); !ok {
+		return nil, false
+	}
+	return append(outs, o), true
+}
+
+// inRosterOrder puts the result's lines from index `from` on, and the
+// invalid days noted, in roster order, keeping each employee's own order:
+// a pass that judged some employees quietly and the rest in full reports
+// as one that judged them all in turn.
+func (r *run) inRosterOrder(from int) {
+	rank := map[string]int{}
+	for i, emp := range r.e.Employees() {
+		rank[emp.ID] = i
+	}
+	by := func(id string) int {
+		if i, ok := rank[id]; ok {
+			return i
+		}
+		return len(rank)
+	}
+	slices.SortStableFunc(r.res.Employees[from:], func(a, b EmployeeResult) int { return cmp.Compare(by(a.ID), by(b.ID)) })
+	slices.SortStableFunc(r.res.Earlier, func(a, b EmployeeResult) int { return cmp.Compare(by(a.ID), by(b.ID)) })
+	slices.SortStableFunc(r.invalid, func(a, b judgedDay) int { return cmp.Compare(by(a.emp.ID), by(b.emp.ID)) })
 }
 
 // quietDay is judgeDay for the pass date of a skipped document, when

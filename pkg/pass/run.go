@@ -148,10 +148,11 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 	r.findStrays()
 	r.key = r.quietKey()
 	stopped := false
-	if !r.quiet(ctx) {
+	from := len(res.Employees)
+	if rest := r.quiet(ctx); len(rest) > 0 {
 		fetchCtx, stopFetching := context.WithCancel(ctx)
 		defer stopFetching()
-		for fr := range r.fetchAll(fetchCtx) {
+		for fr := range r.fetchAll(fetchCtx, rest) {
 			if ctx.Err() != nil {
 				break
 			}
@@ -163,6 +164,9 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 			r.judgeEmployee(ctx, fr)
 		}
 		stopFetching()
+		if len(rest) < len(e.Employees()) {
+			r.inRosterOrder(from)
+		}
 	}
 	// What was judged is remembered even when the pass was cancelled.
 	flushCtx, cancelFlush := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
