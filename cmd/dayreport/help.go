@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"strings"
 
@@ -306,16 +307,8 @@ func helpLanguage(args []string, getenv func(string) string) string {
 		path = app.DefaultConfigPath
 	}
 	if data, err := os.ReadFile(path); err == nil {
-		var c struct {
-			Company struct {
-				Language string `yaml:"language"`
-			} `yaml:"company"`
-		}
-		if yaml.Unmarshal(data, &c) == nil {
-			if c.Company.Language == "en" {
-				return "en"
-			}
-			return "ru" // the configuration's default
+		if lang, ok := configLanguage(data); ok {
+			return lang
 		}
 	}
 	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
@@ -327,4 +320,65 @@ func helpLanguage(args []string, getenv func(string) string) string {
 		}
 	}
 	return "ru"
+}
+
+// configLanguage is the company.language of a configuration file's text
+// (ru unless it says en); ok is false when the text is not YAML. Only the
+// company block is parsed when it can be told apart (a top-level
+// "company:" line and the indented lines after it, with no anchor, alias
+// or merge key in it): the whole file, with the roster of a large team,
+// is parsed once more by the command itself.
+func configLanguage(data []byte) (string, bool) {
+	var c struct {
+		Company struct {
+			Language string `yaml:"language"`
+		} `yaml:"company"`
+	}
+	text := data
+	if block, ok := companyBlock(data); ok {
+		text = block
+	}
+	if yaml.Unmarshal(text, &c) != nil {
+		if len(text) == len(data) || yaml.Unmarshal(data, &c) != nil {
+			return "", false
+		}
+	}
+	if c.Company.Language == "en" {
+		return "en", true
+	}
+	return "ru", true // the configuration's default
+}
+
+// companyBlock cuts the top-level company mapping out of a one-document
+// configuration; ok is false when it cannot be told apart safely.
+func companyBlock(data []byte) ([]byte, bool) {
+	var (
+		block []byte
+		in    bool
+		found int
+	)
+	for line := range bytes.Lines(data) {
+		body := bytes.TrimRight(line, "\r\n")
+		top := len(body) > 0 && body[0] != ' ' && body[0] != '\t' && body[0] != '#'
+		if top && (bytes.HasPrefix(body, []byte("---")) || bytes.HasPrefix(body, []byte("..."))) {
+			return nil, false // a document marker: parse it whole
+		}
+		if top {
+			in = false
+			if rest, ok := bytes.CutPrefix(body, []byte("company")); ok && len(bytes.TrimLeft(rest, " ")) > 0 && bytes.TrimLeft(rest, " ")[0] == ':' {
+				in = true
+				found++
+			}
+		}
+		if in {
+			block = append(block, line...)
+			if !bytes.HasSuffix(block, []byte("\n")) {
+				block = append(block, '\n')
+			}
+		}
+	}
+	if found != 1 || bytes.ContainsAny(block, "&*") || bytes.Contains(block, []byte("<<")) {
+		return nil, false
+	}
+	return block, true
 }

@@ -44,6 +44,10 @@ func TestHelpLanguage(t *testing.T) {
 	dir := t.TempDir()
 	en := configFile(t, dir, "en.yaml", "company: {language: en}\n")
 	ru := configFile(t, dir, "ru.yaml", "company: {timezone: Europe/Moscow}\n")
+	block := configFile(t, dir, "block.yaml", "# team\r\nemployees:\r\n  - {id: anna, name: Анна}\r\n  - {id: boris, name: 'company: ru'}\r\n"+
+		"company:\r\n  # the office\r\n  timezone: Asia/Yekaterinburg\r\n\r\n  language: en\r\nsummary: {xlsx: s.xlsx}")
+	alias := configFile(t, dir, "alias.yaml", "defaults: &d {language: en}\ncompany: *d\n")
+	twice := configFile(t, dir, "twice.yaml", "company: {language: en}\ncompany: {language: ru}\n")
 	env := func(vars map[string]string) func(string) string {
 		return func(k string) string { return vars[k] }
 	}
@@ -56,6 +60,9 @@ func TestHelpLanguage(t *testing.T) {
 		{"config says en", []string{"sync", "--config", en, "--help"}, nil, "en"},
 		{"config= form", []string{"--config=" + en, "check", "-h"}, map[string]string{"LANG": "ru_RU.UTF-8"}, "en"},
 		{"config without language", []string{"--config", ru}, map[string]string{"LANG": "en_US.UTF-8"}, "ru"},
+		{"company block among others", []string{"--config", block}, map[string]string{"LANG": "ru_RU.UTF-8"}, "en"},
+		{"company by alias", []string{"--config", alias}, nil, "en"},
+		{"company twice: not YAML", []string{"--config", twice}, map[string]string{"LANG": "en_US.UTF-8"}, "en"},
 		{"$DAYREPORT_CONFIG", []string{"--help"}, map[string]string{"DAYREPORT_CONFIG": en}, "en"},
 		{"no config, English locale", []string{"--config", filepath.Join(dir, "none.yaml")}, map[string]string{"LANG": "en_GB.UTF-8"}, "en"},
 		{"no config, LC_ALL first", []string{"--config", filepath.Join(dir, "none.yaml")}, map[string]string{"LC_ALL": "ru_RU.UTF-8", "LANG": "en_US"}, "ru"},

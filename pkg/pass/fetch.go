@@ -125,7 +125,7 @@ func (r *run) unchanged(p *plan) bool {
 	return true
 }
 
-// fetchAll plans every employee and fetches their documents with bounded
+// fetchAll plans the employees and fetches their documents with bounded
 // concurrency, yielding the results in roster order; a skipped document is
 // not read.
 //
@@ -133,9 +133,8 @@ func (r *run) unchanged(p *plan) bool {
 // but not yet taken by the caller: documents are dispatched in roster order
 // and a slot is freed only when its result is taken, so memory does not grow
 // with the team when judging is slower than reading.
-func (r *run) fetchAll(ctx context.Context) <-chan fetchResult {
+func (r *run) fetchAll(ctx context.Context, emps []config.Employee) <-chan fetchResult {
 	e := r.e
-	emps := e.Employees()
 	if pf, ok := e.Source.(source.Prefetcher); ok {
 		// Only the documents the source reads ahead and the pass will
 		// read: those employees are planned once more when dispatched

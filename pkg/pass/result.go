@@ -55,6 +55,10 @@ type SummaryResult struct {
 	From        string `json:"from"`
 	To          string `json:"to"`
 	Error       string `json:"error,omitempty"`
+
+	// fingerprint is the summary's fingerprint, when every writer is
+	// stamped and wrote it (or found it written): the quiet mark keeps it.
+	fingerprint string
 }
 
 // Sent is one message a pass sent (or, in a dry run, would send).

@@ -67,6 +67,12 @@ type run struct {
 	// flushDocuments).
 	docs      map[string]store.DocumentState
 	factCache *factCache
+	// key digests the inputs of the pass (quietKey); quietMark is the
+	// previous pass's mark when this pass is a quiet one.
+	key       string
+	quietMark *quietMark
+	// absentDocs are the employees with no document at all (see absent).
+	absentDocs map[string]bool
 	// notes collect what the notifications need: invalid days judged, and
 	// each employee's day of today as judged.
 	invalid []judgedDay
@@ -140,21 +146,28 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 	}
 	res.PlanProblems = e.refreshPlans(ctx)
 	r.findStrays()
-	fetchCtx, stopFetching := context.WithCancel(ctx)
-	defer stopFetching()
+	r.key = r.quietKey()
 	stopped := false
-	for fr := range r.fetchAll(fetchCtx) {
-		if ctx.Err() != nil {
-			break
+	from := len(res.Employees)
+	if rest := r.quiet(ctx); len(rest) > 0 {
+		fetchCtx, stopFetching := context.WithCancel(ctx)
+		defer stopFetching()
+		for fr := range r.fetchAll(fetchCtx, rest) {
+			if ctx.Err() != nil {
+				break
+			}
+			// A stop request (SIGTERM) lets the employee being judged finish and
+			// takes no more; what is stored stays queued for the next pass.
+			if stopped = e.StopRequested(); stopped {
+				break
+			}
+			r.judgeEmployee(ctx, fr)
 		}
-		// A stop request (SIGTERM) lets the employee being judged finish and
-		// takes no more; what is stored stays queued for the next pass.
-		if stopped = e.StopRequested(); stopped {
-			break
+		stopFetching()
+		if len(rest) < len(e.Employees()) {
+			r.inRosterOrder(from)
 		}
-		r.judgeEmployee(ctx, fr)
 	}
-	stopFetching()
 	// What was judged is remembered even when the pass was cancelled.
 	flushCtx, cancelFlush := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	r.flushDocuments(flushCtx)
@@ -187,7 +200,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		return res, err
 	}
 	if !r.req.NoSummary {
-		res.Summary = e.RefreshSummary(ctx)
+		res.Summary = r.refreshSummary(ctx)
 	}
 	result := "ok"
 	if res.Partial() {
@@ -211,7 +224,9 @@ func (r *run) finishPass(result string, err error) {
 	// The pass history is written even when the pass's context was cancelled.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if ferr := r.e.Store.FinishPass(ctx, r.res.PassID, result, r.res, text); ferr != nil {
+	// The pass history keeps the result, with the quiet mark before it
+	// (the next pass reads the mark alone).
+	if ferr := r.e.Store.FinishPass(ctx, r.res.PassID, result, markedResult{Quiet: r.mark(result), Result: r.res}, text); ferr != nil {
 		r.log.Error().Err(ferr).Msg("record the pass")
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"slices"
 	"time"
 
@@ -120,10 +119,11 @@ func (e *Engine) writeSummary(ctx context.Context, to day.Date) *SummaryResult {
 		From: e.WindowEnding(to).String(), To: to.String()}
 	m, err := e.Summary(ctx, to)
 	if err == nil {
-		fp := ""
+		fp, all := "", true
 		for _, w := range e.Summaries {
 			sw, stamped := w.(StampedWriter)
 			if !stamped {
+				all = false
 				err = errors.Join(err, w.Write(ctx, m))
 				continue
 			}
@@ -131,6 +131,9 @@ func (e *Engine) writeSummary(ctx context.Context, to day.Date) *SummaryResult {
 				fp = fingerprint(m)
 			}
 			err = errors.Join(err, e.writeStamped(ctx, sw, m, fp))
+		}
+		if all && err == nil {
+			res.fingerprint = fp
 		}
 	}
 	if err != nil {
@@ -188,14 +191,7 @@ func fingerprint(m *summary.Model) string {
 	c := *m
 	c.Generated = time.Time{}
 	h := sha256.New()
-	if info, ok := debug.ReadBuildInfo(); ok {
-		fmt.Fprintln(h, info.Main.Version)
-		for _, s := range info.Settings {
-			if s.Key == "vcs.revision" || s.Key == "vcs.modified" {
-				fmt.Fprintln(h, s.Key, s.Value)
-			}
-		}
-	}
+	buildStamp(h)
 	// Row by row: encoding the model whole would hold its JSON, tens of
 	// megabytes for a large team, in memory at once.
 	enc := json.NewEncoder(h)

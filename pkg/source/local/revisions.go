@@ -2,6 +2,7 @@ package local
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -49,4 +50,25 @@ func (s *Source) Revisions(_ context.Context, refs []source.Ref) (map[string]str
 // revisionOf is a file's revision: "name@mtime-ns/size".
 func revisionOf(path string, info fs.FileInfo) string {
 	return filepath.Base(path) + "@" + strconv.FormatInt(info.ModTime().UnixNano(), 10) + "/" + strconv.FormatInt(info.Size(), 10)
+}
+
+// Absent reports which of the employees have no report file at all: those
+// Fetch answers source.ErrNoDocument for (Revisions leaves them out, as it
+// does a file too fresh to trust or two files for one employee). The
+// folder's listing is the one Revisions took, when still fresh.
+func (s *Source) Absent(_ context.Context, refs []source.Ref) (map[string]bool, error) {
+	l, err := s.list()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, r := range refs {
+		if !validID(r.Employee) {
+			continue
+		}
+		if _, err := s.pickFrom(r.Employee, l.names[r.Employee]); errors.Is(err, source.ErrNoDocument) {
+			out[r.Employee] = true
+		}
+	}
+	return out, nil
 }

@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/dayreport/dayreport/pkg/day"
+)
+
+// HeldDay is a stored employee-day with where its CRM record stands: what
+// the push log says the CRM holds for its key, and what the outbox holds.
+type HeldDay struct {
+	Day
+	// Pushed is the hash of the record the CRM holds for the day's key
+	// ("" when nothing was pushed).
+	Pushed string
+	// Pending is the hash of the record waiting in the outbox; Queued is
+	// false when nothing waits.
+	Pending string
+	Queued  bool
+}
+
+// Held tells what SaveDay would answer for an unchanged day carrying this
+// record hash: the CRM holds it (nothing waits), or the outbox does.
+func (h HeldDay) Held(hash string) bool {
+	held := h.Pushed == hash && !h.Queued
+	queued := h.Pushed != hash && h.Queued && h.Pending == hash
+	return held || queued
+}
+
+// heldColumns are dayColumns of the days table aliased d.
+var heldColumns = func() string {
+	cols := strings.Split(dayColumns, ",")
+	for i, c := range cols {
+		cols[i] = "d." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}()
+
+// DaysHeldOn returns every stored employee-day of date d with its CRM
+// record's place for adapter, in one query: the push log's and the
+// outbox's rows are joined by the record key (crm.Key:
+// dayreport:<employee>:<date>). It is what a pass needs to tell, without a
+// query per employee, that saving the day as it is would write nothing
+// (saveUnchanged asks the same per day).
+func (s *Store) DaysHeldOn(ctx context.Context, adapter string, d day.Date) ([]HeldDay, error) {
+	return s.daysHeld(ctx, adapter, `d.date = ? ORDER BY d.employee`, d.String())
+}
+
+// DaysHeldOf is DaysHeldOn for one employee's days from..to, by date.
+func (s *Store) DaysHeldOf(ctx context.Context, adapter, employee string, from, to day.Date) ([]HeldDay, error) {
+	return s.daysHeld(ctx, adapter, `d.employee = ? AND d.date BETWEEN ? AND ? ORDER BY d.date`, employee, from.String(), orMax(to))
+}
+
+func (s *Store) daysHeld(ctx context.Context, adapter, where string, args ...any) ([]HeldDay, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+heldColumns+`, c.record_hash, o.hash FROM days d
+		LEFT JOIN crm_objects c ON c.adapter = ? AND c.key = 'dayreport:' || d.employee || ':' || d.date
+		LEFT JOIN outbox o ON o.adapter = ? AND o.key = 'dayreport:' || d.employee || ':' || d.date
+		WHERE `+where, append([]any{adapter, adapter}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: days: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
+	var out []HeldDay
+	for rows.Next() {
+		var pushed, pending sql.NullString
+		got, err := scanDay(withExtra{rows, []any{&pushed, &pending}})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, HeldDay{Day: got, Pushed: pushed.String, Pending: pending.String, Queued: pending.Valid})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: days: %w", err)
+	}
+	return out, nil
+}
+
+// withExtra scans a row's leading columns into what scanDay asks and the
+// trailing ones into extra.
+type withExtra struct {
+	sc    scanner
+	extra []any
+}
+
+func (w withExtra) Scan(dest ...any) error {
+	return w.sc.Scan(append(dest, w.extra...)...)
+}
+
+// SameDay reports whether saving next over prior, the row as read, would
+// leave the row's own columns as they are, compared as SaveDay's unchanged
+// shortcut compares them (the record hash and the version aside).
+func SameDay(prior, next Day) bool {
+	if prior.Employee != next.Employee || prior.Date != next.Date || prior.Status != next.Status || prior.Late != next.Late ||
+		timeText(prior.ClosedAt) != timeText(next.ClosedAt) || timeText(prior.FirstSeen) != timeText(next.FirstSeen) ||
+		prior.Notes != next.Notes || prior.LongTerm != next.LongTerm || prior.SourceURL != next.SourceURL ||
+		prior.VersionID != next.VersionID {
+		return false
+	}
+	for _, c := range [][2]any{{prior.Metrics, next.Metrics}, {prior.Flags, next.Flags}} {
+		was, err1 := toJSON(c[0])
+		now, err2 := toJSON(c[1])
+		if err1 != nil || err2 != nil || was != now {
+			return false
+		}
+	}
+	was, err1 := errorsJSON(prior.Errors)
+	now, err2 := errorsJSON(next.Errors)
+	return err1 == nil && err2 == nil && was == now
+}
