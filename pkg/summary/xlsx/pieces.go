@@ -66,7 +66,7 @@ func layOut(m *summary.Model) []*pieces {
 			p.Checks = m.Checks[i:j]
 			return p.Layout().Checks
 		}},
-		trendPieces(m),
+		trendPieces(heads),
 		// The plan tabs hold a row per employee and metric: laid out whole.
 		{head: heads.Plan, size: pieceItems},
 		{head: heads.Month, size: pieceItems},
