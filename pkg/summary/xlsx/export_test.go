@@ -22,3 +22,11 @@ func PieceRows(m *summary.Model, size int) (heads []*summary.Tab, rows [][]summa
 	}
 	return heads, rows, widths
 }
+
+// SetSpillChunk sets how much of a tab's rows a stream holds in memory
+// until restore is called (not in parallel tests).
+func SetSpillChunk(n int) (restore func()) {
+	old := spillChunk
+	spillChunk = n
+	return func() { spillChunk = old }
+}
