@@ -33,7 +33,7 @@ type pieces struct {
 // layOut is the tabs of m in workbook order (summary.Layout.All).
 func layOut(m *summary.Model) []*pieces {
 	heads := bare(m).Layout()
-	withFunnel := bare(m)
+	withFunnel := piece(m)
 	if m.Funnel != nil {
 		r := *m.Funnel
 		r.Employees = nil
@@ -45,24 +45,24 @@ func layOut(m *summary.Model) []*pieces {
 	}
 	return []*pieces{
 		{head: heads.Days, n: len(m.Days), size: pieceItems, tab: func(i, j int) *summary.Tab {
-			p := bare(m)
+			p := piece(m)
 			p.Days = m.Days[i:j]
 			return p.Layout().Days
 		}},
 		{head: withFunnel.Layout().Funnel, n: employees, size: pieceItems, tab: func(i, j int) *summary.Tab {
-			p := bare(m)
+			p := piece(m)
 			r := *m.Funnel
 			r.Employees = m.Funnel.Employees[i:j]
 			p.Funnel = &r
 			return p.Layout().Funnel
 		}},
 		{head: heads.Absences, n: len(m.Absences), size: pieceItems, tab: func(i, j int) *summary.Tab {
-			p := bare(m)
+			p := piece(m)
 			p.Absences = m.Absences[i:j]
 			return p.Layout().Absences
 		}},
 		{head: heads.Checks, n: len(m.Checks), size: pieceItems, tab: func(i, j int) *summary.Tab {
-			p := bare(m)
+			p := piece(m)
 			p.Checks = m.Checks[i:j]
 			return p.Layout().Checks
 		}},
@@ -78,6 +78,15 @@ func bare(m *summary.Model) *summary.Model {
 	b := *m
 	b.Days, b.Absences, b.Checks, b.Funnel = nil, nil, nil, nil
 	return &b
+}
+
+// piece is m without any of its items, nor what only tabs laid out whole
+// show (the trend, the plan): a piece lays out all the tabs of its model,
+// and would lay out those whole again for every thousand items.
+func piece(m *summary.Model) *summary.Model {
+	p := bare(m)
+	p.Trend, p.Plan = nil, nil
+	return p
 }
 
 // tabs are the head, then each piece laid out.

@@ -2,6 +2,12 @@ package xlsx_test
 
 import (
 	"testing"
+	"time"
+
+	"github.com/dayreport/dayreport/pkg/calendar"
+	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/plan"
+	"github.com/dayreport/dayreport/pkg/report"
 
 	"github.com/dayreport/dayreport/pkg/summary"
 	"github.com/dayreport/dayreport/pkg/summary/xlsx"
@@ -15,8 +21,11 @@ func TestPiecesMakeTheLayout(t *testing.T) {
 	empty := &summary.Model{}
 	noFunnel := sampleModel()
 	noFunnel.Funnel = nil
+	planned := largeModel(23, 3)
+	planned.Plan = samplePlan(t)
 	for name, m := range map[string]*summary.Model{
 		"sample": sampleModel(), "large": largeModel(23, 3), "empty": empty, "no funnel": noFunnel,
+		"with a plan": planned,
 	} {
 		whole := m.Layout().All()
 		for _, size := range []int{1, 2, 7, 1000} {
@@ -31,4 +40,25 @@ func TestPiecesMakeTheLayout(t *testing.T) {
 			}
 		}
 	}
+}
+
+// samplePlan is a month's plan of two employees, one ahead of its pace
+// and one behind it, at the 17th of November 2026.
+func samplePlan(t *testing.T) *summary.PlanModel {
+	t.Helper()
+	cal, err := calendar.New(calendar.Options{Country: "ru"})
+	require.NoError(t, err)
+	sub := func(d string, signed float64) plan.Day {
+		return plan.Day{Date: day.MustParse(d), Status: report.Submitted, Metrics: map[string]float64{"signed": signed, "calls": 30}}
+	}
+	in := plan.Input{Month: plan.Month{Year: 2026, Month: time.November}, Date: day.MustParse("2026-11-17"), Calendar: cal,
+		Metrics: []string{"calls", "signed"},
+		Employees: []plan.Employee{
+			{ID: "emp00000", Name: "Сотрудник Номер 0", Plan: map[string]float64{"calls": 300, "signed": 4},
+				Days: []plan.Day{sub("2026-11-16", 2), sub("2026-11-17", 1)}},
+			{ID: "emp00001", Name: "Сотрудник Номер 1", Plan: map[string]float64{"signed": 10},
+				Days: []plan.Day{sub("2026-11-16", 0), {Date: day.MustParse("2026-11-17"), Status: report.Absent}}},
+		}}
+	res := plan.Compute(in)
+	return &summary.PlanModel{Current: res, Reviews: []*plan.Review{plan.ReviewOf(in, res)}}
 }
