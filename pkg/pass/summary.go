@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"runtime/debug"
 	"slices"
 	"time"
@@ -199,8 +200,11 @@ func fingerprint(m *summary.Model) string {
 	// Row by row: encoding the model whole would hold its JSON, tens of
 	// megabytes for a large team, in memory at once.
 	enc := json.NewEncoder(h)
-	c.Days, c.Absences, c.Checks = nil, nil, nil
+	c.Days, c.Absences, c.Checks, c.Plan = nil, nil, nil, nil
 	if err := enc.Encode(&c); err != nil {
+		return ""
+	}
+	if !fingerprintPlan(enc, h, m.Plan) {
 		return ""
 	}
 	for _, rows := range [][]summary.DayRow{m.Days, m.Absences} {
@@ -218,4 +222,42 @@ func fingerprint(m *summary.Model) string {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// fingerprintPlan digests the plan tabs' model employee by employee: a
+// month review holds every employee's free text of the month, whose JSON
+// held at once was the largest thing of a pass of 10 000 employees.
+func fingerprintPlan(enc *json.Encoder, h io.Writer, p *summary.PlanModel) bool {
+	if p == nil {
+		fmt.Fprintln(h, "no plan")
+		return true
+	}
+	fmt.Fprintln(h, p.NotesLabel, p.LongTermLabel, p.Current != nil, len(p.Reviews))
+	if p.Current != nil {
+		cur := *p.Current
+		cur.Employees = nil
+		if enc.Encode(&cur) != nil {
+			return false
+		}
+		fmt.Fprintln(h, len(p.Current.Employees))
+		for i := range p.Current.Employees {
+			if enc.Encode(&p.Current.Employees[i]) != nil {
+				return false
+			}
+		}
+	}
+	for _, rv := range p.Reviews {
+		if rv == nil {
+			fmt.Fprintln(h, "no review")
+			continue
+		}
+		fmt.Fprintln(h, rv.Month, rv.Date, len(rv.Employees))
+		for i := range rv.Employees {
+			// PlanOrder is not in the JSON, but it orders the columns.
+			if enc.Encode(&rv.Employees[i]) != nil || enc.Encode(rv.Employees[i].PlanOrder) != nil {
+				return false
+			}
+		}
+	}
+	return true
 }
