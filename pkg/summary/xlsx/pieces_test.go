@@ -1,6 +1,7 @@
 package xlsx_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -25,11 +26,11 @@ func TestPiecesMakeTheLayout(t *testing.T) {
 	planned.Plan = samplePlan(t)
 	for name, m := range map[string]*summary.Model{
 		"sample": sampleModel(), "large": largeModel(23, 3), "empty": empty, "no funnel": noFunnel,
-		"with a plan": planned,
+		"with a plan": planned, "a long month review": longReviews(t, 700),
 	} {
 		whole := m.Layout().All()
 		for _, size := range []int{1, 2, 7, 1000} {
-			heads, rows, widths := xlsx.PieceRows(m, size)
+			heads, rows, widths, blocks := xlsx.PieceRows(m, size)
 			require.Len(t, heads, len(whole))
 			for i, tab := range whole {
 				require.Equal(t, tab.Rows, rows[i], "%s: tab %s in pieces of %d", name, tab.Name, size)
@@ -37,6 +38,10 @@ func TestPiecesMakeTheLayout(t *testing.T) {
 				require.Equal(t, tab.Table, heads[i].Table)
 				require.Equal(t, tab.Chart, heads[i].Chart)
 				require.Equal(t, tab.Widths(), widths[i])
+				require.Equal(t, len(tab.Blocks), len(blocks[i]), "%s: tab %s in pieces of %d", name, tab.Name, size)
+				for b := range tab.Blocks {
+					require.Equal(t, tab.Blocks[b], blocks[i][b], "%s: tab %s in pieces of %d", name, tab.Name, size)
+				}
 			}
 		}
 	}
@@ -61,4 +66,28 @@ func samplePlan(t *testing.T) *summary.PlanModel {
 		}}
 	res := plan.Compute(in)
 	return &summary.PlanModel{Current: res, Reviews: []*plan.Review{plan.ReviewOf(in, res)}}
+}
+
+// longReviews is largeModel(n, 2) with the plan and month reviews of n
+// employees, every third of them with two notes (one also with a long-term
+// text), the month before with no notes at all: the Итоги месяца tab is
+// longer than what it hands over at once.
+func longReviews(t *testing.T, n int) *summary.Model {
+	m := largeModel(n, 2)
+	m.Plan = samplePlan(t)
+	cur := &plan.Review{Month: "2026-11", Date: "2026-11-17"}
+	prev := &plan.Review{Month: "2026-10", Date: "2026-10-31"}
+	for e := range n {
+		id := fmt.Sprintf("emp%05d", e)
+		r := plan.EmployeeReview{ID: id, Name: m.Names[id], Days: map[report.Status]int{report.Submitted: 10, report.Absent: e % 3},
+			Totals: map[string]float64{"calls": float64(100 + e)}, Flags: map[string]int{}}
+		prev.Employees = append(prev.Employees, r)
+		if e%3 == 0 {
+			r.Notes = []plan.Note{{Date: "2026-11-16", Notes: "договорился о пилоте"},
+				{Date: "2026-11-17", Notes: "=HYPERLINK(\"x\")", LongTerm: "сеть из 40 магазинов"}}
+		}
+		cur.Employees = append(cur.Employees, r)
+	}
+	m.Plan.Reviews = []*plan.Review{cur, prev}
+	return m
 }
