@@ -200,9 +200,24 @@ func fingerprint(m *summary.Model) string {
 	// Row by row: encoding the model whole would hold its JSON, tens of
 	// megabytes for a large team, in memory at once.
 	enc := json.NewEncoder(h)
-	c.Days, c.Absences, c.Checks, c.Plan = nil, nil, nil, nil
+	c.Days, c.Absences, c.Checks, c.Plan, c.Funnel = nil, nil, nil, nil, nil
 	if err := enc.Encode(&c); err != nil {
 		return ""
+	}
+	if m.Funnel == nil {
+		fmt.Fprintln(h, "no funnel")
+	} else {
+		f := *m.Funnel
+		f.Employees = nil
+		if enc.Encode(&f) != nil {
+			return ""
+		}
+		fmt.Fprintln(h, len(m.Funnel.Employees))
+		for i := range m.Funnel.Employees {
+			if enc.Encode(&m.Funnel.Employees[i]) != nil {
+				return ""
+			}
+		}
 	}
 	if !fingerprintPlan(enc, h, m.Plan) {
 		return ""

@@ -6,17 +6,21 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/funnel"
 	planfact "github.com/dayreport/dayreport/pkg/plan"
 	"github.com/dayreport/dayreport/pkg/summary"
 )
 
-// TestFingerprintSeesThePlanTabs: the plan tabs' model, digested employee by
-// employee, still tells every change the Итоги месяца and План-факт tabs
-// show (so a changed note rewrites the workbook) and nothing else.
-func TestFingerprintSeesThePlanTabs(t *testing.T) {
+// TestFingerprintSeesEveryTab: the funnel and the plan tabs' model,
+// digested employee by employee, still tell every change the Воронка,
+// Итоги месяца and План-факт tabs show (so a changed note rewrites the
+// workbook).
+func TestFingerprintSeesEveryTab(t *testing.T) {
 	t.Parallel()
 	model := func() *summary.Model {
 		return &summary.Model{Lang: "ru", From: day.MustParse("2026-11-16"), To: day.MustParse("2026-11-27"),
+			Funnel: &funnel.Result{From: "2026-11-16", To: "2026-11-27", Funnel: funnel.Funnel{Days: 10},
+				Employees: []funnel.Employee{{ID: "e1", Funnel: funnel.Funnel{Days: 10}}, {ID: "e2", Funnel: funnel.Funnel{Days: 9}}}},
 			Plan: &summary.PlanModel{
 				Current: &planfact.Result{Month: "2026-11", Date: "2026-11-27", WorkingDays: 20,
 					Employees: []planfact.EmployeeResult{{ID: "e1", Name: "Анна"}}},
@@ -51,12 +55,15 @@ func TestFingerprintSeesThePlanTabs(t *testing.T) {
 		"the month before": func(m *summary.Model) {
 			m.Plan.Reviews[1].Employees = append(m.Plan.Reviews[1].Employees, planfact.EmployeeReview{ID: "e1"})
 		},
-		"the план-факт":    func(m *summary.Model) { m.Plan.Current.WorkingDays = 19 },
-		"a plan employee":  func(m *summary.Model) { m.Plan.Current.Employees[0].Name = "Анна К." },
-		"a label":          func(m *summary.Model) { m.Plan.NotesLabel = "Итоги дня" },
-		"no review":        func(m *summary.Model) { m.Plan.Reviews = m.Plan.Reviews[:1] },
-		"no plan at all":   func(m *summary.Model) { m.Plan = nil },
-		"no current month": func(m *summary.Model) { m.Plan.Current = nil },
+		"the план-факт":     func(m *summary.Model) { m.Plan.Current.WorkingDays = 19 },
+		"a plan employee":   func(m *summary.Model) { m.Plan.Current.Employees[0].Name = "Анна К." },
+		"a label":           func(m *summary.Model) { m.Plan.NotesLabel = "Итоги дня" },
+		"no review":         func(m *summary.Model) { m.Plan.Reviews = m.Plan.Reviews[:1] },
+		"a funnel employee": func(m *summary.Model) { m.Funnel.Employees[1].Days = 8 },
+		"the team funnel":   func(m *summary.Model) { m.Funnel.Days = 11 },
+		"no funnel":         func(m *summary.Model) { m.Funnel = nil },
+		"no plan at all":    func(m *summary.Model) { m.Plan = nil },
+		"no current month":  func(m *summary.Model) { m.Plan.Current = nil },
 	}
 	seen := map[string]string{base: "the model"}
 	for name, change := range changes {
