@@ -31,12 +31,18 @@ func (e *Engine) Summary(ctx context.Context, to day.Date) (*summary.Model, erro
 			m.LongTermLabel = mt.Label(e.Lang())
 		}
 	}
+	// The plan tabs first: they read a month of every employee's days, and
+	// that read is done with before the summary's own days are held.
+	var err error
+	if m.Plan, err = e.planModel(ctx, to); err != nil {
+		return nil, err
+	}
 	rank := map[string]int{}
 	for i, e := range e.Employees() {
 		m.Names[e.ID] = e.Name
 		rank[e.ID] = i
 	}
-	err := e.Store.EachDay(ctx, from, to, func(d store.Day) error {
+	err = e.Store.EachDay(ctx, from, to, func(d store.Day) error {
 		if d.Status == report.DayOff {
 			return nil // a weekend or holiday without a report is not a row
 		}
@@ -83,9 +89,6 @@ func (e *Engine) Summary(ctx context.Context, to day.Date) (*summary.Model, erro
 		return nil, err
 	}
 	if m.Trend, err = e.Trend(ctx, to); err != nil {
-		return nil, err
-	}
-	if m.Plan, err = e.planModel(ctx, to); err != nil {
 		return nil, err
 	}
 	return m, nil
