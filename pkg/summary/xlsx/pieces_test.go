@@ -1,7 +1,6 @@
 package xlsx_test
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -68,26 +67,12 @@ func samplePlan(t *testing.T) *summary.PlanModel {
 	return &summary.PlanModel{Current: res, Reviews: []*plan.Review{plan.ReviewOf(in, res)}}
 }
 
-// longReviews is largeModel(n, 2) with the plan and month reviews of n
-// employees, every third of them with two notes (one also with a long-term
-// text), the month before with no notes at all: the Итоги месяца tab is
-// longer than what it hands over at once.
+// longReviews is largeModel(n, 2) with a plan and the month reviews of
+// its n employees (monthReviews, every third employee with notes): the
+// Итоги месяца tab is longer than what it hands over at once.
 func longReviews(t *testing.T, n int) *summary.Model {
 	m := largeModel(n, 2)
 	m.Plan = samplePlan(t)
-	cur := &plan.Review{Month: "2026-11", Date: "2026-11-17"}
-	prev := &plan.Review{Month: "2026-10", Date: "2026-10-31"}
-	for e := range n {
-		id := fmt.Sprintf("emp%05d", e)
-		r := plan.EmployeeReview{ID: id, Name: m.Names[id], Days: map[report.Status]int{report.Submitted: 10, report.Absent: e % 3},
-			Totals: map[string]float64{"calls": float64(100 + e)}, Flags: map[string]int{}}
-		prev.Employees = append(prev.Employees, r)
-		if e%3 == 0 {
-			r.Notes = []plan.Note{{Date: "2026-11-16", Notes: "договорился о пилоте"},
-				{Date: "2026-11-17", Notes: "=HYPERLINK(\"x\")", LongTerm: "сеть из 40 магазинов"}}
-		}
-		cur.Employees = append(cur.Employees, r)
-	}
-	m.Plan.Reviews = []*plan.Review{cur, prev}
+	m.Plan.Reviews = monthReviews(n, 3, 2)
 	return m
 }
