@@ -179,14 +179,13 @@ func (e *Engine) planModel(ctx context.Context, to day.Date) (*summary.PlanModel
 	m := planfact.MonthOf(to)
 	// The план-факт and the review of the month are of the same days: read
 	// once (a month of every employee's days is the largest thing a pass
-	// reads), and dropped before the month before is read.
+	// reads); unused after this, it is garbage before the month before is read.
 	in, err := e.planInput(ctx, m, to, PlanOptions{})
 	if err != nil {
 		return nil, err
 	}
 	cur := planfact.Compute(in)
 	pm := &summary.PlanModel{Current: cur, Reviews: []*planfact.Review{planfact.ReviewOf(in, cur)}}
-	in = planfact.Input{}
 	prev := m.Prev()
 	rv, err := e.Review(ctx, prev, prev.Last())
 	if err != nil {

@@ -37,7 +37,7 @@ func TestPiecesMakeTheLayout(t *testing.T) {
 				require.Equal(t, tab.Table, heads[i].Table)
 				require.Equal(t, tab.Chart, heads[i].Chart)
 				require.Equal(t, tab.Widths(), widths[i])
-				require.Equal(t, len(tab.Blocks), len(blocks[i]), "%s: tab %s in pieces of %d", name, tab.Name, size)
+				require.Len(t, blocks[i], len(tab.Blocks), "%s: tab %s in pieces of %d", name, tab.Name, size)
 				for b := range tab.Blocks {
 					require.Equal(t, tab.Blocks[b], blocks[i][b], "%s: tab %s in pieces of %d", name, tab.Name, size)
 				}
