@@ -180,22 +180,25 @@ employees:
 // profileAsMain writes a CPU profile of the process to the file
 // DAYREPORT_SCALE_CPUPROFILE names, with the pass's number appended (one
 // file per subprocess pass), until the returned function is called.
+// DAYREPORT_SCALE_HEAPPROFILE is its heap at the peak (peakprofile_test.go).
 func profileAsMain() (stop func()) {
+	stopHeap := peakHeapProfile()
 	path := os.Getenv("DAYREPORT_SCALE_CPUPROFILE")
 	if path == "" {
-		return func() {}
+		return stopHeap
 	}
 	f, err := os.Create(fmt.Sprintf("%s.%d", path, time.Now().UnixNano()))
 	if err != nil {
-		return func() {}
+		return stopHeap
 	}
 	if err := pprof.StartCPUProfile(f); err != nil {
 		_ = f.Close()
-		return func() {}
+		return stopHeap
 	}
 	return func() {
 		pprof.StopCPUProfile()
 		_ = f.Close()
+		stopHeap()
 	}
 }
 

@@ -177,22 +177,21 @@ func (e *Engine) planFacts(ctx context.Context, in *planfact.Input, emps []confi
 // before.
 func (e *Engine) planModel(ctx context.Context, to day.Date) (*summary.PlanModel, error) {
 	m := planfact.MonthOf(to)
-	cur, err := e.Plan(ctx, m, to, PlanOptions{})
+	// The план-факт and the review of the month are of the same days: read
+	// once (a month of every employee's days is the largest thing a pass
+	// reads); unused after this, it is garbage before the month before is read.
+	in, err := e.planInput(ctx, m, to, PlanOptions{})
 	if err != nil {
 		return nil, err
 	}
-	pm := &summary.PlanModel{Current: cur}
-	for _, month := range []planfact.Month{m, m.Prev()} {
-		date := to
-		if month != m {
-			date = month.Last()
-		}
-		rv, err := e.Review(ctx, month, date)
-		if err != nil {
-			return nil, err
-		}
-		pm.Reviews = append(pm.Reviews, rv)
+	cur := planfact.Compute(in)
+	pm := &summary.PlanModel{Current: cur, Reviews: []*planfact.Review{planfact.ReviewOf(in, cur)}}
+	prev := m.Prev()
+	rv, err := e.Review(ctx, prev, prev.Last())
+	if err != nil {
+		return nil, err
 	}
+	pm.Reviews = append(pm.Reviews, rv)
 	for _, mt := range e.Template.Metrics {
 		if mt.Type != report.Text {
 			continue

@@ -199,6 +199,9 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		finish("failed", err)
 		return res, err
 	}
+	// What only the notifications needed (an entry per employee) is not
+	// held while the summary is built.
+	r.invalid, r.today = nil, nil
 	if !r.req.NoSummary {
 		res.Summary = r.refreshSummary(ctx)
 	}

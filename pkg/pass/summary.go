@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"time"
 
@@ -29,12 +30,18 @@ func (e *Engine) Summary(ctx context.Context, to day.Date) (*summary.Model, erro
 			m.LongTermLabel = mt.Label(e.Lang())
 		}
 	}
+	// The plan tabs first: they read a month of every employee's days, and
+	// that read is done with before the summary's own days are held.
+	var err error
+	if m.Plan, err = e.planModel(ctx, to); err != nil {
+		return nil, err
+	}
 	rank := map[string]int{}
 	for i, e := range e.Employees() {
 		m.Names[e.ID] = e.Name
 		rank[e.ID] = i
 	}
-	err := e.Store.EachDay(ctx, from, to, func(d store.Day) error {
+	err = e.Store.EachDay(ctx, from, to, func(d store.Day) error {
 		if d.Status == report.DayOff {
 			return nil // a weekend or holiday without a report is not a row
 		}
@@ -81,9 +88,6 @@ func (e *Engine) Summary(ctx context.Context, to day.Date) (*summary.Model, erro
 		return nil, err
 	}
 	if m.Trend, err = e.Trend(ctx, to); err != nil {
-		return nil, err
-	}
-	if m.Plan, err = e.planModel(ctx, to); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -195,8 +199,26 @@ func fingerprint(m *summary.Model) string {
 	// Row by row: encoding the model whole would hold its JSON, tens of
 	// megabytes for a large team, in memory at once.
 	enc := json.NewEncoder(h)
-	c.Days, c.Absences, c.Checks = nil, nil, nil
+	c.Days, c.Absences, c.Checks, c.Plan, c.Funnel = nil, nil, nil, nil, nil
 	if err := enc.Encode(&c); err != nil {
+		return ""
+	}
+	if m.Funnel == nil {
+		fmt.Fprintln(h, "no funnel")
+	} else {
+		f := *m.Funnel
+		f.Employees = nil
+		if enc.Encode(&f) != nil {
+			return ""
+		}
+		fmt.Fprintln(h, len(m.Funnel.Employees))
+		for i := range m.Funnel.Employees {
+			if enc.Encode(&m.Funnel.Employees[i]) != nil {
+				return ""
+			}
+		}
+	}
+	if !fingerprintPlan(enc, h, m.Plan) {
 		return ""
 	}
 	for _, rows := range [][]summary.DayRow{m.Days, m.Absences} {
@@ -214,4 +236,42 @@ func fingerprint(m *summary.Model) string {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// fingerprintPlan digests the plan tabs' model employee by employee: a
+// month review holds every employee's free text of the month, whose JSON
+// held at once was the largest thing of a pass of 10 000 employees.
+func fingerprintPlan(enc *json.Encoder, h io.Writer, p *summary.PlanModel) bool {
+	if p == nil {
+		fmt.Fprintln(h, "no plan")
+		return true
+	}
+	fmt.Fprintln(h, p.NotesLabel, p.LongTermLabel, p.Current != nil, len(p.Reviews))
+	if p.Current != nil {
+		cur := *p.Current
+		cur.Employees = nil
+		if enc.Encode(&cur) != nil {
+			return false
+		}
+		fmt.Fprintln(h, len(p.Current.Employees))
+		for i := range p.Current.Employees {
+			if enc.Encode(&p.Current.Employees[i]) != nil {
+				return false
+			}
+		}
+	}
+	for _, rv := range p.Reviews {
+		if rv == nil {
+			fmt.Fprintln(h, "no review")
+			continue
+		}
+		fmt.Fprintln(h, rv.Month, rv.Date, len(rv.Employees))
+		for i := range rv.Employees {
+			// PlanOrder is not in the JSON, but it orders the columns.
+			if enc.Encode(&rv.Employees[i]) != nil || enc.Encode(rv.Employees[i].PlanOrder) != nil {
+				return false
+			}
+		}
+	}
+	return true
 }

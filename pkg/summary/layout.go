@@ -139,6 +139,12 @@ type Tab struct {
 	// never cuts one (when it fits a page). Empty for tables, which repeat
 	// their header row on every page instead.
 	Blocks []Block
+
+	// sink, when set, takes the rows laid out so far every few hundred
+	// (hand), so that a tab of a large team is never held whole; handed
+	// counts the rows it took, and the indices above count them too.
+	sink   func([]Row)
+	handed int
 }
 
 // Block is the rows First to Last (0-based, inclusive) of a tab.
@@ -163,7 +169,22 @@ type StageTable struct {
 // line adds a row and returns its index.
 func (t *Tab) line(tn Tone, cells ...Cell) int {
 	t.Rows = append(t.Rows, Row{Tone: tn, Cells: cells})
-	return len(t.Rows) - 1
+	return t.handed + len(t.Rows) - 1
+}
+
+// handRows is how many rows a tab with a sink holds before it hands them over.
+const handRows = 512
+
+// hand gives the rows laid out so far to the tab's sink, if it has one and
+// they are handRows; the sink is done with them when it returns.
+func (t *Tab) hand() {
+	if t.sink == nil || len(t.Rows) < handRows {
+		return
+	}
+	t.sink(t.Rows)
+	t.handed += len(t.Rows)
+	clear(t.Rows)
+	t.Rows = t.Rows[:0]
 }
 
 // skip leaves an empty row.
@@ -400,7 +421,7 @@ func funnelTab(name string, l *Labels, lang string, m *Model) *Tab {
 
 // block makes the rows from first to the last row so far one Block.
 func (t *Tab) block(first int) {
-	t.Blocks = append(t.Blocks, Block{First: first, Last: len(t.Rows) - 1})
+	t.Blocks = append(t.Blocks, Block{First: first, Last: t.handed + len(t.Rows) - 1})
 }
 
 // stages writes the table of a funnel, the weakest stage highlighted, and

@@ -155,7 +155,16 @@ func planTab(name string, m *Model) *Tab {
 // metrics, the flags, the share of the plan done per planned metric), then
 // the free text by date.
 func monthTab(name string, m *Model) *Tab {
-	t := &Tab{Name: name}
+	return m.MonthTab(name, nil)
+}
+
+// MonthTab lays out the Итоги месяца tab named name. With a sink, the rows
+// go to it a few hundred at a time as they are laid out (a row per
+// employee and one per note of a month: hundreds of thousands for a large
+// team), and the tab returned holds only the last of them; its Blocks are
+// in rows of the whole tab. The sink must not keep the slice it is given.
+func (m *Model) MonthTab(name string, sink func([]Row)) *Tab {
+	t := &Tab{Name: name, sink: sink}
 	pl := planLabelsFor(m.Language())
 	l := LabelsFor(m.Lang)
 	lang := m.Language()
@@ -218,18 +227,18 @@ func monthTab(name string, m *Model) *Tab {
 				cells = append(cells, Optional(f.Percent, Percent))
 			}
 			t.line(Plain, cells...)
+			t.hand()
 		}
-		var notes []Row
-		for _, e := range rv.Employees {
-			for _, n := range e.Notes {
-				d, _ := day.Parse(n.Date)
-				notes = append(notes, Row{Cells: []Cell{Day(d), Str(nameOr(e.Name, e.ID)), Long(n.Notes), Long(n.LongTerm)}})
-			}
-		}
-		if len(notes) > 0 {
+		if slices.ContainsFunc(rv.Employees, func(e plan.EmployeeReview) bool { return len(e.Notes) > 0 }) {
 			t.skip()
 			t.line(Header, Str(l.Date), Str(l.Employee), Str(m.Plan.NotesLabel), Str(m.Plan.LongTermLabel))
-			t.Rows = append(t.Rows, notes...)
+			for _, e := range rv.Employees {
+				for _, n := range e.Notes {
+					d, _ := day.Parse(n.Date)
+					t.line(Plain, Day(d), Str(nameOr(e.Name, e.ID)), Long(n.Notes), Long(n.LongTerm))
+					t.hand()
+				}
+			}
 		}
 		t.block(first)
 	}

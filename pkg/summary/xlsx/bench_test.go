@@ -10,6 +10,7 @@ import (
 
 	"github.com/dayreport/dayreport/pkg/day"
 	"github.com/dayreport/dayreport/pkg/funnel"
+	"github.com/dayreport/dayreport/pkg/plan"
 	"github.com/dayreport/dayreport/pkg/report"
 	"github.com/dayreport/dayreport/pkg/summary"
 	"github.com/dayreport/dayreport/pkg/summary/xlsx"
@@ -74,13 +75,49 @@ func largeModel(n, days int) *summary.Model {
 	return m
 }
 
-// BenchmarkWriteLarge encodes the workbook of 10 000 employees over 10 days.
+// monthReviews are the Итоги месяца of n employees (those of largeModel)
+// for November 2026 to the 17th and for October: days by status, totals,
+// flags and, for every every-th employee, notes on notes days of November
+// (every other one with a long-term text too, one a formula to stay text).
+func monthReviews(n, every, notes int) []*plan.Review {
+	cur := &plan.Review{Month: "2026-11", Date: "2026-11-17"}
+	prev := &plan.Review{Month: "2026-10", Date: "2026-10-31"}
+	for e := range n {
+		id := fmt.Sprintf("emp%05d", e)
+		r := plan.EmployeeReview{ID: id, Name: fmt.Sprintf("Сотрудник Номер %d", e),
+			Days:   map[report.Status]int{report.Submitted: 10 + e%7, report.Absent: e % 3},
+			Totals: map[string]float64{"calls": float64(100 + e), "signed": float64(e % 9)}, Flags: map[string]int{}}
+		if e%7 == 0 {
+			r.Flags["more_than_crm"] = 1 + e%3
+		}
+		prev.Employees = append(prev.Employees, r)
+		if e%every == 0 {
+			for d := range notes {
+				note := plan.Note{Date: day.New(2026, time.November, 2+d).String(), Notes: "договорился о пилоте с новым клиентом"}
+				if d%2 == 1 {
+					note.LongTerm = "это даёт рост повторных продаж"
+				}
+				if e == 0 && d == 0 {
+					note.Notes = "=HYPERLINK(\"x\")"
+				}
+				r.Notes = append(r.Notes, note)
+			}
+		}
+		cur.Employees = append(cur.Employees, r)
+	}
+	return []*plan.Review{cur, prev}
+}
+
+// BenchmarkWriteLarge encodes the workbook of 10 000 employees over 10 days,
+// with the month reviews of the Итоги месяца tab (a note on each of 12 days
+// of every employee).
 // Both metrics count the heap above what the model held before the write
 // began: MiB-peak-heap is the most heap in use (runtime.MemStats.HeapInuse,
 // garbage not yet collected included: what the process's memory follows),
 // MiB-peak-live the most heap a collection found still reachable.
 func BenchmarkWriteLarge(b *testing.B) {
 	m := largeModel(10000, 10)
+	m.Plan = &summary.PlanModel{Reviews: monthReviews(10000, 1, 12), NotesLabel: "Решённые задачи", LongTermLabel: "Что это даст"}
 	b.ReportAllocs()
 	b.ResetTimer()
 	var peak heapPeak
@@ -129,6 +166,9 @@ func sampleHeap() (stop chan struct{}, top chan heapPeak) {
 		var peak heapPeak
 		read := func() {
 			h := readHeap()
+			if h.live > peak.live {
+				peakProfile()
+			}
 			peak.inuse, peak.live = max(peak.inuse, h.inuse), max(peak.live, h.live)
 		}
 		t := time.NewTicker(20 * time.Millisecond)

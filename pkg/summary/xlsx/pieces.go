@@ -28,12 +28,26 @@ type pieces struct {
 	tab func(i, j int) *summary.Tab
 	// size is how many items a piece holds.
 	size int
+	// stream, for a tab without items that is still long (Итоги месяца:
+	// a row per employee and per note), lays it out handing its rows to
+	// sink a few hundred at a time, and returns the tab with the rows not
+	// handed over and its blocks. head is then only the tab's name.
+	stream func(sink func([]summary.Row)) *summary.Tab
 }
 
 // layOut is the tabs of m in workbook order (summary.Layout.All).
 func layOut(m *summary.Model) []*pieces {
-	heads := bare(m).Layout()
-	withFunnel := bare(m)
+	// The Итоги месяца tab is streamed (its head is its name); laid out
+	// here, it would be held whole while every other tab is written.
+	noReviews := bare(m)
+	if m.Plan != nil {
+		pl := *m.Plan
+		pl.Reviews = nil
+		noReviews.Plan = &pl
+	}
+	heads := noReviews.Layout()
+	month := summary.TabNames(m.Lang).Month
+	withFunnel := piece(m)
 	if m.Funnel != nil {
 		r := *m.Funnel
 		r.Employees = nil
@@ -45,31 +59,33 @@ func layOut(m *summary.Model) []*pieces {
 	}
 	return []*pieces{
 		{head: heads.Days, n: len(m.Days), size: pieceItems, tab: func(i, j int) *summary.Tab {
-			p := bare(m)
+			p := piece(m)
 			p.Days = m.Days[i:j]
 			return p.Layout().Days
 		}},
 		{head: withFunnel.Layout().Funnel, n: employees, size: pieceItems, tab: func(i, j int) *summary.Tab {
-			p := bare(m)
+			p := piece(m)
 			r := *m.Funnel
 			r.Employees = m.Funnel.Employees[i:j]
 			p.Funnel = &r
 			return p.Layout().Funnel
 		}},
 		{head: heads.Absences, n: len(m.Absences), size: pieceItems, tab: func(i, j int) *summary.Tab {
-			p := bare(m)
+			p := piece(m)
 			p.Absences = m.Absences[i:j]
 			return p.Layout().Absences
 		}},
 		{head: heads.Checks, n: len(m.Checks), size: pieceItems, tab: func(i, j int) *summary.Tab {
-			p := bare(m)
+			p := piece(m)
 			p.Checks = m.Checks[i:j]
 			return p.Layout().Checks
 		}},
-		trendPieces(m),
-		// The plan tabs hold a row per employee and metric: laid out whole.
+		trendPieces(heads),
+		// The План-факт tab holds a row per employee and metric: laid out whole.
 		{head: heads.Plan, size: pieceItems},
-		{head: heads.Month, size: pieceItems},
+		{head: &summary.Tab{Name: month}, size: pieceItems, stream: func(sink func([]summary.Row)) *summary.Tab {
+			return m.MonthTab(month, sink)
+		}},
 	}
 }
 
@@ -78,6 +94,15 @@ func bare(m *summary.Model) *summary.Model {
 	b := *m
 	b.Days, b.Absences, b.Checks, b.Funnel = nil, nil, nil, nil
 	return &b
+}
+
+// piece is m without any of its items, nor what only tabs laid out whole
+// show (the trend, the plan): a piece lays out all the tabs of its model,
+// and would lay out those whole again for every thousand items.
+func piece(m *summary.Model) *summary.Model {
+	p := bare(m)
+	p.Trend, p.Plan = nil, nil
+	return p
 }
 
 // tabs are the head, then each piece laid out.
@@ -94,9 +119,29 @@ func (p *pieces) tabs() iter.Seq[*summary.Tab] {
 	}
 }
 
+// streamed are the rows of a streamed tab, then the tab as stream
+// returns it (its last rows and its blocks).
+func (p *pieces) streamed(yield func(summary.Row) bool) *summary.Tab {
+	more := true
+	each := func(rows []summary.Row) {
+		for _, r := range rows {
+			if more = more && yield(r); !more {
+				return
+			}
+		}
+	}
+	t := p.stream(each)
+	each(t.Rows)
+	return t
+}
+
 // rows are the rows of the tab: the leading rows, then each piece's own.
 func (p *pieces) rows() iter.Seq[summary.Row] {
 	return func(yield func(summary.Row) bool) {
+		if p.stream != nil {
+			p.streamed(yield)
+			return
+		}
 		lead := len(p.head.Rows)
 		for t := range p.tabs() {
 			from := 0
@@ -136,6 +181,28 @@ func (p *pieces) measure() measured {
 			m.widths[c] = max(m.widths[c], w)
 		}
 		batch.Rows = batch.Rows[:0]
+	}
+	if p.stream != nil {
+		var titles []int
+		t := p.streamed(func(r summary.Row) bool {
+			if r.Tone == summary.Title {
+				titles = append(titles, m.rows)
+			}
+			m.rows++
+			batch.Rows = append(batch.Rows, r)
+			if len(batch.Rows) == 4*p.size {
+				flush()
+			}
+			return true
+		})
+		flush()
+		m.blocks = t.Blocks
+		if len(t.Blocks) > 0 {
+			for _, r := range titles {
+				m.titles[r] = true
+			}
+		}
+		return m
 	}
 	lead := len(p.head.Rows)
 	m.blocks = append(m.blocks, p.head.Blocks...)

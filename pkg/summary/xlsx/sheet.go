@@ -24,7 +24,8 @@ type sheet struct {
 	name   string
 	styles *styles
 	sw     *excelize.StreamWriter
-	row    int // the last row written
+	buf    streamBuffer // where sw keeps its rows (release.go)
+	row    int          // the last row written
 	err    error
 
 	cells  []excelize.Cell // the cells of the row being written
@@ -76,6 +77,9 @@ func (s *sheet) stream() {
 	if s.err == nil {
 		s.sw, s.err = s.f.NewStreamWriter(s.name)
 	}
+	if s.err == nil {
+		s.buf, _ = bufferOf(s.sw)
+	}
 }
 
 // line writes a row into the next row from column A; the rows of a table
@@ -106,6 +110,9 @@ func (s *sheet) line(r summary.Row, table bool) {
 			opts = append(opts, excelize.RowOpts{Height: s.headHeight})
 		}
 		err = s.sw.SetRow(ref, s.values, opts...)
+	}
+	if err == nil {
+		err = s.buf.spill()
 	}
 	s.err = err
 }

@@ -12,9 +12,11 @@ import (
 // The Динамика tab: the weekly table (a dozen rows, laid out whole) and a
 // line per transition drawn from its cells.
 
-// trendPieces is the Динамика tab as one piece: it has no items.
-func trendPieces(m *summary.Model) *pieces {
-	return &pieces{head: m.Layout().Trend, size: pieceItems}
+// trendPieces is the Динамика tab as one piece: it has no items. It is
+// that of the model without its items (layOut's heads): laid out from the
+// whole model, it would lay out every other tab whole with it.
+func trendPieces(heads *summary.Layout) *pieces {
+	return &pieces{head: heads.Trend, size: pieceItems}
 }
 
 // trendColours are the lines' colours, one per transition (a template with

@@ -83,6 +83,47 @@ func TestStreamBufferReleased(t *testing.T) {
 	require.Equal(t, "kept", kept)
 }
 
+// TestStreamSpills: a stream holds no more than spillChunk of rows in
+// memory (release.go), the rows moved to its temporary file are all in the
+// workbook, and the file goes when the workbook is closed.
+func TestStreamSpills(t *testing.T) {
+	dir := t.TempDir()
+	f := excelize.NewFile(excelize.Options{TmpDir: dir})
+	sw, err := f.NewStreamWriter("Sheet1")
+	require.NoError(t, err)
+	buf, ok := bufferOf(sw)
+	require.True(t, ok, "excelize no longer keeps its rows where release.go looks")
+	text := strings.Repeat("y", 1000)
+	rows := 3 * spillChunk / 1000
+	for row := 1; row <= rows; row++ {
+		ref, err := excelize.CoordinatesToCellName(1, row)
+		require.NoError(t, err)
+		require.NoError(t, sw.SetRow(ref, []any{text, row}))
+		require.NoError(t, buf.spill())
+		require.Less(t, buf.buf.Len(), spillChunk, "row %d", row)
+	}
+	require.NotNil(t, *buf.tmp, "the rows went to no file")
+	require.NoError(t, sw.Flush())
+	require.True(t, releaseBuffer(sw))
+
+	var out bytes.Buffer
+	require.NoError(t, f.Write(&out))
+	require.NoError(t, f.Close())
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Empty(t, entries, "the temporary file is left")
+
+	g, err := excelize.OpenReader(&out)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, g.Close()) }()
+	got, err := g.GetRows("Sheet1")
+	require.NoError(t, err)
+	require.Len(t, got, rows)
+	for i, r := range got {
+		require.Equal(t, []string{text, strconv.Itoa(i + 1)}, r, "row %d", i+1)
+	}
+}
+
 // TestSpillIsRemoved: the parts are compressed into a temporary file, which
 // goes once the workbook is written.
 func TestSpillIsRemoved(t *testing.T) {
