@@ -233,16 +233,17 @@ func editorOf(f *drive.File) editor {
 
 // Editor is how a person who edited a report is named: "Анна Петрова
 // <anna@example.ru>", the name or the address alone when Drive gives only
-// one (an address is hidden unless its owner made it visible). Control
-// characters in a name are dropped: the name goes into messages and cells.
+// one (an address is hidden unless its owner made it visible). Line breaks
+// and other control characters become single spaces: the name goes into a
+// one-line message and a cell.
 func Editor(name, email string) string {
 	clean := func(s string) string {
-		return strings.TrimSpace(strings.Map(func(r rune) rune {
+		return strings.Join(strings.Fields(strings.Map(func(r rune) rune {
 			if unicode.IsControl(r) {
-				return -1
+				return ' '
 			}
 			return r
-		}, s))
+		}, s)), " ")
 	}
 	name, email = clean(name), clean(email)
 	switch {
