@@ -35,7 +35,8 @@ var contentKeys = []string{
 }
 
 // PutDoc stores a document under id, replacing any earlier one, and updates
-// its Drive metadata (name = title, new modifiedTime, version+1).
+// its Drive metadata (name = title, new modifiedTime, version+1, by as
+// the lastModifyingUser: at most one, none for an anonymous edit).
 //
 // d is copied. It may be given in the legacy form (body etc. at the top, no
 // tabs: it becomes a single tab "t.0" titled "Tab 1") or with Tabs (any
@@ -44,7 +45,7 @@ var contentKeys = []string{
 // elements, tables and table rows carrying suggestedInsertionIds or
 // suggestedDeletionIds, exactly as SUGGESTIONS_INLINE returns them; the
 // preview modes of documents.get resolve them.
-func (s *Server) PutDoc(id string, d *docs.Document) {
+func (s *Server) PutDoc(id string, d *docs.Document, by ...User) {
 	b, err := json.Marshal(d)
 	if err != nil {
 		panic(fmt.Sprintf("googlefake: PutDoc %s: %v", id, err))
@@ -91,7 +92,7 @@ func (s *Server) PutDoc(id string, d *docs.Document) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.docs[id] = out
-	s.touchLocked(id, title, MIMEDocument)
+	s.touchLocked(id, title, MIMEDocument, modifierOf(by))
 }
 
 // numberTabs fills the tab properties the API always sends: tabId, index,

@@ -23,10 +23,33 @@ type file struct {
 	created        time.Time
 	modified       time.Time
 	version        int64
+	// modifier is who made the last change (Drive's lastModifyingUser);
+	// nil for an anonymous edit (a link anyone can edit).
+	modifier *drive.User
 	// comments are the file's comments (comments.go), in creation order;
 	// commentFaults fail its next comment writes.
 	comments      []*comment
 	commentFaults []Fault
+}
+
+// User is who changes a file, as Drive reports them in the file's
+// lastModifyingUser. EmailAddress may be empty: Drive leaves it out when the
+// user has not made their address visible to the requester.
+type User struct {
+	DisplayName, EmailAddress string
+}
+
+// caller is who the API's own writes (the tool writing the summary) are
+// made by: the service account, "me" to the requester.
+var caller = &drive.User{Kind: "drive#user", DisplayName: "dayreport", EmailAddress: "dayreport@dayreport.iam.gserviceaccount.com", Me: true}
+
+// modifierOf is the lastModifyingUser of a change made by by: its first
+// user, nil (an anonymous edit) when none is given.
+func modifierOf(by []User) *drive.User {
+	if len(by) == 0 {
+		return nil
+	}
+	return &drive.User{Kind: "drive#user", DisplayName: by[0].DisplayName, EmailAddress: by[0].EmailAddress}
 }
 
 // PutFile creates or updates a Drive file's metadata (a folder, or a file
@@ -35,7 +58,7 @@ type file struct {
 func (s *Server) PutFile(id, name, mimeType string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.touchLocked(id, name, mimeType)
+	s.touchLocked(id, name, mimeType, nil)
 }
 
 // SetFileParent makes folderID the only parent of file id, for Drive queries
@@ -50,14 +73,16 @@ func (s *Server) SetFileParent(id, folderID string) {
 	f.parents = []string{folderID}
 }
 
-// Touch bumps a file's modifiedTime and version without changing its content.
-func (s *Server) Touch(id string) {
+// Touch bumps a file's modifiedTime and version without changing its
+// content, as a change made by by (at most one: who Drive then names as the
+// file's lastModifyingUser; none is an anonymous edit).
+func (s *Server) Touch(id string, by ...User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.files[id]; !ok {
 		panic("googlefake: Touch: no file " + id)
 	}
-	s.touchLocked(id, "", "")
+	s.touchLocked(id, "", "", modifierOf(by))
 }
 
 // Trash moves a file to the trash (or out of it): it stays readable, and
@@ -70,7 +95,7 @@ func (s *Server) Trash(id string, trashed bool) {
 		panic("googlefake: Trash: no file " + id)
 	}
 	f.trashed = trashed
-	s.touchLocked(id, "", "")
+	s.touchLocked(id, "", "", f.modifier)
 }
 
 // File returns a file's Drive metadata as files.get with fields=* would.
@@ -85,9 +110,9 @@ func (s *Server) File(id string) (*drive.File, bool) {
 }
 
 // touchLocked creates or updates a file: a new modifiedTime (strictly later
-// than the previous one) and the next version. Empty name or mime keep
-// the current ones.
-func (s *Server) touchLocked(id, name, mime string) {
+// than the previous one), the next version, and by as its last modifying
+// user. Empty name or mime keep the current ones.
+func (s *Server) touchLocked(id, name, mime string, by *drive.User) {
 	now := s.now().UTC().Truncate(time.Millisecond)
 	f, ok := s.files[id]
 	if !ok {
@@ -105,6 +130,7 @@ func (s *Server) touchLocked(id, name, mime string) {
 	}
 	f.modified = now
 	f.version++
+	f.modifier = by
 }
 
 func (f *file) api() *drive.File {
@@ -112,8 +138,16 @@ func (f *file) api() *drive.File {
 		Kind: "drive#file", Id: f.id, Name: f.name, MimeType: f.mime,
 		Parents: slices.Clone(f.parents), Trashed: f.trashed,
 		CreatedTime: f.created.Format(driveTime), ModifiedTime: f.modified.Format(driveTime),
-		Version: f.version,
+		Version: f.version, LastModifyingUser: cloneUser(f.modifier),
 	}
+}
+
+func cloneUser(u *drive.User) *drive.User {
+	if u == nil {
+		return nil
+	}
+	c := *u
+	return &c
 }
 
 func invalidDriveParam(w http.ResponseWriter, location, message string) {

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/api/docs/v1"
 	"google.golang.org/api/drive/v3"
+	"google.golang.org/api/sheets/v4"
 
 	"github.com/dayreport/dayreport/pkg/googlefake"
 )
@@ -110,4 +111,48 @@ func TestDriveGetTouch(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, ge.Code)
 	require.Equal(t, "notFound", ge.Errors[0].Reason)
 	require.Equal(t, "File not found: nope.", ge.Message)
+}
+
+// TestDriveLastModifyingUser: files.get and files.list tell who made the
+// last change, with the nested fields asked for only; an anonymous edit
+// has none, and the API's own writes are the caller's ("me").
+func TestDriveLastModifyingUser(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 26, 9, 30, 0, 0, time.UTC)
+	s := googlefake.New(t, googlefake.Options{Now: func() time.Time { return at }})
+	s.PutFile("folder", "Отчёты", googlefake.MIMEFolder)
+	s.PutDoc("anna", &docs.Document{Title: "Анна"}, googlefake.User{DisplayName: "Анна Петрова", EmailAddress: "anna@example.ru"})
+	s.SetFileParent("anna", "folder")
+	svc := driveClient(t, s)
+	ctx := context.Background()
+	const fields = "id,version,modifiedTime,lastModifyingUser(displayName,emailAddress)"
+
+	f, err := svc.Files.Get("anna").Fields(fields).Context(ctx).Do()
+	require.NoError(t, err)
+	require.Equal(t, &drive.User{DisplayName: "Анна Петрова", EmailAddress: "anna@example.ru"}, f.LastModifyingUser,
+		"kind and me are not asked for")
+	require.Equal(t, "2026-11-26T09:30:00.000Z", f.ModifiedTime)
+
+	// The manager edits the file; then someone through a link anyone can edit.
+	at = at.Add(time.Hour)
+	s.Touch("anna", googlefake.User{DisplayName: "Игорь Сидоров"})
+	l, err := svc.Files.List().Q("'folder' in parents").Fields("files(" + fields + ")").Context(ctx).Do()
+	require.NoError(t, err)
+	require.Len(t, l.Files, 1)
+	require.Equal(t, &drive.User{DisplayName: "Игорь Сидоров"}, l.Files[0].LastModifyingUser, "no address when Drive does not show it")
+	require.Equal(t, "2026-11-26T10:30:00.000Z", l.Files[0].ModifiedTime)
+	s.Touch("anna")
+	f, err = svc.Files.Get("anna").Fields(fields).Context(ctx).Do()
+	require.NoError(t, err)
+	require.Nil(t, f.LastModifyingUser)
+
+	// The API's own write (the summary) is made by the caller.
+	s.PutSheet("book", "Сводка", nil, googlefake.User{DisplayName: "Руководитель"})
+	_, err = sheetsClient(t, s).Spreadsheets.Values.Update("book", "A1", &sheets.ValueRange{Values: [][]any{{"x"}}}).
+		ValueInputOption("RAW").Context(ctx).Do()
+	require.NoError(t, err)
+	f, err = svc.Files.Get("book").Fields("lastModifyingUser").Context(ctx).Do()
+	require.NoError(t, err)
+	require.True(t, f.LastModifyingUser.Me)
+	require.Equal(t, "drive#user", f.LastModifyingUser.Kind)
 }

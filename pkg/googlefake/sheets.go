@@ -51,9 +51,10 @@ type tab struct {
 }
 
 // PutSheet stores a spreadsheet under id, replacing any earlier one, and
-// updates its Drive metadata. Each tab's grid is at least 1000×26, larger
+// updates its Drive metadata (by: the lastModifyingUser, as PutDoc's).
+// Each tab's grid is at least 1000×26, larger
 // when the rows need it.
-func (s *Server) PutSheet(id, title string, tabs []Tab) {
+func (s *Server) PutSheet(id, title string, tabs []Tab, by ...User) {
 	b := &spreadsheet{id: id, title: title}
 	seen := map[int64]bool{}
 	s.mu.Lock()
@@ -94,7 +95,7 @@ func (s *Server) PutSheet(id, title string, tabs []Tab) {
 		b.title = "Untitled spreadsheet"
 	}
 	s.books[id] = b
-	s.touchLocked(id, b.title, MIMESpreadsheet)
+	s.touchLocked(id, b.title, MIMESpreadsheet, modifierOf(by))
 }
 
 // serialEpoch is day zero of spreadsheet serial dates.

@@ -353,8 +353,8 @@ func (s *Server) valuesAppend(w http.ResponseWriter, r *http.Request, b *spreads
 }
 
 // commit replaces a spreadsheet with its changed copy and bumps its Drive
-// metadata. s.mu is held.
+// metadata: the change is the caller's (the service account). s.mu is held.
 func (s *Server) commit(nb *spreadsheet) {
 	s.books[nb.id] = nb
-	s.touchLocked(nb.id, nb.title, "")
+	s.touchLocked(nb.id, nb.title, "", caller)
 }

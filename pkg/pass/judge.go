@@ -217,6 +217,7 @@ func (r *run) judgeDay(ctx context.Context, p *plan, d day.Date, why reason, sec
 			Metrics: rep.Metrics, Notes: rep.Notes, Errors: rep.Errors, Text: text}
 		if fetched != nil {
 			version.Revision, next.SourceURL = fetched.Revision, fetched.URL
+			version.EditedBy, version.EditedAt = fetched.EditedBy, fetched.EditedAt
 		}
 		out.Warnings = rep.Warnings
 	case st.Kept:

@@ -187,11 +187,14 @@ func (r *run) lateEdit(ctx context.Context, emp config.Employee, next store.Day,
 	}
 	loc := a.Config.EmployeeLocation(emp)
 	vs := verify.Versions{Deadline: a.deadline.At(next.Date, loc), ClosedAt: next.ClosedAt}
-	cur := verify.Version{Hash: current.ContentHash, Seen: r.now, Metrics: current.Metrics}
+	// Who last modified the document and when are the source's word at the
+	// version's first sighting (the stored one, once it is stored).
+	cur := verify.Version{Hash: current.ContentHash, Seen: r.now, Metrics: current.Metrics, By: current.EditedBy, Edited: current.EditedAt}
 	for _, v := range stored {
-		vs.All = append(vs.All, verify.Version{Hash: v.ContentHash, Seen: v.FirstSeen, Metrics: v.Metrics})
+		sv := verify.Version{Hash: v.ContentHash, Seen: v.FirstSeen, Metrics: v.Metrics, By: v.EditedBy, Edited: v.EditedAt}
+		vs.All = append(vs.All, sv)
 		if v.ContentHash == current.ContentHash {
-			cur.Seen = v.FirstSeen
+			cur = sv
 		}
 	}
 	if !slices.ContainsFunc(vs.All, func(v verify.Version) bool { return v.Hash == cur.Hash }) {

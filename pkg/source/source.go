@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/day"
@@ -35,6 +36,13 @@ type Fetched struct {
 	Revision string
 	// URL links to the document for people (the CRM record carries it).
 	URL string
+	// EditedBy is who last modified the document ("Анна Петрова
+	// <anna@example.ru>", the name alone when the address is hidden) and
+	// EditedAt when, as the source said when the pass asked (Drive's
+	// lastModifyingUser and modifiedTime); empty and zero when it does not
+	// say (local files).
+	EditedBy string
+	EditedAt time.Time
 }
 
 // Source fetches report documents.

@@ -34,11 +34,20 @@ func TestSaveDayVersions(t *testing.T) {
 		require.False(t, again.NewVersion, "same content, same version")
 		require.Equal(t, first.VersionID, again.VersionID)
 
+		// The new version is kept with who last modified the document then;
+		// a later sighting by someone else changes nothing.
 		t3 := c.Add(time.Minute)
-		changed, err := s.SaveDay(ctx, update("ivanov", testDate, 25))
+		edited := time.Date(2026, 11, 27, 9, 14, 3, 0, time.FixedZone("MSK", 3*3600))
+		u := update("ivanov", testDate, 25)
+		u.Version.EditedBy, u.Version.EditedAt = "Анна Петрова <anna@example.ru>", edited
+		changed, err := s.SaveDay(ctx, u)
 		require.NoError(t, err)
 		require.True(t, changed.NewVersion)
 		require.NotEqual(t, first.VersionID, changed.VersionID)
+		u.Version.EditedBy, u.Version.EditedAt = "Игорь", edited.Add(time.Hour)
+		again, err = s.SaveDay(ctx, u)
+		require.NoError(t, err)
+		require.Equal(t, changed.VersionID, again.VersionID)
 
 		// Back to the first content: the first version is reused.
 		back, err := s.SaveDay(ctx, update("ivanov", testDate, 20))
@@ -61,6 +70,10 @@ func TestSaveDayVersions(t *testing.T) {
 		require.Equal(t, "2026-11-26\nНовые звонки: 25", vs[1].Text)
 		require.Equal(t, "ivanov", vs[1].Employee)
 		require.Equal(t, testDate, vs[1].Date)
+		require.Equal(t, "Анна Петрова <anna@example.ru>", vs[1].EditedBy)
+		require.Equal(t, edited.UTC(), vs[1].EditedAt)
+		require.Empty(t, vs[0].EditedBy, "the source did not say")
+		require.True(t, vs[0].EditedAt.IsZero())
 
 		other, err := s.Versions(ctx, "petrova", testDate)
 		require.NoError(t, err)

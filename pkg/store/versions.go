@@ -28,9 +28,13 @@ type Version struct {
 	Errors    []report.FieldError
 	// Text is the day section's raw text.
 	Text string
+	// EditedBy is who last modified the document and EditedAt when, as the
+	// source said when the version was first seen ("" and zero: it did not).
+	EditedBy string
+	EditedAt time.Time
 }
 
-const versionColumns = `id, employee, date, content_hash, revision, first_seen, valid, metrics, notes, errors, text`
+const versionColumns = `id, employee, date, content_hash, revision, first_seen, valid, metrics, notes, errors, text, edited_by, edited_at`
 
 // Versions returns every version of an employee-day's report, oldest first.
 func (s *Store) Versions(ctx context.Context, employee string, d day.Date) ([]Version, error) {
@@ -60,9 +64,10 @@ func scanVersion(sc scanner) (Version, error) {
 		date, firstSeen string
 		valid           int
 		metrics, errs   string
+		editedAt        sql.NullString
 	)
 	if err := sc.Scan(&v.ID, &v.Employee, &date, &v.ContentHash, &v.Revision, &firstSeen, &valid,
-		&metrics, &v.Notes, &errs, &v.Text); err != nil {
+		&metrics, &v.Notes, &errs, &v.Text, &v.EditedBy, &editedAt); err != nil {
 		return Version{}, fmt.Errorf("store: read version: %w", err)
 	}
 	var err error
@@ -70,6 +75,9 @@ func scanVersion(sc scanner) (Version, error) {
 		return Version{}, err
 	}
 	if v.FirstSeen, err = parseTime(firstSeen); err != nil {
+		return Version{}, err
+	}
+	if v.EditedAt, err = parseNullTime(editedAt); err != nil {
 		return Version{}, err
 	}
 	v.Valid = valid != 0
@@ -105,10 +113,10 @@ func (s *Store) putVersion(ctx context.Context, tx *txn, v Version, now time.Tim
 		return 0, false, err
 	}
 	err = tx.QueryRowContext(ctx, `INSERT INTO report_versions
-		(employee, date, content_hash, revision, first_seen, valid, metrics, notes, errors, text)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		(employee, date, content_hash, revision, first_seen, valid, metrics, notes, errors, text, edited_by, edited_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		v.Employee, v.Date.String(), v.ContentHash, v.Revision, fmtTime(now), boolInt(v.Valid),
-		metrics, v.Notes, errs, v.Text).Scan(&id)
+		metrics, v.Notes, errs, v.Text, v.EditedBy, nullTime(v.EditedAt)).Scan(&id)
 	if err != nil {
 		return 0, false, fmt.Errorf("store: insert version: %w", err)
 	}

@@ -40,8 +40,20 @@ type Version struct {
 	// Seen is when the version was first seen.
 	Seen    time.Time
 	Metrics map[string]float64
-	// By is who last modified the document, when the source says.
-	By string
+	// By is who last modified the document and Edited when, as the source
+	// said when the version was first seen ("" and zero: it did not).
+	By     string
+	Edited time.Time
+}
+
+// made is when a version was made, as closely as is known: when the source
+// says the document was last modified before the version was first seen
+// (the change is no later than that), else when it was first seen.
+func (v Version) made() time.Time {
+	if !v.Edited.IsZero() && v.Edited.Before(v.Seen) {
+		return v.Edited
+	}
+	return v.Seen
 }
 
 // Versions is what the audit trail knows of one employee-day.
@@ -58,7 +70,9 @@ type Versions struct {
 }
 
 // LateEdit finds a change of a day's numbers after its deadline, measured
-// from the baseline: the last version seen by the deadline; else the
+// from the baseline: the last version made by the deadline (seen by it, or
+// last modified by it as the source says: a report written at 20:45 and
+// first read at 22:01 was there by 21:00); else the
 // version the day was closed with; else, for a day closed without a report,
 // the first version seen. A day that is not closed and had no version by
 // the deadline has no baseline yet (a report first written after the
@@ -68,13 +82,13 @@ func LateEdit(vs Versions, current Version) *Edit {
 	var base *Version
 	kind := BeforeDeadline
 	for i := range vs.All {
-		if !vs.All[i].Seen.After(vs.Deadline) {
+		if !vs.All[i].made().After(vs.Deadline) {
 			base = &vs.All[i]
 		}
 	}
 	baseAt := time.Time{}
 	if base != nil {
-		baseAt = base.Seen
+		baseAt = base.made()
 	}
 	switch {
 	case base != nil:
@@ -83,14 +97,14 @@ func LateEdit(vs Versions, current Version) *Edit {
 	case vs.Closed != nil:
 		base, kind, baseAt = vs.Closed, AtClose, vs.ClosedAt
 	case len(vs.All) > 0:
-		base, kind, baseAt = &vs.All[0], FirstSeen, vs.All[0].Seen
+		base, kind, baseAt = &vs.All[0], FirstSeen, vs.All[0].made()
 	default:
 		return nil
 	}
 	if base.Hash == current.Hash || sameNumbers(base.Metrics, current.Metrics) {
 		return nil
 	}
-	return &Edit{At: current.Seen, By: current.By, Baseline: kind, BaselineAt: baseAt, Before: base.Metrics, After: current.Metrics}
+	return &Edit{At: current.made(), By: current.By, Baseline: kind, BaselineAt: baseAt, Before: base.Metrics, After: current.Metrics}
 }
 
 // sameNumbers compares the numbers of two versions (text is not a number).

@@ -134,8 +134,10 @@ type Day struct {
 
 // Edit is a change of a day's report made after the deadline.
 type Edit struct {
-	// At is when the changed version was first seen (or, when the source
-	// says, when it was edited); By is who edited it, when the source says.
+	// At is when the changed version was first seen, or when the source
+	// says the document was last modified before that; By is who last
+	// modified it then ("Анна Петрова <anna@example.ru>"), when the source
+	// says.
 	At time.Time
 	By string
 	// Baseline says which version the change is measured from: the one seen
@@ -594,7 +596,7 @@ func (c *checker) editedLate() {
 	at := e.At.Format("02.01.2006 15:04")
 	whoRU, whoEN := "", ""
 	if e.By != "" {
-		whoRU, whoEN = ", изменил "+e.By, ", by "+e.By
+		whoRU, whoEN = ", кто изменил: "+e.By, ", by "+e.By
 	}
 	baseAt := ""
 	if !e.BaselineAt.IsZero() {

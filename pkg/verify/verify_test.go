@@ -247,7 +247,7 @@ func TestEditedLate(t *testing.T) {
 			Before: m(20, 5, 3, 2, 1, 1), After: m(30, 5, 3, 2, 1, 1)}}
 	flags := verify.Check(tmpl, in, verify.Options{})
 	require.Equal(t, []string{verify.EditedLate}, codes(flags))
-	require.Equal(t, "отчёт изменён после срока (27.11.2026 09:15, изменил Анна): «Новые звонки» 20 → 30; сравнение с версией, которая была к сроку 26.11.2026 20:15", flags[0].Message)
+	require.Equal(t, "отчёт изменён после срока (27.11.2026 09:15, кто изменил: Анна): «Новые звонки» 20 → 30; сравнение с версией, которая была к сроку 26.11.2026 20:15", flags[0].Message)
 	require.Equal(t, []crm.Change{{Metric: "new_calls", Before: ptr(20), After: ptr(30)}}, flags[0].Changes)
 	require.Equal(t, "Анна", flags[0].EditedBy)
 	in.LateEdit.After = in.LateEdit.Before
@@ -298,6 +298,56 @@ func TestLateEditBaseline(t *testing.T) {
 	e = verify.LateEdit(vs, changed)
 	require.NotNil(t, e)
 	require.Equal(t, verify.FirstSeen, e.Baseline)
+}
+
+// LateEdit with the source's word on who last modified the document and
+// when: a version written before the deadline and first read after it is
+// the baseline (not an edit), a change names its editor and the time of the
+// edit, and a modification time after the sighting (clocks apart) is not
+// believed.
+func TestLateEditWithEditor(t *testing.T) {
+	t.Parallel()
+	msk := time.FixedZone("MSK", 3*3600)
+	deadline := time.Date(2026, 11, 24, 21, 0, 0, 0, msk)
+	at := func(d, h, mins int) time.Time { return time.Date(2026, 11, d, h, mins, 0, 0, msk) }
+	ver := func(hash string, seen, edited time.Time, by string, paid float64) verify.Version {
+		return verify.Version{Hash: hash, Seen: seen, Edited: edited, By: by, Metrics: m(20, 5, 3, 2, 2, paid)}
+	}
+	// Written at 20:45, read by the close at 22:01; changed by the manager
+	// on the 26th at 11:40, read at 12:00.
+	written := ver("a", at(24, 22, 1), at(24, 20, 45), "Анна Петрова <anna@example.ru>", 2)
+	changed := ver("b", at(26, 12, 0), at(26, 11, 40), "Игорь Сидоров", 3)
+	vs := verify.Versions{All: []verify.Version{written, changed}, Deadline: deadline, ClosedAt: at(24, 22, 1), Closed: &written}
+	e := verify.LateEdit(vs, changed)
+	require.NotNil(t, e)
+	require.Equal(t, verify.BeforeDeadline, e.Baseline, "it was there by the deadline")
+	require.Equal(t, at(24, 20, 45), e.BaselineAt)
+	require.Equal(t, at(26, 11, 40), e.At)
+	require.Equal(t, "Игорь Сидоров", e.By)
+	flags := verify.Check(tmpl, verify.Input{Today: verify.Day{Metrics: changed.Metrics}, LateEdit: e}, verify.Options{})
+	require.Equal(t, "отчёт изменён после срока (26.11.2026 11:40, кто изменил: Игорь Сидоров): «Оплаты» 2 → 3; сравнение с версией, которая была к сроку 24.11.2026 20:45", flags[0].Message)
+	require.Equal(t, "Игорь Сидоров", flags[0].EditedBy)
+	en := verify.Check(tmpl, verify.Input{Today: verify.Day{Metrics: changed.Metrics}, LateEdit: e}, verify.Options{Lang: "en"})
+	require.Contains(t, en[0].Message, "(26.11.2026 11:40, by Игорь Сидоров)")
+
+	// Seen at 20:30 with 1 payment, made 2 at 20:50, read at 22:01: the
+	// change came before the deadline, so it is no late edit.
+	polled := ver("p", at(24, 20, 30), time.Time{}, "", 1)
+	beforeDeadline := ver("q", at(24, 22, 1), at(24, 20, 50), "Анна Петрова", 2)
+	vs = verify.Versions{All: []verify.Version{polled, beforeDeadline}, Deadline: deadline, ClosedAt: at(24, 22, 1), Closed: &beforeDeadline}
+	require.Nil(t, verify.LateEdit(vs, beforeDeadline))
+	// Without the source's word, the same change looks late.
+	beforeDeadline.Edited = time.Time{}
+	vs.All[1] = beforeDeadline
+	require.NotNil(t, verify.LateEdit(vs, beforeDeadline))
+
+	// A modification time after the version was seen is a clock apart: the
+	// sighting counts.
+	skewed := ver("s", at(26, 12, 0), at(26, 12, 30), "Игорь Сидоров", 3)
+	vs = verify.Versions{All: []verify.Version{written, skewed}, Deadline: deadline, ClosedAt: at(24, 22, 1), Closed: &written}
+	e = verify.LateEdit(vs, skewed)
+	require.NotNil(t, e)
+	require.Equal(t, at(26, 12, 0), e.At)
 }
 
 func TestNoDataNoFlags(t *testing.T) {

@@ -10,6 +10,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
+	"unicode"
 
 	"google.golang.org/api/drive/v3"
 
@@ -32,6 +35,18 @@ type Source struct {
 	// Folder is the Drive folder holding the reports (an id or its URL):
 	// one files.list call per 1000 documents. Empty: one files.get each.
 	Folder string
+
+	// editors are who last modified each file and when, as the last
+	// Revisions call learnt them (in the same request as the versions);
+	// Fetch hands them on.
+	mu      sync.Mutex
+	editors map[string]editor
+}
+
+// editor is who last modified a file, and when.
+type editor struct {
+	by string
+	at time.Time
 }
 
 var (
@@ -65,15 +80,31 @@ func DocID(report, kind string) (string, bool) {
 	return id, err == nil
 }
 
-// Fetch reads the employee's Doc or Sheet.
+// Fetch reads the employee's Doc or Sheet; who last modified it and when
+// are what Drive said at the pass's Revisions call (none before one).
 func (g *Source) Fetch(ctx context.Context, r source.Ref, ref day.Date) (*source.Fetched, error) {
 	if r.Report == "" {
 		return nil, fmt.Errorf("%w for %s: the roster names no report document", source.ErrNoDocument, r.Employee)
 	}
+	var (
+		f   *source.Fetched
+		err error
+	)
 	if IsSheet(r.Report, g.Kind) {
-		return g.Sheets.Fetch(ctx, r, ref)
+		f, err = g.Sheets.Fetch(ctx, r, ref)
+	} else {
+		f, err = g.Docs.Fetch(ctx, r, ref)
 	}
-	return g.Docs.Fetch(ctx, r, ref)
+	if err != nil {
+		return f, err
+	}
+	if id, ok := g.fileID(r.Report); ok {
+		g.mu.Lock()
+		e := g.editors[id]
+		g.mu.Unlock()
+		f.EditedBy, f.EditedAt = e.by, e.at
+	}
+	return f, nil
 }
 
 // Prefetches reports whether r is a sheet-based report: those are read
@@ -115,7 +146,9 @@ const driveListPage = 1000
 // a folder, one files.list call per 1000 documents; without (or for files
 // outside it), one files.get per file (a spreadsheet shared by several
 // employees once). An employee whose file Drive does not answer for is left
-// out (the pass reads the document, and the read says what is wrong).
+// out (the pass reads the document, and the read says what is wrong). The
+// same calls tell who last modified each file and when: Fetch hands that on
+// until the next Revisions call.
 func (g *Source) Revisions(ctx context.Context, refs []source.Ref) (map[string]string, error) {
 	if g.Drive == nil {
 		return nil, nil
@@ -127,7 +160,10 @@ func (g *Source) Revisions(ctx context.Context, refs []source.Ref) (map[string]s
 			files[r.Employee], ids[id] = id, true
 		}
 	}
-	vers, err := g.versions(ctx, ids)
+	vers, editors, err := g.versions(ctx, ids)
+	g.mu.Lock()
+	g.editors = editors // nil on an error: nobody is named rather than a stale name
+	g.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
@@ -140,35 +176,83 @@ func (g *Source) Revisions(ctx context.Context, refs []source.Ref) (map[string]s
 	return out, nil
 }
 
-func (g *Source) versions(ctx context.Context, ids map[string]bool) (map[string]string, error) {
+// fileFields are the file metadata a pass asks Drive for: the version that
+// tells a change, and who made the last one and when (lastModifyingUser,
+// modifiedTime; the Drive v3 File resource).
+const fileFields = "id, version, modifiedTime, lastModifyingUser(displayName, emailAddress)"
+
+func (g *Source) versions(ctx context.Context, ids map[string]bool) (map[string]string, map[string]editor, error) {
 	out := make(map[string]string, len(ids))
+	editors := make(map[string]editor, len(ids))
+	note := func(f *drive.File) {
+		out[f.Id] = "drive:" + strconv.FormatInt(f.Version, 10)
+		if e := editorOf(f); e != (editor{}) {
+			editors[f.Id] = e
+		}
+	}
 	if folder := FolderID(g.Folder); folder != "" {
 		q := fmt.Sprintf("'%s' in parents and trashed = false", strings.ReplaceAll(folder, "'", `\'`))
-		call := g.Drive.Files.List().Q(q).PageSize(driveListPage).Fields("nextPageToken, files(id, version)").
+		call := g.Drive.Files.List().Q(q).PageSize(driveListPage).Fields("nextPageToken, files(" + fileFields + ")").
 			SupportsAllDrives(true).IncludeItemsFromAllDrives(true)
 		err := call.Pages(ctx, func(page *drive.FileList) error {
 			for _, f := range page.Files {
 				if ids[f.Id] {
-					out[f.Id] = "drive:" + strconv.FormatInt(f.Version, 10)
+					note(f)
 				}
 			}
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("drive: list the reports folder: %w", err)
+			return nil, nil, fmt.Errorf("drive: list the reports folder: %w", err)
 		}
 	}
 	for id := range ids {
 		if _, ok := out[id]; ok {
 			continue
 		}
-		f, err := g.Drive.Files.Get(id).Fields("id, version").SupportsAllDrives(true).Context(ctx).Do()
+		f, err := g.Drive.Files.Get(id).Fields(fileFields).SupportsAllDrives(true).Context(ctx).Do()
 		if err != nil {
 			continue // unknown: the document is read, and the read says what is wrong
 		}
-		out[id] = "drive:" + strconv.FormatInt(f.Version, 10)
+		note(f)
 	}
-	return out, nil
+	return out, editors, nil
+}
+
+// editorOf is who last modified a file and when, as Drive tells it.
+func editorOf(f *drive.File) editor {
+	var e editor
+	if u := f.LastModifyingUser; u != nil {
+		e.by = Editor(u.DisplayName, u.EmailAddress)
+	}
+	if t, err := time.Parse(time.RFC3339Nano, f.ModifiedTime); err == nil {
+		e.at = t
+	}
+	return e
+}
+
+// Editor is how a person who edited a report is named: "Анна Петрова
+// <anna@example.ru>", the name or the address alone when Drive gives only
+// one (an address is hidden unless its owner made it visible). Line breaks
+// and other control characters become single spaces: the name goes into a
+// one-line message and a cell.
+func Editor(name, email string) string {
+	clean := func(s string) string {
+		return strings.Join(strings.Fields(strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) {
+				return ' '
+			}
+			return r
+		}, s)), " ")
+	}
+	name, email = clean(name), clean(email)
+	switch {
+	case name != "" && email != "":
+		return name + " <" + email + ">"
+	case name != "":
+		return name
+	}
+	return email
 }
 
 // FolderID accepts a folder id or its URL (…/drive/folders/<id>?usp=…).
