@@ -41,6 +41,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/dayreport/dayreport/pkg/httpkit"
 )
 
 // Google's default per-user per-minute quotas, used for a zero Quotas field.
@@ -206,8 +208,10 @@ func New(t testing.TB, opts Options) *Server {
 	}
 	t.Cleanup(s.close)
 	if opts.InProcess {
-		s.URL = inProcessURL
-		s.client = inProcessClient(http.HandlerFunc(s.serve))
+		// A host that is never dialled: the client's transport serves
+		// the request itself.
+		s.URL = "http://googlefake.invalid"
+		s.client = httpkit.InProcess(http.HandlerFunc(s.serve))
 		return s
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/dayreport/dayreport/pkg/httpkit"
 )
 
 // FaultQueue is the fault injection of a fake CRM: the faults queued for
@@ -170,43 +172,9 @@ func (r *Recorder[T]) Clear() {
 }
 
 // InProcess is an HTTP client that serves every request with h, in the
-// calling goroutine: no socket, so that in a testing/synctest bubble the
-// fake clock moves while the client and the fake wait (a real socket keeps
-// it still) and rate-limit tests do not depend on a busy machine's timing.
-// The request's host is ignored; redirects are not followed.
-func InProcess(h http.Handler) *http.Client {
-	return &http.Client{
-		Transport:     handlerTransport{h},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-}
-
-type handlerTransport struct{ h http.Handler }
-
-func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	if err := r.Context().Err(); err != nil {
-		return nil, err
-	}
-	// The request as a server sees it.
-	in := r.Clone(r.Context())
-	if in.Body == nil {
-		in.Body = http.NoBody
-	}
-	in.RequestURI, in.RemoteAddr, in.Host = r.URL.RequestURI(), "127.0.0.1:1", r.URL.Host
-	rec := httptest.NewRecorder()
-	t.h.ServeHTTP(rec, in)
-	if r.Body != nil {
-		_ = r.Body.Close()
-	}
-	if err := r.Context().Err(); err != nil {
-		// The client gave up while the handler waited (the Timeout
-		// fault): it sees its own error, as over a socket.
-		return nil, err
-	}
-	resp := rec.Result()
-	resp.Request = r
-	return resp, nil
-}
+// calling goroutine (httpkit.InProcess): for the CRM fakes' tests in a
+// testing/synctest bubble.
+func InProcess(h http.Handler) *http.Client { return httpkit.InProcess(h) }
 
 // Serve starts h on 127.0.0.1 only (never another interface, whatever the
 // httptest flags say) and closes it when tb ends, after cleanup (nil: none)

@@ -1,4 +1,4 @@
-package googlefake
+package httpkit
 
 import (
 	"bytes"
@@ -7,16 +7,13 @@ import (
 	"net/http/httptest"
 )
 
-// inProcessURL is Server.URL with Options.InProcess: a host that is never
-// dialled (the client's transport serves the request itself).
-const inProcessURL = "http://googlefake.invalid"
-
-// inProcessClient is an HTTP client that serves every request with h in the
+// InProcess is an HTTP client that serves every request with h in the
 // calling goroutine: no socket, so that in a testing/synctest bubble the
 // fake clock moves while the client and the fake wait (a socket keeps the
-// bubble from being idle) and quota tests do not depend on how busy the
-// machine is. Redirects are not followed.
-func inProcessClient(h http.Handler) *http.Client {
+// bubble from being idle), and rate-limit and quota tests do not depend on
+// how busy the machine is. The request's host is ignored; redirects are
+// not followed. For the in-repo fakes (googlefake, the CRM fakes).
+func InProcess(h http.Handler) *http.Client {
 	return &http.Client{
 		Transport:     handlerTransport{h},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -42,14 +39,14 @@ func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	if err := r.Context().Err(); err != nil {
 		// The client gave up while the handler waited (an injected
-		// Timeout): it sees its own error, as over a socket.
+		// timeout): it sees its own error, as over a socket.
 		return nil, err
 	}
 	resp := rec.Result()
 	resp.Request = r
 	if body := rec.Body.Bytes(); resp.ContentLength > int64(len(body)) {
-		// DroppedBody: fewer bytes than announced, then the connection
-		// closes; a socket's reader reports that as an unexpected EOF.
+		// Fewer bytes than announced, then the connection closes: a
+		// socket's reader reports that as an unexpected EOF.
 		resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body), errReader{io.ErrUnexpectedEOF}))
 	}
 	return resp, nil
