@@ -114,6 +114,7 @@ func (c *cliTeam) changes(t *testing.T, now string) []funnel.ChangeResult {
 // submitted days of the two windows (eleven working days after, the same
 // before). A change of payments that changed nothing is not significant.
 func TestChangeThatWorks(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, changeEmployees+`changes:
   - {date: 2026-11-16, stage: contracts_signed, note: "новый шаблон договора"}
   - {date: 2026-11-23, stage: payments, note: "звонок на следующий день после счёта", employees: [anna, vera]}
@@ -183,6 +184,7 @@ func TestChangeThatWorks(t *testing.T) {
 // November is not significant, whichever way the noise leans, and changes
 // says how long it would take to tell, or that it would not.
 func TestChangeThatChangedNothing(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, changeEmployees+`changes:
   - {date: 2026-11-16, stage: contracts_signed, note: "новый шаблон договора"}
 `)
@@ -211,6 +213,7 @@ func TestChangeThatChangedNothing(t *testing.T) {
 // TestChangeLogProblemsAreLocated: a stage the funnel does not have stops
 // every command with the place in the file, as config check does.
 func TestChangeLogProblemsAreLocated(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, changeEmployees+`changes:
   - {date: 2026-11-16, stage: contract_signed}
 `)
@@ -292,6 +295,7 @@ func requireTrendTab(t *testing.T, path string, counted map[day.Date][2]int) {
 // close-day after the change became significant says so; the next day's
 // digest, run as a new process, does not say it again.
 func TestDigestSaysOnceThatAChangeWorked(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, changeEmployees+`notify: {console: true}
 changes:
   - {date: 2026-11-16, stage: contracts_signed, note: "новый шаблон договора"}

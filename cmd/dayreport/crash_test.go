@@ -42,6 +42,11 @@ func TestMain(m *testing.M) {
 		stop()
 		os.Exit(code)
 	}
+	// No test may pick up the developer's own configuration: --config
+	// always wins, and without it $DAYREPORT_CONFIG would. Unset once
+	// here rather than with t.Setenv in each test, which would keep the
+	// slow CLI tests from running in parallel (t.Setenv panics there).
+	_ = os.Unsetenv("DAYREPORT_CONFIG")
 	os.Exit(m.Run())
 }
 

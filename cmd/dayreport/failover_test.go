@@ -177,7 +177,17 @@ employees:
 	}
 	require.Eventually(t, allClosed, 60*time.Second, 100*time.Millisecond, "every day closed and pushed")
 	snapshot := closedAt(t, db, date)
-	time.Sleep(6 * time.Second) // more polls and a close-day by the new leader
+	// More polls and a close-day by the new leader, all started after the
+	// snapshot: waited for (a fixed 6 s saw fewer of them, or none, on a
+	// loaded machine, and the check below would then prove nothing).
+	var lastPass int64
+	require.NoError(t, db.QueryRowContext(t.Context(), `SELECT coalesce(max(id), 0) FROM passes`).Scan(&lastPass))
+	require.Eventually(t, func() bool {
+		var polls, closes int
+		err := db.QueryRowContext(t.Context(), `SELECT count(*) FILTER (WHERE kind <> 'close-day'), count(*) FILTER (WHERE kind = 'close-day')
+			FROM passes WHERE id > $1 AND finished_at IS NOT NULL`, lastPass).Scan(&polls, &closes)
+		return err == nil && polls >= 2 && closes >= 1
+	}, 2*time.Minute, 100*time.Millisecond, "the new leader polls and closes the day again")
 	require.Equal(t, snapshot, closedAt(t, db, date), "a closed day is never closed again")
 
 	for i, p := range procs {

@@ -19,6 +19,7 @@ import (
 // without end nor reads the outside file; each of the three employees gets
 // the reason, the good report goes through, the pass exits 1.
 func TestSyncRefusesHostileReportFiles(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, "employees:\n  - {id: anna, name: Анна}\n  - {id: boris, name: Борис}\n"+
 		"  - {id: vera, name: Вера}\n  - {id: gleb, name: Глеб}\n")
 	reports := filepath.Join(c.dir, "reports")

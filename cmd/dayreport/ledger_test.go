@@ -28,8 +28,7 @@ type cliTeam struct {
 }
 
 func newCLITeam(t *testing.T, yamlText string) *cliTeam {
-	t.Helper()
-	t.Setenv("DAYREPORT_CONFIG", "")
+	t.Helper() // $DAYREPORT_CONFIG is unset for the whole package (TestMain)
 	dir := t.TempDir()
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "reports"), 0o755))
 	text := "company: {timezone: Europe/Moscow, language: ru}\nlocal: {dir: reports}\nstate: {path: state.db}\n" +
@@ -111,6 +110,7 @@ func rfc(date string, hour, minute int) string {
 // nothing is absent on each day, with one CRM record each. A rerun changes
 // nothing.
 func TestLedgerDowntimeWeek(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, "employees:\n  - {id: anna, name: Анна}\n  - {id: boris, name: Борис}\n")
 	c.write(t, "anna.txt", apptest.ReportText("16.11.2026", 10)+"\n"+apptest.ReportText("17.11.2026", 11))
 
@@ -154,6 +154,7 @@ func countStatuses(list []employeeJSON) map[report.Status]int {
 // TestLedgerTimeZones: a London and a Vladivostok employee are closed by
 // the first pass after their own deadline, whatever date that pass is for.
 func TestLedgerTimeZones(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, "deadline: {time: \"19:00\", grace: 2h}\nemployees:\n"+
 		"  - {id: liz, name: Лиз, timezone: Europe/London}\n  - {id: vera, name: Вера, timezone: Asia/Vladivostok}\n")
 
@@ -185,6 +186,7 @@ func TestLedgerTimeZones(t *testing.T) {
 // it moved to, 04.11 a holiday. The next pass closes the Saturday and
 // leaves the other three free.
 func TestLedgerTransferredSaturday(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, "employees:\n  - {id: anna, name: Анна}\n  - {id: boris, name: Борис}\n")
 	c.write(t, "anna.txt", apptest.ReportText("01.11.2025", 8))
 	res := c.pass(t, rfc("2025-10-31", 22, 0), "sync", "--date", "2025-10-31")
@@ -201,6 +203,7 @@ func TestLedgerTransferredSaturday(t *testing.T) {
 // TestLedgerStart: no day exists for an employee before their start: no
 // absence, no record, not in the pass's table, not in a backfill.
 func TestLedgerStart(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, "employees:\n  - {id: anna, name: Анна}\n  - {id: nina, name: Нина, start: 2026-11-18}\n")
 	res := c.pass(t, rfc("2026-11-16", 22, 0), "sync", "--date", "2026-11-16")
 	require.Equal(t, map[string]string{"anna": "absent"}, res.statuses(), "nina has not started")
@@ -222,6 +225,7 @@ func TestLedgerStart(t *testing.T) {
 // TestCloseDaySendsTheDigestOnce: close-day sends the manager's digest of
 // the day; a rerun does not; --no-notify sends nothing.
 func TestCloseDaySendsTheDigestOnce(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, "notify: {console: true}\nemployees:\n  - {id: anna, name: Анна}\n  - {id: boris, name: Борис}\n")
 	c.write(t, "anna.txt", apptest.ReportText("25.11.2026", 10))
 	code, out, stderr := c.run(t, rfc("2026-11-25", 21, 30), "close-day", "--date", "2026-11-25", "--no-notify")
@@ -240,6 +244,7 @@ func TestCloseDaySendsTheDigestOnce(t *testing.T) {
 // first sees it, a due reminder once, and --dry-run lists exactly what the
 // real run then sends.
 func TestSyncSendsWhatIsDue(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, "notify: {console: true}\nreminders: [{at: \"18:30\"}]\n"+
 		"employees:\n  - {id: anna, name: Анна}\n  - {id: boris, name: Борис}\n")
 	c.write(t, "boris.txt", "25.11.2026\nНовые звонки: много\n")
@@ -268,6 +273,7 @@ func TestSyncSendsWhatIsDue(t *testing.T) {
 // is a configuration to complete (exit 2, naming the year and the key); a
 // config that declares the year is accepted and its holidays honoured.
 func TestUncoveredYearRefused(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, "employees:\n  - {id: anna, name: Анна}\n")
 	code, out, stderr := c.run(t, "2028-01-03T22:00:00+03:00", "close-day", "--date", "2028-01-03")
 	require.Equal(t, 2, code, stderr)
@@ -290,6 +296,7 @@ func TestUncoveredYearRefused(t *testing.T) {
 // TestBackfillDryRun: backfill --dry-run says what it would push, by
 // status, and writes nothing; the real backfill then pushes exactly that.
 func TestBackfillDryRun(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, "employees:\n  - {id: anna, name: Анна}\n  - {id: boris, name: Борис}\n")
 	c.write(t, "anna.txt", apptest.ReportText("16.11.2026", 10)+"\n"+apptest.ReportText("17.11.2026", 9)+"\n"+
 		"18.11.2026\nНовые звонки: много\n")
@@ -312,6 +319,7 @@ func TestBackfillDryRun(t *testing.T) {
 // TestConfigCheckWarns: config check passes but warns about a day-of-week
 // field the daemon ignores and a production calendar in its last year.
 func TestConfigCheckWarns(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, "schedule: {poll: \"*/20 17-23 * * 1-5\"}\nemployees:\n  - {id: anna, name: Анна}\n")
 	code, out, stderr := execCLI(t, "config", "check", "--config", c.config, "--now", "2027-03-01T12:00:00+03:00")
 	require.Equal(t, 0, code, stderr)
@@ -326,7 +334,7 @@ func TestConfigCheckWarns(t *testing.T) {
 
 // TestBackfillReplayNoNotify: --no-notify keeps a replay quiet.
 func TestBackfillReplayNoNotify(t *testing.T) {
-	t.Setenv("DAYREPORT_CONFIG", "")
+	t.Parallel()
 	cfg, _ := demoConfig(t)
 	code, out, stderr := execCLI(t, "backfill", "--config", cfg, "--from", "2026-10-26", "--to", "2026-11-06", "--replay",
 		"--no-notify", "--now", "2026-11-26T12:00:00+03:00")
@@ -340,7 +348,7 @@ func TestBackfillReplayNoNotify(t *testing.T) {
 // TestBackfillReplayDryRunCountsWhatTheReplayPushes: a dry replay judges
 // its days as the real one does (the ledger included): the same records.
 func TestBackfillReplayDryRunCountsWhatTheReplayPushes(t *testing.T) {
-	t.Setenv("DAYREPORT_CONFIG", "")
+	t.Parallel()
 	cfg, _ := demoConfig(t)
 	args := []string{"backfill", "--config", cfg, "--from", "2026-10-26", "--to", "2026-11-06", "--replay", "--format", "json",
 		"--now", "2026-11-26T12:00:00+03:00"}
@@ -361,6 +369,7 @@ func TestBackfillReplayDryRunCountsWhatTheReplayPushes(t *testing.T) {
 // TestBackfillAsksAtATerminal: at a terminal, backfill says what it will
 // push and goes on only on yes; --yes does not ask.
 func TestBackfillAsksAtATerminal(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, "employees:\n  - {id: anna, name: Анна}\n")
 	args := []string{"backfill", "--config", c.config, "--from", "2026-11-16", "--to", "2026-11-20", "--now", rfc("2026-11-20", 22, 0)}
 	term := func(answer string, extra ...string) (int, string, string) {
@@ -388,6 +397,7 @@ func TestBackfillAsksAtATerminal(t *testing.T) {
 // TestSyncNamesStrayFiles: a report file that matches no employee is named,
 // with the id it most likely meant, and its writer's day is judged as usual.
 func TestSyncNamesStrayFiles(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, "employees:\n  - {id: ivanov, name: Иван}\n  - {id: petrova, name: Анна}\n")
 	c.write(t, "ivanv.txt", apptest.ReportText("25.11.2026", 10))
 	c.write(t, "Petrova.txt", apptest.ReportText("25.11.2026", 10))
@@ -403,6 +413,7 @@ func TestSyncNamesStrayFiles(t *testing.T) {
 // summary of the configured window ending on the newest stored day, not a
 // window around the old date.
 func TestOldPassKeepsTheManagersWindow(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, "employees:\n  - {id: anna, name: Анна}\n")
 	c.write(t, "anna.txt", apptest.ReportText("25.11.2026", 10)+"\n"+apptest.ReportText("02.11.2026", 10))
 	code, out, stderr := c.run(t, rfc("2026-11-25", 22, 0), "sync", "--format", "json")
@@ -432,6 +443,7 @@ func TestOldPassKeepsTheManagersWindow(t *testing.T) {
 // Windows-1251, UTF-8 with a byte-order mark and non-breaking spaces, UTF-8
 // with one broken byte — are all read by `sync` with their numbers.
 func TestSyncReadsWhatEditorsSave(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, "employees:\n  - {id: anna, name: Анна}\n  - {id: boris, name: Борис}\n"+
 		"  - {id: vera, name: Вера}\n  - {id: gleb, name: Глеб}\n")
 	text := strings.ReplaceAll(apptest.ReportText("25.11.2026", 120), "Новые звонки: 120", "Новые\u00a0звонки:\u00a0120 шт")
@@ -460,6 +472,7 @@ func TestSyncReadsWhatEditorsSave(t *testing.T) {
 // block pasted next to the webhook, `config check` passes and `sync` writes
 // the day's report into the portal.
 func TestCRMSetupThenSync(t *testing.T) {
+	t.Parallel()
 	b24 := bitrix24fake.New(t, bitrix24fake.Options{})
 	c := newCLITeam(t, "employees:\n  - {id: anna, name: Анна, crm_user_id: \"7\"}\n")
 	base, err := os.ReadFile(c.config)

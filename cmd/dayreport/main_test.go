@@ -99,7 +99,7 @@ func TestConfigCheck(t *testing.T) {
 // TestBackfillDemo is README command 1 through the CLI: statuses in the
 // text, then JSON, then a rerun that pushes nothing.
 func TestBackfillDemo(t *testing.T) {
-	t.Setenv("DAYREPORT_CONFIG", "")
+	t.Parallel()
 	cfg, db := demoConfig(t)
 	args := []string{"backfill", "--config", cfg, "--from", "2026-10-26", "--to", "2026-11-06", "--replay", "--now", "2026-11-26T12:00:00+03:00"}
 	code, out, stderr := execCLI(t, args...)
@@ -132,7 +132,7 @@ func TestBackfillDemo(t *testing.T) {
 }
 
 func TestSyncJSONAndDryRun(t *testing.T) {
-	t.Setenv("DAYREPORT_CONFIG", "")
+	t.Parallel()
 	cfg, db := demoConfig(t)
 	code, out, stderr := execCLI(t, "sync", "--config", cfg, "--date", "2026-10-29", "--dry-run", "--format", "json", "--now", "2026-11-26T12:00:00+03:00")
 	require.Equal(t, 0, code, stderr)
@@ -180,7 +180,7 @@ func TestVersion(t *testing.T) {
 // reports (81 working employee-days and ivanov's holiday report, less
 // kuznetsov's absence, volkov's invalid report and smirnova's 4 days of leave).
 func TestFunnelDemo(t *testing.T) {
-	t.Setenv("DAYREPORT_CONFIG", "")
+	t.Parallel()
 	cfg, _ := demoConfig(t)
 	now := "--now=2026-11-26T12:00:00+03:00"
 	code, _, stderr := execCLI(t, "backfill", "--config", cfg, "--from", "2026-10-26", "--to", "2026-11-06", "--replay", now)

@@ -33,6 +33,7 @@ func itoa(n int) string {
 // from the 9th, Vera starts on the 16th; Anna misses the 6th and writes
 // nothing after the 10th.
 func TestPlanAndMonthCommands(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, `employees:
   - {id: anna, name: Анна Белова}
   - {id: boris, name: Борис Орлов, leave_from: 2026-11-09, leave_to: 2026-11-20}
@@ -140,7 +141,7 @@ plans:
 // (the CRM's facts give actual_crm: Volkov's overstated calls show) and the
 // month review with Petrova's long-term answer.
 func TestPlanOnTheDemo(t *testing.T) {
-	t.Setenv("DAYREPORT_CONFIG", "")
+	t.Parallel()
 	cfg, _ := demoConfig(t)
 	now := "2026-11-26T12:00:00+03:00"
 	code, _, stderr := execCLI(t, "backfill", "--config", cfg, "--from", "2026-10-26", "--to", "2026-11-06", "--replay", "--now", now)
@@ -208,6 +209,7 @@ func TestCheckLongTerm(t *testing.T) {
 // TestPlanWithoutPlans: a team with no plans gets a sentence, not an empty
 // table, and the JSON an empty team.
 func TestPlanWithoutPlans(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, "employees:\n  - {id: anna, name: Анна}\n")
 	c.write(t, "anna.txt", planDay("02.11.2026", 20, 1, ""))
 	now := rfc("2026-11-03", 12, 0)

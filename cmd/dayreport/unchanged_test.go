@@ -25,6 +25,7 @@ import (
 // workbook alone (written again once deleted). Then one report is edited:
 // only that employee's day changes.
 func TestUnchangedPollWritesNothing(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, "employees:\n  - {id: anna, name: Анна}\n  - {id: boris, name: Борис}\n"+
 		"  - {id: vera, name: Вера}\n  - {id: gleb, name: Глеб}\n  - {id: dina, name: Дина}\n")
 	var week strings.Builder

@@ -29,6 +29,7 @@ func verifyReport(date string, payments string) string {
 // and the stored day; the reported number is the new one, not changed by
 // the flag.
 func TestEditedAfterTheClose(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, "deadline: {time: \"21:00\", grace: 0s}\nemployees:\n  - {id: anna, name: Анна}\n")
 	file := filepath.Join(c.dir, "reports", "anna.txt")
 	c.write(t, "anna.txt", verifyReport("24.11.2026", "2"))
@@ -100,6 +101,7 @@ func flagCodes(flags []crm.Flag) []string {
 // check off), for a built-in template and for a template file; the sum of
 // the calls a junior and a senior report is fine.
 func TestConfigCheckVerifyFacts(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, "verify:\n  facts:\n    telephony: new_calls\n    calls: calls\n    won: contracts_signed\nemployees:\n  - {id: anna, name: Анна}\n")
 	code, _, stderr := execCLI(t, "config", "check", "--config", c.config, "--now", "2026-11-26T12:00:00+03:00")
 	require.Equal(t, exitUsage, code, stderr)
@@ -125,6 +127,7 @@ func TestConfigCheckVerifyFacts(t *testing.T) {
 // contracts are paid a week after signing: the last week has 5 payments
 // against 3 contracts, and no day carries a flag.
 func TestExampleWeekRaisesNothing(t *testing.T) {
+	t.Parallel()
 	c := newCLITeam(t, "crm: {adapter: builtin, builtin: {facts: facts.csv}}\nemployees:\n  - {id: anna, name: Анна}\n")
 	var dates []time.Time
 	for d := time.Date(2026, 11, 9, 0, 0, 0, 0, time.UTC); len(dates) < 20; d = d.AddDate(0, 0, 1) {
@@ -194,6 +197,7 @@ func TestExampleWeekRaisesNothing(t *testing.T) {
 // day or all at once in a backfill (a day's flags never depend on the order
 // the reports were read in). An excess Wednesday does not make up for stays.
 func TestCarryOverWhateverTheOrder(t *testing.T) {
+	t.Parallel()
 	report := func(date string, invoices int) string {
 		return fmt.Sprintf("%s\nНовые звонки: 20\nПовторные звонки: 6\nОтправлено КП: 3\nВыставлено счетов и договоров: %d\n"+
 			"Подписано договоров: 0\nОплаты: 0\nЗвонки по обратной связи: 2\nОценка работы компании: 4,5\n\n", date, invoices)

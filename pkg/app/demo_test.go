@@ -58,9 +58,7 @@ func runDemo(t *testing.T, a *App) *pass.BackfillResult {
 // second run changes nothing.
 func TestDemoBackfill(t *testing.T) {
 	t.Parallel()
-	cfg := loadDemo(t, filepath.Join(t.TempDir(), "demo.db"))
-	a := openApp(t, cfg, Options{Now: newClock(demoNow).Now})
-	res := runDemo(t, a)
+	_, a, res := replayedDemo(t) // runDemo on a new database, run once for the package
 
 	// Nine working days: 4 November is a public holiday, weekends are off.
 	dates := make([]string, 0, len(res.Days))
@@ -175,11 +173,7 @@ func TestDemoWithoutReplay(t *testing.T) {
 // fortnight, and the model behind it holds every employee-day.
 func TestDemoSummary(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	cfg := loadDemo(t, filepath.Join(dir, "demo.db"))
-	cfg.Summary.XLSX = filepath.Join(dir, "summary.xlsx")
-	a := openApp(t, cfg, Options{Now: newClock(demoNow).Now})
-	res := runDemo(t, a)
+	cfg, a, res := replayedDemo(t)
 	require.NotNil(t, res.Summary)
 	require.Empty(t, res.Summary.Error)
 	require.Equal(t, "2026-10-26", res.Summary.From)

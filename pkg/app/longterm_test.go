@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"encoding/json"
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -23,11 +22,7 @@ import (
 // workbook.
 func TestDemoLongTerm(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	cfg := loadDemo(t, filepath.Join(dir, "demo.db"))
-	cfg.Summary.XLSX = filepath.Join(dir, "summary.xlsx")
-	a := openApp(t, cfg, Options{Now: newClock(demoNow).Now})
-	res := runDemo(t, a)
+	cfg, a, res := replayedDemo(t) // runDemo on a new database, run once for the package
 
 	nov3 := day.MustParse("2026-11-03")
 	var js []byte
@@ -80,11 +75,7 @@ func TestDemoLongTerm(t *testing.T) {
 // October, the free text by date), with the metric labels of every tab.
 func TestDemoPlanTabs(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	cfg := loadDemo(t, filepath.Join(dir, "demo.db"))
-	cfg.Summary.XLSX = filepath.Join(dir, "summary.xlsx")
-	a := openApp(t, cfg, Options{Now: newClock(demoNow).Now})
-	runDemo(t, a)
+	cfg, _, _ := replayedDemo(t) // runDemo's workbook, the backfill run once for the package
 
 	f, err := excelize.OpenFile(cfg.Summary.XLSX)
 	require.NoError(t, err)

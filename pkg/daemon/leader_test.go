@@ -65,7 +65,7 @@ func TestReadyzAndStatusSayWhoLeads(t *testing.T) {
 	require.Eventually(t, func() bool {
 		code, body := get(t, "http://"+da.Addr()+"/readyz")
 		return code == http.StatusOK && json.Unmarshal([]byte(body), &st) == nil && st.Leadership != nil && st.Leadership.Leading
-	}, 10*time.Second, 50*time.Millisecond, "a leads")
+	}, time.Minute, 50*time.Millisecond, "a leads")
 	require.Equal(t, "replica-a", st.Leadership.Leader)
 
 	b := openApp(t, tm.Cfg, app.Options{Now: now, Instance: "replica-b"})
@@ -74,7 +74,7 @@ func TestReadyzAndStatusSayWhoLeads(t *testing.T) {
 		code, body := get(t, "http://"+db.Addr()+"/status")
 		var sb statusBody
 		return code == http.StatusOK && json.Unmarshal([]byte(body), &sb) == nil && sb.Leadership.Leader == "replica-a"
-	}, 10*time.Second, 50*time.Millisecond, "b names the leader")
+	}, time.Minute, 50*time.Millisecond, "b names the leader")
 	code, body := get(t, "http://"+db.Addr()+"/readyz")
 	require.Equal(t, http.StatusOK, code, body)
 	var rb readiness

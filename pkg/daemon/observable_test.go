@@ -51,7 +51,7 @@ func TestDaemonFailuresAreVisible(t *testing.T) {
 	require.Eventually(t, func() bool {
 		_, body := get(t, base+"/status")
 		return json.Unmarshal([]byte(body), &st) == nil && st.Skipped.Locked >= 1
-	}, 10*time.Second, 50*time.Millisecond, "a run skipped for the lock")
+	}, time.Minute, 50*time.Millisecond, "a run skipped for the lock")
 	require.True(t, st.Skipped.LockedNow)
 	require.Equal(t, JobPoll, st.Skipped.Last.Job)
 	require.Contains(t, st.Skipped.Last.Reason, "dayreport sync (pid 4242)")
@@ -93,7 +93,7 @@ func TestDaemonFailuresAreVisible(t *testing.T) {
 	require.Eventually(t, func() bool {
 		code, _ := get(t, base+"/readyz")
 		return code == http.StatusOK
-	}, 10*time.Second, 50*time.Millisecond, "ready again once a run ran")
+	}, time.Minute, 50*time.Millisecond, "ready again once a run ran")
 	cancel()
 	require.NoError(t, <-done)
 	require.Contains(t, logs.String(), `"took_ms":`)
