@@ -104,6 +104,9 @@ func (e *Engine) Run(ctx context.Context, req Request) (*Result, error) {
 		}
 		r.res.PassID = id
 		r.log = r.log.With().Int64("pass", id).Logger()
+		// The pass's days are written in batches (flushDays).
+		e.batch.Store(e.Store.NewDayBatch())
+		defer e.batch.Store(nil)
 	}
 	return r.do(ctx)
 }
