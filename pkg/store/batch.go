@@ -226,38 +226,48 @@ func (b *DayBatch) flushLocked(ctx context.Context) ([]string, error) {
 	ops, employees := b.ops, b.employees
 	b.ops, b.employees, b.days = nil, nil, 0
 	clear(b.staged)
-	var err error
-	if b.s.db.d == postgresDialect {
-		err = b.s.flushPostgres(ctx, ops)
-	} else {
-		err = b.s.write(ctx, func(tx *txn) error {
-			have, err := slots(ctx, tx)
-			if err != nil {
-				return err
-			}
-			for _, st := range batchStatements(ops, have) {
-				if st.query == "" {
-					if err := b.s.hook("batch"); err != nil {
-						return err
-					}
-					continue
-				}
-				if _, err := tx.ExecContext(ctx, st.query, st.args...); err != nil {
-					return fmt.Errorf("store: save days: %w", err)
-				}
-			}
-			return nil
-		})
-	}
+	err := b.s.writeStatements(ctx, "batch", true, func(have map[string]int) []statement {
+		return batchStatements(ops, have)
+	})
 	if err != nil {
 		return employees, &FlushError{Employees: employees, Err: err}
 	}
 	return employees, nil
 }
 
-// flushPostgres writes ops in one transaction whose statements are sent
-// in one pipeline (pgx's batch): a round trip per flush, not per statement.
-func (s *Store) flushPostgres(ctx context.Context, ops []batchOp) error {
+// writeStatements runs the statements build returns in one write
+// transaction. On PostgreSQL they are sent in one pipeline (pgx's batch):
+// a round trip per transaction, not per statement. An empty statement is
+// the test seam point (on PostgreSQL every seam is passed after the
+// pipeline, before the commit). With slots, build is given the metric
+// slots read in the transaction (see putNumbers).
+func (s *Store) writeStatements(ctx context.Context, point string, withSlots bool, build func(have map[string]int) []statement) error {
+	if s.db.d != postgresDialect {
+		return s.write(ctx, func(tx *txn) error {
+			var have map[string]int
+			if withSlots {
+				var err error
+				if have, err = slots(ctx, tx); err != nil {
+					return err
+				}
+			}
+			for _, st := range build(have) {
+				if st.query == "" {
+					if err := s.hook(point); err != nil {
+						return err
+					}
+					continue
+				}
+				if _, err := tx.ExecContext(ctx, st.query, st.args...); err != nil {
+					return fmt.Errorf("store: write: %w", err)
+				}
+			}
+			return nil
+		})
+	}
+	if s.readOnly {
+		return ErrReadOnly
+	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
@@ -266,10 +276,9 @@ func (s *Store) flushPostgres(ctx context.Context, ops []batchOp) error {
 	return conn.Raw(func(dc any) error {
 		sc, ok := dc.(*stdlib.Conn)
 		if !ok {
-			return fmt.Errorf("store: save days: unexpected driver connection %T", dc)
+			return fmt.Errorf("store: write: unexpected driver connection %T", dc)
 		}
-		pc := sc.Conn()
-		tx, err := pc.Begin(ctx)
+		tx, err := sc.Conn().Begin(ctx)
 		if err != nil {
 			return fmt.Errorf("store: begin: %w", err)
 		}
@@ -277,33 +286,19 @@ func (s *Store) flushPostgres(ctx context.Context, ops []batchOp) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockClassWrite, s.lockKey); err != nil {
 			return fmt.Errorf("store: begin: %w", err)
 		}
-		have := map[string]int{}
-		rows, err := tx.Query(ctx, `SELECT metric, slot FROM metric_slots`)
-		if err != nil {
-			return fmt.Errorf("store: metric slots: %w", err)
-		}
-		for rows.Next() {
-			var (
-				m string
-				i int
-			)
-			if err := rows.Scan(&m, &i); err != nil {
-				rows.Close()
-				return fmt.Errorf("store: metric slots: %w", err)
+		var have map[string]int
+		if withSlots {
+			if have, err = pgMetricSlots(ctx, tx); err != nil {
+				return err
 			}
-			have[m] = i
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("store: metric slots: %w", err)
 		}
 		var (
 			batch pgx.Batch
-			hooks int
+			seams int
 		)
-		for _, st := range batchStatements(ops, have) {
+		for _, st := range build(have) {
 			if st.query == "" {
-				hooks++
+				seams++
 				continue
 			}
 			batch.Queue(postgresDialect.bind(st.query), st.args...)
@@ -312,14 +307,14 @@ func (s *Store) flushPostgres(ctx context.Context, ops []batchOp) error {
 		for range batch.Len() {
 			if _, err := br.Exec(); err != nil {
 				_ = br.Close()
-				return fmt.Errorf("store: save days: %w", err)
+				return fmt.Errorf("store: write: %w", err)
 			}
 		}
 		if err := br.Close(); err != nil {
-			return fmt.Errorf("store: save days: %w", err)
+			return fmt.Errorf("store: write: %w", err)
 		}
-		for range hooks {
-			if err := s.hook("batch"); err != nil {
+		for range seams {
+			if err := s.hook(point); err != nil {
 				return err
 			}
 		}
@@ -328,6 +323,30 @@ func (s *Store) flushPostgres(ctx context.Context, ops []batchOp) error {
 		}
 		return nil
 	})
+}
+
+// pgMetricSlots is slots in a pgx transaction.
+func pgMetricSlots(ctx context.Context, tx pgx.Tx) (map[string]int, error) {
+	have := map[string]int{}
+	rows, err := tx.Query(ctx, `SELECT metric, slot FROM metric_slots`)
+	if err != nil {
+		return nil, fmt.Errorf("store: metric slots: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			m string
+			i int
+		)
+		if err := rows.Scan(&m, &i); err != nil {
+			return nil, fmt.Errorf("store: metric slots: %w", err)
+		}
+		have[m] = i
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: metric slots: %w", err)
+	}
+	return have, nil
 }
 
 // statement is one SQL statement of a flush; an empty query marks the end
