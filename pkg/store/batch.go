@@ -265,28 +265,11 @@ func (s *Store) writeStatements(ctx context.Context, point string, withSlots boo
 			return nil
 		})
 	}
-	if s.readOnly {
-		return ErrReadOnly
-	}
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
-	}
-	defer func() { _ = conn.Close() }()
-	return conn.Raw(func(dc any) error {
-		sc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("store: write: unexpected driver connection %T", dc)
-		}
-		tx, err := sc.Conn().Begin(ctx)
-		if err != nil {
-			return fmt.Errorf("store: begin: %w", err)
-		}
-		defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }() // a no-op after Commit
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockClassWrite, s.lockKey); err != nil {
-			return fmt.Errorf("store: begin: %w", err)
-		}
-		var have map[string]int
+	return s.pgWrite(ctx, func(tx pgx.Tx) error {
+		var (
+			have map[string]int
+			err  error
+		)
 		if withSlots {
 			if have, err = pgMetricSlots(ctx, tx); err != nil {
 				return err
@@ -317,6 +300,38 @@ func (s *Store) writeStatements(ctx context.Context, point string, withSlots boo
 			if err := s.hook(point); err != nil {
 				return err
 			}
+		}
+		return nil
+	})
+}
+
+// pgWrite is write on PostgreSQL with pgx's own transaction on a connection
+// of the pool, for what database/sql cannot do (pipelines): fn runs after
+// the write lock is taken, and the transaction commits when it returns nil.
+func (s *Store) pgWrite(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	if s.readOnly {
+		return ErrReadOnly
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer func() { _ = conn.Close() }()
+	return conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("store: write: unexpected driver connection %T", dc)
+		}
+		tx, err := sc.Conn().Begin(ctx)
+		if err != nil {
+			return fmt.Errorf("store: begin: %w", err)
+		}
+		defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }() // a no-op after Commit
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockClassWrite, s.lockKey); err != nil {
+			return fmt.Errorf("store: begin: %w", err)
+		}
+		if err := fn(tx); err != nil {
+			return err
 		}
 		if err := tx.Commit(ctx); err != nil {
 			return fmt.Errorf("store: commit: %w", err)
