@@ -288,6 +288,9 @@ func TestBatchedPushWrites(t *testing.T) {
 		again, err := s.BuiltinUpsertMany(ctx, keys, [][]byte{[]byte(`{"a":1}`), []byte(`{"a":20}`), []byte(`{"a":3}`)})
 		require.NoError(t, err)
 		require.Equal(t, ids, again, "a key keeps its object")
+		same, err := s.BuiltinUpsertMany(ctx, keys, [][]byte{[]byte(`{"a":1}`), []byte(`{"a":20}`), []byte(`{"a":3}`)})
+		require.NoError(t, err)
+		require.Equal(t, ids, same, "nothing to write")
 		for i, k := range keys {
 			id, rec, rev, ok, err := s.BuiltinGet(ctx, k)
 			require.NoError(t, err)
