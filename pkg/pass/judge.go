@@ -5,9 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"iter"
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/crm"
@@ -161,6 +163,42 @@ func (r *run) judgeEmployee(ctx context.Context, fr fetchResult) {
 // dayBatch is how many judged days a pass stages before it writes them, in
 // one transaction (store.DayBatch).
 const dayBatch = 500
+
+// idleFlush is how long the judging waits for the next document before it
+// writes the days staged so far: a pass held up by a slow document stores
+// what it judged meanwhile, as it did when each day was written at once.
+const idleFlush = 50 * time.Millisecond
+
+// flushWhenIdle yields the fetched documents of in, and writes the staged
+// days (flushDays, on the judging goroutine) whenever the next document
+// keeps the judging waiting longer than idleFlush.
+func (r *run) flushWhenIdle(ctx context.Context, in <-chan fetchResult) iter.Seq[fetchResult] {
+	return func(yield func(fetchResult) bool) {
+		t := time.NewTimer(idleFlush)
+		t.Stop()
+		for {
+			var (
+				fr fetchResult
+				ok bool
+			)
+			select {
+			case fr, ok = <-in:
+			default:
+				t.Reset(idleFlush)
+				select {
+				case fr, ok = <-in:
+				case <-t.C:
+					r.flushDays(ctx)
+					fr, ok = <-in
+				}
+				t.Stop()
+			}
+			if !ok || !yield(fr) {
+				return
+			}
+		}
+	}
+}
 
 // flushDays writes the days staged so far. The flush is not cut short by
 // the pass's cancellation: what was judged is kept, as when each day was

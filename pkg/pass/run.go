@@ -146,7 +146,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 	fetchCtx, stopFetching := context.WithCancel(ctx)
 	defer stopFetching()
 	stopped := false
-	for fr := range r.fetchAll(fetchCtx) {
+	for fr := range r.flushWhenIdle(ctx, r.fetchAll(fetchCtx)) {
 		if ctx.Err() != nil {
 			break
 		}
