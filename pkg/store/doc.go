@@ -79,9 +79,10 @@
 //     it unchanged writes nothing at all, so it adds no crash point.
 //   - a pass saves its days through a DayBatch: what SaveDay would write
 //     for each staged day, and the closed versions noted, commit together
-//     in one transaction per Flush. Before that commit nothing of the batch
-//     was written: every staged day is as before its SaveDay (the next pass
-//     reads the source again). The pass remembers a document's revision
+//     in one transaction per Flush (the pass flushes every 500 days, when
+//     it waits for a document, and at the end). Before that commit nothing
+//     of the batch was written: every staged day is as before its SaveDay
+//     (the next pass reads the source again). The pass remembers a document's revision
 //     only after the days it held were flushed, so a crash in between makes
 //     the next pass read it again, never skip it. The outbox rule is
 //     evaluated in the transaction by statements (an upsert that leaves a
