@@ -5,16 +5,19 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/dayreport/dayreport/pkg/day"
 	"github.com/dayreport/dayreport/pkg/store"
 )
 
 // The engine reads and saves employee-days through these methods: on a real
-// run they are the store's; in a dry run what would be saved is kept in an
-// overlay in memory and read back from it, so that a dry backfill judges its
-// later days against its earlier ones exactly as a real backfill would, and
-// writes nothing.
+// run they are the store's, through the pass's store.DayBatch, which writes
+// the days judged in few transactions and flushes before a read of a day it
+// holds; in a dry run what would be saved is kept in an overlay in memory
+// and read back from it, so that a dry backfill judges its later days
+// against its earlier ones exactly as a real backfill would, and writes
+// nothing.
 
 // overlay is what a dry run would have saved: the days, by employee and
 // date, and the employees' first judged days.
@@ -122,7 +125,15 @@ func (e *Engine) firstDate(ctx context.Context) (day.Date, bool, error) {
 
 // daysOf returns an employee's days from..to, by date.
 func (e *Engine) daysOf(ctx context.Context, emp string, from, to day.Date) ([]store.Day, error) {
-	stored, err := e.Store.DaysOf(ctx, emp, from, to)
+	var (
+		stored []store.Day
+		err    error
+	)
+	if b := e.batch.Load(); b != nil {
+		stored, err = b.DaysOf(ctx, emp, from, to)
+	} else {
+		stored, err = e.Store.DaysOf(ctx, emp, from, to)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("state: %w", err)
 	}
@@ -145,7 +156,11 @@ func (e *Engine) dayOf(ctx context.Context, emp string, d day.Date) (store.Day, 
 // the store would have answered).
 func (e *Engine) saveDay(ctx context.Context, u store.DayUpdate, prior store.Day, known bool) (store.SaveResult, error) {
 	if e.overlay == nil {
-		res, err := e.Store.SaveDay(ctx, u)
+		save := e.Store.SaveDay
+		if b := e.batch.Load(); b != nil {
+			save = b.Save
+		}
+		res, err := save(ctx, u)
 		if err != nil {
 			return res, fmt.Errorf("state: %w", err)
 		}
@@ -160,4 +175,29 @@ func (e *Engine) saveDay(ctx context.Context, u store.DayUpdate, prior store.Day
 	}
 	e.overlay.put(d)
 	return res, nil
+}
+
+// versions returns the report versions of an employee-day, oldest first.
+func (e *Engine) versions(ctx context.Context, emp string, d day.Date) ([]store.Version, error) {
+	if b := e.batch.Load(); b != nil {
+		return b.Versions(ctx, emp, d)
+	}
+	return e.Store.Versions(ctx, emp, d)
+}
+
+// closedVersion is store.ClosedVersion, through the pass's batch.
+func (e *Engine) closedVersion(ctx context.Context, emp string, d day.Date) (string, time.Time, bool, error) {
+	if b := e.batch.Load(); b != nil {
+		return b.ClosedVersion(ctx, emp, d)
+	}
+	return e.Store.ClosedVersion(ctx, emp, d)
+}
+
+// noteClosedVersion is store.NoteClosedVersion, staged in the pass's batch.
+func (e *Engine) noteClosedVersion(ctx context.Context, emp string, d day.Date, hash string, closedAt time.Time) error {
+	if b := e.batch.Load(); b != nil {
+		b.NoteClosedVersion(emp, d, hash, closedAt)
+		return nil
+	}
+	return e.Store.NoteClosedVersion(ctx, emp, d, hash, closedAt)
 }

@@ -147,6 +147,8 @@ type Engine struct {
 	// overlay holds, in a dry run, the days the engine would have saved, so
 	// that a dry backfill sees its earlier days as a real one would.
 	overlay *overlay
+	// batch, during a pass that writes, stages its days (see days.go).
+	batch atomic.Pointer[store.DayBatch]
 }
 
 // New builds an engine.

@@ -5,8 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"iter"
+	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/crm"
@@ -152,6 +155,90 @@ func (r *run) judgeEmployee(ctx context.Context, fr fetchResult) {
 	if complete && fr.fetched != nil {
 		r.rememberDocument(ctx, p, fr.fetched, sections)
 	}
+	if b := r.e.batch.Load(); b != nil && b.Len() >= dayBatch {
+		r.flushDays(ctx)
+	}
+}
+
+// dayBatch is how many judged days a pass stages before it writes them, in
+// one transaction (store.DayBatch).
+const dayBatch = 500
+
+// idleFlush is how long the judging waits for the next document before it
+// writes the days staged so far: a pass held up by a slow document stores
+// what it judged meanwhile, as it did when each day was written at once.
+const idleFlush = 50 * time.Millisecond
+
+// flushWhenIdle yields the fetched documents of in, and writes the staged
+// days (flushDays, on the judging goroutine) whenever the next document
+// keeps the judging waiting longer than idleFlush.
+func (r *run) flushWhenIdle(ctx context.Context, in <-chan fetchResult) iter.Seq[fetchResult] {
+	return func(yield func(fetchResult) bool) {
+		t := time.NewTimer(idleFlush)
+		t.Stop()
+		for {
+			var (
+				fr fetchResult
+				ok bool
+			)
+			select {
+			case fr, ok = <-in:
+			default:
+				t.Reset(idleFlush)
+				select {
+				case fr, ok = <-in:
+				case <-t.C:
+					r.flushDays(ctx)
+					fr, ok = <-in
+				}
+				t.Stop()
+			}
+			if !ok || !yield(fr) {
+				return
+			}
+		}
+	}
+}
+
+// flushDays writes the days staged so far. The flush is not cut short by
+// the pass's cancellation: what was judged is kept, as when each day was
+// written at once. When it fails nothing of it was written: its employees
+// are failed in the result, their documents are not remembered (they are
+// read and judged again next pass), and false is returned.
+func (r *run) flushDays(ctx context.Context) bool {
+	b := r.e.batch.Load()
+	if b == nil {
+		return true
+	}
+	_, err := b.Flush(context.WithoutCancel(ctx))
+	if err == nil {
+		return true
+	}
+	lost := map[string]bool{}
+	if fe, ok := errors.AsType[*store.FlushError](err); ok {
+		for _, id := range fe.Employees {
+			lost[id] = true
+		}
+	}
+	r.log.Error().Err(err).Int("employees", len(lost)).Msg("store the judged days; they are judged again next pass")
+	// Each employee counts once among the failed: those already failed
+	// (a day that could not be staged) are not counted again.
+	unseen := maps.Clone(lost)
+	for i, out := range r.res.Employees {
+		if !lost[out.ID] {
+			continue
+		}
+		delete(unseen, out.ID)
+		if out.Error == "" {
+			r.res.Employees[i].Error = "state: " + err.Error()
+			r.res.Failed++
+		}
+	}
+	r.res.Failed += len(unseen)
+	for id := range lost {
+		delete(r.docs, id)
+	}
+	return false
 }
 
 // hasOverstated reports whether a stored day carries an overstated flag.
@@ -322,6 +409,8 @@ const docBatch = 500
 // transaction. Until it commits, a document is read again by the next
 // pass, as after a crash: never skipped on a state not stored.
 func (r *run) flushDocuments(ctx context.Context) {
+	// A document is remembered only once its days are stored: flushed first.
+	r.flushDays(ctx)
 	if len(r.docs) == 0 {
 		return
 	}

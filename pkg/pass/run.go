@@ -110,6 +110,9 @@ func (e *Engine) Run(ctx context.Context, req Request) (*Result, error) {
 		}
 		r.res.PassID = id
 		r.log = r.log.With().Int64("pass", id).Logger()
+		// The pass's days are written in batches (flushDays).
+		e.batch.Store(e.Store.NewDayBatch())
+		defer e.batch.Store(nil)
 	}
 	return r.do(ctx)
 }
@@ -152,7 +155,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 	if rest := r.quiet(ctx); len(rest) > 0 {
 		fetchCtx, stopFetching := context.WithCancel(ctx)
 		defer stopFetching()
-		for fr := range r.fetchAll(fetchCtx, rest) {
+		for fr := range r.flushWhenIdle(ctx, r.fetchAll(fetchCtx, rest)) {
 			if ctx.Err() != nil {
 				break
 			}

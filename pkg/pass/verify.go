@@ -181,7 +181,7 @@ func (r *run) lateEdit(ctx context.Context, emp config.Employee, next store.Day,
 	if current == nil {
 		return nil, nil
 	}
-	stored, err := a.Store.Versions(ctx, emp.ID, next.Date)
+	stored, err := a.versions(ctx, emp.ID, next.Date)
 	if err != nil {
 		return nil, fmt.Errorf("state: %w", err)
 	}
@@ -204,7 +204,7 @@ func (r *run) lateEdit(ctx context.Context, emp config.Employee, next store.Day,
 	case closing:
 		vs.Closed = &cur
 	case !next.ClosedAt.IsZero():
-		hash, closedAt, ok, err := a.Store.ClosedVersion(ctx, emp.ID, next.Date)
+		hash, closedAt, ok, err := a.closedVersion(ctx, emp.ID, next.Date)
 		if err != nil {
 			return nil, fmt.Errorf("state: %w", err)
 		}
@@ -225,7 +225,7 @@ func (r *run) noteClosed(ctx context.Context, d store.Day, version *store.Versio
 	if r.e.DryRun || version == nil || d.ClosedAt.IsZero() {
 		return
 	}
-	if err := r.e.Store.NoteClosedVersion(ctx, d.Employee, d.Date, version.ContentHash, d.ClosedAt); err != nil {
+	if err := r.e.noteClosedVersion(ctx, d.Employee, d.Date, version.ContentHash, d.ClosedAt); err != nil {
 		r.log.Warn().Err(err).Str("employee", d.Employee).Str("day", d.Date.String()).Msg("record the version the day was closed with")
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/dayreport/dayreport/pkg/day"
 )
 
@@ -52,6 +54,9 @@ func (s *Store) BuiltinUpsertMany(ctx context.Context, keys []string, records []
 			return nil, errors.New("store: builtin upsert: empty key")
 		}
 	}
+	if s.db.d == postgresDialect && distinct(keys) {
+		return s.builtinUpsertPipelined(ctx, keys, records)
+	}
 	ids := make([]string, len(keys))
 	err := s.write(ctx, func(tx *txn) error {
 		now := fmtTime(s.now())
@@ -68,6 +73,94 @@ func (s *Store) BuiltinUpsertMany(ctx context.Context, keys []string, records []
 		return nil, err
 	}
 	return ids, nil
+}
+
+// builtinUpsertPipelined is BuiltinUpsertMany on PostgreSQL for distinct
+// keys: the objects of the keys are read in one query, and the inserts and
+// updates sent in one pipeline (two round trips, not two per key).
+func (s *Store) builtinUpsertPipelined(ctx context.Context, keys []string, records [][]byte) ([]string, error) {
+	ids := make([]string, len(keys))
+	err := s.pgWrite(ctx, func(tx pgx.Tx) error {
+		type object struct {
+			id     int64
+			record string
+		}
+		have := make(map[string]object, len(keys))
+		rows, err := tx.Query(ctx, `SELECT id, key, record FROM crm_records WHERE key = ANY($1)`, keys)
+		if err != nil {
+			return fmt.Errorf("store: builtin upsert: %w", err)
+		}
+		for rows.Next() {
+			var (
+				o object
+				k string
+			)
+			if err := rows.Scan(&o.id, &k, &o.record); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: builtin upsert: %w", err)
+			}
+			have[k] = o
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: builtin upsert: %w", err)
+		}
+		now := fmtTime(s.now())
+		var (
+			batch   pgx.Batch
+			inserts []int // the keys inserted, in the order queued (-1: an update)
+		)
+		for i, k := range keys {
+			o, ok := have[k]
+			switch {
+			case !ok:
+				batch.Queue(`INSERT INTO crm_records (key, record, revision, created_at, updated_at)
+					VALUES ($1, $2, 1, $3, $4) RETURNING id`, k, string(records[i]), now, now)
+				inserts = append(inserts, i)
+			case o.record != string(records[i]):
+				batch.Queue(`UPDATE crm_records SET record = $1, revision = revision + 1, updated_at = $2
+					WHERE id = $3`, string(records[i]), now, o.id)
+				inserts = append(inserts, -1)
+				fallthrough
+			default:
+				ids[i] = strconv.FormatInt(o.id, 10)
+			}
+		}
+		br := tx.SendBatch(ctx, &batch)
+		for _, i := range inserts {
+			if i < 0 {
+				_, err = br.Exec()
+			} else {
+				var id int64
+				err = br.QueryRow().Scan(&id)
+				ids[i] = strconv.FormatInt(id, 10)
+			}
+			if err != nil {
+				_ = br.Close()
+				return fmt.Errorf("store: builtin upsert: %w", err)
+			}
+		}
+		if err := br.Close(); err != nil {
+			return fmt.Errorf("store: builtin upsert: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// distinct reports whether no key is given twice.
+func distinct(keys []string) bool {
+	seen := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		if seen[k] {
+			return false
+		}
+		seen[k] = true
+	}
+	return true
 }
 
 // builtinUpsert writes one object of the builtin CRM in tx.

@@ -165,6 +165,15 @@ func (s *Store) EachDay(ctx context.Context, from, to day.Date, fn func(Day) err
 	}
 }
 
+// dayUpsert ends the INSERT of a day row: the row replaces the stored one.
+const dayUpsert = `ON CONFLICT (employee, date) DO UPDATE SET
+	status = excluded.status, late = excluded.late, closed_at = excluded.closed_at,
+	first_seen = excluded.first_seen, version_id = excluded.version_id,
+	metrics = excluded.metrics, notes = excluded.notes, errors = excluded.errors,
+	flags = excluded.flags, source_url = excluded.source_url,
+	record_hash = excluded.record_hash, updated_at = excluded.updated_at,
+	long_term = excluded.long_term`
+
 // DayUpdate is the outcome of judging one employee-day, saved atomically.
 type DayUpdate struct {
 	// Adapter is the CRM adapter the record is queued for.
@@ -209,44 +218,14 @@ type SaveResult struct {
 // Late); with no Version, Day.VersionID is kept as given.
 func (s *Store) SaveDay(ctx context.Context, u DayUpdate) (SaveResult, error) {
 	var res SaveResult
-	d := u.Day
-	if d.Employee == "" || d.Date.IsZero() || d.Status == "" {
-		return res, fmt.Errorf("store: save day: employee, date and status are required (got %q, %q, %q)",
-			d.Employee, d.Date, d.Status)
-	}
-	if u.Record != nil && (u.Adapter == "" || u.Record.Key == "") {
-		return res, errors.New("store: save day: a record needs an adapter and a key")
-	}
-	var v Version
-	if u.Version != nil {
-		v = *u.Version
-		if v.Employee == "" {
-			v.Employee = d.Employee
-		}
-		if v.Date.IsZero() {
-			v.Date = d.Date
-		}
-		if v.Employee != d.Employee || v.Date != d.Date {
-			return res, fmt.Errorf("store: save day: version of %s %s given for %s %s", v.Employee, v.Date, d.Employee, d.Date)
-		}
-	}
-	metrics, err := toJSON(d.Metrics)
+	p, err := prepareDay(u)
 	if err != nil {
 		return res, err
 	}
-	errs, err := errorsJSON(d.Errors)
-	if err != nil {
-		return res, err
-	}
-	flags, err := toJSON(d.Flags)
-	if err != nil {
-		return res, err
-	}
-	if u.Record != nil {
-		d.RecordHash = u.Record.Hash()
-	}
+	d, v := p.d, p.v
+	metrics, errs, flags := p.cols.metrics, p.cols.errs, p.cols.flags
 	if u.Prior != nil {
-		same, got, err := s.saveUnchanged(ctx, u, d, v, dayRow{metrics: metrics, errs: errs, flags: flags})
+		same, got, err := s.saveUnchanged(ctx, u, d, v, p.cols)
 		if err != nil {
 			return SaveResult{}, err
 		}
@@ -276,14 +255,7 @@ func (s *Store) SaveDay(ctx context.Context, u DayUpdate) (SaveResult, error) {
 		}
 		res.VersionID = d.VersionID
 		_, err := tx.ExecContext(ctx, `INSERT INTO days (`+dayColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (employee, date) DO UPDATE SET
-				status = excluded.status, late = excluded.late, closed_at = excluded.closed_at,
-				first_seen = excluded.first_seen, version_id = excluded.version_id,
-				metrics = excluded.metrics, notes = excluded.notes, errors = excluded.errors,
-				flags = excluded.flags, source_url = excluded.source_url,
-				record_hash = excluded.record_hash, updated_at = excluded.updated_at,
-				long_term = excluded.long_term`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) `+dayUpsert,
 			d.Employee, d.Date.String(), string(d.Status), boolInt(d.Late), nullTime(d.ClosedAt),
 			nullTime(d.FirstSeen), nullID(d.VersionID), metrics, d.Notes, errs, flags, d.SourceURL,
 			d.RecordHash, fmtTime(now), d.LongTerm)
@@ -309,6 +281,56 @@ func (s *Store) SaveDay(ctx context.Context, u DayUpdate) (SaveResult, error) {
 		return SaveResult{}, err
 	}
 	return res, nil
+}
+
+// preparedDay is a DayUpdate checked and encoded as SaveDay writes it.
+type preparedDay struct {
+	// d is the day, its record hash set from the record.
+	d Day
+	// v is the version, its employee and date filled in (when u.Version is set).
+	v    Version
+	cols dayRow
+}
+
+// prepareDay checks u and encodes what SaveDay (or a DayBatch) writes of it.
+func prepareDay(u DayUpdate) (preparedDay, error) {
+	d := u.Day
+	if d.Employee == "" || d.Date.IsZero() || d.Status == "" {
+		return preparedDay{}, fmt.Errorf("store: save day: employee, date and status are required (got %q, %q, %q)",
+			d.Employee, d.Date, d.Status)
+	}
+	if u.Record != nil && (u.Adapter == "" || u.Record.Key == "") {
+		return preparedDay{}, errors.New("store: save day: a record needs an adapter and a key")
+	}
+	var v Version
+	if u.Version != nil {
+		v = *u.Version
+		if v.Employee == "" {
+			v.Employee = d.Employee
+		}
+		if v.Date.IsZero() {
+			v.Date = d.Date
+		}
+		if v.Employee != d.Employee || v.Date != d.Date {
+			return preparedDay{}, fmt.Errorf("store: save day: version of %s %s given for %s %s", v.Employee, v.Date, d.Employee, d.Date)
+		}
+	}
+	metrics, err := toJSON(d.Metrics)
+	if err != nil {
+		return preparedDay{}, err
+	}
+	errs, err := errorsJSON(d.Errors)
+	if err != nil {
+		return preparedDay{}, err
+	}
+	flags, err := toJSON(d.Flags)
+	if err != nil {
+		return preparedDay{}, err
+	}
+	if u.Record != nil {
+		d.RecordHash = u.Record.Hash()
+	}
+	return preparedDay{d: d, v: v, cols: dayRow{metrics: metrics, errs: errs, flags: flags}}, nil
 }
 
 // DaysOf returns an employee's stored days from `from` to `to` inclusive, by

@@ -19,6 +19,11 @@
 // that they sort bytewise as in SQLite. One test suite runs against both
 // (bothDrivers in the tests; PostgreSQL in a fresh schema per test).
 //
+// On PostgreSQL the write transactions of many rows (a DayBatch's flush,
+// SaveDocuments, MarkPushedMany) send their statements in one pipeline
+// (pgx's batch, through the connection database/sql holds), a round trip
+// per transaction instead of one per statement.
+//
 // The invariants below rely on write transactions never interleaving. SQLite
 // gives that by design (one writer, BEGIN IMMEDIATE). On PostgreSQL every
 // write transaction first takes a transaction-level advisory lock on the
@@ -72,6 +77,17 @@
 //     push cut short here is never New again.
 //   - SaveDay given the day as it was read (DayUpdate.Prior) and judging
 //     it unchanged writes nothing at all, so it adds no crash point.
+//   - a pass saves its days through a DayBatch: what SaveDay would write
+//     for each staged day, and the closed versions noted, commit together
+//     in one transaction per Flush (the pass flushes every 500 days, when
+//     it waits for a document, and at the end). Before that commit nothing
+//     of the batch was written: every staged day is as before its SaveDay
+//     (the next pass reads the source again). The pass remembers a document's revision
+//     only after the days it held were flushed, so a crash in between makes
+//     the next pass read it again, never skip it. The outbox rule is
+//     evaluated in the transaction by statements (an upsert that leaves a
+//     row of the same hash as it is, then the delete of the key's row when
+//     the push log holds h), so the commit leaves what SaveDay would have.
 //   - after MarkPushed: the push log holds h, so a rerun finds the record
 //     unchanged and queues nothing.
 //

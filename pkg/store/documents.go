@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/dayreport/dayreport/pkg/day"
 )
@@ -80,23 +82,22 @@ func (s *Store) SaveDocuments(ctx context.Context, states map[string]DocumentSta
 	if len(states) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(tx *txn) error {
-		now := fmtTime(s.now())
-		for employee, st := range states {
+	now := fmtTime(s.now())
+	return s.writeStatements(ctx, "document", false, func(map[string]int) []statement {
+		out := make([]statement, 0, len(states))
+		for _, employee := range slices.Sorted(maps.Keys(states)) {
+			st := states[employee]
 			newest := ""
 			if !st.Newest.IsZero() {
 				newest = st.Newest.String()
 			}
-			_, err := tx.ExecContext(ctx, `INSERT INTO documents (employee, revision, content_hash, fetched_at, newest)
+			out = append(out, statement{`INSERT INTO documents (employee, revision, content_hash, fetched_at, newest)
 				VALUES (?, ?, ?, ?, ?)
 				ON CONFLICT (employee) DO UPDATE SET
 					revision = excluded.revision, content_hash = excluded.content_hash,
 					fetched_at = excluded.fetched_at, newest = excluded.newest`,
-				employee, st.Revision, st.ContentHash, now, newest)
-			if err != nil {
-				return fmt.Errorf("store: save document: %w", err)
-			}
+				[]any{employee, st.Revision, st.ContentHash, now, newest}})
 		}
-		return nil
+		return out
 	})
 }

@@ -189,37 +189,31 @@ func (s *Store) MarkPushedMany(ctx context.Context, adapter string, pushed []Pus
 	if len(pushed) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(tx *txn) error {
-		now := fmtTime(s.now())
+	now := fmtTime(s.now())
+	return s.writeStatements(ctx, "pushlog", false, func(map[string]int) []statement {
+		out := make([]statement, 0, 4*len(pushed))
 		for _, p := range pushed {
-			_, err := tx.ExecContext(ctx, `INSERT INTO crm_objects (adapter, key, object_id, record_hash, pushed_at)
+			out = append(out,
+				statement{`INSERT INTO crm_objects (adapter, key, object_id, record_hash, pushed_at)
 				VALUES (?, ?, ?, ?, ?)
 				ON CONFLICT (adapter, key) DO UPDATE SET
 					object_id = excluded.object_id, record_hash = excluded.record_hash, pushed_at = excluded.pushed_at`,
-				adapter, p.Key, p.ObjectID, p.Hash, now)
-			if err != nil {
-				return fmt.Errorf("store: push log: %w", err)
-			}
-			if err := s.hook("pushlog"); err != nil {
-				return err
-			}
-			_, err = tx.ExecContext(ctx, `DELETE FROM outbox WHERE adapter = ? AND key = ? AND hash = ?`, adapter, p.Key, p.Hash)
-			if err != nil {
-				return fmt.Errorf("store: outbox: %w", err)
-			}
-			if err := releaseClaim(ctx, tx, adapter, p.Key); err != nil {
-				return err
-			}
+					[]any{adapter, p.Key, p.ObjectID, p.Hash, now}},
+				statement{}, // the seam "pushlog": the push log written, the outbox not yet
+				statement{`DELETE FROM outbox WHERE adapter = ? AND key = ? AND hash = ?`, []any{adapter, p.Key, p.Hash}},
+				statement{releaseClaimSQL, []any{adapter, p.Key}})
 		}
-		return nil
+		return out
 	})
 }
+
+const releaseClaimSQL = `UPDATE outbox SET claimed_by = '', claimed_until = ''
+	WHERE adapter = ? AND key = ? AND claimed_by <> ''`
 
 // releaseClaim ends the claim on the key's outbox row (a newer record queued
 // while the claimed one was pushed is free for the next pusher).
 func releaseClaim(ctx context.Context, tx *txn, adapter, key string) error {
-	_, err := tx.ExecContext(ctx, `UPDATE outbox SET claimed_by = '', claimed_until = ''
-		WHERE adapter = ? AND key = ? AND claimed_by <> ''`, adapter, key)
+	_, err := tx.ExecContext(ctx, releaseClaimSQL, adapter, key)
 	if err != nil {
 		return fmt.Errorf("store: outbox claim: %w", err)
 	}
