@@ -143,7 +143,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 			_ = deps.Store.Close()
 		}
 	}()
-	g := googleWiring{cfg: cfg, onRequest: opts.OnGoogleRequest, tune: opts.Google}
+	g := googleWiring{cfg: cfg, onRequest: opts.OnGoogleRequest, tune: opts.Google}.shared()
 	// The sources, the summary writers and the commenter are built from
 	// the configuration and the credentials file it names; nothing is
 	// asked of Google yet.

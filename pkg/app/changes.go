@@ -2,11 +2,9 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/dayreport/dayreport/pkg/config"
-	"github.com/dayreport/dayreport/pkg/google"
 	"github.com/dayreport/dayreport/pkg/pass"
 	"github.com/dayreport/dayreport/pkg/report"
 	"github.com/dayreport/dayreport/pkg/source/gsheet"
@@ -34,14 +32,10 @@ func wireChangeLog(ctx context.Context, d *pass.Deps, g googleWiring) error {
 	if strings.TrimSpace(g.cfg.Summary.Spreadsheet) == "" {
 		return nil
 	}
-	link, err := gsheet.ParseLink(g.cfg.Summary.Spreadsheet)
-	if err != nil {
-		return fmt.Errorf("summary.spreadsheet: %w", err)
-	}
-	svc, err := google.NewSheets(ctx, g.options(), false)
+	svc, id, err := g.managerSheet(ctx)
 	if err != nil {
 		return err
 	}
-	d.ChangeLog = &gsheet.ChangeLog{Sheets: svc, ID: link.ID}
+	d.ChangeLog = &gsheet.ChangeLog{Sheets: svc, ID: id}
 	return nil
 }

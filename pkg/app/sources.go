@@ -21,6 +21,7 @@ import (
 	"github.com/dayreport/dayreport/pkg/summary"
 	sheetsummary "github.com/dayreport/dayreport/pkg/summary/gsheet"
 	"github.com/dayreport/dayreport/pkg/summary/xlsx"
+	"google.golang.org/api/sheets/v4"
 )
 
 // googleWiring builds the Google clients of a configuration: each with the
@@ -29,10 +30,21 @@ type googleWiring struct {
 	cfg       *config.Config
 	onRequest func(api string, code int)
 	tune      func(*google.Options)
+	// limiters are shared by every client built from this wiring (see
+	// shared); nil: each options() sizes its own.
+	limiters *google.Limiters
 }
 
-// options are the Google clients' options from the configuration; one set
-// of limiters is shared so that every client stays under one quota.
+// shared returns the wiring with one set of limiters for every client it
+// builds: the Docs, Sheets and Drive clients of the source, the manager
+// spreadsheet's and the commenter's all count against one quota.
+func (g googleWiring) shared() googleWiring {
+	g.limiters = g.options().Limiters
+	return g
+}
+
+// options are the Google clients' options from the configuration, with the
+// wiring's shared limiters when it has them.
 func (g googleWiring) options() google.Options {
 	c := g.cfg.Google
 	opts := google.Options{CredentialsFile: c.CredentialsFile, Subject: c.Subject, Endpoint: c.Endpoint,
@@ -40,7 +52,10 @@ func (g googleWiring) options() google.Options {
 	if g.tune != nil {
 		g.tune(&opts)
 	}
-	opts.Limiters = google.NewLimiters(opts)
+	opts.Limiters = g.limiters
+	if opts.Limiters == nil {
+		opts.Limiters = google.NewLimiters(opts)
+	}
 	return opts
 }
 
@@ -63,18 +78,28 @@ func wireSources(ctx context.Context, d *pass.Deps, g googleWiring, now func() t
 		d.Source = wrap(src)
 	}
 	if g.cfg.Roster == config.RosterSheet {
-		link, err := gsheet.ParseLink(g.cfg.Summary.Spreadsheet)
-		if err != nil {
-			return fmt.Errorf("summary.spreadsheet: %w", err)
-		}
-		svc, err := google.NewSheets(ctx, g.options(), false)
+		svc, id, err := g.managerSheet(ctx)
 		if err != nil {
 			return err
 		}
-		d.Roster = &gsheet.Roster{Sheets: svc, ID: link.ID, SourceKind: g.cfg.Source.Kind}
-		d.Plans = &gsheet.PlanTab{Sheets: svc, ID: link.ID}
+		d.Roster = &gsheet.Roster{Sheets: svc, ID: id, SourceKind: g.cfg.Source.Kind}
+		d.Plans = &gsheet.PlanTab{Sheets: svc, ID: id}
 	}
 	return wireChangeLog(ctx, d, g)
+}
+
+// managerSheet is a read client of the manager spreadsheet
+// (summary.spreadsheet) and its id: the roster, План and Изменения tabs.
+func (g googleWiring) managerSheet(ctx context.Context) (*sheets.Service, string, error) {
+	link, err := gsheet.ParseLink(g.cfg.Summary.Spreadsheet)
+	if err != nil {
+		return nil, "", fmt.Errorf("summary.spreadsheet: %w", err)
+	}
+	svc, err := google.NewSheets(ctx, g.options(), false)
+	if err != nil {
+		return nil, "", err
+	}
+	return svc, link.ID, nil
 }
 
 // newSource builds the configured report source.
