@@ -247,13 +247,9 @@ func (idx *labelIndex) match(raw string) (metric int, rest string, ok bool) {
 			}
 			continue
 		}
-		if end > len(f.runes) || !runesEqual(f.runes[start:end], e.runes) {
-			continue
+		if labelAt(f.runes, start, e.runes) {
+			return e.metric, raw[f.offs[end]:], true
 		}
-		if end < len(f.runes) && (unicode.IsLetter(f.runes[end]) || unicode.IsDigit(f.runes[end])) {
-			continue
-		}
-		return e.metric, raw[f.offs[end]:], true
 	}
 	return 0, "", false
 }
@@ -269,15 +265,22 @@ func (idx *labelIndex) matchWhole(raw string) (metric int, rest string, ok bool)
 	}
 	for _, e := range idx.byFirst[f.runes[start]] {
 		end := start + len(e.runes)
-		if end > len(f.runes) || !runesEqual(f.runes[start:end], e.runes) {
-			continue
+		if labelAt(f.runes, start, e.runes) {
+			return e.metric, raw[f.offs[end]:], true
 		}
-		if end < len(f.runes) && (unicode.IsLetter(f.runes[end]) || unicode.IsDigit(f.runes[end])) {
-			continue
-		}
-		return e.metric, raw[f.offs[end]:], true
 	}
 	return 0, "", false
+}
+
+// labelAt reports whether label stands at line[start:] as a whole word:
+// the label's runes, then the line's end or a rune that is neither a letter
+// nor a digit.
+func labelAt(line []rune, start int, label []rune) bool {
+	end := start + len(label)
+	if end > len(line) || !runesEqual(line[start:end], label) {
+		return false
+	}
+	return end == len(line) || !unicode.IsLetter(line[end]) && !unicode.IsDigit(line[end])
 }
 
 func runesEqual(a, b []rune) bool {
