@@ -342,26 +342,12 @@ func (s *Store) pgWrite(ctx context.Context, fn func(tx pgx.Tx) error) error {
 
 // pgMetricSlots is slots in a pgx transaction.
 func pgMetricSlots(ctx context.Context, tx pgx.Tx) (map[string]int, error) {
-	have := map[string]int{}
 	rows, err := tx.Query(ctx, `SELECT metric, slot FROM metric_slots`)
 	if err != nil {
 		return nil, fmt.Errorf("store: metric slots: %w", err)
 	}
 	defer rows.Close()
-	for rows.Next() {
-		var (
-			m string
-			i int
-		)
-		if err := rows.Scan(&m, &i); err != nil {
-			return nil, fmt.Errorf("store: metric slots: %w", err)
-		}
-		have[m] = i
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: metric slots: %w", err)
-	}
-	return have, nil
+	return scanSlots(rows)
 }
 
 // statement is one SQL statement of a flush; an empty query marks the end

@@ -34,6 +34,15 @@ func slots(ctx context.Context, q interface {
 		return nil, fmt.Errorf("store: metric slots: %w", err)
 	}
 	defer func() { _ = rows.Close() }()
+	return scanSlots(rows)
+}
+
+// scanSlots reads metric_slots rows (database/sql's or pgx's).
+func scanSlots(rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+}) (map[string]int, error) {
 	out := map[string]int{}
 	for rows.Next() {
 		var (
@@ -45,7 +54,10 @@ func slots(ctx context.Context, q interface {
 		}
 		out[m] = i
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: metric slots: %w", err)
+	}
+	return out, nil
 }
 
 // putNumbers writes the day's numbers into day_numbers, giving a metric seen
