@@ -241,3 +241,106 @@ func TestCarryOverWhateverTheOrder(t *testing.T) {
 		require.Equal(t, []string{"overstated"}, flagCodes(days["anna 2026-11-12"].Flags))
 	}
 }
+
+// TestInventedDealsThroughTheCommand: seven weeks of two employees' reports
+// read by backfill, then one more day by sync, as users run them. Anna's
+// CRM (a builtin facts file) logs calls and invoices only: her seven
+// contracts on the last day, from someone who signs about one a day, are
+// more than her own conversion explains, though the balance has room for
+// them; inconsistent names the expected count and the limit. Boris's CRM
+// logs his won deals too: two more a day than it recorded, each day within
+// the day's tolerance, is overstated over the days together, on the second
+// day and again on the third as the excess grows. No honest day carries a
+// flag.
+func TestInventedDealsThroughTheCommand(t *testing.T) {
+	t.Parallel()
+	c := newCLITeam(t, "crm: {adapter: builtin, builtin: {facts: facts.csv}}\nemployees:\n  - {id: anna, name: Анна}\n  - {id: boris, name: Борис}\n")
+	var dates []time.Time
+	for d := time.Date(2026, 10, 19, 0, 0, 0, 0, time.UTC); d.Before(time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)); d = d.AddDate(0, 0, 1) {
+		if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday && d.Format("01-02") != "11-04" {
+			dates = append(dates, d)
+		}
+	}
+	last := len(dates) - 1
+	var facts strings.Builder
+	facts.WriteString("date,crm_user_id,metric,value\n")
+	reports := map[string]*strings.Builder{"anna": {}, "boris": {}}
+	for i, d := range dates {
+		for k, emp := range []string{"anna", "boris"} {
+			calls := 16 + (i*7+k*3)%11
+			invoices := 2 + (i+k)%3
+			signed := (i*5 + k) % 3 // 0, 1 or 2: one a day on average
+			paid := (i*2 + k + 1) % 3
+			if i%9 == 4 {
+				paid = 0
+			}
+			reported := signed
+			switch {
+			case emp == "anna" && i == last:
+				reported = 7
+			case emp == "boris" && i >= last-2:
+				reported = signed + 2
+			}
+			sep := ": "
+			if i%4 == 1 {
+				sep = ":\u00a0" // a no-break space, as Google Docs types it
+			}
+			fmt.Fprintf(reports[emp], "%s\nНовые звонки%s%d\nПовторные звонки: %d\nОтправлено КП: 4\nВыставлено счетов и договоров: %d\n"+
+				"Подписано  договоров: %d\nОплаты%s%d\nЗвонки по обратной связи: 2\nОценка работы компании: 4,%d\n\n",
+				d.Format("02.01.2006"), sep, calls, calls/3, invoices, reported, sep, paid, 5+i%4)
+			day := d.Format("2006-01-02")
+			fmt.Fprintf(&facts, "%s,%s,calls,%d\n%s,%s,invoices,%d\n", day, emp, calls+[]int{0, 1, -1, 2}[i%4], day, emp, invoices)
+			if emp == "boris" {
+				fmt.Fprintf(&facts, "%s,boris,won,%d\n", day, signed)
+			}
+		}
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(c.dir, "facts.csv"), []byte(facts.String()), 0o644))
+	final := dates[last].Format("02.01.2006")
+	for emp, b := range reports {
+		// Everything but the last day first: backfill to the day before.
+		c.write(t, emp+".txt", b.String()[:strings.Index(b.String(), final)])
+	}
+	code, _, stderr := c.run(t, rfc(dates[last-1].Format("2006-01-02"), 22, 0), "backfill",
+		"--from", dates[0].Format("2006-01-02"), "--to", dates[last-1].Format("2006-01-02"))
+	require.Equal(t, 0, code, stderr)
+	// Boris's first extra two are within the day's tolerance; with the
+	// second day's, the two days together are not.
+	borisFirst := "boris " + dates[last-1].Format("2006-01-02")
+	for k, d := range c.days(t) {
+		if k == borisFirst {
+			require.Equal(t, []string{"overstated"}, flagCodes(d.Flags), "%v", d.Flags)
+			require.Equal(t, dates[last-2].Format("2006-01-02"), d.Flags[0].From.String())
+			require.Contains(t, d.Flags[0].Message, "в отчётах 6, в CRM 2 — больше допуска (2 или 20 %) за 2 раб. дн. вместе")
+			continue
+		}
+		require.Empty(t, d.Flags, "%s: %v", k, d.Flags)
+	}
+
+	for emp, b := range reports {
+		c.write(t, emp+".txt", b.String())
+	}
+	code, _, stderr = c.run(t, rfc(dates[last].Format("2006-01-02"), 22, 0), "sync")
+	require.Equal(t, 0, code, stderr)
+	days := c.days(t)
+	anna := days["anna "+dates[last].Format("2006-01-02")]
+	require.Equal(t, []string{"inconsistent"}, flagCodes(anna.Flags), "%v", anna.Flags)
+	f := anna.Flags[0]
+	require.Equal(t, "contracts_signed", f.Metric)
+	require.InDelta(t, 7, *f.Reported, 0)
+	require.Less(t, *f.Threshold, 7.0)
+	require.Contains(t, f.Message, "при обычной для сотрудника конверсии «Выставлено счетов и договоров» → «Подписано договоров»")
+	require.InDelta(t, 7, anna.Metrics["contracts_signed"], 0, "a flag never changes a reported number")
+
+	boris := days["boris "+dates[last].Format("2006-01-02")]
+	require.Equal(t, []string{"overstated"}, flagCodes(boris.Flags), "%v", boris.Flags)
+	f = boris.Flags[0]
+	require.Equal(t, "contracts_signed", f.Metric)
+	require.Equal(t, dates[last-2].Format("2006-01-02"), f.From.String())
+	require.Contains(t, f.Message, "за 3 раб. дн. вместе", "the excess grew: flagged again")
+	for k, d := range days {
+		if k != "anna "+dates[last].Format("2006-01-02") && k != "boris "+dates[last].Format("2006-01-02") && k != borisFirst {
+			require.Empty(t, d.Flags, "%s: %v", k, d.Flags)
+		}
+	}
+}
