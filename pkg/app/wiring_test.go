@@ -16,8 +16,10 @@ import (
 func TestGoogleClientsShareOneQuota(t *testing.T) {
 	t.Parallel()
 	g := googleWiring{cfg: &config.Config{}}.shared()
-	require.NotNil(t, g.options().Limiters)
-	require.Same(t, g.options().Limiters, g.options().Limiters)
-	require.NotSame(t, googleWiring{cfg: &config.Config{}}.options().Limiters, googleWiring{cfg: &config.Config{}}.options().Limiters,
-		"a wiring without shared limiters (config check) sizes its own")
+	first, second := g.options().Limiters, g.options().Limiters
+	require.NotNil(t, first)
+	require.Same(t, first, second)
+	own := googleWiring{cfg: &config.Config{}}
+	a, b := own.options().Limiters, own.options().Limiters
+	require.NotSame(t, a, b, "a wiring without shared limiters (config check) sizes its own")
 }
