@@ -252,8 +252,29 @@ func TestCarryOverWhateverTheOrder(t *testing.T) {
 // the day's tolerance, is overstated over the days together, on the second
 // day and again on the third as the excess grows. No honest day carries a
 // flag.
+//
+// The flags must not depend on how the pass came by the files: run once with
+// files just written (a revision too fresh to trust: every file is read
+// again each pass) and once with files settled an hour ago (a pass skips a
+// file it read at that revision).
 func TestInventedDealsThroughTheCommand(t *testing.T) {
 	t.Parallel()
+	for _, settled := range []bool{false, true} {
+		t.Run(fmt.Sprintf("settled=%v", settled), func(t *testing.T) {
+			t.Parallel()
+			inventedDealsThroughTheCommand(t, settled)
+		})
+	}
+}
+
+func inventedDealsThroughTheCommand(t *testing.T, settled bool) {
+	write := func(c *cliTeam, name, text string) {
+		c.write(t, name, text)
+		if settled {
+			old := time.Now().Add(-time.Hour)
+			require.NoError(t, os.Chtimes(filepath.Join(c.dir, "reports", name), old, old))
+		}
+	}
 	c := newCLITeam(t, "crm: {adapter: builtin, builtin: {facts: facts.csv}}\nemployees:\n  - {id: anna, name: Анна}\n  - {id: boris, name: Борис}\n")
 	var dates []time.Time
 	for d := time.Date(2026, 10, 19, 0, 0, 0, 0, time.UTC); d.Before(time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)); d = d.AddDate(0, 0, 1) {
@@ -299,25 +320,29 @@ func TestInventedDealsThroughTheCommand(t *testing.T) {
 	final := dates[last].Format("02.01.2006")
 	for emp, b := range reports {
 		// Everything but the last day first: backfill to the day before.
-		c.write(t, emp+".txt", b.String()[:strings.Index(b.String(), final)])
+		write(c, emp+".txt", b.String()[:strings.Index(b.String(), final)])
 	}
 	code, _, stderr := c.run(t, rfc(dates[last-1].Format("2006-01-02"), 22, 0), "backfill",
 		"--from", dates[0].Format("2006-01-02"), "--to", dates[last-1].Format("2006-01-02"))
 	require.Equal(t, 0, code, stderr)
 	// Boris's first extra two are within the day's tolerance; with the
-	// second day's, the two days together are not. Known bug, not yet
-	// understood: a plain run flags that second day here, a run with -race
-	// does not (a timing dependence in the backfill); the day after is
-	// flagged either way, below. Every other day is clean.
+	// second day's, the two days together are not. The backfill's first pass
+	// closed that second day before the days between were read; it is
+	// verified again when they are (a plain run had trusted no revision of
+	// the files just written and read them again; a slower one trusted them
+	// and, before the fix, kept the day's flags from the first pass).
 	borisFirst := "boris " + dates[last-1].Format("2006-01-02")
 	for k, d := range c.days(t) {
-		if k != borisFirst {
-			require.Empty(t, d.Flags, "%s: %v", k, d.Flags)
+		if k == borisFirst {
+			require.Equal(t, []string{"overstated"}, flagCodes(d.Flags), "%v", d.Flags)
+			require.Contains(t, d.Flags[0].Message, "в отчётах 6, в CRM 2")
+			continue
 		}
+		require.Empty(t, d.Flags, "%s: %v", k, d.Flags)
 	}
 
 	for emp, b := range reports {
-		c.write(t, emp+".txt", b.String())
+		write(c, emp+".txt", b.String())
 	}
 	code, _, stderr = c.run(t, rfc(dates[last].Format("2006-01-02"), 22, 0), "sync")
 	require.Equal(t, 0, code, stderr)

@@ -211,6 +211,14 @@ func (c *Calendar) step(d day.Date, dir int) day.Date {
 	return day.Date{} // unreachable with a valid pattern
 }
 
+// WorkdaysAfter returns the n-th working day after d (d itself for n = 0).
+func (c *Calendar) WorkdaysAfter(d day.Date, n int) day.Date {
+	for ; n > 0 && !d.IsZero(); n-- {
+		d = c.NextWorkday(d)
+	}
+	return d
+}
+
 // LastWorkdays returns the n working days strictly before d, oldest first.
 func (c *Calendar) LastWorkdays(d day.Date, n int) []day.Date {
 	if n <= 0 {

@@ -323,6 +323,21 @@ func TestSixDayWeek(t *testing.T) {
 	require.Equal(t, d("2026-06-06"), plain.PrevWorkday(d("2026-06-08")))
 }
 
+// TestWorkdaysAfter: the n-th working day after a day, across a weekend
+// and the New Year holidays; the last of LastWorkdays of it is n-1 after.
+func TestWorkdaysAfter(t *testing.T) {
+	t.Parallel()
+	c := ru(t)
+	require.Equal(t, d("2026-11-27"), c.WorkdaysAfter(d("2026-11-27"), 0))
+	require.Equal(t, d("2026-11-30"), c.WorkdaysAfter(d("2026-11-27"), 1))
+	require.Equal(t, d("2026-01-13"), c.WorkdaysAfter(d("2025-12-29"), 3))
+	for n := 1; n <= 45; n++ {
+		after := c.WorkdaysAfter(d("2026-11-02"), n)
+		back := c.LastWorkdays(after, n)
+		require.Equal(t, d("2026-11-02"), back[0], "n=%d", n)
+	}
+}
+
 func TestPrevNextWorkday(t *testing.T) {
 	t.Parallel()
 	c := ru(t)

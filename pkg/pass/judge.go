@@ -93,8 +93,15 @@ func (r *run) judgeEmployee(ctx context.Context, fr fetchResult) {
 	// it again.
 	complete := true
 	shownAt, earlierAt := -1, map[day.Date]int{}
+	// verifiedUpTo is the last day whose verification may have been changed
+	// by a day judged in this pass (the days after one read it as history).
+	var verifiedUpTo day.Date
 	judge := func(d day.Date) {
+		before := p.stored[d]
 		out, shown, err := r.judgeDay(ctx, p, d, why[d], sections, fr.fetched)
+		if !sameHistory(before, p.stored[d]) {
+			verifiedUpTo = maxDate(verifiedUpTo, r.e.Calendar.WorkdaysAfter(d, historyDays))
+		}
 		complete = complete && err == nil && !out.factsMissing
 		if err != nil {
 			res.Failed++
@@ -152,12 +159,58 @@ func (r *run) judgeEmployee(ctx context.Context, fr fetchResult) {
 			judge(d)
 		}
 	}
+	// The later days stored before a day this pass changed were verified
+	// without it (a backfill's first pass closes the last days of the
+	// ledger before the days between are read; a late report fills a hole
+	// in the history of the days after it): they are verified again, so
+	// that their flags do not depend on the order in which the days came
+	// either. A change among them reaches further in turn.
+	if err := r.verifyLater(ctx, p, dates[len(dates)-1], &verifiedUpTo, judge, why); err != nil {
+		complete = false
+		res.Failed++
+		elog.Error().Err(err).Msg("read the later days to verify again")
+	}
 	if complete && fr.fetched != nil {
 		r.rememberDocument(ctx, p, fr.fetched, sections)
 	}
 	if b := r.e.batch.Load(); b != nil && b.Len() >= dayBatch {
 		r.flushDays(ctx)
 	}
+}
+
+// verifyLater judges again, oldest first, the stored days with a report
+// after last up to *upTo (and no later than the employee's today), which a
+// day judged since may have changed; judging one moves *upTo on when it
+// changes in turn.
+func (r *run) verifyLater(ctx context.Context, p *plan, last day.Date, upTo *day.Date, judge func(day.Date), why map[day.Date]reason) error {
+	for from := last.AddDays(1); !upTo.IsZero() && !from.After(minDate(*upTo, p.today)); {
+		to := minDate(*upTo, p.today)
+		later, err := r.e.daysOf(ctx, p.emp.ID, from, to)
+		if err != nil {
+			return err
+		}
+		for _, s := range later {
+			if s.Metrics == nil || s.Status != report.Submitted && s.Status != report.Late {
+				continue // nothing of it is verified
+			}
+			p.stored[s.Date] = s
+			if _, ok := why[s.Date]; !ok {
+				why[s.Date] = forLookback
+			}
+			judge(s.Date)
+		}
+		from = to.AddDays(1)
+	}
+	return nil
+}
+
+// sameHistory reports whether two versions of a stored day read the same as
+// the history of the days after it (historyDay: the numbers, and whether a
+// flag put them in doubt).
+func sameHistory(a, b store.Day) bool {
+	x := historyDay(map[day.Date]store.Day{a.Date: a}, a.Date)
+	y := historyDay(map[day.Date]store.Day{b.Date: b}, b.Date)
+	return x.Flagged == y.Flagged && maps.Equal(x.Metrics, y.Metrics)
 }
 
 // dayBatch is how many judged days a pass stages before it writes them, in
