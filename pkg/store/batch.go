@@ -103,9 +103,11 @@ func (b *DayBatch) Save(ctx context.Context, u DayUpdate) (SaveResult, error) {
 			return SaveResult{}, err
 		}
 	}
-	ks, err := s.readKeyState(ctx, u, p.d, p.v)
-	if err != nil {
-		return SaveResult{}, err
+	var ks keyState
+	if !u.New || u.Prior != nil {
+		if ks, err = s.readKeyState(ctx, u, p.d, p.v); err != nil {
+			return SaveResult{}, err
+		}
 	}
 	if u.Prior != nil && sameRow(u, p.d, p.cols) {
 		if same, res := unchangedGiven(u, p.d, ks); same {

@@ -190,6 +190,11 @@ type DayUpdate struct {
 	// the row points at, and the CRM already holds or has queued the
 	// record, SaveDay writes nothing (see saveUnchanged).
 	Prior *Day
+	// New says the caller read the employee-day from the store and found no
+	// row. A day's report versions, outbox rows and push log entries are
+	// only ever written with its row, so there are none either, and a
+	// batch (DayBatch.Save) stages the update without reading them.
+	New bool
 }
 
 // SaveResult tells what SaveDay changed.
