@@ -30,6 +30,9 @@ type plan struct {
 	stored map[day.Date]store.Day
 	// pending are the days the ledger closes in this pass, oldest first.
 	pending []day.Date
+	// histFrom..histTo are the days stored holds every stored day of (read
+	// for verification, then kept up to date by the judging; zero: none).
+	histFrom, histTo day.Date
 	// revision is the document's revision from the Watcher ("" when unknown).
 	revision string
 	// doc is what the store kept of the document's last read (docSeen:
@@ -61,8 +64,21 @@ func (r *run) planFor(ctx context.Context, emp config.Employee) *plan {
 	// Two stretches: the pass date with its lookback, and the ledger's
 	// horizon to today; read as one when they meet.
 	spans := [][2]day.Date{{p.date.AddDays(-lookbackDays), p.date}, {horizon, p.today}}
+	p.revision = r.revisions[emp.ID]
+	if st, seen := r.docStates[emp.ID]; p.revision == "" || !seen || st.Revision != p.revision {
+		// The document will be read and its reports verified: the days
+		// their verification reads are read with the rest, in one query.
+		lo := spans[0][0]
+		if !horizon.IsZero() {
+			lo = minDate(lo, horizon)
+		}
+		spans[0][0] = e.historyStart(lo)
+	}
 	if !spans[1][0].After(spans[0][1].AddDays(1)) && !spans[0][0].After(spans[1][1].AddDays(1)) {
 		spans = [][2]day.Date{{minDate(spans[0][0], spans[1][0]), maxDate(spans[0][1], spans[1][1])}}
+		if !spans[0][1].Before(p.today) {
+			p.histFrom, p.histTo = spans[0][0], spans[0][1]
+		}
 	}
 	p.stored = map[day.Date]store.Day{}
 	for _, s := range spans {
@@ -79,9 +95,17 @@ func (r *run) planFor(ctx context.Context, emp config.Employee) *plan {
 		}
 	}
 	p.pending = e.pending(p.loc, horizon, p.today, r.now, func(d day.Date) bool { return !p.stored[d].ClosedAt.IsZero() })
-	p.revision = r.revisions[emp.ID]
 	p.skip = r.unchanged(p)
 	return p
+}
+
+// historyStart is the first day the verification of d (or of a later
+// day) reads.
+func (e *Engine) historyStart(d day.Date) day.Date {
+	if h := e.Calendar.LastWorkdays(d, historyDays); len(h) > 0 {
+		return h[0]
+	}
+	return d
 }
 
 // horizonOf is the oldest day the ledger closes for an employee first

@@ -368,7 +368,7 @@ func (r *run) judgeDay(ctx context.Context, p *plan, d day.Date, why reason, sec
 		next.SourceURL = fetched.URL
 	}
 	if rep != nil {
-		if next.Flags, out.factsMissing, err = r.flags(ctx, p.emp, next, version, st.Closes); err != nil {
+		if next.Flags, out.factsMissing, err = r.flags(ctx, p, next, version, st.Closes); err != nil {
 			return out, true, err
 		}
 	}
@@ -387,6 +387,8 @@ func (r *run) judgeDay(ctx context.Context, p *plan, d day.Date, why reason, sec
 	u := store.DayUpdate{Adapter: e.Adapter.Name(), Day: next, Version: version, Record: record}
 	if known {
 		u.Prior = &prior // a day judged as it was is not written again
+	} else {
+		u.New = true // nothing of it is stored: nothing to read before the write
 	}
 	saved, err := e.saveDay(ctx, u, prior, known)
 	if err != nil {

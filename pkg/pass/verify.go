@@ -103,8 +103,8 @@ func (r *run) facts(ctx context.Context, emp config.Employee, d day.Date) (_ map
 // (of the day and its neighbours, for carry-overs), the employee's history,
 // and the report's own versions. closing says this pass closes the day with
 // version. factsMissing says the CRM's facts could not all be read.
-func (r *run) flags(ctx context.Context, emp config.Employee, next store.Day, version *store.Version, closing bool) (_ []crm.Flag, factsMissing bool, _ error) {
-	a := r.e
+func (r *run) flags(ctx context.Context, p *plan, next store.Day, version *store.Version, closing bool) (_ []crm.Flag, factsMissing bool, _ error) {
+	a, emp := r.e, p.emp
 	if next.Status != report.Submitted && next.Status != report.Late {
 		return nil, false, nil // an invalid report's numbers are not to be trusted either way
 	}
@@ -118,13 +118,9 @@ func (r *run) flags(ctx context.Context, emp config.Employee, next store.Day, ve
 		to = after
 	}
 	if len(dates) > 0 {
-		stored, err := a.daysOf(ctx, emp.ID, dates[0], to)
+		byDate, err := r.history(ctx, p, dates[0], to)
 		if err != nil {
 			return nil, factsMissing, err
-		}
-		byDate := make(map[day.Date]store.Day, len(stored))
-		for _, s := range stored {
-			byDate[s.Date] = s
 		}
 		for _, wd := range dates {
 			in.History = append(in.History, historyDay(byDate, wd))
@@ -148,13 +144,49 @@ func (r *run) flags(ctx context.Context, emp config.Employee, next store.Day, ve
 			}
 		}
 	}
-	edit, err := r.lateEdit(ctx, emp, next, version, closing)
+	edit, err := r.lateEdit(ctx, p, next, version, closing)
 	if err != nil {
 		return nil, factsMissing, err
 	}
 	in.LateEdit = edit
 	return verify.Check(a.Template, in, verify.Options{Lang: a.Lang(),
 		ToleranceAbs: float64(a.Config.Verify.ToleranceAbs), TolerancePct: float64(a.Config.Verify.TolerancePct)}), factsMissing, nil
+}
+
+// history returns the employee's stored days from..to by date. The first
+// call of a pass reads from the store every day from `from` to the
+// employee's today (staged days of the employee are written first) into the
+// plan, which judgeDay keeps up to date from then on: the days an employee's
+// pass verifies are read in one query, not one per day, and a read does not
+// commit the pass's batch of judged days each time.
+func (r *run) history(ctx context.Context, p *plan, from, to day.Date) (map[day.Date]store.Day, error) {
+	if p.histFrom.IsZero() || from.Before(p.histFrom) || to.After(p.histTo) {
+		hi := maxDate(to, p.today)
+		stored, err := r.e.daysOf(ctx, p.emp.ID, from, hi)
+		if err != nil {
+			return nil, err
+		}
+		for d := range p.stored {
+			if !d.Before(from) && !d.After(hi) {
+				delete(p.stored, d) // not stored any more (a dry run's overlay is in what was read)
+			}
+		}
+		for _, s := range stored {
+			p.stored[s.Date] = s
+		}
+		if p.histFrom.IsZero() || p.histTo.Before(from.AddDays(-1)) || hi.Before(p.histFrom.AddDays(-1)) {
+			p.histFrom, p.histTo = from, hi
+		} else {
+			p.histFrom, p.histTo = minDate(p.histFrom, from), maxDate(p.histTo, hi)
+		}
+	}
+	out := make(map[day.Date]store.Day, len(p.stored))
+	for d, s := range p.stored {
+		if !d.Before(from) && !d.After(to) {
+			out[d] = s
+		}
+	}
+	return out, nil
 }
 
 // historyDay is a stored day as verification sees it: its numbers when it
@@ -176,14 +208,19 @@ func historyDay(byDate map[day.Date]store.Day, d day.Date) verify.Day {
 // (verify.LateEdit): measured from the version seen by the deadline, else
 // the version the day was closed with, else the first version seen after a
 // close without a report.
-func (r *run) lateEdit(ctx context.Context, emp config.Employee, next store.Day, current *store.Version, closing bool) (*verify.Edit, error) {
-	a := r.e
+func (r *run) lateEdit(ctx context.Context, p *plan, next store.Day, current *store.Version, closing bool) (*verify.Edit, error) {
+	a, emp := r.e, p.emp
 	if current == nil {
 		return nil, nil
 	}
-	stored, err := a.versions(ctx, emp.ID, next.Date)
-	if err != nil {
-		return nil, fmt.Errorf("state: %w", err)
+	var stored []store.Version
+	if _, known := p.stored[next.Date]; known {
+		// (A day the store does not hold has no versions either: they are
+		// written with the day.)
+		var err error
+		if stored, err = a.versions(ctx, emp.ID, next.Date); err != nil {
+			return nil, fmt.Errorf("state: %w", err)
+		}
 	}
 	loc := a.Config.EmployeeLocation(emp)
 	vs := verify.Versions{Deadline: a.deadline.At(next.Date, loc), ClosedAt: next.ClosedAt}
