@@ -58,6 +58,11 @@ import (
 // decoding the employees.
 const quietMarkField = "quiet_pass"
 
+// quietMarkHead is how much of the stored result is read for the mark:
+// far more than a mark takes (a mark cut short is no mark: the pass runs
+// in full).
+const quietMarkHead = 4096
+
 // quietMark is what a pass that ended "ok" leaves for the next one.
 type quietMark struct {
 	// Key digests the inputs of the pass (quietKey).
@@ -156,7 +161,9 @@ func buildStamp(w io.Writer) {
 // previousMark is the quiet mark of the pass right before this one, when
 // that pass was a sync that ended "ok" and left one.
 func (r *run) previousMark(ctx context.Context) (quietMark, bool) {
-	passes, err := r.e.Store.LastPasses(ctx, 2)
+	// The mark comes first in the stored result: its head is enough (the
+	// rest is every employee's line).
+	passes, err := r.e.Store.LastPassHeads(ctx, 2, quietMarkHead)
 	if err != nil || len(passes) < 2 || passes[0].ID != r.res.PassID {
 		return quietMark{}, false
 	}
@@ -221,23 +228,27 @@ func (r *run) quiet(ctx context.Context) []config.Employee {
 		return emps
 	}
 	held := map[day.Date]map[string]store.HeldDay{}
+	var (
+		lastDate day.Date
+		last     map[string]store.HeldDay // held[lastDate]: most employees share a date
+	)
 	outs := make([]outcome, 0, len(emps))
 	var rest []config.Employee
 	for _, emp := range emps {
 		p := &plan{emp: emp, loc: e.Config.EmployeeLocation(emp), today: r.todayOf(emp), date: r.dateOf(emp)}
-		if _, ok := held[p.date]; !ok {
-			days, err := e.Store.DaysHeldOn(ctx, e.Adapter.Name(), p.date)
-			if err != nil {
-				r.log.Debug().Err(err).Msg("not a quiet pass: the pass date's days could not be read")
-				return emps
+		if last == nil || p.date != lastDate {
+			byEmp, ok := held[p.date]
+			if !ok {
+				var err error
+				if byEmp, err = e.Store.DaysHeldOnBy(ctx, e.Adapter.Name(), p.date); err != nil {
+					r.log.Debug().Err(err).Msg("not a quiet pass: the pass date's days could not be read")
+					return emps
+				}
+				held[p.date] = byEmp
 			}
-			byEmp := make(map[string]store.HeldDay, len(days))
-			for _, d := range days {
-				byEmp[d.Employee] = d
-			}
-			held[p.date] = byEmp
+			lastDate, last = p.date, byEmp
 		}
-		h, known := held[p.date][emp.ID]
+		h, known := last[emp.ID]
 		p.stored = map[day.Date]store.Day{}
 		if known {
 			p.stored[p.date] = h.Day

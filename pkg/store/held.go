@@ -49,33 +49,55 @@ func (s *Store) DaysHeldOn(ctx context.Context, adapter string, d day.Date) ([]H
 	return s.daysHeld(ctx, adapter, `d.date = ? ORDER BY d.employee`, d.String())
 }
 
+// DaysHeldOnBy is DaysHeldOn by employee (a quiet poll looks each one up:
+// the list of 10 000 days grew by copying).
+func (s *Store) DaysHeldOnBy(ctx context.Context, adapter string, d day.Date) (map[string]HeldDay, error) {
+	out := map[string]HeldDay{}
+	err := s.eachHeld(ctx, adapter, `d.date = ?`, []any{d.String()}, func(h HeldDay) {
+		out[h.Employee] = h
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // DaysHeldOf is DaysHeldOn for one employee's days from..to, by date.
 func (s *Store) DaysHeldOf(ctx context.Context, adapter, employee string, from, to day.Date) ([]HeldDay, error) {
 	return s.daysHeld(ctx, adapter, `d.employee = ? AND d.date BETWEEN ? AND ? ORDER BY d.date`, employee, from.String(), orMax(to))
 }
 
 func (s *Store) daysHeld(ctx context.Context, adapter, where string, args ...any) ([]HeldDay, error) {
+	var out []HeldDay
+	if err := s.eachHeld(ctx, adapter, where, args, func(h HeldDay) { out = append(out, h) }); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// eachHeld calls fn with every held day the condition selects, in order.
+func (s *Store) eachHeld(ctx context.Context, adapter, where string, args []any, fn func(HeldDay)) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+heldColumns+`, c.record_hash, o.hash FROM days d
 		LEFT JOIN crm_objects c ON c.adapter = ? AND c.key = 'dayreport:' || d.employee || ':' || d.date
 		LEFT JOIN outbox o ON o.adapter = ? AND o.key = 'dayreport:' || d.employee || ':' || d.date
 		WHERE `+where, append([]any{adapter, adapter}, args...)...)
 	if err != nil {
-		return nil, fmt.Errorf("store: days: %w", err)
+		return fmt.Errorf("store: days: %w", err)
 	}
 	defer func() { _ = rows.Close() }()
-	var out []HeldDay
+	var pushed, pending sql.NullString
+	row := withExtra{rows, []any{&pushed, &pending}}
 	for rows.Next() {
-		var pushed, pending sql.NullString
-		got, err := scanDay(withExtra{rows, []any{&pushed, &pending}})
+		got, err := scanDay(row)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, HeldDay{Day: got, Pushed: pushed.String, Pending: pending.String, Queued: pending.Valid})
+		fn(HeldDay{Day: got, Pushed: pushed.String, Pending: pending.String, Queued: pending.Valid})
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: days: %w", err)
+		return fmt.Errorf("store: days: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // withExtra scans a row's leading columns into what scanDay asks and the

@@ -29,6 +29,9 @@ func TestDaysHeldOn(t *testing.T) {
 				require.Equal(t, testDate, d.Date)
 				out[d.Employee] = d
 			}
+			by, err := s.DaysHeldOnBy(ctx, adapter, testDate)
+			require.NoError(t, err)
+			require.Equal(t, out, by)
 			return out
 		}
 		got := byEmp("builtin")
