@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"strings"
+	"time"
 
 	"github.com/dayreport/dayreport/pkg/day"
 )
@@ -116,19 +118,65 @@ func (w withExtra) Scan(dest ...any) error {
 // shortcut compares them (the record hash and the version aside).
 func SameDay(prior, next Day) bool {
 	if prior.Employee != next.Employee || prior.Date != next.Date || prior.Status != next.Status || prior.Late != next.Late ||
-		timeText(prior.ClosedAt) != timeText(next.ClosedAt) || timeText(prior.FirstSeen) != timeText(next.FirstSeen) ||
+		!sameTimeText(prior.ClosedAt, next.ClosedAt) || !sameTimeText(prior.FirstSeen, next.FirstSeen) ||
 		prior.Notes != next.Notes || prior.LongTerm != next.LongTerm || prior.SourceURL != next.SourceURL ||
 		prior.VersionID != next.VersionID {
 		return false
 	}
-	for _, c := range [][2]any{{prior.Metrics, next.Metrics}, {prior.Flags, next.Flags}} {
-		was, err1 := toJSON(c[0])
-		now, err2 := toJSON(c[1])
+	// The same numbers, bit for bit, are the same text; nil lists are
+	// "null" (a quiet poll compares 10 000 days, most without numbers to
+	// compare: what is kept is compared by its scalars).
+	if !sameNumbers(prior.Metrics, next.Metrics) {
+		was, err1 := toJSON(prior.Metrics)
+		now, err2 := toJSON(next.Metrics)
 		if err1 != nil || err2 != nil || was != now {
 			return false
 		}
 	}
+	if prior.Flags != nil || next.Flags != nil {
+		was, err1 := toJSON(prior.Flags)
+		now, err2 := toJSON(next.Flags)
+		if err1 != nil || err2 != nil || was != now {
+			return false
+		}
+	}
+	if prior.Errors == nil && next.Errors == nil {
+		return true
+	}
 	was, err1 := errorsJSON(prior.Errors)
 	now, err2 := errorsJSON(next.Errors)
 	return err1 == nil && err2 == nil && was == now
+}
+
+// sameTimeText is timeText(a) == timeText(b) without formatting either,
+// where the text is the instant's (years 1 to 9999).
+func sameTimeText(a, b time.Time) bool {
+	switch {
+	case a.IsZero() || b.IsZero():
+		return a.IsZero() == b.IsZero()
+	case !textYear(a) || !textYear(b):
+		return timeText(a) == timeText(b)
+	}
+	return a.Equal(b)
+}
+
+func textYear(t time.Time) bool { y := t.UTC().Year(); return y >= 1 && y <= 9999 }
+
+// sameNumbers reports that a and b are both nil, or hold the same keys
+// with the same bits (false leaves it to their JSON text: a finite -0 and
+// 0 differ by their bits, not their value).
+func sameNumbers(a, b map[string]float64) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		w, ok := b[k]
+		if !ok || math.Float64bits(v) != math.Float64bits(w) || math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
 }
