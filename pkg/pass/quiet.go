@@ -249,9 +249,8 @@ func (r *run) quiet(ctx context.Context) []config.Employee {
 			lastDate, last = p.date, byEmp
 		}
 		h, known := last[emp.ID]
-		p.stored = map[day.Date]store.Day{}
 		if known {
-			p.stored[p.date] = h.Day
+			p.held = &h.Day
 		}
 		p.revision = r.revisions[emp.ID]
 		mine, ok := r.quietEmployee(ctx, p, h, known)
@@ -339,7 +338,8 @@ func (r *run) inRosterOrder(from int) {
 // close the day).
 func (r *run) quietDay(p *plan, d day.Date, h store.HeldDay, known bool) (out EmployeeResult, shown bool, next store.Day, saved, ok bool) {
 	e := r.e
-	out = EmployeeResult{ID: p.emp.ID, Metrics: map[string]float64{}, Errors: []report.FieldError{}, Flags: []crm.Flag{}}
+	// The numbers are the stored day's, or none (a map made only then).
+	out = EmployeeResult{ID: p.emp.ID, Errors: []report.FieldError{}, Flags: []crm.Flag{}}
 	if d != r.company {
 		out.Date = d.String()
 	}
@@ -348,7 +348,7 @@ func (r *run) quietDay(p *plan, d day.Date, h store.HeldDay, known bool) (out Em
 		Deadline: e.deadline.At(d, p.loc), Now: r.now,
 		Stored: verdict.Stored{Known: known, Status: prior.Status, ClosedAt: prior.ClosedAt, FirstSeen: prior.FirstSeen, Late: prior.Late}})
 	if !st.Exists {
-		out.Status = st.Status
+		out.Status, out.Metrics = st.Status, map[string]float64{}
 		return out, st.Status == report.Missing || st.Status == report.DayOff, next, false, true
 	}
 	if st.Closes || !known {
@@ -478,6 +478,9 @@ func (r *run) quietEarlier(ctx context.Context, p *plan) ([]outcome, bool) {
 		return nil, false
 	}
 	var outs []outcome
+	if p.stored == nil {
+		p.stored = map[day.Date]store.Day{}
+	}
 	for _, h := range days {
 		d := h.Day
 		if hasOverstated(d) {
