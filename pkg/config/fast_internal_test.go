@@ -59,3 +59,31 @@ func TestFieldsOfIsCached(t *testing.T) {
 		assert.Equal(t, wn, n)
 	}
 }
+
+// TestMayHoldSecret: the types collectSecrets skips cannot reach a Secret;
+// the ones it walks can (through a field, a list, a map's values, a
+// pointer, a cycle or an interface).
+func TestMayHoldSecret(t *testing.T) {
+	type node struct {
+		Next *node
+		Key  Secret
+	}
+	type loop struct{ Next *loop }
+	type hidden struct{ key Secret }
+	type keyed struct{ ByName map[Secret]string }
+	for ty, want := range map[reflect.Type]bool{
+		reflect.TypeFor[Config]():              true,
+		reflect.TypeFor[Secret]():              true,
+		reflect.TypeFor[[]map[string]Secret](): true,
+		reflect.TypeFor[node]():                true,
+		reflect.TypeFor[[]any]():               true,
+		reflect.TypeFor[Employee]():            false,
+		reflect.TypeFor[[]Employee]():          false,
+		reflect.TypeFor[loop]():                false,
+		reflect.TypeFor[hidden]():              false, // collectSecrets skips unexported fields
+		reflect.TypeFor[keyed]():               false, // and map keys
+	} {
+		assert.Equal(t, want, mayHoldSecret(ty), ty.String())
+		assert.Equal(t, want, mayHoldSecret(ty), ty.String()+" (cached)")
+	}
+}
