@@ -111,7 +111,13 @@ func (r *run) quietKey() string {
 	if err != nil {
 		return ""
 	}
-	for _, v := range []any{e.Config, emps, e.Template, e.Adapter.Name(), r.req.Kind, r.req.Date.String(), r.req.Force,
+	// The roster, unless it is the configuration's own (encoded with it
+	// just before: a second time was 10 000 employees more to encode).
+	var roster any = emps
+	if len(emps) > 0 && len(emps) == len(e.Config.Employees) && &emps[0] == &e.Config.Employees[0] {
+		roster = "the configuration's employees"
+	}
+	for _, v := range []any{e.Config, roster, e.Template, e.Adapter.Name(), r.req.Kind, r.req.Date.String(), r.req.Force,
 		r.company.String(), e.Lang()} {
 		if err := enc.Encode(v); err != nil {
 			return ""
