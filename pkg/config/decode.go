@@ -31,13 +31,9 @@ type decoder struct {
 	active   map[*yaml.Node]bool // aliases being followed (cycle guard)
 }
 
-func newDecoder(lookup LookupFunc) *decoder {
-	return newDecoderSized(lookup, 0)
-}
-
-// newDecoderSized is newDecoder for a tree of about nodes nodes: the maps
-// of paths are made that large at once (a roster of 10 000 employees grew
-// them a dozen times).
+// newDecoderSized makes a decoder for a tree of about nodes keys and
+// items: the maps of paths are made that large at once (a roster of 10 000
+// employees grew them a dozen times).
 func newDecoderSized(lookup LookupFunc, nodes int) *decoder {
 	return &decoder{
 		lookup: lookup,

@@ -70,6 +70,7 @@ func TestMayHoldSecret(t *testing.T) {
 	}
 	type loop struct{ Next *loop }
 	type hidden struct{ key Secret }
+	_ = hidden{key: "unexported"}
 	type keyed struct{ ByName map[Secret]string }
 	for ty, want := range map[reflect.Type]bool{
 		reflect.TypeFor[Config]():              true,
