@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -136,6 +137,7 @@ employees:
 			}
 
 			var first, second, third passCost
+			var polls []time.Duration // more unchanged polls (DAYREPORT_SCALE_QUIET_POLLS)
 			runs := 0
 			for b.Loop() {
 				for _, f := range []string{"state.db", "state.db-wal", "state.db-shm", "summary.xlsx"} {
@@ -145,6 +147,9 @@ employees:
 				f, s := runPass(b, cfg), runPass(b, cfg)
 				first.add(f)
 				second.add(s)
+				for range quietPolls(b) {
+					polls = append(polls, runPass(b, cfg).cpu)
+				}
 				if src == "local" {
 					// One employee corrects today's calls: the third pass.
 					path := filepath.Join(dir, "reports", "e00000.txt")
@@ -172,9 +177,42 @@ employees:
 				b.ReportMetric(third.cpu.Seconds()/float64(runs), "cpu-s/one-changed")
 				b.ReportMetric(third.cpu.Seconds()/first.cpu.Seconds(), "one-changed/first-cpu")
 				reportFloors(b, filepath.Join(dir, "reports"), first.cpu/time.Duration(runs), second.cpu/time.Duration(runs))
+				reportQuietPolls(b, filepath.Join(dir, "reports"), polls)
 			}
 		}
 	}
+}
+
+// quietPolls is how many unchanged polls BenchmarkScale runs after the
+// second pass (DAYREPORT_SCALE_QUIET_POLLS; none by default): one pass's
+// CPU time varies by ±15 % on a shared machine, the least of several much
+// less.
+func quietPolls(b *testing.B) int {
+	v := os.Getenv("DAYREPORT_SCALE_QUIET_POLLS")
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	require.NoError(b, err, "DAYREPORT_SCALE_QUIET_POLLS")
+	return n
+}
+
+// reportQuietPolls reports the least and the median CPU time of the extra
+// unchanged polls, the least of as many stat floors, and their ratio.
+func reportQuietPolls(b *testing.B, reports string, polls []time.Duration) {
+	if len(polls) == 0 {
+		return
+	}
+	floors := make([]time.Duration, len(polls))
+	for i := range floors {
+		floors[i] = cpuOf(b, func() { statFloor(b, reports) })
+	}
+	slices.Sort(polls)
+	slices.Sort(floors)
+	b.ReportMetric(polls[0].Seconds(), "cpu-s/quiet-poll-min")
+	b.ReportMetric(polls[len(polls)/2].Seconds(), "cpu-s/quiet-poll-median")
+	b.ReportMetric(floors[0].Seconds(), "cpu-s/stat-floor-min")
+	b.ReportMetric(polls[0].Seconds()/floors[0].Seconds(), "quiet-min/stat-floor-min")
 }
 
 // profileAsMain writes a CPU profile of the process to the file

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/agnivade/levenshtein"
 	"gopkg.in/yaml.v3"
@@ -30,11 +31,14 @@ type decoder struct {
 	active   map[*yaml.Node]bool // aliases being followed (cycle guard)
 }
 
-func newDecoder(lookup LookupFunc) *decoder {
+// newDecoderSized makes a decoder for a tree of about nodes keys and
+// items: the maps of paths are made that large at once (a roster of 10 000
+// employees grew them a dozen times).
+func newDecoderSized(lookup LookupFunc, nodes int) *decoder {
 	return &decoder{
 		lookup: lookup,
-		lines:  map[string]int{},
-		given:  map[string]bool{},
+		lines:  make(map[string]int, nodes),
+		given:  make(map[string]bool, nodes),
 		env:    map[string]expansion{},
 		active: map[*yaml.Node]bool{},
 	}
@@ -139,7 +143,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		}
 		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
 		for i, item := range n.Content {
-			d.decode(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i))
+			d.decode(item, s.Index(i), path+"["+strconv.Itoa(i)+"]")
 		}
 		v.Set(s)
 		d.given[path] = true
@@ -206,9 +210,9 @@ type pair struct{ key, val *yaml.Node }
 // wins over a merged one, and an earlier merged mapping over a later one.
 func (d *decoder) pairs(n *yaml.Node, path string, depth int) []pair {
 	var (
-		out    []pair
+		out    = make([]pair, 0, len(n.Content)/2)
 		merges []*yaml.Node
-		seen   = map[string]int{}
+		seen   = newKeySet(len(n.Content) / 2)
 	)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
@@ -223,20 +227,20 @@ func (d *decoder) pairs(n *yaml.Node, path string, depth int) []pair {
 			merges = append(merges, val)
 			continue
 		}
-		if first, dup := seen[k.Value]; dup {
+		if first, dup := seen.get(k.Value); dup {
 			d.problem(join(path, k.Value), k.Line, fmt.Sprintf("duplicate key (first at line %d)", first))
 			continue
 		}
-		seen[k.Value] = k.Line
+		seen.put(k.Value, k.Line)
 		out = append(out, pair{k, val})
 	}
 	for _, m := range merges {
 		for _, src := range d.mergeSources(m, path, depth) {
 			for _, p := range src {
-				if _, dup := seen[p.key.Value]; dup {
+				if _, dup := seen.get(p.key.Value); dup {
 					continue
 				}
-				seen[p.key.Value] = p.key.Line
+				seen.put(p.key.Value, p.key.Line)
 				out = append(out, p)
 			}
 		}
@@ -276,8 +280,75 @@ func (d *decoder) mergeSources(m *yaml.Node, path string, depth int) [][]pair {
 	return nil
 }
 
-// fieldsOf maps the yaml keys of a struct type to field indexes.
+// keySet is the keys of a mapping seen so far, with the line of each: a
+// short list while the mapping is small (most are: an employee's three or
+// four keys), a map past that.
+type keySet struct {
+	keys  []string
+	lines []int
+	big   map[string]int
+}
+
+const keySetSmall = 16
+
+func newKeySet(n int) *keySet {
+	if n > keySetSmall {
+		return &keySet{big: make(map[string]int, n)}
+	}
+	return &keySet{keys: make([]string, 0, n), lines: make([]int, 0, n)}
+}
+
+func (s *keySet) get(k string) (int, bool) {
+	if s.big != nil {
+		l, ok := s.big[k]
+		return l, ok
+	}
+	for i, x := range s.keys {
+		if x == k {
+			return s.lines[i], true
+		}
+	}
+	return 0, false
+}
+
+func (s *keySet) put(k string, line int) {
+	if s.big != nil {
+		s.big[k] = line
+		return
+	}
+	if len(s.keys) == keySetSmall {
+		s.big = make(map[string]int, 2*keySetSmall)
+		for i, x := range s.keys {
+			s.big[x] = s.lines[i]
+		}
+		s.big[k] = line
+		return
+	}
+	s.keys, s.lines = append(s.keys, k), append(s.lines, line)
+}
+
+// structFields caches fieldsOf by type: it was computed again for every
+// employee of the roster.
+var structFields sync.Map // reflect.Type -> structFieldsOf
+
+type structFieldsOf struct {
+	fields map[string]int
+	names  []string
+}
+
+// fieldsOf maps the yaml keys of a struct type to field indexes (the
+// result is shared: callers must not change it).
 func fieldsOf(t reflect.Type) (map[string]int, []string) {
+	if f, ok := structFields.Load(t); ok {
+		f := f.(structFieldsOf)
+		return f.fields, f.names
+	}
+	fields, names := computeFieldsOf(t)
+	structFields.Store(t, structFieldsOf{fields, names})
+	return fields, names
+}
+
+func computeFieldsOf(t reflect.Type) (map[string]int, []string) {
 	fields := map[string]int{}
 	var names []string
 	for i := range t.NumField() {

@@ -62,7 +62,7 @@ func parse(data []byte, name, dir string, lookupEnv LookupFunc, forSetup bool) (
 		return nil, e
 	}
 	c := &Config{}
-	d := newDecoder(lookupEnv)
+	d := newDecoderSized(lookupEnv, keysIn(root))
 	if top := documentBody(root); top != nil {
 		if top.Kind != yaml.MappingNode {
 			d.problem("", top.Line, "expected a mapping of settings (company:, employees:, crm:, ...), got "+nodeWord(top))
@@ -169,6 +169,25 @@ func flowRefOnLine(data []byte, n int) bool {
 		}
 	}
 	return false
+}
+
+// keysIn counts the keys and list items of a node tree (aliases are not
+// followed): about as many paths as the decoder records.
+func keysIn(n *yaml.Node) int {
+	if n == nil {
+		return 0
+	}
+	count := 0
+	switch n.Kind {
+	case yaml.MappingNode:
+		count = len(n.Content) / 2
+	case yaml.SequenceNode:
+		count = len(n.Content)
+	}
+	for _, c := range n.Content {
+		count += keysIn(c)
+	}
+	return count
 }
 
 // documentBody returns the top node of the first document, nil when empty.

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Secret is a credential: a token, a password, a webhook URL, a DSN. It never
@@ -72,6 +73,9 @@ var secretType = reflect.TypeFor[Secret]()
 
 // collectSecrets calls fn for every non-empty Secret reachable from v.
 func collectSecrets(v reflect.Value, fn func(Secret)) {
+	if !mayHoldSecret(v.Type()) {
+		return // the roster's 10 000 employees were walked field by field
+	}
 	if v.Type() == secretType {
 		if s := Secret(v.String()); s != "" {
 			fn(s)
@@ -99,6 +103,46 @@ func collectSecrets(v reflect.Value, fn func(Secret)) {
 			collectSecrets(v.Elem(), fn)
 		}
 	}
+}
+
+// secretHolders caches mayHoldSecret by type.
+var secretHolders sync.Map // reflect.Type -> bool
+
+// mayHoldSecret reports whether a value of type t can reach a Secret (an
+// interface may hold anything).
+func mayHoldSecret(t reflect.Type) bool {
+	if got, ok := secretHolders.Load(t); ok {
+		return got.(bool)
+	}
+	got := holdsSecret(t, map[reflect.Type]bool{})
+	secretHolders.Store(t, got)
+	return got
+}
+
+func holdsSecret(t reflect.Type, visiting map[reflect.Type]bool) bool {
+	if t == secretType {
+		return true
+	}
+	if visiting[t] {
+		return false // a cycle: what it can reach is answered where it started
+	}
+	visiting[t] = true
+	defer delete(visiting, t)
+	switch t.Kind() {
+	case reflect.Interface:
+		return true
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if f := t.Field(i); f.IsExported() && holdsSecret(f.Type, visiting) {
+				return true
+			}
+		}
+	case reflect.Slice, reflect.Array, reflect.Pointer:
+		return holdsSecret(t.Elem(), visiting)
+	case reflect.Map:
+		return holdsSecret(t.Elem(), visiting)
+	}
+	return false
 }
 
 // secretParts returns the pieces of a secret that may be printed on their own:

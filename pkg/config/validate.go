@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -237,7 +236,23 @@ func (v *checker) google(g Google) {
 	}
 }
 
-var employeeIDRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+// validEmployeeID matches ^[a-z0-9][a-z0-9._-]{0,63}$ without the regexp
+// engine (it runs for every employee of the roster on every start).
+func validEmployeeID(id string) bool {
+	if len(id) == 0 || len(id) > 64 {
+		return false
+	}
+	for i := range len(id) {
+		c := id[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case i > 0 && (c == '.' || c == '_' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // ValidateEmployee checks one employee, from the file or from the roster tab
 // of the manager sheet. Paths in the problems are the employee's own keys
@@ -250,7 +265,7 @@ func ValidateEmployee(e Employee) []Problem {
 	switch {
 	case e.ID == "":
 		add("id", "required (ids are used in file names and CRM keys)")
-	case !employeeIDRE.MatchString(e.ID):
+	case !validEmployeeID(e.ID):
 		add("id", "%s is not a valid id: use 1 to 64 lowercase latin letters, digits, '.', '_' or '-', "+
 			"starting with a letter or digit (ids are used in file names and CRM keys)", quoteShort(e.ID))
 	}
@@ -276,10 +291,10 @@ func ValidateEmployee(e Employee) []Problem {
 }
 
 func (v *checker) employees(c *Config) {
-	ids := map[string]int{}
+	ids := make(map[string]int, len(c.Employees))
 	needReport := c.Roster == RosterConfig && (c.Source.Kind == SourceGDoc || c.Source.Kind == SourceGSheet)
 	for i, e := range c.Employees {
-		prefix := fmt.Sprintf("employees[%d]", i)
+		prefix := "employees[" + strconv.Itoa(i) + "]"
 		for _, p := range ValidateEmployee(e) {
 			v.add(prefix+"."+p.Path, "%s", p.Message)
 		}

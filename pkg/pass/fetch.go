@@ -28,6 +28,10 @@ type plan struct {
 	date, today day.Date
 	// stored are the employee's stored days the pass may need.
 	stored map[day.Date]store.Day
+	// held is the pass date's stored day as a quiet poll read it, kept
+	// apart from stored (nil: none; a map a day was most of what a quiet
+	// poll allocated).
+	held *store.Day
 	// pending are the days the ledger closes in this pass, oldest first.
 	pending []day.Date
 	// histFrom..histTo are the days stored holds every stored day of (read
@@ -137,16 +141,30 @@ func (r *run) unchanged(p *plan) bool {
 	if !seen || st.Revision != p.revision {
 		return false
 	}
-	for _, d := range append([]day.Date{p.date}, p.pending...) {
-		if s, ok := p.stored[d]; ok && !s.FirstSeen.IsZero() {
-			continue // its report is stored
+	fresh := func(d day.Date) bool {
+		if s, ok := p.storedOn(d); ok && !s.FirstSeen.IsZero() {
+			return true // its report is stored
 		}
-		if st.Newest.Before(d) {
-			continue // the document held nothing that new when it was read
-		}
+		return st.Newest.Before(d) // the document held nothing that new when it was read
+	}
+	if !fresh(p.date) {
 		return false
 	}
+	for _, d := range p.pending {
+		if !fresh(d) {
+			return false
+		}
+	}
 	return true
+}
+
+// storedOn is the employee's stored day d, when the plan holds it.
+func (p *plan) storedOn(d day.Date) (store.Day, bool) {
+	if p.held != nil && p.held.Date == d {
+		return *p.held, true
+	}
+	s, ok := p.stored[d]
+	return s, ok
 }
 
 // fetchAll plans the employees and fetches their documents with bounded

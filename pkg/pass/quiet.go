@@ -58,6 +58,11 @@ import (
 // decoding the employees.
 const quietMarkField = "quiet_pass"
 
+// quietMarkHead is how much of the stored result is read for the mark:
+// far more than a mark takes (a mark cut short is no mark: the pass runs
+// in full).
+const quietMarkHead = 4096
+
 // quietMark is what a pass that ended "ok" leaves for the next one.
 type quietMark struct {
 	// Key digests the inputs of the pass (quietKey).
@@ -106,7 +111,13 @@ func (r *run) quietKey() string {
 	if err != nil {
 		return ""
 	}
-	for _, v := range []any{e.Config, emps, e.Template, e.Adapter.Name(), r.req.Kind, r.req.Date.String(), r.req.Force,
+	// The roster, unless it is the configuration's own (encoded with it
+	// just before: a second time was 10 000 employees more to encode).
+	var roster any = emps
+	if len(emps) > 0 && len(emps) == len(e.Config.Employees) && &emps[0] == &e.Config.Employees[0] {
+		roster = "the configuration's employees"
+	}
+	for _, v := range []any{e.Config, roster, e.Template, e.Adapter.Name(), r.req.Kind, r.req.Date.String(), r.req.Force,
 		r.company.String(), e.Lang()} {
 		if err := enc.Encode(v); err != nil {
 			return ""
@@ -156,7 +167,9 @@ func buildStamp(w io.Writer) {
 // previousMark is the quiet mark of the pass right before this one, when
 // that pass was a sync that ended "ok" and left one.
 func (r *run) previousMark(ctx context.Context) (quietMark, bool) {
-	passes, err := r.e.Store.LastPasses(ctx, 2)
+	// The mark comes first in the stored result: its head is enough (the
+	// rest is every employee's line).
+	passes, err := r.e.Store.LastPassHeads(ctx, 2, quietMarkHead)
 	if err != nil || len(passes) < 2 || passes[0].ID != r.res.PassID {
 		return quietMark{}, false
 	}
@@ -221,26 +234,29 @@ func (r *run) quiet(ctx context.Context) []config.Employee {
 		return emps
 	}
 	held := map[day.Date]map[string]store.HeldDay{}
+	var (
+		lastDate day.Date
+		last     map[string]store.HeldDay // held[lastDate]: most employees share a date
+	)
 	outs := make([]outcome, 0, len(emps))
 	var rest []config.Employee
 	for _, emp := range emps {
 		p := &plan{emp: emp, loc: e.Config.EmployeeLocation(emp), today: r.todayOf(emp), date: r.dateOf(emp)}
-		if _, ok := held[p.date]; !ok {
-			days, err := e.Store.DaysHeldOn(ctx, e.Adapter.Name(), p.date)
-			if err != nil {
-				r.log.Debug().Err(err).Msg("not a quiet pass: the pass date's days could not be read")
-				return emps
+		if last == nil || p.date != lastDate {
+			byEmp, ok := held[p.date]
+			if !ok {
+				var err error
+				if byEmp, err = e.Store.DaysHeldOnBy(ctx, e.Adapter.Name(), p.date); err != nil {
+					r.log.Debug().Err(err).Msg("not a quiet pass: the pass date's days could not be read")
+					return emps
+				}
+				held[p.date] = byEmp
 			}
-			byEmp := make(map[string]store.HeldDay, len(days))
-			for _, d := range days {
-				byEmp[d.Employee] = d
-			}
-			held[p.date] = byEmp
+			lastDate, last = p.date, byEmp
 		}
-		h, known := held[p.date][emp.ID]
-		p.stored = map[day.Date]store.Day{}
+		h, known := last[emp.ID]
 		if known {
-			p.stored[p.date] = h.Day
+			p.held = &h.Day
 		}
 		p.revision = r.revisions[emp.ID]
 		mine, ok := r.quietEmployee(ctx, p, h, known)
@@ -328,7 +344,8 @@ func (r *run) inRosterOrder(from int) {
 // close the day).
 func (r *run) quietDay(p *plan, d day.Date, h store.HeldDay, known bool) (out EmployeeResult, shown bool, next store.Day, saved, ok bool) {
 	e := r.e
-	out = EmployeeResult{ID: p.emp.ID, Metrics: map[string]float64{}, Errors: []report.FieldError{}, Flags: []crm.Flag{}}
+	// The numbers are the stored day's, or none (a map made only then).
+	out = EmployeeResult{ID: p.emp.ID, Errors: []report.FieldError{}, Flags: []crm.Flag{}}
 	if d != r.company {
 		out.Date = d.String()
 	}
@@ -337,7 +354,7 @@ func (r *run) quietDay(p *plan, d day.Date, h store.HeldDay, known bool) (out Em
 		Deadline: e.deadline.At(d, p.loc), Now: r.now,
 		Stored: verdict.Stored{Known: known, Status: prior.Status, ClosedAt: prior.ClosedAt, FirstSeen: prior.FirstSeen, Late: prior.Late}})
 	if !st.Exists {
-		out.Status = st.Status
+		out.Status, out.Metrics = st.Status, map[string]float64{}
 		return out, st.Status == report.Missing || st.Status == report.DayOff, next, false, true
 	}
 	if st.Closes || !known {
@@ -467,6 +484,9 @@ func (r *run) quietEarlier(ctx context.Context, p *plan) ([]outcome, bool) {
 		return nil, false
 	}
 	var outs []outcome
+	if p.stored == nil {
+		p.stored = map[day.Date]store.Day{}
+	}
 	for _, h := range days {
 		d := h.Day
 		if hasOverstated(d) {

@@ -71,7 +71,7 @@ func toJSON(v any) (string, error) {
 }
 
 func fromJSON(s string, v any) error {
-	if s == "" {
+	if s == "" || fastJSON(s, v) {
 		return nil
 	}
 	if err := json.Unmarshal([]byte(s), v); err != nil {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"strings"
+	"time"
 
 	"github.com/dayreport/dayreport/pkg/day"
 )
@@ -49,33 +51,55 @@ func (s *Store) DaysHeldOn(ctx context.Context, adapter string, d day.Date) ([]H
 	return s.daysHeld(ctx, adapter, `d.date = ? ORDER BY d.employee`, d.String())
 }
 
+// DaysHeldOnBy is DaysHeldOn by employee (a quiet poll looks each one up:
+// the list of 10 000 days grew by copying).
+func (s *Store) DaysHeldOnBy(ctx context.Context, adapter string, d day.Date) (map[string]HeldDay, error) {
+	out := map[string]HeldDay{}
+	err := s.eachHeld(ctx, adapter, `d.date = ?`, []any{d.String()}, func(h HeldDay) {
+		out[h.Employee] = h
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // DaysHeldOf is DaysHeldOn for one employee's days from..to, by date.
 func (s *Store) DaysHeldOf(ctx context.Context, adapter, employee string, from, to day.Date) ([]HeldDay, error) {
 	return s.daysHeld(ctx, adapter, `d.employee = ? AND d.date BETWEEN ? AND ? ORDER BY d.date`, employee, from.String(), orMax(to))
 }
 
 func (s *Store) daysHeld(ctx context.Context, adapter, where string, args ...any) ([]HeldDay, error) {
+	var out []HeldDay
+	if err := s.eachHeld(ctx, adapter, where, args, func(h HeldDay) { out = append(out, h) }); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// eachHeld calls fn with every held day the condition selects, in order.
+func (s *Store) eachHeld(ctx context.Context, adapter, where string, args []any, fn func(HeldDay)) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+heldColumns+`, c.record_hash, o.hash FROM days d
 		LEFT JOIN crm_objects c ON c.adapter = ? AND c.key = 'dayreport:' || d.employee || ':' || d.date
 		LEFT JOIN outbox o ON o.adapter = ? AND o.key = 'dayreport:' || d.employee || ':' || d.date
 		WHERE `+where, append([]any{adapter, adapter}, args...)...)
 	if err != nil {
-		return nil, fmt.Errorf("store: days: %w", err)
+		return fmt.Errorf("store: days: %w", err)
 	}
 	defer func() { _ = rows.Close() }()
-	var out []HeldDay
+	var pushed, pending sql.NullString
+	row := withExtra{rows, []any{&pushed, &pending}}
 	for rows.Next() {
-		var pushed, pending sql.NullString
-		got, err := scanDay(withExtra{rows, []any{&pushed, &pending}})
+		got, err := scanDay(row)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, HeldDay{Day: got, Pushed: pushed.String, Pending: pending.String, Queued: pending.Valid})
+		fn(HeldDay{Day: got, Pushed: pushed.String, Pending: pending.String, Queued: pending.Valid})
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: days: %w", err)
+		return fmt.Errorf("store: days: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // withExtra scans a row's leading columns into what scanDay asks and the
@@ -94,19 +118,65 @@ func (w withExtra) Scan(dest ...any) error {
 // shortcut compares them (the record hash and the version aside).
 func SameDay(prior, next Day) bool {
 	if prior.Employee != next.Employee || prior.Date != next.Date || prior.Status != next.Status || prior.Late != next.Late ||
-		timeText(prior.ClosedAt) != timeText(next.ClosedAt) || timeText(prior.FirstSeen) != timeText(next.FirstSeen) ||
+		!sameTimeText(prior.ClosedAt, next.ClosedAt) || !sameTimeText(prior.FirstSeen, next.FirstSeen) ||
 		prior.Notes != next.Notes || prior.LongTerm != next.LongTerm || prior.SourceURL != next.SourceURL ||
 		prior.VersionID != next.VersionID {
 		return false
 	}
-	for _, c := range [][2]any{{prior.Metrics, next.Metrics}, {prior.Flags, next.Flags}} {
-		was, err1 := toJSON(c[0])
-		now, err2 := toJSON(c[1])
+	// The same numbers, bit for bit, are the same text; nil lists are
+	// "null" (a quiet poll compares 10 000 days, most without numbers to
+	// compare: what is kept is compared by its scalars).
+	if !sameNumbers(prior.Metrics, next.Metrics) {
+		was, err1 := toJSON(prior.Metrics)
+		now, err2 := toJSON(next.Metrics)
 		if err1 != nil || err2 != nil || was != now {
 			return false
 		}
 	}
+	if prior.Flags != nil || next.Flags != nil {
+		was, err1 := toJSON(prior.Flags)
+		now, err2 := toJSON(next.Flags)
+		if err1 != nil || err2 != nil || was != now {
+			return false
+		}
+	}
+	if prior.Errors == nil && next.Errors == nil {
+		return true
+	}
 	was, err1 := errorsJSON(prior.Errors)
 	now, err2 := errorsJSON(next.Errors)
 	return err1 == nil && err2 == nil && was == now
+}
+
+// sameTimeText is timeText(a) == timeText(b) without formatting either,
+// where the text is the instant's (years 1 to 9999).
+func sameTimeText(a, b time.Time) bool {
+	switch {
+	case a.IsZero() || b.IsZero():
+		return a.IsZero() == b.IsZero()
+	case !textYear(a) || !textYear(b):
+		return timeText(a) == timeText(b)
+	}
+	return a.Equal(b)
+}
+
+func textYear(t time.Time) bool { y := t.UTC().Year(); return y >= 1 && y <= 9999 }
+
+// sameNumbers reports that a and b are both nil, or hold the same keys
+// with the same bits (false leaves it to their JSON text: a finite -0 and
+// 0 differ by their bits, not their value).
+func sameNumbers(a, b map[string]float64) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		w, ok := b[k]
+		if !ok || math.Float64bits(v) != math.Float64bits(w) || math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
 }

@@ -2,9 +2,15 @@ package store
 
 import (
 	"context"
+	"math"
+	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/dayreport/dayreport/pkg/crm"
+	"github.com/dayreport/dayreport/pkg/report"
 )
 
 // TestDaysHeldOn: the days of a date come with where their records stand,
@@ -29,6 +35,9 @@ func TestDaysHeldOn(t *testing.T) {
 				require.Equal(t, testDate, d.Date)
 				out[d.Employee] = d
 			}
+			by, err := s.DaysHeldOnBy(ctx, adapter, testDate)
+			require.NoError(t, err)
+			require.Equal(t, out, by)
 			return out
 		}
 		got := byEmp("builtin")
@@ -88,4 +97,60 @@ func TestSameDay(t *testing.T) {
 	e = d
 	e.LongTerm = "рост"
 	require.False(t, SameDay(d, e))
+}
+
+// sameDayByText is SameDay as it compared before its shortcuts: every
+// column as the text it is stored as.
+func sameDayByText(prior, next Day) bool {
+	if prior.Employee != next.Employee || prior.Date != next.Date || prior.Status != next.Status || prior.Late != next.Late ||
+		timeText(prior.ClosedAt) != timeText(next.ClosedAt) || timeText(prior.FirstSeen) != timeText(next.FirstSeen) ||
+		prior.Notes != next.Notes || prior.LongTerm != next.LongTerm || prior.SourceURL != next.SourceURL ||
+		prior.VersionID != next.VersionID {
+		return false
+	}
+	for _, c := range [][2]any{{prior.Metrics, next.Metrics}, {prior.Flags, next.Flags}} {
+		was, err1 := toJSON(c[0])
+		now, err2 := toJSON(c[1])
+		if err1 != nil || err2 != nil || was != now {
+			return false
+		}
+	}
+	was, err1 := errorsJSON(prior.Errors)
+	now, err2 := errorsJSON(next.Errors)
+	return err1 == nil && err2 == nil && was == now
+}
+
+// TestSameDayIsTheText: SameDay's shortcuts (times compared as instants,
+// numbers by their bits, nil lists) answer as comparing the stored text
+// does, over days differing in every way that could slip through.
+func TestSameDayIsTheText(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	base := update("ivanov", testDate, 20).Day
+	moscow := time.FixedZone("MSK", 3*3600)
+	at := time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
+	times := []time.Time{{}, at, at.In(moscow), at.Add(time.Nanosecond), time.Date(1, 1, 1, 1, 0, 0, 0, moscow),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 1, time.UTC), time.Date(0, 12, 31, 0, 0, 0, 0, time.UTC)}
+	nums := []map[string]float64{nil, {}, {"a": 1}, {"a": 1.0}, {"a": 2}, {"a": math.Copysign(0, -1)}, {"a": 0},
+		{"a": math.NaN()}, {"a": math.Inf(1)}, {"b": 1}, {"a": 1, "b": 2}}
+	flags := [][]crm.Flag{nil, {}, {{Code: "overstated"}}, {{Code: "inconsistent"}}}
+	errs := [][]report.FieldError{nil, {}, {{Code: "range", Field: "calls", Message: "x"}}, {{Code: "range", Field: "calls", Message: "y"}}}
+	variant := func() Day {
+		d := base
+		d.ClosedAt, d.FirstSeen = times[r.IntN(len(times))], times[r.IntN(len(times))]
+		d.Metrics, d.Flags, d.Errors = nums[r.IntN(len(nums))], flags[r.IntN(len(flags))], errs[r.IntN(len(errs))]
+		return d
+	}
+	same := 0
+	for range 20000 {
+		a, b := variant(), variant()
+		if r.IntN(3) == 0 {
+			b = a
+		}
+		want := sameDayByText(a, b)
+		require.Equal(t, want, SameDay(a, b), "%+v\n%+v", a, b)
+		if want {
+			same++
+		}
+	}
+	require.Greater(t, same, 1000, "the cases that compare equal are tried too")
 }

@@ -140,6 +140,21 @@ func TestPasses(t *testing.T) {
 		require.Len(t, passes, 1)
 		require.Equal(t, third, passes[0].ID)
 
+		// The heads: each summary's first characters, the rest as is (a
+		// head past the end is the whole summary).
+		all, err := s.LastPasses(ctx, 10)
+		require.NoError(t, err)
+		heads, err := s.LastPassHeads(ctx, 3, 5)
+		require.NoError(t, err)
+		require.Len(t, heads, 3)
+		require.Equal(t, `{"pus`, string(heads[2].Summary), "a head is cut text, not JSON")
+		require.Nil(t, heads[0].Summary)
+		heads[2].Summary = all[2].Summary
+		require.Equal(t, all, heads)
+		heads, err = s.LastPassHeads(ctx, 0, 4096)
+		require.NoError(t, err)
+		require.Equal(t, all, heads)
+
 		require.ErrorIs(t, s.FinishPass(ctx, 999, "ok", nil, ""), ErrNotFound)
 		require.Error(t, s.FinishPass(ctx, first, "ok", func() {}, ""), "a summary that does not marshal")
 	})
