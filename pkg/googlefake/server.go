@@ -18,8 +18,10 @@
 //     mergeCells, unmergeCells, setBasicFilter and clearBasicFilter, which
 //     are accepted and forgotten); any other kind is a 400, and a batch
 //     applies whole or not at all;
-//   - Drive: GET /drive/v3/files (a subset of q, fields, paging) and
-//     GET /drive/v3/files/{id}.
+//   - Drive: GET /drive/v3/files (a subset of q, fields, paging),
+//     GET /drive/v3/files/{id}, and the change log: GET
+//     /drive/v3/changes/startPageToken and GET /drive/v3/changes (a change
+//     per file mutation, paging, 410 for a token it no longer honours).
 //
 // Every request is recorded (Requests); per-API per-minute quotas are
 // enforced like Google does (429 RESOURCE_EXHAUSTED for Docs and Sheets, 403
@@ -176,6 +178,11 @@ type Server struct {
 	faults   map[string][]Fault
 	requests []Request
 	nextID   int64
+	// changes is Drive's change log (changes.go) from changeBase on;
+	// nextChange is the id the next change gets.
+	changes    []change
+	changeBase int64
+	nextChange int64
 }
 
 // New starts a Server on 127.0.0.1 (none with Options.InProcess); t.Cleanup
@@ -441,7 +448,7 @@ func apiOf(segs []string) string {
 		return APIDocs
 	case len(segs) >= 2 && segs[0] == "v4" && segs[1] == "spreadsheets":
 		return APISheets
-	case len(segs) >= 3 && segs[0] == "drive" && segs[1] == "v3" && segs[2] == "files":
+	case len(segs) >= 3 && segs[0] == "drive" && segs[1] == "v3" && (segs[2] == "files" || segs[2] == "changes"):
 		return APIDrive
 	}
 	return ""
