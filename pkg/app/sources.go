@@ -67,6 +67,11 @@ func wireSources(ctx context.Context, d *pass.Deps, g googleWiring, now func() t
 		return err
 	}
 	if w, ok := src.(*gdrive.Source); ok {
+		// Drive's change token and the files' versions are kept in the
+		// store between polls: an unchanged poll is one changes.list.
+		if d.Store != nil {
+			w.State, w.Log = d.Store, d.Log
+		}
 		d.Watcher = w
 	}
 	if l, ok := src.(*local.Source); ok {

@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/rs/zerolog"
 	"google.golang.org/api/drive/v3"
 
 	"github.com/dayreport/dayreport/pkg/config"
@@ -35,6 +36,12 @@ type Source struct {
 	// Folder is the Drive folder holding the reports (an id or its URL):
 	// one files.list call per 1000 documents. Empty: one files.get each.
 	Folder string
+	// State keeps Drive's change-log token and the files' versions between
+	// polls (the store): a poll then asks only for the changes since the
+	// last one (see changes.go). Nil: every poll lists the files.
+	State State
+	// Log receives what the pass goes on without (a token not kept).
+	Log zerolog.Logger
 
 	// editors are who last modified each file and when, as the last
 	// Revisions call learnt them (in the same request as the versions);
@@ -160,7 +167,16 @@ func (g *Source) Revisions(ctx context.Context, refs []source.Ref) (map[string]s
 			files[r.Employee], ids[id] = id, true
 		}
 	}
-	vers, editors, err := g.versions(ctx, ids)
+	var (
+		vers    map[string]string
+		editors map[string]editor
+		err     error
+	)
+	if g.State != nil {
+		vers, editors, err = g.watched(ctx, ids)
+	} else {
+		vers, editors, err = g.versions(ctx, ids)
+	}
 	g.mu.Lock()
 	g.editors = editors // nil on an error: nobody is named rather than a stale name
 	g.mu.Unlock()
