@@ -116,6 +116,10 @@ const (
 	// the client reads a body that is not valid JSON. The request is served
 	// (a write applies).
 	TruncatedJSON
+	// PermissionDenied answers 403 as for a document not shared with the
+	// caller (PERMISSION_DENIED; Drive's insufficientFilePermissions): a
+	// failure clients do not retry.
+	PermissionDenied
 	// DroppedBody answers the real answer's status announcing the whole
 	// body's Content-Length, sends the first half of it and closes the
 	// connection: the client's read of the body fails (unexpected EOF).
@@ -139,6 +143,8 @@ func (f Fault) String() string {
 		return "TruncatedJSON"
 	case DroppedBody:
 		return "DroppedBody"
+	case PermissionDenied:
+		return "PermissionDenied"
 	}
 	return "Fault(?)"
 }
@@ -422,6 +428,13 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, api string, f Faul
 		s.quotaExceeded(w, api, kind, 0)
 	case DriveUserRateLimit:
 		writeDriveUserRateLimit(w)
+	case PermissionDenied:
+		if api == APIDrive {
+			writeDriveError(w, http.StatusForbidden, errorItem{Domain: "global", Reason: "insufficientFilePermissions",
+				Message: "The user does not have sufficient permissions for this file."})
+			return
+		}
+		writeError(w, http.StatusForbidden, "PERMISSION_DENIED", "The caller does not have permission")
 	default:
 		writeError(w, http.StatusInternalServerError, "INTERNAL", "googlefake: unknown fault "+f.String())
 	}
