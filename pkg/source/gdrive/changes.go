@@ -9,17 +9,42 @@ import (
 	"strconv"
 	"strings"
 
+	"time"
+
 	"google.golang.org/api/drive/v3"
 	"google.golang.org/api/googleapi"
-
-	"github.com/dayreport/dayreport/pkg/store"
 )
 
 // State is where a poll keeps what Drive told it, for the next poll, which
-// may run in another process (the store: a cron's `dayreport sync`).
+// may run in another process (the store, through pkg/app: a cron's
+// `dayreport sync`). A state that keeps nothing (a dry run's) answers
+// SaveDriveWatch with nil.
 type State interface {
-	DriveWatch(ctx context.Context) (store.DriveWatch, error)
-	SaveDriveWatch(ctx context.Context, w store.DriveWatch, replace bool) error
+	DriveWatch(ctx context.Context) (Watch, error)
+	SaveDriveWatch(ctx context.Context, w Watch, replace bool) error
+}
+
+// Watch is what Drive told the last poll about the report files: the page
+// token of its change log and every known file.
+type Watch struct {
+	// Scope is the reports folder the files were listed for ("" without
+	// one): a poll for another folder starts over.
+	Scope string
+	// Token is the changes.list page token to ask from ("": none yet).
+	Token string
+	// Files are the known files by Drive id.
+	Files map[string]File
+}
+
+// File is a Drive file as the last listing or change told it.
+type File struct {
+	// Version is Drive's version of the file: it grows with every change.
+	Version int64
+	// EditedBy and EditedAt are who last modified it and when.
+	EditedBy string
+	EditedAt time.Time
+	// Gone: trashed or removed (deleted, access lost).
+	Gone bool
 }
 
 // changeFields are what a poll asks of Drive's change log (the v3 Change
@@ -53,7 +78,7 @@ func (g *Source) watched(ctx context.Context, ids map[string]bool) (map[string]s
 		return nil, nil, fmt.Errorf("drive: the kept change token: %w", err)
 	}
 	replace := w.Token == "" || w.Scope != folder
-	var changed map[string]store.DriveFile
+	var changed map[string]File
 	if !replace {
 		var token string
 		changed, token, err = g.changesSince(ctx, w, folder, ids)
@@ -94,9 +119,9 @@ func (g *Source) watched(ctx context.Context, ids map[string]bool) (map[string]s
 	case replace:
 		err = g.State.SaveDriveWatch(ctx, w, true)
 	case changed != nil:
-		err = g.State.SaveDriveWatch(ctx, store.DriveWatch{Scope: w.Scope, Token: w.Token, Files: changed}, false)
+		err = g.State.SaveDriveWatch(ctx, Watch{Scope: w.Scope, Token: w.Token, Files: changed}, false)
 	}
-	if err != nil && !errors.Is(err, store.ErrReadOnly) { // a dry run keeps nothing
+	if err != nil {
 		g.Log.Warn().Err(err).Msg("keep Drive's change token; the next poll asks for these changes again")
 	}
 
@@ -115,9 +140,9 @@ func (g *Source) watched(ctx context.Context, ids map[string]bool) (map[string]s
 	return out, editors, nil
 }
 
-func orEmpty(m map[string]store.DriveFile) map[string]store.DriveFile {
+func orEmpty(m map[string]File) map[string]File {
 	if m == nil {
-		return map[string]store.DriveFile{}
+		return map[string]File{}
 	}
 	return m
 }
@@ -125,12 +150,12 @@ func orEmpty(m map[string]store.DriveFile) map[string]store.DriveFile {
 // listAll is a full listing: a start token first (a change made while the
 // files are listed is then reported by the next poll, never missed), then
 // every file of the folder, one files.list call per 1000.
-func (g *Source) listAll(ctx context.Context, folder string) (store.DriveWatch, error) {
+func (g *Source) listAll(ctx context.Context, folder string) (Watch, error) {
 	tok, err := g.Drive.Changes.GetStartPageToken().SupportsAllDrives(true).Context(ctx).Do()
 	if err != nil {
-		return store.DriveWatch{}, fmt.Errorf("drive: start the change log: %w", err)
+		return Watch{}, fmt.Errorf("drive: start the change log: %w", err)
 	}
-	w := store.DriveWatch{Scope: folder, Token: tok.StartPageToken, Files: map[string]store.DriveFile{}}
+	w := Watch{Scope: folder, Token: tok.StartPageToken, Files: map[string]File{}}
 	if folder == "" {
 		return w, nil
 	}
@@ -144,7 +169,7 @@ func (g *Source) listAll(ctx context.Context, folder string) (store.DriveWatch, 
 		return nil
 	})
 	if err != nil {
-		return store.DriveWatch{}, fmt.Errorf("drive: list the reports folder: %w", err)
+		return Watch{}, fmt.Errorf("drive: list the reports folder: %w", err)
 	}
 	return w, nil
 }
@@ -152,8 +177,8 @@ func (g *Source) listAll(ctx context.Context, folder string) (store.DriveWatch, 
 // changesSince reads the change log from w.Token to its end: the files it
 // tells about that a poll follows (a known file, a report's, or one in the
 // folder), and the token for the next poll.
-func (g *Source) changesSince(ctx context.Context, w store.DriveWatch, folder string, ids map[string]bool) (map[string]store.DriveFile, string, error) {
-	var changed map[string]store.DriveFile
+func (g *Source) changesSince(ctx context.Context, w Watch, folder string, ids map[string]bool) (map[string]File, string, error) {
+	var changed map[string]File
 	tok := w.Token
 	for {
 		page, err := g.Drive.Changes.List(tok).PageSize(driveChangesPage).Fields(changeFields).
@@ -205,7 +230,7 @@ func rejectedToken(err error) bool {
 }
 
 // fileState is a Drive file as the store keeps it.
-func fileState(f *drive.File, gone bool) store.DriveFile {
+func fileState(f *drive.File, gone bool) File {
 	e := editorOf(f)
-	return store.DriveFile{Version: f.Version, EditedBy: e.by, EditedAt: e.at, Gone: gone || f.Trashed}
+	return File{Version: f.Version, EditedBy: e.by, EditedAt: e.at, Gone: gone || f.Trashed}
 }
