@@ -100,6 +100,12 @@ func (g *Source) watched(ctx context.Context, ids map[string]bool) (map[string]s
 	}
 	if replace {
 		if w, err = g.listAll(ctx, folder); err != nil {
+			if notServed(err) {
+				// An endpoint without the change log (google.endpoint
+				// pointing at a server that has files only): every poll
+				// lists the files, as before the change log.
+				return g.versions(ctx, ids)
+			}
 			return nil, nil, err
 		}
 	}
@@ -227,6 +233,13 @@ func rejectedToken(err error) bool {
 	}
 	// The parsed error keeps no location: the body names it.
 	return ge.Code == http.StatusBadRequest && strings.Contains(ge.Body, `"pageToken"`)
+}
+
+// notServed reports whether Drive answered that it has no such method (404
+// to changes.getStartPageToken, whose path names no file).
+func notServed(err error) bool {
+	var ge *googleapi.Error
+	return errors.As(err, &ge) && ge.Code == http.StatusNotFound
 }
 
 // fileState is a Drive file as the store keeps it.

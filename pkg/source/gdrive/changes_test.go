@@ -3,6 +3,9 @@ package gdrive_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,6 +68,14 @@ func TestRevisionsFromChanges(t *testing.T) {
 		require.NoError(t, err)
 		return revs, driveCalls(fake)
 	}
+
+	// Without a kept state (as before the change log): every poll lists
+	// the folder, a files.list call per 1 000 files.
+	fake.ResetRequests()
+	revs, err := (&gdrive.Source{Kind: "gdoc", Drive: svc, Folder: "folder"}).Revisions(ctx, refs)
+	require.NoError(t, err)
+	require.Len(t, revs, 2100)
+	require.Equal(t, map[string]int{"files": 3}, driveCalls(fake))
 
 	revs, calls := poll("folder")
 	require.Equal(t, map[string]int{"changes/startPageToken": 1, "files": 3}, calls)
@@ -158,4 +169,43 @@ func (b brokenState) DriveWatch(context.Context) (gdrive.Watch, error) {
 
 func (brokenState) SaveDriveWatch(context.Context, gdrive.Watch, bool) error {
 	return fmt.Errorf("database is locked")
+}
+
+// noChanges answers 404 to Drive's change log, as an endpoint that serves
+// files only.
+type noChanges struct{ next http.RoundTripper }
+
+func (n noChanges) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasPrefix(r.URL.Path, "/drive/v3/changes") {
+		body := `{"error": {"code": 404, "message": "Not Found", "errors": [{"message": "Not Found", "domain": "global", "reason": "notFound"}]}}`
+		return &http.Response{StatusCode: http.StatusNotFound, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+	}
+	return n.next.RoundTrip(r)
+}
+
+// TestRevisionsWithoutChangeLog: google.endpoint pointing at a server
+// without the change log: every poll lists the folder, as before it.
+func TestRevisionsWithoutChangeLog(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fake := googlefake.New(t, googlefake.Options{})
+	fake.PutDoc("1a", &docs.Document{Title: "a"})
+	fake.SetFileParent("1a", "folder")
+	client := fake.Client()
+	next := client.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	svc, err := drive.NewService(ctx, option.WithEndpoint(fake.URL+"/drive/v3/"), option.WithoutAuthentication(),
+		option.WithHTTPClient(&http.Client{Transport: noChanges{next}}))
+	require.NoError(t, err)
+	st := &memState{}
+	for range 2 {
+		g := &gdrive.Source{Kind: "gdoc", Drive: svc, Folder: "folder", State: st}
+		revs, err := g.Revisions(ctx, []source.Ref{{Employee: "anna", Report: "1a"}})
+		require.NoError(t, err)
+		require.Equal(t, map[string]string{"anna": "drive:1"}, revs)
+	}
+	require.Empty(t, st.w.Token, "nothing kept")
 }
