@@ -77,6 +77,9 @@ func (g *Source) watched(ctx context.Context, ids map[string]bool) (map[string]s
 	if err != nil {
 		return nil, nil, fmt.Errorf("drive: the kept change token: %w", err)
 	}
+	if w.Files == nil {
+		w.Files = map[string]File{}
+	}
 	replace := w.Token == "" || w.Scope != folder
 	var changed map[string]File
 	if !replace {
