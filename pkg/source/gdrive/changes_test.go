@@ -209,3 +209,47 @@ func TestRevisionsWithoutChangeLog(t *testing.T) {
 	}
 	require.Empty(t, st.w.Token, "nothing kept")
 }
+
+// TestRevisionsTrashedAndRemoved: a report trashed or removed is left out
+// (the pass reads it, and the read says what is wrong) from the change that
+// says so, without asking Drive about it again; one taken out of the trash
+// comes back with its new version.
+func TestRevisionsTrashedAndRemoved(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	fake := googlefake.New(t, googlefake.Options{})
+	for _, id := range []string{"1a", "1b", "1c"} {
+		fake.PutDoc(id, &docs.Document{Title: id})
+	}
+	svc, err := drive.NewService(ctx, option.WithEndpoint(fake.URL+"/drive/v3/"), option.WithoutAuthentication(),
+		option.WithHTTPClient(fake.Client()))
+	require.NoError(t, err)
+	st := &memState{}
+	refs := []source.Ref{{Employee: "anna", Report: "1a"}, {Employee: "boris", Report: "1b"}, {Employee: "vera", Report: "1c"}}
+	poll := func() (map[string]string, map[string]int) {
+		t.Helper()
+		fake.ResetRequests()
+		revs, err := (&gdrive.Source{Kind: "gdoc", Drive: svc, State: st}).Revisions(ctx, refs)
+		require.NoError(t, err)
+		return revs, driveCalls(fake)
+	}
+	revs, calls := poll()
+	require.Equal(t, map[string]string{"anna": "drive:1", "boris": "drive:1", "vera": "drive:1"}, revs)
+	require.Equal(t, map[string]int{"changes/startPageToken": 1, "files/{id}": 3}, calls)
+
+	fake.Trash("1a", true)
+	fake.RemoveFile("1b")
+	revs, calls = poll()
+	require.Equal(t, map[string]string{"vera": "drive:1"}, revs)
+	require.Equal(t, map[string]int{"changes": 1}, calls, "what Drive said is kept: no files.get for them")
+	require.True(t, st.w.Files["1a"].Gone)
+	require.True(t, st.w.Files["1b"].Gone)
+
+	revs, calls = poll()
+	require.Equal(t, map[string]string{"vera": "drive:1"}, revs)
+	require.Equal(t, map[string]int{"changes": 1}, calls)
+
+	fake.Trash("1a", false)
+	revs, _ = poll()
+	require.Equal(t, map[string]string{"anna": "drive:3", "vera": "drive:1"}, revs)
+}
