@@ -159,23 +159,25 @@ func TestGooglePass(t *testing.T) {
 	// What it cost: a documents.get per document (13 read, 1 not found),
 	// one spreadsheets.get for the #gid links and one values:batchGet per
 	// spreadsheet (3); the injected faults each cost one retry.
-	// Drive: one metadata call per file (16 files and the deleted one).
+	// Drive: the change log's start token, then one metadata call per
+	// file (16 files and the deleted one).
 	c := countRequests(fake)
 	require.Equal(t, 4, c.failed, "2 quota hits, a 503 and a 500, each retried")
 	require.Equal(t, 2, c.notFound, "the deleted document, in Drive and in Docs: a 404 is not retried")
 	require.Equal(t, 13, c.docs)
 	require.Equal(t, 4, c.sheets, "1 get for the gids + 3 batchGets")
-	require.Equal(t, 16, c.drive)
+	require.Equal(t, 1+16, c.drive)
 
-	// A rerun: nothing changed in Drive, so nothing is read but the deleted
-	// document; nothing is pushed.
+	// A rerun: nothing changed in Drive (one changes.list says so), so
+	// nothing is read but the deleted document, which Drive is asked
+	// about again; nothing is pushed.
 	fake.ResetRequests()
 	res, err = a.sync(t.Context(), day26)
 	require.NoError(t, err)
 	require.Zero(t, res.CRM.Pushed)
 	require.Equal(t, want, statuses(res))
 	c = countRequests(fake)
-	require.Equal(t, requestCount{drive: 16, notFound: 2}, c)
+	require.Equal(t, requestCount{drive: 1, notFound: 2}, c)
 }
 
 // fastGoogle points the Google clients at the fake without waits: no
@@ -211,8 +213,9 @@ func countRequests(fake *googlefake.Server) requestCount {
 	return c
 }
 
-// TestGoogleUnchangedPoll: with the reports in a Drive folder, a poll where
-// nothing changed costs one files.list call and no Docs or Sheets read; a
+// TestGoogleUnchangedPoll: with the reports in a Drive folder, the first
+// poll costs a start token and one files.list call; a poll where nothing
+// changed costs one changes.list call and no Docs or Sheets read; a
 // changed document costs its own read only.
 func TestGoogleUnchangedPoll(t *testing.T) {
 	t.Parallel()
@@ -234,7 +237,7 @@ func TestGoogleUnchangedPoll(t *testing.T) {
 	res, err := a.sync(t.Context(), day26)
 	require.NoError(t, err)
 	require.Equal(t, 14, res.CRM.Pushed)
-	require.Equal(t, requestCount{drive: 1, docs: 12, sheets: 1}, countRequests(fake), "full pass: 1 list, a read per document, 1 batchGet")
+	require.Equal(t, requestCount{drive: 2, docs: 12, sheets: 1}, countRequests(fake), "full pass: a start token, 1 list, a read per document, 1 batchGet")
 
 	fake.ResetRequests()
 	clk.Set(msk("2026-11-26", 18, 20))
@@ -242,7 +245,7 @@ func TestGoogleUnchangedPoll(t *testing.T) {
 	require.NoError(t, err)
 	require.Zero(t, res.CRM.Pushed)
 	require.Equal(t, 14, res.CRM.Unchanged)
-	require.Equal(t, requestCount{drive: 1}, countRequests(fake), "unchanged poll: one files.list")
+	require.Equal(t, requestCount{drive: 1}, countRequests(fake), "unchanged poll: one changes.list")
 
 	fake.ResetRequests()
 	fake.PutDoc("1e03", textDoc("1e03", reportText("Четверг, 26 ноября", 99)))

@@ -18,6 +18,7 @@ import (
 	"github.com/dayreport/dayreport/pkg/source/gdrive"
 	"github.com/dayreport/dayreport/pkg/source/gsheet"
 	"github.com/dayreport/dayreport/pkg/source/local"
+	"github.com/dayreport/dayreport/pkg/store"
 	"github.com/dayreport/dayreport/pkg/summary"
 	sheetsummary "github.com/dayreport/dayreport/pkg/summary/gsheet"
 	"github.com/dayreport/dayreport/pkg/summary/xlsx"
@@ -67,6 +68,11 @@ func wireSources(ctx context.Context, d *pass.Deps, g googleWiring, now func() t
 		return err
 	}
 	if w, ok := src.(*gdrive.Source); ok {
+		// Drive's change token and the files' versions are kept in the
+		// store between polls: an unchanged poll is one changes.list.
+		if d.Store != nil {
+			w.State, w.Log = driveState{d.Store}, d.Log
+		}
 		d.Watcher = w
 	}
 	if l, ok := src.(*local.Source); ok {
@@ -86,6 +92,35 @@ func wireSources(ctx context.Context, d *pass.Deps, g googleWiring, now func() t
 		d.Plans = &gsheet.PlanTab{Sheets: svc, ID: id}
 	}
 	return wireChangeLog(ctx, d, g)
+}
+
+// driveState keeps the Drive source's change token and files in the store.
+type driveState struct{ s *store.Store }
+
+func (d driveState) DriveWatch(ctx context.Context) (gdrive.Watch, error) {
+	w, err := d.s.DriveWatch(ctx)
+	if err != nil {
+		return gdrive.Watch{}, err
+	}
+	files := make(map[string]gdrive.File, len(w.Files))
+	for id, f := range w.Files {
+		files[id] = gdrive.File{Version: f.Version, EditedBy: f.EditedBy, EditedAt: f.EditedAt, Gone: f.Gone}
+	}
+	return gdrive.Watch{Scope: w.Scope, Token: w.Token, Files: files}, nil
+}
+
+// SaveDriveWatch keeps nothing in a read-only store (a dry run): the next
+// poll asks Drive for the same changes.
+func (d driveState) SaveDriveWatch(ctx context.Context, w gdrive.Watch, replace bool) error {
+	files := make(map[string]store.DriveFile, len(w.Files))
+	for id, f := range w.Files {
+		files[id] = store.DriveFile{Version: f.Version, EditedBy: f.EditedBy, EditedAt: f.EditedAt, Gone: f.Gone}
+	}
+	err := d.s.SaveDriveWatch(ctx, store.DriveWatch{Scope: w.Scope, Token: w.Token, Files: files}, replace)
+	if errors.Is(err, store.ErrReadOnly) {
+		return nil
+	}
+	return err
 }
 
 // managerSheet is a read client of the manager spreadsheet

@@ -62,7 +62,8 @@ func (s *Server) PutFile(id, name, mimeType string) {
 }
 
 // SetFileParent makes folderID the only parent of file id, for Drive queries
-// "'folderID' in parents".
+// "'folderID' in parents". The move is a change in the change log; unlike
+// Drive, it keeps the file's version (fixtures set parents after content).
 func (s *Server) SetFileParent(id, folderID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -71,6 +72,7 @@ func (s *Server) SetFileParent(id, folderID string) {
 		panic("googlefake: SetFileParent: no file " + id)
 	}
 	f.parents = []string{folderID}
+	s.logChangeLocked(id, s.now().UTC().Truncate(time.Millisecond))
 }
 
 // Touch bumps a file's modifiedTime and version without changing its
@@ -131,6 +133,7 @@ func (s *Server) touchLocked(id, name, mime string, by *drive.User) {
 	f.modified = now
 	f.version++
 	f.modifier = by
+	s.logChangeLocked(id, now)
 }
 
 func (f *file) api() *drive.File {
@@ -157,6 +160,10 @@ func invalidDriveParam(w http.ResponseWriter, location, message string) {
 }
 
 func (s *Server) serveDrive(w http.ResponseWriter, r *http.Request, segs []string) {
+	if segs[2] == "changes" {
+		s.serveChanges(w, r, segs)
+		return
+	}
 	if len(segs) >= 5 && segs[4] == "comments" {
 		s.serveComments(w, r, segs)
 		return
@@ -204,14 +211,9 @@ func (s *Server) driveList(w http.ResponseWriter, r *http.Request) {
 		invalidDriveParam(w, "q", "Invalid Value")
 		return
 	}
-	pageSize := 100
-	if v := q.Get("pageSize"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			invalidDriveParam(w, "pageSize", fmt.Sprintf("Invalid value '%s'. Values must be within the range: [1, 1000]", v))
-			return
-		}
-		pageSize = n
+	pageSize, ok := drivePageSize(w, q.Get("pageSize"))
+	if !ok {
+		return
 	}
 	offset := 0
 	if tok := q.Get("pageToken"); tok != "" {

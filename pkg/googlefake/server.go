@@ -18,8 +18,10 @@
 //     mergeCells, unmergeCells, setBasicFilter and clearBasicFilter, which
 //     are accepted and forgotten); any other kind is a 400, and a batch
 //     applies whole or not at all;
-//   - Drive: GET /drive/v3/files (a subset of q, fields, paging) and
-//     GET /drive/v3/files/{id}.
+//   - Drive: GET /drive/v3/files (a subset of q, fields, paging),
+//     GET /drive/v3/files/{id}, and the change log: GET
+//     /drive/v3/changes/startPageToken and GET /drive/v3/changes (a change
+//     per file mutation, paging, 410 for a token it no longer honours).
 //
 // Every request is recorded (Requests); per-API per-minute quotas are
 // enforced like Google does (429 RESOURCE_EXHAUSTED for Docs and Sheets, 403
@@ -114,6 +116,10 @@ const (
 	// the client reads a body that is not valid JSON. The request is served
 	// (a write applies).
 	TruncatedJSON
+	// PermissionDenied answers 403 as for a document not shared with the
+	// caller (PERMISSION_DENIED; Drive's insufficientFilePermissions): a
+	// failure clients do not retry.
+	PermissionDenied
 	// DroppedBody answers the real answer's status announcing the whole
 	// body's Content-Length, sends the first half of it and closes the
 	// connection: the client's read of the body fails (unexpected EOF).
@@ -137,6 +143,8 @@ func (f Fault) String() string {
 		return "TruncatedJSON"
 	case DroppedBody:
 		return "DroppedBody"
+	case PermissionDenied:
+		return "PermissionDenied"
 	}
 	return "Fault(?)"
 }
@@ -176,6 +184,11 @@ type Server struct {
 	faults   map[string][]Fault
 	requests []Request
 	nextID   int64
+	// changes is Drive's change log (changes.go) from changeBase on;
+	// nextChange is the id the next change gets.
+	changes    []change
+	changeBase int64
+	nextChange int64
 }
 
 // New starts a Server on 127.0.0.1 (none with Options.InProcess); t.Cleanup
@@ -415,6 +428,13 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, api string, f Faul
 		s.quotaExceeded(w, api, kind, 0)
 	case DriveUserRateLimit:
 		writeDriveUserRateLimit(w)
+	case PermissionDenied:
+		if api == APIDrive {
+			writeDriveError(w, http.StatusForbidden, errorItem{Domain: "global", Reason: "insufficientFilePermissions",
+				Message: "The user does not have sufficient permissions for this file."})
+			return
+		}
+		writeError(w, http.StatusForbidden, "PERMISSION_DENIED", "The caller does not have permission")
 	default:
 		writeError(w, http.StatusInternalServerError, "INTERNAL", "googlefake: unknown fault "+f.String())
 	}
@@ -441,7 +461,7 @@ func apiOf(segs []string) string {
 		return APIDocs
 	case len(segs) >= 2 && segs[0] == "v4" && segs[1] == "spreadsheets":
 		return APISheets
-	case len(segs) >= 3 && segs[0] == "drive" && segs[1] == "v3" && segs[2] == "files":
+	case len(segs) >= 3 && segs[0] == "drive" && segs[1] == "v3" && (segs[2] == "files" || segs[2] == "changes"):
 		return APIDrive
 	}
 	return ""

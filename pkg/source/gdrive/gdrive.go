@@ -1,8 +1,8 @@
 // Package gdrive is the report source of reports kept in Google Drive: each
 // employee's report is a Google Doc (read by pkg/source/gdoc) or a Google
 // Sheet or one tab of it (pkg/source/gsheet), chosen by its link, and Drive's
-// file metadata tells which documents changed since they were last read, so
-// that an unchanged document costs no Docs or Sheets read.
+// change log and file metadata tell which documents changed since they were
+// last read, so that an unchanged document costs no Docs or Sheets read.
 package gdrive
 
 import (
@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/rs/zerolog"
 	"google.golang.org/api/drive/v3"
 
 	"github.com/dayreport/dayreport/pkg/config"
@@ -35,6 +36,12 @@ type Source struct {
 	// Folder is the Drive folder holding the reports (an id or its URL):
 	// one files.list call per 1000 documents. Empty: one files.get each.
 	Folder string
+	// State keeps Drive's change-log token and the files' versions between
+	// polls (the store): a poll then asks only for the changes since the
+	// last one (see changes.go). Nil: every poll lists the files.
+	State State
+	// Log receives what the pass goes on without (a token not kept).
+	Log zerolog.Logger
 
 	// editors are who last modified each file and when, as the last
 	// Revisions call learnt them (in the same request as the versions);
@@ -142,13 +149,15 @@ func (g *Source) fileID(report string) (string, bool) {
 // driveListPage is the largest page files.list returns.
 const driveListPage = 1000
 
-// Revisions returns each employee's file version ("drive:<version>"): with
-// a folder, one files.list call per 1000 documents; without (or for files
-// outside it), one files.get per file (a spreadsheet shared by several
-// employees once). An employee whose file Drive does not answer for is left
-// out (the pass reads the document, and the read says what is wrong). The
-// same calls tell who last modified each file and when: Fetch hands that on
-// until the next Revisions call.
+// Revisions returns each employee's file version ("drive:<version>"). With
+// a State, from Drive's change log (changes.go: one changes.list call when
+// nothing changed). Without: with a folder, one files.list call per 1000
+// documents; without (or for files outside it), one files.get per file (a
+// spreadsheet shared by several employees once). An employee whose file
+// Drive does not answer for, or is trashed, is left out (the pass reads the
+// document, and the read says what is wrong). The same calls tell who last
+// modified each file and when: Fetch hands that on until the next
+// Revisions call.
 func (g *Source) Revisions(ctx context.Context, refs []source.Ref) (map[string]string, error) {
 	if g.Drive == nil {
 		return nil, nil
@@ -160,7 +169,16 @@ func (g *Source) Revisions(ctx context.Context, refs []source.Ref) (map[string]s
 			files[r.Employee], ids[id] = id, true
 		}
 	}
-	vers, editors, err := g.versions(ctx, ids)
+	var (
+		vers    map[string]string
+		editors map[string]editor
+		err     error
+	)
+	if g.State != nil {
+		vers, editors, err = g.watched(ctx, ids)
+	} else {
+		vers, editors, err = g.versions(ctx, ids)
+	}
 	g.mu.Lock()
 	g.editors = editors // nil on an error: nobody is named rather than a stale name
 	g.mu.Unlock()

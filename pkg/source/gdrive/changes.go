@@ -1,0 +1,252 @@
+package gdrive
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"time"
+
+	"google.golang.org/api/drive/v3"
+	"google.golang.org/api/googleapi"
+)
+
+// State is where a poll keeps what Drive told it, for the next poll, which
+// may run in another process (the store, through pkg/app: a cron's
+// `dayreport sync`). A state that keeps nothing (a dry run's) answers
+// SaveDriveWatch with nil.
+type State interface {
+	DriveWatch(ctx context.Context) (Watch, error)
+	SaveDriveWatch(ctx context.Context, w Watch, replace bool) error
+}
+
+// Watch is what Drive told the last poll about the report files: the page
+// token of its change log and every known file.
+type Watch struct {
+	// Scope is the reports folder the files were listed for ("" without
+	// one): a poll for another folder starts over.
+	Scope string
+	// Token is the changes.list page token to ask from ("": none yet).
+	Token string
+	// Files are the known files by Drive id.
+	Files map[string]File
+}
+
+// File is a Drive file as the last listing or change told it.
+type File struct {
+	// Version is Drive's version of the file: it grows with every change.
+	Version int64
+	// EditedBy and EditedAt are who last modified it and when.
+	EditedBy string
+	EditedAt time.Time
+	// Gone: trashed or removed (deleted, access lost).
+	Gone bool
+}
+
+// changeFields are what a poll asks of Drive's change log (the v3 Change
+// and ChangeList resources): per changed file its version, last editor,
+// whether it is trashed or removed, and its folders.
+const changeFields = "nextPageToken, newStartPageToken, changes(fileId, removed, time, " +
+	"file(id, version, modifiedTime, lastModifyingUser(displayName, emailAddress), trashed, parents))"
+
+// getFields are files.get's: fileFields and whether the file is trashed.
+const getFields = fileFields + ", trashed"
+
+// driveChangesPage is the largest page changes.list returns.
+const driveChangesPage = 1000
+
+// watched is versions with Drive's change log: the first poll (no token
+// kept, or one for another folder) takes a start token, then lists the
+// files as versions does; a later poll asks changes.list for what changed
+// since the kept token (one call when nothing did) and takes every other
+// file's version as kept. A token Drive rejects starts over. Files never
+// seen (a new employee outside the folder) cost a files.get each, once.
+//
+// What the poll learnt is kept, token and files in one transaction, before
+// any document is read: a pass that stops before it remembers a document
+// it read finds the document's version newer than the one it remembered,
+// and reads it again; a poll that stops before keeping the token asks for
+// the same changes again. Either way no change is lost.
+func (g *Source) watched(ctx context.Context, ids map[string]bool) (map[string]string, map[string]editor, error) {
+	folder := FolderID(g.Folder)
+	w, err := g.State.DriveWatch(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("drive: the kept change token: %w", err)
+	}
+	if w.Files == nil {
+		w.Files = map[string]File{}
+	}
+	replace := w.Token == "" || w.Scope != folder
+	var changed map[string]File
+	if !replace {
+		var token string
+		changed, token, err = g.changesSince(ctx, w, folder, ids)
+		switch {
+		case rejectedToken(err):
+			g.Log.Info().Err(err).Msg("Drive no longer honours the kept change token; the report files are listed again")
+			replace = true
+		case err != nil:
+			return nil, nil, err
+		default:
+			if token != w.Token {
+				changed = orEmpty(changed)
+			}
+			w.Token = token
+			for id, f := range changed {
+				w.Files[id] = f
+			}
+		}
+	}
+	if replace {
+		if w, err = g.listAll(ctx, folder); err != nil {
+			if notServed(err) {
+				// An endpoint without the change log (google.endpoint
+				// pointing at a server that has files only): every poll
+				// lists the files, as before the change log.
+				return g.versions(ctx, ids)
+			}
+			return nil, nil, err
+		}
+	}
+	for id := range ids {
+		if _, ok := w.Files[id]; ok {
+			continue
+		}
+		f, err := g.Drive.Files.Get(id).Fields(getFields).SupportsAllDrives(true).Context(ctx).Do()
+		if err != nil {
+			continue // unknown: the document is read, and the read says what is wrong
+		}
+		w.Files[id] = fileState(f, false)
+		changed = orEmpty(changed)
+		changed[id] = w.Files[id]
+	}
+	switch {
+	case replace:
+		err = g.State.SaveDriveWatch(ctx, w, true)
+	case changed != nil:
+		err = g.State.SaveDriveWatch(ctx, Watch{Scope: w.Scope, Token: w.Token, Files: changed}, false)
+	}
+	if err != nil {
+		g.Log.Warn().Err(err).Msg("keep Drive's change token; the next poll asks for these changes again")
+	}
+
+	out := make(map[string]string, len(ids))
+	editors := make(map[string]editor, len(ids))
+	for id := range ids {
+		f, ok := w.Files[id]
+		if !ok || f.Gone {
+			continue // trashed or removed: read, and the read says what is wrong
+		}
+		out[id] = "drive:" + strconv.FormatInt(f.Version, 10)
+		if f.EditedBy != "" || !f.EditedAt.IsZero() {
+			editors[id] = editor{by: f.EditedBy, at: f.EditedAt}
+		}
+	}
+	return out, editors, nil
+}
+
+func orEmpty(m map[string]File) map[string]File {
+	if m == nil {
+		return map[string]File{}
+	}
+	return m
+}
+
+// listAll is a full listing: a start token first (a change made while the
+// files are listed is then reported by the next poll, never missed), then
+// every file of the folder, one files.list call per 1000.
+func (g *Source) listAll(ctx context.Context, folder string) (Watch, error) {
+	tok, err := g.Drive.Changes.GetStartPageToken().SupportsAllDrives(true).Context(ctx).Do()
+	if err != nil {
+		return Watch{}, fmt.Errorf("drive: start the change log: %w", err)
+	}
+	w := Watch{Scope: folder, Token: tok.StartPageToken, Files: map[string]File{}}
+	if folder == "" {
+		return w, nil
+	}
+	q := fmt.Sprintf("'%s' in parents and trashed = false", strings.ReplaceAll(folder, "'", `\'`))
+	call := g.Drive.Files.List().Q(q).PageSize(driveListPage).Fields("nextPageToken, files(" + fileFields + ")").
+		SupportsAllDrives(true).IncludeItemsFromAllDrives(true)
+	err = call.Pages(ctx, func(page *drive.FileList) error {
+		for _, f := range page.Files {
+			w.Files[f.Id] = fileState(f, false)
+		}
+		return nil
+	})
+	if err != nil {
+		return Watch{}, fmt.Errorf("drive: list the reports folder: %w", err)
+	}
+	return w, nil
+}
+
+// changesSince reads the change log from w.Token to its end: the files it
+// tells about that a poll follows (a known file, a report's, or one in the
+// folder), and the token for the next poll.
+func (g *Source) changesSince(ctx context.Context, w Watch, folder string, ids map[string]bool) (map[string]File, string, error) {
+	var changed map[string]File
+	tok := w.Token
+	for {
+		page, err := g.Drive.Changes.List(tok).PageSize(driveChangesPage).Fields(changeFields).
+			SupportsAllDrives(true).IncludeItemsFromAllDrives(true).Context(ctx).Do()
+		if err != nil {
+			return nil, "", fmt.Errorf("drive: list the changes: %w", err)
+		}
+		for _, c := range page.Changes {
+			id := c.FileId
+			if id == "" {
+				continue // a shared drive's own change
+			}
+			prev, known := w.Files[id]
+			if !known && !ids[id] && (c.File == nil || folder == "" || !slices.Contains(c.File.Parents, folder)) {
+				continue
+			}
+			changed = orEmpty(changed)
+			if c.Removed || c.File == nil {
+				prev.Gone = true
+				changed[id] = prev
+				continue
+			}
+			changed[id] = fileState(c.File, c.File.Trashed)
+		}
+		switch {
+		case page.NextPageToken != "":
+			tok = page.NextPageToken
+		case page.NewStartPageToken != "":
+			return changed, page.NewStartPageToken, nil
+		default:
+			return nil, "", errors.New("drive: the change list ends without a token for the next poll")
+		}
+	}
+}
+
+// rejectedToken reports whether Drive refused the page token itself (410
+// Gone, or 400 naming pageToken): Drive says to discard such a token and
+// start over.
+func rejectedToken(err error) bool {
+	var ge *googleapi.Error
+	if !errors.As(err, &ge) {
+		return false
+	}
+	if ge.Code == http.StatusGone {
+		return true
+	}
+	// The parsed error keeps no location: the body names it.
+	return ge.Code == http.StatusBadRequest && strings.Contains(ge.Body, `"pageToken"`)
+}
+
+// notServed reports whether Drive answered that it has no such method (404
+// to changes.getStartPageToken, whose path names no file).
+func notServed(err error) bool {
+	var ge *googleapi.Error
+	return errors.As(err, &ge) && ge.Code == http.StatusNotFound
+}
+
+// fileState is a Drive file as the store keeps it.
+func fileState(f *drive.File, gone bool) File {
+	e := editorOf(f)
+	return File{Version: f.Version, EditedBy: e.by, EditedAt: e.at, Gone: gone || f.Trashed}
+}
