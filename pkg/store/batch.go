@@ -433,14 +433,18 @@ func batchStatements(ops []batchOp, have map[string]int) []statement {
 				args[3+i] = x
 			}
 		}
-		out = append(out,
-			statement{`DELETE FROM day_numbers WHERE employee = ? AND date = ?`, []any{d.Employee, date}},
-			statement{numbersInsert, args})
+		// A New day (DayUpdate.New) has no numbers row to replace and no
+		// push log entry that could hold its record: a statement less each.
+		if !op.u.New {
+			out = append(out, statement{`DELETE FROM day_numbers WHERE employee = ? AND date = ?`, []any{d.Employee, date}})
+		}
+		out = append(out, statement{numbersInsert, args})
 		if op.u.Record != nil {
 			a, r := op.u.Adapter, op.rec
-			out = append(out,
-				statement{outboxUpsert, []any{a, r.key, r.json, r.hash, now, now, a, r.key}},
-				statement{outboxHeld, []any{a, r.key, a, r.key, r.hash}})
+			out = append(out, statement{outboxUpsert, []any{a, r.key, r.json, r.hash, now, now, a, r.key}})
+			if !op.u.New {
+				out = append(out, statement{outboxHeld, []any{a, r.key, a, r.key, r.hash}})
+			}
 		}
 		out = append(out, statement{})
 	}
