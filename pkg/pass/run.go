@@ -202,9 +202,12 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 		finish("failed", err)
 		return res, err
 	}
-	// What only the notifications needed (an entry per employee) is not
-	// held while the summary is built.
+	// What only the notifications needed (an entry per employee), and what
+	// only the judging needed (per employee, or per document), is not held
+	// while the summary is built.
 	r.invalid, r.today = nil, nil
+	r.horizon, r.revisions, r.docStates, r.absentDocs = nil, nil, nil, nil
+	r.factCache = &factCache{byDate: map[factKey]map[string]crm.Facts{}}
 	if !r.req.NoSummary {
 		res.Summary = r.refreshSummary(ctx)
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"slices"
 	"time"
@@ -18,8 +19,26 @@ import (
 	"github.com/dayreport/dayreport/pkg/summary"
 )
 
-// Summary builds the manager summary (SPEC §8) of the window ending on `to`.
+// Summary builds the manager summary (SPEC §8) of the window ending on `to`,
+// its days held whole.
 func (e *Engine) Summary(ctx context.Context, to day.Date) (*summary.Model, error) {
+	m, _, err := e.summaryModel(ctx, to)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.CollectDays(); err != nil {
+		return nil, fmt.Errorf("state: %w", err)
+	}
+	return m, nil
+}
+
+// summaryModel builds the manager summary of the window ending on `to`
+// with its Сводка rows read from the store each time they are written
+// (Model.DaysFrom) rather than held: for 10 000 employees they are 100 000
+// rows, the largest part of the model. Its one read here keeps the
+// absences and the checks (a few of the days) and digests the rows for the
+// fingerprint.
+func (e *Engine) summaryModel(ctx context.Context, to day.Date) (*summary.Model, *daysDigest, error) {
 	from := e.WindowEnding(to)
 	m := &summary.Model{Lang: e.Lang(), From: from, To: to, Generated: e.Now().In(e.Config.CompanyLocation()), Names: map[string]string{}}
 	for _, mt := range e.Template.Metrics {
@@ -31,66 +50,128 @@ func (e *Engine) Summary(ctx context.Context, to day.Date) (*summary.Model, erro
 		}
 	}
 	// The plan tabs first: they read a month of every employee's days, and
-	// that read is done with before the summary's own days are held.
+	// that read is done with before the summary's own days are read.
 	var err error
 	if m.Plan, err = e.planModel(ctx, to); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rank := map[string]int{}
 	for i, e := range e.Employees() {
 		m.Names[e.ID] = e.Name
 		rank[e.ID] = i
 	}
-	err = e.Store.EachDay(ctx, from, to, func(d store.Day) error {
-		if d.Status == report.DayOff {
-			return nil // a weekend or holiday without a report is not a row
-		}
-		row := summary.DayRow{Date: d.Date, Employee: d.Employee, Name: m.Names[d.Employee], Status: d.Status,
-			StatusLabel: d.Status.Label(e.Lang()), Metrics: d.Metrics, Notes: d.Notes, LongTerm: d.LongTerm}
-		if d.Status == report.Invalid {
-			row.Reason = summary.Reason(e.Lang(), d.Errors)
-		}
-		for _, f := range d.Flags {
-			row.Flags = append(row.Flags, f.Message)
-			check := summary.CheckRow{Date: d.Date, Employee: d.Employee, Name: row.Name, Code: f.Code, Metric: f.Metric,
-				Reported: f.Reported, Recorded: f.Recorded, Message: f.Message}
-			if mt, ok := e.Template.Metric(f.Metric); ok {
-				check.MetricLabel = mt.Label(e.Lang())
+	digest := newDaysDigest()
+	same := func(d store.Day) store.Day { return d }
+	err = windowDays(ctx, e, from, to, rank, same, func(d *store.Day) string { return d.Employee }, func(days []store.Day) error {
+		for _, d := range days {
+			row := e.dayRow(d, m.Names)
+			digest.add(&row)
+			if row.Status == report.Absent || row.Status == report.Late {
+				m.Absences = append(m.Absences, row)
 			}
-			m.Checks = append(m.Checks, check)
+			for _, f := range d.Flags {
+				check := summary.CheckRow{Date: d.Date, Employee: d.Employee, Name: row.Name, Code: f.Code, Metric: f.Metric,
+					Reported: f.Reported, Recorded: f.Recorded, Message: f.Message}
+				if mt, ok := e.Template.Metric(f.Metric); ok {
+					check.MetricLabel = mt.Label(e.Lang())
+				}
+				m.Checks = append(m.Checks, check)
+			}
 		}
-		m.Days = append(m.Days, row)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("state: %w", err)
+		return nil, nil, fmt.Errorf("state: %w", err)
 	}
-	// By date, then in roster order (employees no longer listed last, by id).
+	// A date's rows are held as rows, not as the days they come from.
+	row := func(d store.Day) summary.DayRow { return e.dayRow(d, m.Names) }
+	m.DaysFrom = func(yield func([]summary.DayRow) error) error {
+		return windowDays(ctx, e, from, to, rank, row, func(r *summary.DayRow) string { return r.Employee }, yield)
+	}
+	if m.Funnel, err = e.Funnel(ctx, from, to); err != nil {
+		return nil, nil, err
+	}
+	if m.Trend, err = e.Trend(ctx, to); err != nil {
+		return nil, nil, err
+	}
+	return m, digest, nil
+}
+
+// windowDays gives fn the stored days from..to, each as conv makes it, a
+// date at a time, by date then in roster order (employees no longer listed
+// last, by id), without the days off (a weekend or holiday without a
+// report is not a row). Only a date's days are held, as conv keeps them.
+func windowDays[T any](ctx context.Context, e *Engine, from, to day.Date, rank map[string]int,
+	conv func(store.Day) T, employee func(*T) string, fn func([]T) error) error {
 	order := func(id string) int {
 		if r, ok := rank[id]; ok {
 			return r
 		}
 		return len(rank)
 	}
-	byDay := func(x, y summary.DayRow) int {
-		return cmp.Or(x.Date.Compare(y.Date), cmp.Compare(order(x.Employee), order(y.Employee)), cmp.Compare(x.Employee, y.Employee))
+	var (
+		date []T
+		at   day.Date
+	)
+	flush := func() error {
+		slices.SortStableFunc(date, func(x, y T) int {
+			a, b := employee(&x), employee(&y)
+			return cmp.Or(cmp.Compare(order(a), order(b)), cmp.Compare(a, b))
+		})
+		err := fn(date)
+		clear(date)
+		date = date[:0]
+		return err
 	}
-	slices.SortStableFunc(m.Days, byDay)
-	slices.SortStableFunc(m.Checks, func(x, y summary.CheckRow) int {
-		return byDay(summary.DayRow{Date: x.Date, Employee: x.Employee}, summary.DayRow{Date: y.Date, Employee: y.Employee})
-	})
-	for _, r := range m.Days {
-		if r.Status == report.Absent || r.Status == report.Late {
-			m.Absences = append(m.Absences, r)
+	// The store gives them by date, then employee.
+	err := e.Store.EachDay(ctx, from, to, func(d store.Day) error {
+		if len(date) > 0 && at != d.Date {
+			if err := flush(); err != nil {
+				return err
+			}
 		}
+		if d.Status != report.DayOff {
+			date, at = append(date, conv(d)), d.Date
+		}
+		return nil
+	})
+	if err == nil && len(date) > 0 {
+		err = flush()
 	}
-	if m.Funnel, err = e.Funnel(ctx, from, to); err != nil {
-		return nil, err
+	return err
+}
+
+// dayRow is the Сводка row of a stored day.
+func (e *Engine) dayRow(d store.Day, names map[string]string) summary.DayRow {
+	row := summary.DayRow{Date: d.Date, Employee: d.Employee, Name: names[d.Employee], Status: d.Status,
+		StatusLabel: d.Status.Label(e.Lang()), Metrics: d.Metrics, Notes: d.Notes, LongTerm: d.LongTerm}
+	if d.Status == report.Invalid {
+		row.Reason = summary.Reason(e.Lang(), d.Errors)
 	}
-	if m.Trend, err = e.Trend(ctx, to); err != nil {
-		return nil, err
+	for _, f := range d.Flags {
+		row.Flags = append(row.Flags, f.Message)
 	}
-	return m, nil
+	return row
+}
+
+// daysDigest digests the Сводка rows one by one, as the fingerprint does.
+type daysDigest struct {
+	h   hash.Hash
+	enc *json.Encoder
+	n   int
+	err error
+}
+
+func newDaysDigest() *daysDigest {
+	h := sha256.New()
+	return &daysDigest{h: h, enc: json.NewEncoder(h)}
+}
+
+func (d *daysDigest) add(r *summary.DayRow) {
+	d.n++
+	if d.err == nil {
+		d.err = d.enc.Encode(r)
+	}
 }
 
 // RefreshSummary writes the summary of the configured window ending on the
@@ -121,7 +202,13 @@ func (e *Engine) writeSummary(ctx context.Context, to day.Date) *SummaryResult {
 	}
 	res := &SummaryResult{Path: e.Config.Summary.XLSX, Spreadsheet: e.Config.Summary.Spreadsheet,
 		From: e.WindowEnding(to).String(), To: to.String()}
-	m, err := e.Summary(ctx, to)
+	m, days, err := e.summaryModel(ctx, to)
+	if err == nil && slices.ContainsFunc(e.Summaries, func(w SummaryWriter) bool {
+		_, ok := w.(DaysStreamer)
+		return !ok
+	}) {
+		err = m.CollectDays() // a writer lays the Сводка tab out whole
+	}
 	if err == nil {
 		fp, all := "", true
 		for _, w := range e.Summaries {
@@ -132,7 +219,7 @@ func (e *Engine) writeSummary(ctx context.Context, to day.Date) *SummaryResult {
 				continue
 			}
 			if fp == "" {
-				fp = fingerprint(m)
+				fp = fingerprintOf(m, days)
 			}
 			err = errors.Join(err, e.writeStamped(ctx, sw, m, fp))
 		}
@@ -163,6 +250,14 @@ type StampedWriter interface {
 	State() (string, error)
 }
 
+// DaysStreamer is a SummaryWriter that reads a model's Сводка rows from
+// Model.DaysFrom (the xlsx writer); any other writer is given the model
+// with its days collected.
+type DaysStreamer interface {
+	SummaryWriter
+	StreamsDays()
+}
+
 // writeStamped writes the summary with w unless the store's stamp says the
 // target holds this content (fingerprint fp) and is as w left it.
 func (e *Engine) writeStamped(ctx context.Context, w StampedWriter, m *summary.Model, fp string) error {
@@ -191,9 +286,23 @@ func (e *Engine) writeStamped(ctx context.Context, w StampedWriter, m *summary.M
 // fingerprint digests what a summary shows but the moment it was built, and
 // the build of dayreport that lays it out ("" when it cannot be digested:
 // written every time).
-func fingerprint(m *summary.Model) string {
+func fingerprint(m *summary.Model) string { return fingerprintOf(m, nil) }
+
+// fingerprintOf is fingerprint with the Сводка rows digested as they were
+// read (days), or else from m.Days.
+func fingerprintOf(m *summary.Model, days *daysDigest) string {
+	if days == nil {
+		days = newDaysDigest()
+		for i := range m.Days {
+			days.add(&m.Days[i])
+		}
+	}
+	if days.err != nil {
+		return ""
+	}
 	c := *m
 	c.Generated = time.Time{}
+	c.DaysFrom = nil
 	h := sha256.New()
 	buildStamp(h)
 	// Row by row: encoding the model whole would hold its JSON, tens of
@@ -221,12 +330,11 @@ func fingerprint(m *summary.Model) string {
 	if !fingerprintPlan(enc, h, m.Plan) {
 		return ""
 	}
-	for _, rows := range [][]summary.DayRow{m.Days, m.Absences} {
-		fmt.Fprintln(h, len(rows))
-		for i := range rows {
-			if err := enc.Encode(&rows[i]); err != nil {
-				return ""
-			}
+	fmt.Fprintln(h, days.n, hex.EncodeToString(days.h.Sum(nil)))
+	fmt.Fprintln(h, len(m.Absences))
+	for i := range m.Absences {
+		if err := enc.Encode(&m.Absences[i]); err != nil {
+			return ""
 		}
 	}
 	fmt.Fprintln(h, len(m.Checks))

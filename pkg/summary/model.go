@@ -41,6 +41,14 @@ type Model struct {
 	Columns []Column
 	// Days is the Сводка tab: one row per employee per day, by date then roster order.
 	Days []DayRow
+	// DaysFrom, when set, gives the Сводка tab's rows instead of Days
+	// (then empty), in the same order, a few thousand at a time, each time
+	// it is called: the window of a large team's days (100 000 rows for
+	// 10 000 employees) is then never held whole by a writer that streams
+	// them (the xlsx writer). The rows handed to yield are its only until
+	// it returns; an error yield returns ends DaysFrom with it. Layout
+	// does not read it: CollectDays first.
+	DaysFrom func(yield func([]DayRow) error) error `json:"-"`
 	// Funnel is the Воронка tab: the team funnel, the previous window and
 	// each employee.
 	Funnel *funnel.Result
@@ -125,4 +133,21 @@ func TabNames(lang string) Tabs {
 // All lists the tab names in workbook order.
 func (t Tabs) All() []string {
 	return []string{t.Days, t.Funnel, t.Absences, t.Checks, t.Trend, t.Plan, t.Month}
+}
+
+// CollectDays reads DaysFrom, when set, into Days, for a writer that lays
+// out the Сводка tab whole.
+func (m *Model) CollectDays() error {
+	if m.DaysFrom == nil {
+		return nil
+	}
+	var all []DayRow
+	if err := m.DaysFrom(func(rows []DayRow) error {
+		all = append(all, rows...)
+		return nil
+	}); err != nil {
+		return err
+	}
+	m.Days, m.DaysFrom = all, nil
+	return nil
 }

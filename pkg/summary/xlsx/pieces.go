@@ -1,6 +1,7 @@
 package xlsx
 
 import (
+	"errors"
 	"iter"
 
 	"github.com/dayreport/dayreport/pkg/summary"
@@ -33,6 +34,11 @@ type pieces struct {
 	// sink a few hundred at a time, and returns the tab with the rows not
 	// handed over and its blocks. head is then only the tab's name.
 	stream func(sink func([]summary.Row)) *summary.Tab
+	// each, when set, yields the pieces instead of tab (the Сводка tab of
+	// a model whose days come from DaysFrom: read again each time);
+	// err is what stopped it.
+	each func(yield func(*summary.Tab) bool) error
+	err  error
 }
 
 // layOut is the tabs of m in workbook order (summary.Layout.All).
@@ -57,12 +63,18 @@ func layOut(m *summary.Model) []*pieces {
 	if m.Funnel != nil {
 		employees = len(m.Funnel.Employees)
 	}
+	days := &pieces{head: heads.Days, n: len(m.Days), size: pieceItems, tab: func(i, j int) *summary.Tab {
+		p := piece(m)
+		p.Days = m.Days[i:j]
+		return p.Layout().Days
+	}}
+	if m.DaysFrom != nil {
+		days.each = func(yield func(*summary.Tab) bool) error {
+			return daysFrom(m, yield)
+		}
+	}
 	return []*pieces{
-		{head: heads.Days, n: len(m.Days), size: pieceItems, tab: func(i, j int) *summary.Tab {
-			p := piece(m)
-			p.Days = m.Days[i:j]
-			return p.Layout().Days
-		}},
+		days,
 		{head: withFunnel.Layout().Funnel, n: employees, size: pieceItems, tab: func(i, j int) *summary.Tab {
 			p := piece(m)
 			r := *m.Funnel
@@ -89,10 +101,43 @@ func layOut(m *summary.Model) []*pieces {
 	}
 }
 
+// errStopped ends DaysFrom when the tab's reader stopped.
+var errStopped = errors.New("stopped")
+
+// daysFrom lays out the Сводка tab's rows from m.DaysFrom pieceItems at a
+// time, as the pieces of a model holding its days would be.
+func daysFrom(m *summary.Model, yield func(*summary.Tab) bool) error {
+	buf := make([]summary.DayRow, 0, pieceItems)
+	flush := func() bool {
+		p := piece(m)
+		p.Days = buf
+		ok := yield(p.Layout().Days)
+		clear(buf)
+		buf = buf[:0]
+		return ok
+	}
+	err := m.DaysFrom(func(rows []summary.DayRow) error {
+		for _, r := range rows {
+			buf = append(buf, r)
+			if len(buf) == pieceItems && !flush() {
+				return errStopped
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, errStopped) {
+		return nil
+	}
+	if err == nil && len(buf) > 0 {
+		flush()
+	}
+	return err
+}
+
 // bare is m without any of its items and without a funnel.
 func bare(m *summary.Model) *summary.Model {
 	b := *m
-	b.Days, b.Absences, b.Checks, b.Funnel = nil, nil, nil, nil
+	b.Days, b.Absences, b.Checks, b.Funnel, b.DaysFrom = nil, nil, nil, nil, nil
 	return &b
 }
 
@@ -109,6 +154,12 @@ func piece(m *summary.Model) *summary.Model {
 func (p *pieces) tabs() iter.Seq[*summary.Tab] {
 	return func(yield func(*summary.Tab) bool) {
 		if !yield(p.head) {
+			return
+		}
+		if p.each != nil {
+			if err := p.each(yield); err != nil && p.err == nil {
+				p.err = err
+			}
 			return
 		}
 		for i := 0; i < p.n; i += p.size {

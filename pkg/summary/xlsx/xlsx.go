@@ -18,6 +18,7 @@ package xlsx
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -133,7 +134,7 @@ func build(f *excelize.File, m *summary.Model, fresh bool, old []string) error {
 	for _, p := range layOut(m) {
 		s := newSheet(f, p.head.Name, st)
 		s.write(p, l, window)
-		if err := s.finish(); err != nil {
+		if err := cmp.Or(p.err, s.finish()); err != nil {
 			return fmt.Errorf("tab %s: %w", p.head.Name, err)
 		}
 	}

@@ -1,0 +1,90 @@
+package xlsx_test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dayreport/dayreport/pkg/summary"
+	"github.com/dayreport/dayreport/pkg/summary/xlsx"
+)
+
+// fromDays is m with its Сводка rows given by DaysFrom in uneven batches
+// (a date of a team, a lone row, the rest), each batch's slice overwritten
+// once yield returns, as the pass's reader reuses it.
+func fromDays(m *summary.Model, calls *int) *summary.Model {
+	c := *m
+	rows := m.Days
+	c.Days = nil
+	c.DaysFrom = func(yield func([]summary.DayRow) error) error {
+		*calls++
+		var buf []summary.DayRow
+		for i := 0; i < len(rows); {
+			n := min(len(rows)-i, []int{1, 777, 2500}[i%3])
+			buf = append(buf[:0], rows[i:i+n]...)
+			if err := yield(buf); err != nil {
+				return err
+			}
+			for k := range buf {
+				buf[k] = summary.DayRow{Name: "overwritten"}
+			}
+			i += n
+		}
+		return nil
+	}
+	return &c
+}
+
+// TestDaysFromGivesTheSameWorkbook: the Сводка rows streamed from DaysFrom
+// (read again for each use, never held) make the very bytes of the
+// workbook of a model holding them, written anew and over an existing
+// workbook, and CollectDays gives back the rows.
+func TestDaysFromGivesTheSameWorkbook(t *testing.T) {
+	t.Parallel()
+	m := largeModel(1200, 3)
+	var whole bytes.Buffer
+	require.NoError(t, xlsx.Encode(&whole, m))
+
+	calls := 0
+	var streamed bytes.Buffer
+	require.NoError(t, xlsx.Encode(&streamed, fromDays(m, &calls)))
+	require.True(t, bytes.Equal(whole.Bytes(), streamed.Bytes()), "the workbook of streamed days differs")
+	require.Positive(t, calls)
+
+	dir := t.TempDir()
+	for _, name := range []string{"held.xlsx", "streamed.xlsx"} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), whole.Bytes(), 0o600))
+	}
+	require.NoError(t, xlsx.Write(filepath.Join(dir, "held.xlsx"), m))
+	require.NoError(t, xlsx.Write(filepath.Join(dir, "streamed.xlsx"), fromDays(m, &calls)))
+	held, err := os.ReadFile(filepath.Join(dir, "held.xlsx"))
+	require.NoError(t, err)
+	got, err := os.ReadFile(filepath.Join(dir, "streamed.xlsx"))
+	require.NoError(t, err)
+	require.True(t, bytes.Equal(held, got), "rewritten over a workbook, the streamed days differ")
+
+	c := fromDays(m, &calls)
+	require.NoError(t, c.CollectDays())
+	require.Nil(t, c.DaysFrom)
+	require.Equal(t, m.Days, c.Days)
+}
+
+// TestDaysFromFailure: a read of the days that fails fails the write,
+// naming the tab, and leaves no workbook.
+func TestDaysFromFailure(t *testing.T) {
+	t.Parallel()
+	m := largeModel(50, 2)
+	m.Days = nil
+	m.DaysFrom = func(yield func([]summary.DayRow) error) error {
+		return errors.New("state: database is locked")
+	}
+	path := filepath.Join(t.TempDir(), "summary.xlsx")
+	err := xlsx.Write(path, m)
+	require.ErrorContains(t, err, "database is locked")
+	require.ErrorContains(t, err, "Сводка")
+	require.NoFileExists(t, path)
+}
