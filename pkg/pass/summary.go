@@ -14,31 +14,30 @@ import (
 	"time"
 
 	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/funnel"
 	"github.com/dayreport/dayreport/pkg/report"
 	"github.com/dayreport/dayreport/pkg/store"
 	"github.com/dayreport/dayreport/pkg/summary"
 )
 
 // Summary builds the manager summary (SPEC §8) of the window ending on `to`,
-// its days held whole.
+// held whole.
 func (e *Engine) Summary(ctx context.Context, to day.Date) (*summary.Model, error) {
-	m, _, err := e.summaryModel(ctx, to)
-	if err != nil {
-		return nil, err
-	}
-	if err := m.CollectDays(); err != nil {
-		return nil, fmt.Errorf("state: %w", err)
-	}
-	return m, nil
+	m, _, err := e.summaryModel(ctx, to, false)
+	return m, err
 }
 
-// summaryModel builds the manager summary of the window ending on `to`
-// with its Сводка rows read from the store each time they are written
-// (Model.DaysFrom) rather than held: for 10 000 employees they are 100 000
-// rows, the largest part of the model. Its one read here keeps the
-// absences and the checks (a few of the days) and digests the rows for the
-// fingerprint.
-func (e *Engine) summaryModel(ctx context.Context, to day.Date) (*summary.Model, *daysDigest, error) {
+// summaryModel builds the manager summary of the window ending on `to`, and
+// the digests of its largest parts for the fingerprint. Built for writers
+// that stream (lazy), the model holds none of those parts: its Сводка rows
+// are read from the store each time they are written (Model.DaysFrom), and
+// its funnel and plan are built again for their tabs (FunnelFrom,
+// PlanFrom). For 10 000 employees the rows are 100 000, the funnel and the
+// month reviews some 10 MiB each: held together while the workbook was
+// written, they were most of a pass's peak memory. The price is a second
+// build of the funnel and the plan, and two more reads of the window's
+// days, when the summary changed.
+func (e *Engine) summaryModel(ctx context.Context, to day.Date, lazy bool) (*summary.Model, *partDigests, error) {
 	from := e.WindowEnding(to)
 	m := &summary.Model{Lang: e.Lang(), From: from, To: to, Generated: e.Now().In(e.Config.CompanyLocation()), Names: map[string]string{}}
 	for _, mt := range e.Template.Metrics {
@@ -49,23 +48,30 @@ func (e *Engine) summaryModel(ctx context.Context, to day.Date) (*summary.Model,
 			m.LongTermLabel = mt.Label(e.Lang())
 		}
 	}
+	parts := &partDigests{days: newDaysDigest()}
 	// The plan tabs first: they read a month of every employee's days, and
 	// that read is done with before the summary's own days are read.
 	var err error
 	if m.Plan, err = e.planModel(ctx, to); err != nil {
 		return nil, nil, err
 	}
+	if lazy {
+		parts.plan, m.Plan = planDigest(m.Plan), nil
+		m.PlanFrom = func() (*summary.PlanModel, error) { return e.planModel(ctx, to) }
+	}
 	rank := map[string]int{}
 	for i, e := range e.Employees() {
 		m.Names[e.ID] = e.Name
 		rank[e.ID] = i
 	}
-	digest := newDaysDigest()
 	same := func(d store.Day) store.Day { return d }
 	err = windowDays(ctx, e, from, to, rank, same, func(d *store.Day) string { return d.Employee }, func(days []store.Day) error {
 		for _, d := range days {
 			row := e.dayRow(d, m.Names)
-			digest.add(&row)
+			parts.days.add(&row)
+			if !lazy {
+				m.Days = append(m.Days, row)
+			}
 			if row.Status == report.Absent || row.Status == report.Late {
 				m.Absences = append(m.Absences, row)
 			}
@@ -83,18 +89,28 @@ func (e *Engine) summaryModel(ctx context.Context, to day.Date) (*summary.Model,
 	if err != nil {
 		return nil, nil, fmt.Errorf("state: %w", err)
 	}
-	// A date's rows are held as rows, not as the days they come from.
-	row := func(d store.Day) summary.DayRow { return e.dayRow(d, m.Names) }
-	m.DaysFrom = func(yield func([]summary.DayRow) error) error {
-		return windowDays(ctx, e, from, to, rank, row, func(r *summary.DayRow) string { return r.Employee }, yield)
+	if lazy {
+		// A date's rows are held as rows, not as the days they come from.
+		row := func(d store.Day) summary.DayRow { return e.dayRow(d, m.Names) }
+		m.DaysFrom = func(yield func([]summary.DayRow) error) error {
+			err := windowDays(ctx, e, from, to, rank, row, func(r *summary.DayRow) string { return r.Employee }, yield)
+			if err != nil {
+				return fmt.Errorf("state: %w", err)
+			}
+			return nil
+		}
 	}
 	if m.Funnel, err = e.Funnel(ctx, from, to); err != nil {
 		return nil, nil, err
 	}
+	if lazy {
+		parts.funnel, m.Funnel = funnelDigest(m.Funnel), nil
+		m.FunnelFrom = func() (*funnel.Result, error) { return e.Funnel(ctx, from, to) }
+	}
 	if m.Trend, err = e.Trend(ctx, to); err != nil {
 		return nil, nil, err
 	}
-	return m, digest, nil
+	return m, parts, nil
 }
 
 // windowDays gives fn the stored days from..to, each as conv makes it, a
@@ -202,13 +218,12 @@ func (e *Engine) writeSummary(ctx context.Context, to day.Date) *SummaryResult {
 	}
 	res := &SummaryResult{Path: e.Config.Summary.XLSX, Spreadsheet: e.Config.Summary.Spreadsheet,
 		From: e.WindowEnding(to).String(), To: to.String()}
-	m, days, err := e.summaryModel(ctx, to)
-	if err == nil && slices.ContainsFunc(e.Summaries, func(w SummaryWriter) bool {
+	// A writer that lays the model out whole is given it whole.
+	lazy := !slices.ContainsFunc(e.Summaries, func(w SummaryWriter) bool {
 		_, ok := w.(DaysStreamer)
 		return !ok
-	}) {
-		err = m.CollectDays() // a writer lays the Сводка tab out whole
-	}
+	})
+	m, parts, err := e.summaryModel(ctx, to, lazy)
 	if err == nil {
 		fp, all := "", true
 		for _, w := range e.Summaries {
@@ -219,7 +234,7 @@ func (e *Engine) writeSummary(ctx context.Context, to day.Date) *SummaryResult {
 				continue
 			}
 			if fp == "" {
-				fp = fingerprintOf(m, days)
+				fp = fingerprintOf(m, parts)
 			}
 			err = errors.Join(err, e.writeStamped(ctx, sw, m, fp))
 		}
@@ -251,8 +266,9 @@ type StampedWriter interface {
 }
 
 // DaysStreamer is a SummaryWriter that reads a model's Сводка rows from
-// Model.DaysFrom (the xlsx writer); any other writer is given the model
-// with its days collected.
+// Model.DaysFrom and builds its funnel and plan with Model.FunnelFrom and
+// PlanFrom when they are set (the xlsx writer). When any writer is not one,
+// every writer is given the model whole.
 type DaysStreamer interface {
 	SummaryWriter
 	StreamsDays()
@@ -288,49 +304,48 @@ func (e *Engine) writeStamped(ctx context.Context, w StampedWriter, m *summary.M
 // written every time).
 func fingerprint(m *summary.Model) string { return fingerprintOf(m, nil) }
 
-// fingerprintOf is fingerprint with the Сводка rows digested as they were
-// read (days), or else from m.Days.
-func fingerprintOf(m *summary.Model, days *daysDigest) string {
+// partDigests are the digests of a model's largest parts, taken as they
+// were built: the Сводка rows, the funnel and the plan ("" for a part the
+// model holds, or that could not be digested).
+type partDigests struct {
+	days         *daysDigest
+	funnel, plan string
+}
+
+// fingerprintOf is fingerprint with the parts the model does not hold
+// digested as they were built (parts).
+func fingerprintOf(m *summary.Model, parts *partDigests) string {
+	if parts == nil {
+		parts = &partDigests{}
+	}
+	days := parts.days
 	if days == nil {
 		days = newDaysDigest()
 		for i := range m.Days {
 			days.add(&m.Days[i])
 		}
 	}
-	if days.err != nil {
+	funnelDone, planDone := parts.funnel, parts.plan
+	if m.FunnelFrom == nil {
+		funnelDone = funnelDigest(m.Funnel)
+	}
+	if m.PlanFrom == nil {
+		planDone = planDigest(m.Plan)
+	}
+	if days.err != nil || funnelDone == "" || planDone == "" {
 		return ""
 	}
 	c := *m
 	c.Generated = time.Time{}
-	c.DaysFrom = nil
 	h := sha256.New()
 	buildStamp(h)
-	// Row by row: encoding the model whole would hold its JSON, tens of
-	// megabytes for a large team, in memory at once.
 	enc := json.NewEncoder(h)
 	c.Days, c.Absences, c.Checks, c.Plan, c.Funnel = nil, nil, nil, nil, nil
+	c.DaysFrom, c.FunnelFrom, c.PlanFrom = nil, nil, nil
 	if err := enc.Encode(&c); err != nil {
 		return ""
 	}
-	if m.Funnel == nil {
-		fmt.Fprintln(h, "no funnel")
-	} else {
-		f := *m.Funnel
-		f.Employees = nil
-		if enc.Encode(&f) != nil {
-			return ""
-		}
-		fmt.Fprintln(h, len(m.Funnel.Employees))
-		for i := range m.Funnel.Employees {
-			if enc.Encode(&m.Funnel.Employees[i]) != nil {
-				return ""
-			}
-		}
-	}
-	if !fingerprintPlan(enc, h, m.Plan) {
-		return ""
-	}
-	fmt.Fprintln(h, days.n, hex.EncodeToString(days.h.Sum(nil)))
+	fmt.Fprintln(h, funnelDone, planDone, days.n, hex.EncodeToString(days.h.Sum(nil)))
 	fmt.Fprintln(h, len(m.Absences))
 	for i := range m.Absences {
 		if err := enc.Encode(&m.Absences[i]); err != nil {
@@ -342,6 +357,38 @@ func fingerprintOf(m *summary.Model, days *daysDigest) string {
 		if err := enc.Encode(&m.Checks[i]); err != nil {
 			return ""
 		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// funnelDigest digests the funnel tab's model employee by employee ("" when
+// it cannot be digested).
+func funnelDigest(r *funnel.Result) string {
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	if r == nil {
+		fmt.Fprintln(h, "no funnel")
+	} else {
+		f := *r
+		f.Employees = nil
+		if enc.Encode(&f) != nil {
+			return ""
+		}
+		fmt.Fprintln(h, len(r.Employees))
+		for i := range r.Employees {
+			if enc.Encode(&r.Employees[i]) != nil {
+				return ""
+			}
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// planDigest digests the plan tabs' model ("" when it cannot be digested).
+func planDigest(p *summary.PlanModel) string {
+	h := sha256.New()
+	if !fingerprintPlan(json.NewEncoder(h), h, p) {
+		return ""
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -47,7 +47,7 @@ type Model struct {
 	// 10 000 employees) is then never held whole by a writer that streams
 	// them (the xlsx writer). The rows handed to yield are its only until
 	// it returns; an error yield returns ends DaysFrom with it. Layout
-	// does not read it: CollectDays first.
+	// does not read it: Collect first.
 	DaysFrom func(yield func([]DayRow) error) error `json:"-"`
 	// Funnel is the Воронка tab: the team funnel, the previous window and
 	// each employee.
@@ -65,6 +65,13 @@ type Model struct {
 	LongTermLabel string
 	// Plan is the План-факт and Итоги месяца tabs (nil: they say no data).
 	Plan *PlanModel
+
+	// FunnelFrom and PlanFrom, when set, build Funnel and Plan (then nil)
+	// when a writer that streams (the xlsx writer) comes to their tabs, and
+	// it drops them after: for a large team each is as large as the rest
+	// of the model, and held only while its tabs are written.
+	FunnelFrom func() (*funnel.Result, error) `json:"-"`
+	PlanFrom   func() (*PlanModel, error)     `json:"-"`
 }
 
 // Column is one metric column.
@@ -135,9 +142,23 @@ func (t Tabs) All() []string {
 	return []string{t.Days, t.Funnel, t.Absences, t.Checks, t.Trend, t.Plan, t.Month}
 }
 
-// CollectDays reads DaysFrom, when set, into Days, for a writer that lays
-// out the Сводка tab whole.
-func (m *Model) CollectDays() error {
+// Collect builds what DaysFrom, FunnelFrom and PlanFrom give, when set,
+// into Days, Funnel and Plan, for a writer that lays out the model whole.
+func (m *Model) Collect() error {
+	if m.FunnelFrom != nil {
+		f, err := m.FunnelFrom()
+		if err != nil {
+			return err
+		}
+		m.Funnel, m.FunnelFrom = f, nil
+	}
+	if m.PlanFrom != nil {
+		p, err := m.PlanFrom()
+		if err != nil {
+			return err
+		}
+		m.Plan, m.PlanFrom = p, nil
+	}
 	if m.DaysFrom == nil {
 		return nil
 	}

@@ -9,17 +9,21 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dayreport/dayreport/pkg/funnel"
 	"github.com/dayreport/dayreport/pkg/summary"
 	"github.com/dayreport/dayreport/pkg/summary/xlsx"
 )
 
 // fromDays is m with its Сводка rows given by DaysFrom in uneven batches
 // (a date of a team, a lone row, the rest), each batch's slice overwritten
-// once yield returns, as the pass's reader reuses it.
+// once yield returns, as the pass's reader reuses it, and its funnel and
+// plan built by FunnelFrom and PlanFrom; calls counts the builds.
 func fromDays(m *summary.Model, calls *int) *summary.Model {
 	c := *m
-	rows := m.Days
-	c.Days = nil
+	rows, f, pl := m.Days, m.Funnel, m.Plan
+	c.Days, c.Funnel, c.Plan = nil, nil, nil
+	c.FunnelFrom = func() (*funnel.Result, error) { *calls++; return f, nil }
+	c.PlanFrom = func() (*summary.PlanModel, error) { *calls++; return pl, nil }
 	c.DaysFrom = func(yield func([]summary.DayRow) error) error {
 		*calls++
 		var buf []summary.DayRow
@@ -40,12 +44,14 @@ func fromDays(m *summary.Model, calls *int) *summary.Model {
 }
 
 // TestDaysFromGivesTheSameWorkbook: the Сводка rows streamed from DaysFrom
-// (read again for each use, never held) make the very bytes of the
+// (read again for each use, never held), and the funnel and the plan built
+// for their tabs, make the very bytes of the
 // workbook of a model holding them, written anew and over an existing
-// workbook, and CollectDays gives back the rows.
+// workbook, and Collect gives back the rows.
 func TestDaysFromGivesTheSameWorkbook(t *testing.T) {
 	t.Parallel()
 	m := largeModel(1200, 3)
+	m.Plan = &summary.PlanModel{Reviews: monthReviews(1200, 3, 4), NotesLabel: "Решённые задачи", LongTermLabel: "Что это даст"}
 	var whole bytes.Buffer
 	require.NoError(t, xlsx.Encode(&whole, m))
 
@@ -53,7 +59,12 @@ func TestDaysFromGivesTheSameWorkbook(t *testing.T) {
 	var streamed bytes.Buffer
 	require.NoError(t, xlsx.Encode(&streamed, fromDays(m, &calls)))
 	require.True(t, bytes.Equal(whole.Bytes(), streamed.Bytes()), "the workbook of streamed days differs")
-	require.Positive(t, calls)
+	// The days read for the measure and for the rows, the funnel and the
+	// plan built once each.
+	require.Equal(t, 4, calls)
+	require.NotNil(t, m.Plan)
+	require.NotEmpty(t, m.Plan.Reviews)
+	require.NotNil(t, m.Funnel)
 
 	dir := t.TempDir()
 	for _, name := range []string{"held.xlsx", "streamed.xlsx"} {
@@ -68,9 +79,13 @@ func TestDaysFromGivesTheSameWorkbook(t *testing.T) {
 	require.True(t, bytes.Equal(held, got), "rewritten over a workbook, the streamed days differ")
 
 	c := fromDays(m, &calls)
-	require.NoError(t, c.CollectDays())
+	require.NoError(t, c.Collect())
 	require.Nil(t, c.DaysFrom)
+	require.Nil(t, c.FunnelFrom)
+	require.Nil(t, c.PlanFrom)
 	require.Equal(t, m.Days, c.Days)
+	require.Same(t, m.Funnel, c.Funnel)
+	require.Same(t, m.Plan, c.Plan)
 }
 
 // TestDaysFromFailure: a read of the days that fails fails the write,

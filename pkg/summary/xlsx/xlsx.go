@@ -131,7 +131,11 @@ func build(f *excelize.File, m *summary.Model, fresh bool, old []string) error {
 	l := summary.LabelsFor(m.Lang)
 	st := newStyles(f)
 	window := m.Window()
-	for _, p := range layOut(m) {
+	for i, next := range layOut(m) {
+		p, err := next()
+		if err != nil {
+			return fmt.Errorf("tab %s: %w", tabs.All()[i], err)
+		}
 		s := newSheet(f, p.head.Name, st)
 		s.write(p, l, window)
 		if err := cmp.Or(p.err, s.finish()); err != nil {
