@@ -88,8 +88,8 @@ func TestDaysFromGivesTheSameWorkbook(t *testing.T) {
 	require.Same(t, m.Plan, c.Plan)
 }
 
-// TestDaysFromFailure: a read of the days that fails fails the write,
-// naming the tab, and leaves no workbook.
+// TestDaysFromFailure: a read of the days, or a build of the funnel, that
+// fails fails the write, naming the tab, and leaves no workbook.
 func TestDaysFromFailure(t *testing.T) {
 	t.Parallel()
 	m := largeModel(50, 2)
@@ -101,5 +101,13 @@ func TestDaysFromFailure(t *testing.T) {
 	err := xlsx.Write(path, m)
 	require.ErrorContains(t, err, "database is locked")
 	require.ErrorContains(t, err, "Сводка")
+	require.NoFileExists(t, path)
+
+	m = largeModel(50, 2)
+	m.Funnel = nil
+	m.FunnelFrom = func() (*funnel.Result, error) { return nil, errors.New("state: disk I/O error") }
+	err = xlsx.Write(path, m)
+	require.ErrorContains(t, err, "disk I/O error")
+	require.ErrorContains(t, err, "Воронка")
 	require.NoFileExists(t, path)
 }
