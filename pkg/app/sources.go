@@ -168,6 +168,10 @@ type xlsxWriter struct{ path string }
 
 func (w xlsxWriter) Write(_ context.Context, m *summary.Model) error { return xlsx.Write(w.path, m) }
 
+// StreamsDays: the workbook's Сводка tab is written from the model's
+// DaysFrom, never held whole (pass.DaysStreamer).
+func (xlsxWriter) StreamsDays() {}
+
 // Target and State make the workbook a pass.StampedWriter: a file as the
 // last pass wrote it (same size and time) is not written again when the
 // summary did not change.

@@ -8,18 +8,36 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"slices"
 	"time"
 
 	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/funnel"
 	"github.com/dayreport/dayreport/pkg/report"
 	"github.com/dayreport/dayreport/pkg/store"
 	"github.com/dayreport/dayreport/pkg/summary"
 )
 
-// Summary builds the manager summary (SPEC §8) of the window ending on `to`.
+// Summary builds the manager summary (SPEC §8) of the window ending on `to`,
+// held whole.
 func (e *Engine) Summary(ctx context.Context, to day.Date) (*summary.Model, error) {
+	m, _, err := e.summaryModel(ctx, to, false)
+	return m, err
+}
+
+// summaryModel builds the manager summary of the window ending on `to`, and
+// the digests of its largest parts for the fingerprint. Built for writers
+// that stream (lazy), the model holds none of those parts: its Сводка rows
+// are read from the store each time they are written (Model.DaysFrom), and
+// its funnel and plan are built again for their tabs (FunnelFrom,
+// PlanFrom). For 10 000 employees the rows are 100 000, the funnel and the
+// month reviews some 10 MiB each: held together while the workbook was
+// written, they were most of a pass's peak memory. The price is a second
+// build of the funnel and the plan, and two more reads of the window's
+// days, when the summary changed.
+func (e *Engine) summaryModel(ctx context.Context, to day.Date, lazy bool) (*summary.Model, *partDigests, error) {
 	from := e.WindowEnding(to)
 	m := &summary.Model{Lang: e.Lang(), From: from, To: to, Generated: e.Now().In(e.Config.CompanyLocation()), Names: map[string]string{}}
 	for _, mt := range e.Template.Metrics {
@@ -30,67 +48,146 @@ func (e *Engine) Summary(ctx context.Context, to day.Date) (*summary.Model, erro
 			m.LongTermLabel = mt.Label(e.Lang())
 		}
 	}
+	parts := &partDigests{days: newDaysDigest()}
 	// The plan tabs first: they read a month of every employee's days, and
-	// that read is done with before the summary's own days are held.
+	// that read is done with before the summary's own days are read.
 	var err error
 	if m.Plan, err = e.planModel(ctx, to); err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if lazy {
+		parts.plan, m.Plan = planDigest(m.Plan), nil
+		m.PlanFrom = func() (*summary.PlanModel, error) { return e.planModel(ctx, to) }
 	}
 	rank := map[string]int{}
 	for i, e := range e.Employees() {
 		m.Names[e.ID] = e.Name
 		rank[e.ID] = i
 	}
-	err = e.Store.EachDay(ctx, from, to, func(d store.Day) error {
-		if d.Status == report.DayOff {
-			return nil // a weekend or holiday without a report is not a row
-		}
-		row := summary.DayRow{Date: d.Date, Employee: d.Employee, Name: m.Names[d.Employee], Status: d.Status,
-			StatusLabel: d.Status.Label(e.Lang()), Metrics: d.Metrics, Notes: d.Notes, LongTerm: d.LongTerm}
-		if d.Status == report.Invalid {
-			row.Reason = summary.Reason(e.Lang(), d.Errors)
-		}
-		for _, f := range d.Flags {
-			row.Flags = append(row.Flags, f.Message)
-			check := summary.CheckRow{Date: d.Date, Employee: d.Employee, Name: row.Name, Code: f.Code, Metric: f.Metric,
-				Reported: f.Reported, Recorded: f.Recorded, Message: f.Message}
-			if mt, ok := e.Template.Metric(f.Metric); ok {
-				check.MetricLabel = mt.Label(e.Lang())
+	same := func(d store.Day) store.Day { return d }
+	err = windowDays(ctx, e, from, to, rank, same, func(d *store.Day) string { return d.Employee }, func(days []store.Day) error {
+		for _, d := range days {
+			row := e.dayRow(d, m.Names)
+			parts.days.add(&row)
+			if !lazy {
+				m.Days = append(m.Days, row)
 			}
-			m.Checks = append(m.Checks, check)
+			if row.Status == report.Absent || row.Status == report.Late {
+				m.Absences = append(m.Absences, row)
+			}
+			for _, f := range d.Flags {
+				check := summary.CheckRow{Date: d.Date, Employee: d.Employee, Name: row.Name, Code: f.Code, Metric: f.Metric,
+					Reported: f.Reported, Recorded: f.Recorded, Message: f.Message}
+				if mt, ok := e.Template.Metric(f.Metric); ok {
+					check.MetricLabel = mt.Label(e.Lang())
+				}
+				m.Checks = append(m.Checks, check)
+			}
 		}
-		m.Days = append(m.Days, row)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("state: %w", err)
+		return nil, nil, fmt.Errorf("state: %w", err)
 	}
-	// By date, then in roster order (employees no longer listed last, by id).
+	if lazy {
+		// A date's rows are held as rows, not as the days they come from.
+		row := func(d store.Day) summary.DayRow { return e.dayRow(d, m.Names) }
+		m.DaysFrom = func(yield func([]summary.DayRow) error) error {
+			err := windowDays(ctx, e, from, to, rank, row, func(r *summary.DayRow) string { return r.Employee }, yield)
+			if err != nil {
+				return fmt.Errorf("state: %w", err)
+			}
+			return nil
+		}
+	}
+	if m.Funnel, err = e.Funnel(ctx, from, to); err != nil {
+		return nil, nil, err
+	}
+	if lazy {
+		parts.funnel, m.Funnel = funnelDigest(m.Funnel), nil
+		m.FunnelFrom = func() (*funnel.Result, error) { return e.Funnel(ctx, from, to) }
+	}
+	if m.Trend, err = e.Trend(ctx, to); err != nil {
+		return nil, nil, err
+	}
+	return m, parts, nil
+}
+
+// windowDays gives fn the stored days from..to, each as conv makes it, a
+// date at a time, by date then in roster order (employees no longer listed
+// last, by id), without the days off (a weekend or holiday without a
+// report is not a row). Only a date's days are held, as conv keeps them.
+func windowDays[T any](ctx context.Context, e *Engine, from, to day.Date, rank map[string]int,
+	conv func(store.Day) T, employee func(*T) string, fn func([]T) error) error {
 	order := func(id string) int {
 		if r, ok := rank[id]; ok {
 			return r
 		}
 		return len(rank)
 	}
-	byDay := func(x, y summary.DayRow) int {
-		return cmp.Or(x.Date.Compare(y.Date), cmp.Compare(order(x.Employee), order(y.Employee)), cmp.Compare(x.Employee, y.Employee))
+	var (
+		date []T
+		at   day.Date
+	)
+	flush := func() error {
+		slices.SortStableFunc(date, func(x, y T) int {
+			a, b := employee(&x), employee(&y)
+			return cmp.Or(cmp.Compare(order(a), order(b)), cmp.Compare(a, b))
+		})
+		err := fn(date)
+		clear(date)
+		date = date[:0]
+		return err
 	}
-	slices.SortStableFunc(m.Days, byDay)
-	slices.SortStableFunc(m.Checks, func(x, y summary.CheckRow) int {
-		return byDay(summary.DayRow{Date: x.Date, Employee: x.Employee}, summary.DayRow{Date: y.Date, Employee: y.Employee})
-	})
-	for _, r := range m.Days {
-		if r.Status == report.Absent || r.Status == report.Late {
-			m.Absences = append(m.Absences, r)
+	// The store gives them by date, then employee.
+	err := e.Store.EachDay(ctx, from, to, func(d store.Day) error {
+		if len(date) > 0 && at != d.Date {
+			if err := flush(); err != nil {
+				return err
+			}
 		}
+		if d.Status != report.DayOff {
+			date, at = append(date, conv(d)), d.Date
+		}
+		return nil
+	})
+	if err == nil && len(date) > 0 {
+		err = flush()
 	}
-	if m.Funnel, err = e.Funnel(ctx, from, to); err != nil {
-		return nil, err
+	return err
+}
+
+// dayRow is the Сводка row of a stored day.
+func (e *Engine) dayRow(d store.Day, names map[string]string) summary.DayRow {
+	row := summary.DayRow{Date: d.Date, Employee: d.Employee, Name: names[d.Employee], Status: d.Status,
+		StatusLabel: d.Status.Label(e.Lang()), Metrics: d.Metrics, Notes: d.Notes, LongTerm: d.LongTerm}
+	if d.Status == report.Invalid {
+		row.Reason = summary.Reason(e.Lang(), d.Errors)
 	}
-	if m.Trend, err = e.Trend(ctx, to); err != nil {
-		return nil, err
+	for _, f := range d.Flags {
+		row.Flags = append(row.Flags, f.Message)
 	}
-	return m, nil
+	return row
+}
+
+// daysDigest digests the Сводка rows one by one, as the fingerprint does.
+type daysDigest struct {
+	h   hash.Hash
+	enc *json.Encoder
+	n   int
+	err error
+}
+
+func newDaysDigest() *daysDigest {
+	h := sha256.New()
+	return &daysDigest{h: h, enc: json.NewEncoder(h)}
+}
+
+func (d *daysDigest) add(r *summary.DayRow) {
+	d.n++
+	if d.err == nil {
+		d.err = d.enc.Encode(r)
+	}
 }
 
 // RefreshSummary writes the summary of the configured window ending on the
@@ -121,7 +218,12 @@ func (e *Engine) writeSummary(ctx context.Context, to day.Date) *SummaryResult {
 	}
 	res := &SummaryResult{Path: e.Config.Summary.XLSX, Spreadsheet: e.Config.Summary.Spreadsheet,
 		From: e.WindowEnding(to).String(), To: to.String()}
-	m, err := e.Summary(ctx, to)
+	// A writer that lays the model out whole is given it whole.
+	lazy := !slices.ContainsFunc(e.Summaries, func(w SummaryWriter) bool {
+		_, ok := w.(DaysStreamer)
+		return !ok
+	})
+	m, parts, err := e.summaryModel(ctx, to, lazy)
 	if err == nil {
 		fp, all := "", true
 		for _, w := range e.Summaries {
@@ -132,7 +234,7 @@ func (e *Engine) writeSummary(ctx context.Context, to day.Date) *SummaryResult {
 				continue
 			}
 			if fp == "" {
-				fp = fingerprint(m)
+				fp = fingerprintOf(m, parts)
 			}
 			err = errors.Join(err, e.writeStamped(ctx, sw, m, fp))
 		}
@@ -163,6 +265,15 @@ type StampedWriter interface {
 	State() (string, error)
 }
 
+// DaysStreamer is a SummaryWriter that reads a model's Сводка rows from
+// Model.DaysFrom and builds its funnel and plan with Model.FunnelFrom and
+// PlanFrom when they are set (the xlsx writer). When any writer is not one,
+// every writer is given the model whole.
+type DaysStreamer interface {
+	SummaryWriter
+	StreamsDays()
+}
+
 // writeStamped writes the summary with w unless the store's stamp says the
 // target holds this content (fingerprint fp) and is as w left it.
 func (e *Engine) writeStamped(ctx context.Context, w StampedWriter, m *summary.Model, fp string) error {
@@ -191,42 +302,54 @@ func (e *Engine) writeStamped(ctx context.Context, w StampedWriter, m *summary.M
 // fingerprint digests what a summary shows but the moment it was built, and
 // the build of dayreport that lays it out ("" when it cannot be digested:
 // written every time).
-func fingerprint(m *summary.Model) string {
+func fingerprint(m *summary.Model) string { return fingerprintOf(m, nil) }
+
+// partDigests are the digests of a model's largest parts, taken as they
+// were built: the Сводка rows, the funnel and the plan ("" for a part the
+// model holds, or that could not be digested).
+type partDigests struct {
+	days         *daysDigest
+	funnel, plan string
+}
+
+// fingerprintOf is fingerprint with the parts the model does not hold
+// digested as they were built (parts).
+func fingerprintOf(m *summary.Model, parts *partDigests) string {
+	if parts == nil {
+		parts = &partDigests{}
+	}
+	days := parts.days
+	if days == nil {
+		days = newDaysDigest()
+		for i := range m.Days {
+			days.add(&m.Days[i])
+		}
+	}
+	funnelDone, planDone := parts.funnel, parts.plan
+	if m.FunnelFrom == nil {
+		funnelDone = funnelDigest(m.Funnel)
+	}
+	if m.PlanFrom == nil {
+		planDone = planDigest(m.Plan)
+	}
+	if days.err != nil || funnelDone == "" || planDone == "" {
+		return ""
+	}
 	c := *m
 	c.Generated = time.Time{}
 	h := sha256.New()
 	buildStamp(h)
-	// Row by row: encoding the model whole would hold its JSON, tens of
-	// megabytes for a large team, in memory at once.
 	enc := json.NewEncoder(h)
 	c.Days, c.Absences, c.Checks, c.Plan, c.Funnel = nil, nil, nil, nil, nil
+	c.DaysFrom, c.FunnelFrom, c.PlanFrom = nil, nil, nil
 	if err := enc.Encode(&c); err != nil {
 		return ""
 	}
-	if m.Funnel == nil {
-		fmt.Fprintln(h, "no funnel")
-	} else {
-		f := *m.Funnel
-		f.Employees = nil
-		if enc.Encode(&f) != nil {
+	fmt.Fprintln(h, funnelDone, planDone, days.n, hex.EncodeToString(days.h.Sum(nil)))
+	fmt.Fprintln(h, len(m.Absences))
+	for i := range m.Absences {
+		if err := enc.Encode(&m.Absences[i]); err != nil {
 			return ""
-		}
-		fmt.Fprintln(h, len(m.Funnel.Employees))
-		for i := range m.Funnel.Employees {
-			if enc.Encode(&m.Funnel.Employees[i]) != nil {
-				return ""
-			}
-		}
-	}
-	if !fingerprintPlan(enc, h, m.Plan) {
-		return ""
-	}
-	for _, rows := range [][]summary.DayRow{m.Days, m.Absences} {
-		fmt.Fprintln(h, len(rows))
-		for i := range rows {
-			if err := enc.Encode(&rows[i]); err != nil {
-				return ""
-			}
 		}
 	}
 	fmt.Fprintln(h, len(m.Checks))
@@ -234,6 +357,38 @@ func fingerprint(m *summary.Model) string {
 		if err := enc.Encode(&m.Checks[i]); err != nil {
 			return ""
 		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// funnelDigest digests the funnel tab's model employee by employee ("" when
+// it cannot be digested).
+func funnelDigest(r *funnel.Result) string {
+	h := sha256.New()
+	enc := json.NewEncoder(h)
+	if r == nil {
+		fmt.Fprintln(h, "no funnel")
+	} else {
+		f := *r
+		f.Employees = nil
+		if enc.Encode(&f) != nil {
+			return ""
+		}
+		fmt.Fprintln(h, len(r.Employees))
+		for i := range r.Employees {
+			if enc.Encode(&r.Employees[i]) != nil {
+				return ""
+			}
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// planDigest digests the plan tabs' model ("" when it cannot be digested).
+func planDigest(p *summary.PlanModel) string {
+	h := sha256.New()
+	if !fingerprintPlan(json.NewEncoder(h), h, p) {
+		return ""
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

@@ -157,6 +157,18 @@ func TestPasses(t *testing.T) {
 
 		require.ErrorIs(t, s.FinishPass(ctx, 999, "ok", nil, ""), ErrNotFound)
 		require.Error(t, s.FinishPass(ctx, first, "ok", func() {}, ""), "a summary that does not marshal")
+
+		// The text kept is json.Marshal's, byte for byte: HTML characters
+		// escaped, a line separator, a note ending in a line break.
+		messy := map[string]any{"notes": "<b>КП</b> & счёт\u2028 «итог»\n", "n": []float64{1.5, 0}, "e": map[string]string{}}
+		want, err := json.Marshal(messy)
+		require.NoError(t, err)
+		fourth, err := s.StartPass(ctx, "sync", testDate)
+		require.NoError(t, err)
+		require.NoError(t, s.FinishPass(ctx, fourth, "ok", messy, ""))
+		passes, err = s.LastPasses(ctx, 1)
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(passes[0].Summary))
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/dayreport/dayreport/pkg/day"
@@ -43,11 +44,14 @@ func (s *Store) StartPass(ctx context.Context, kind string, d day.Date) (int64, 
 func (s *Store) FinishPass(ctx context.Context, id int64, result string, summary any, errText string) error {
 	var sum any
 	if summary != nil {
-		b, err := json.Marshal(summary)
-		if err != nil {
+		// The text of json.Marshal, without its copy into a string: the
+		// result of a pass over 10 000 employees is some 5 MB, and it came
+		// at the end of a pass, on top of its other garbage.
+		var b strings.Builder
+		if err := json.NewEncoder(&b).Encode(summary); err != nil {
 			return fmt.Errorf("store: finish pass: summary: %w", err)
 		}
-		sum = string(b)
+		sum = strings.TrimSuffix(b.String(), "\n")
 	}
 	return s.write(ctx, func(tx *txn) error {
 		r, err := tx.ExecContext(ctx, `UPDATE passes SET finished_at = ?, result = ?, summary = ?, error = ? WHERE id = ?`,

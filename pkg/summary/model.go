@@ -41,6 +41,14 @@ type Model struct {
 	Columns []Column
 	// Days is the Сводка tab: one row per employee per day, by date then roster order.
 	Days []DayRow
+	// DaysFrom, when set, gives the Сводка tab's rows instead of Days
+	// (then empty), in the same order, a few thousand at a time, each time
+	// it is called: the window of a large team's days (100 000 rows for
+	// 10 000 employees) is then never held whole by a writer that streams
+	// them (the xlsx writer). The rows handed to yield are its only until
+	// it returns; an error yield returns ends DaysFrom with it. Layout
+	// does not read it: Collect first.
+	DaysFrom func(yield func([]DayRow) error) error `json:"-"`
 	// Funnel is the Воронка tab: the team funnel, the previous window and
 	// each employee.
 	Funnel *funnel.Result
@@ -57,6 +65,13 @@ type Model struct {
 	LongTermLabel string
 	// Plan is the План-факт and Итоги месяца tabs (nil: they say no data).
 	Plan *PlanModel
+
+	// FunnelFrom and PlanFrom, when set, build Funnel and Plan (then nil)
+	// when a writer that streams (the xlsx writer) comes to their tabs, and
+	// it drops them after: for a large team each is as large as the rest
+	// of the model, and held only while its tabs are written.
+	FunnelFrom func() (*funnel.Result, error) `json:"-"`
+	PlanFrom   func() (*PlanModel, error)     `json:"-"`
 }
 
 // Column is one metric column.
@@ -125,4 +140,35 @@ func TabNames(lang string) Tabs {
 // All lists the tab names in workbook order.
 func (t Tabs) All() []string {
 	return []string{t.Days, t.Funnel, t.Absences, t.Checks, t.Trend, t.Plan, t.Month}
+}
+
+// Collect builds what DaysFrom, FunnelFrom and PlanFrom give, when set,
+// into Days, Funnel and Plan, for a writer that lays out the model whole.
+func (m *Model) Collect() error {
+	if m.FunnelFrom != nil {
+		f, err := m.FunnelFrom()
+		if err != nil {
+			return err
+		}
+		m.Funnel, m.FunnelFrom = f, nil
+	}
+	if m.PlanFrom != nil {
+		p, err := m.PlanFrom()
+		if err != nil {
+			return err
+		}
+		m.Plan, m.PlanFrom = p, nil
+	}
+	if m.DaysFrom == nil {
+		return nil
+	}
+	var all []DayRow
+	if err := m.DaysFrom(func(rows []DayRow) error {
+		all = append(all, rows...)
+		return nil
+	}); err != nil {
+		return err
+	}
+	m.Days, m.DaysFrom = all, nil
+	return nil
 }

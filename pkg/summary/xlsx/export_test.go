@@ -6,7 +6,11 @@ import "github.com/dayreport/dayreport/pkg/summary"
 // with the tab of no items that leads them and the widths and blocks
 // measured.
 func PieceRows(m *summary.Model, size int) (heads []*summary.Tab, rows [][]summary.Row, widths [][]int, blocks [][]summary.Block) {
-	for _, p := range layOut(m) {
+	for _, next := range layOut(m) {
+		p, err := next()
+		if err != nil {
+			panic(err)
+		}
 		p.size = size
 		m := p.measure()
 		n := m.rows

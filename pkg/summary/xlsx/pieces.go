@@ -1,6 +1,7 @@
 package xlsx
 
 import (
+	"errors"
 	"iter"
 
 	"github.com/dayreport/dayreport/pkg/summary"
@@ -33,66 +34,149 @@ type pieces struct {
 	// sink a few hundred at a time, and returns the tab with the rows not
 	// handed over and its blocks. head is then only the tab's name.
 	stream func(sink func([]summary.Row)) *summary.Tab
+	// each, when set, yields the pieces instead of tab (the Сводка tab of
+	// a model whose days come from DaysFrom: read again each time);
+	// err is what stopped it.
+	each func(yield func(*summary.Tab) bool) error
+	err  error
 }
 
-// layOut is the tabs of m in workbook order (summary.Layout.All).
-func layOut(m *summary.Model) []*pieces {
-	// The Итоги месяца tab is streamed (its head is its name); laid out
-	// here, it would be held whole while every other tab is written.
-	noReviews := bare(m)
-	if m.Plan != nil {
-		pl := *m.Plan
-		pl.Reviews = nil
-		noReviews.Plan = &pl
-	}
-	heads := noReviews.Layout()
+// layOut is the tabs of m in workbook order (summary.Layout.All), each
+// laid out when its turn comes: the funnel and the plan of a model that
+// builds them (FunnelFrom, PlanFrom) are built for their tabs and dropped
+// after them.
+func layOut(m *summary.Model) []func() (*pieces, error) {
+	// The heads of the tabs that depend on neither the funnel nor the plan
+	// (the Итоги месяца tab is streamed: laid out here, it would be held
+	// whole while every other tab is written).
+	noPlan := bare(m)
+	noPlan.Plan, noPlan.PlanFrom, noPlan.FunnelFrom = nil, nil, nil
+	heads := noPlan.Layout()
 	month := summary.TabNames(m.Lang).Month
-	withFunnel := piece(m)
-	if m.Funnel != nil {
-		r := *m.Funnel
-		r.Employees = nil
-		withFunnel.Funnel = &r
+	// The plan tabs' plan, built for the first of them.
+	plan, built := m.Plan, m.PlanFrom == nil
+	loadPlan := func() (*summary.PlanModel, error) {
+		if built {
+			return plan, nil
+		}
+		var err error
+		plan, err = m.PlanFrom()
+		built = err == nil
+		return plan, err
 	}
-	employees := 0
-	if m.Funnel != nil {
-		employees = len(m.Funnel.Employees)
+	fixed := func(p *pieces) func() (*pieces, error) { return func() (*pieces, error) { return p, nil } }
+	days := &pieces{head: heads.Days, n: len(m.Days), size: pieceItems, tab: func(i, j int) *summary.Tab {
+		p := piece(m)
+		p.Days = m.Days[i:j]
+		return p.Layout().Days
+	}}
+	if m.DaysFrom != nil {
+		days.each = func(yield func(*summary.Tab) bool) error {
+			return daysFrom(m, yield)
+		}
 	}
-	return []*pieces{
-		{head: heads.Days, n: len(m.Days), size: pieceItems, tab: func(i, j int) *summary.Tab {
-			p := piece(m)
-			p.Days = m.Days[i:j]
-			return p.Layout().Days
-		}},
-		{head: withFunnel.Layout().Funnel, n: employees, size: pieceItems, tab: func(i, j int) *summary.Tab {
-			p := piece(m)
-			r := *m.Funnel
-			r.Employees = m.Funnel.Employees[i:j]
-			p.Funnel = &r
-			return p.Layout().Funnel
-		}},
-		{head: heads.Absences, n: len(m.Absences), size: pieceItems, tab: func(i, j int) *summary.Tab {
+	return []func() (*pieces, error){
+		fixed(days),
+		func() (*pieces, error) {
+			f := m.Funnel
+			if m.FunnelFrom != nil {
+				var err error
+				if f, err = m.FunnelFrom(); err != nil {
+					return nil, err
+				}
+			}
+			withFunnel := piece(m)
+			employees := 0
+			if f != nil {
+				r := *f
+				r.Employees = nil
+				withFunnel.Funnel = &r
+				employees = len(f.Employees)
+			}
+			return &pieces{head: withFunnel.Layout().Funnel, n: employees, size: pieceItems, tab: func(i, j int) *summary.Tab {
+				p := piece(m)
+				r := *f
+				r.Employees = f.Employees[i:j]
+				p.Funnel = &r
+				return p.Layout().Funnel
+			}}, nil
+		},
+		fixed(&pieces{head: heads.Absences, n: len(m.Absences), size: pieceItems, tab: func(i, j int) *summary.Tab {
 			p := piece(m)
 			p.Absences = m.Absences[i:j]
 			return p.Layout().Absences
-		}},
-		{head: heads.Checks, n: len(m.Checks), size: pieceItems, tab: func(i, j int) *summary.Tab {
+		}}),
+		fixed(&pieces{head: heads.Checks, n: len(m.Checks), size: pieceItems, tab: func(i, j int) *summary.Tab {
 			p := piece(m)
 			p.Checks = m.Checks[i:j]
 			return p.Layout().Checks
-		}},
-		trendPieces(heads),
+		}}),
+		fixed(trendPieces(heads)),
 		// The План-факт tab holds a row per employee and metric: laid out whole.
-		{head: heads.Plan, size: pieceItems},
-		{head: &summary.Tab{Name: month}, size: pieceItems, stream: func(sink func([]summary.Row)) *summary.Tab {
-			return m.MonthTab(month, sink)
-		}},
+		func() (*pieces, error) {
+			pl, err := loadPlan()
+			if err != nil {
+				return nil, err
+			}
+			p := piece(m)
+			if pl != nil {
+				noReviews := *pl
+				noReviews.Reviews = nil
+				p.Plan = &noReviews
+			}
+			return &pieces{head: p.Layout().Plan, size: pieceItems}, nil
+		},
+		func() (*pieces, error) {
+			pl, err := loadPlan()
+			if err != nil {
+				return nil, err
+			}
+			withPlan := *m
+			withPlan.Plan = pl
+			return &pieces{head: &summary.Tab{Name: month}, size: pieceItems, stream: func(sink func([]summary.Row)) *summary.Tab {
+				return withPlan.MonthTab(month, sink)
+			}}, nil
+		},
 	}
+}
+
+// errStopped ends DaysFrom when the tab's reader stopped.
+var errStopped = errors.New("stopped")
+
+// daysFrom lays out the Сводка tab's rows from m.DaysFrom pieceItems at a
+// time, as the pieces of a model holding its days would be.
+func daysFrom(m *summary.Model, yield func(*summary.Tab) bool) error {
+	buf := make([]summary.DayRow, 0, pieceItems)
+	flush := func() bool {
+		p := piece(m)
+		p.Days = buf
+		ok := yield(p.Layout().Days)
+		clear(buf)
+		buf = buf[:0]
+		return ok
+	}
+	err := m.DaysFrom(func(rows []summary.DayRow) error {
+		for _, r := range rows {
+			buf = append(buf, r)
+			if len(buf) == pieceItems && !flush() {
+				return errStopped
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, errStopped) {
+		return nil
+	}
+	if err == nil && len(buf) > 0 {
+		flush()
+	}
+	return err
 }
 
 // bare is m without any of its items and without a funnel.
 func bare(m *summary.Model) *summary.Model {
 	b := *m
-	b.Days, b.Absences, b.Checks, b.Funnel = nil, nil, nil, nil
+	b.Days, b.Absences, b.Checks, b.Funnel, b.DaysFrom, b.FunnelFrom = nil, nil, nil, nil, nil, nil
 	return &b
 }
 
@@ -101,7 +185,7 @@ func bare(m *summary.Model) *summary.Model {
 // and would lay out those whole again for every thousand items.
 func piece(m *summary.Model) *summary.Model {
 	p := bare(m)
-	p.Trend, p.Plan = nil, nil
+	p.Trend, p.Plan, p.PlanFrom = nil, nil, nil
 	return p
 }
 
@@ -109,6 +193,12 @@ func piece(m *summary.Model) *summary.Model {
 func (p *pieces) tabs() iter.Seq[*summary.Tab] {
 	return func(yield func(*summary.Tab) bool) {
 		if !yield(p.head) {
+			return
+		}
+		if p.each != nil {
+			if err := p.each(yield); err != nil && p.err == nil {
+				p.err = err
+			}
 			return
 		}
 		for i := 0; i < p.n; i += p.size {

@@ -18,6 +18,7 @@ package xlsx
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -130,10 +131,14 @@ func build(f *excelize.File, m *summary.Model, fresh bool, old []string) error {
 	l := summary.LabelsFor(m.Lang)
 	st := newStyles(f)
 	window := m.Window()
-	for _, p := range layOut(m) {
+	for i, next := range layOut(m) {
+		p, err := next()
+		if err != nil {
+			return fmt.Errorf("tab %s: %w", tabs.All()[i], err)
+		}
 		s := newSheet(f, p.head.Name, st)
 		s.write(p, l, window)
-		if err := s.finish(); err != nil {
+		if err := cmp.Or(p.err, s.finish()); err != nil {
 			return fmt.Errorf("tab %s: %w", p.head.Name, err)
 		}
 	}
