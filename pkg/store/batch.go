@@ -29,6 +29,10 @@ import (
 // of Save, is what it would have been had each update been saved at once
 // by SaveDay; the reads of days nothing was staged for cost no flush.
 //
+// Start writes the staged updates the same way in the background while the
+// caller stages the next ones (one write at a time, in order); Flush waits
+// for it.
+//
 // A crash before Flush commits loses the staged updates as a crash before
 // their SaveDay's would: nothing of them was written (see the package
 // documentation). Whoever records what depends on them (a pass remembering
@@ -45,6 +49,20 @@ type DayBatch struct {
 	// employees are the employees of the staged days, in the order staged.
 	employees []string
 	days      int
+	// fl is the batch being written in the background (Start), if any.
+	fl *flight
+	// lost are the employees whose days a background write lost, and
+	// lostErr its error, for the next Start or Flush to return.
+	lost    []string
+	lostErr error
+}
+
+// flight is a batch being written in the background.
+type flight struct {
+	done      chan struct{}
+	staged    map[string]map[day.Date]bool
+	employees []string
+	err       error // set before done is closed
 }
 
 // batchOp is one staged write: a day update, or a closed version.
@@ -98,6 +116,9 @@ func (b *DayBatch) Save(ctx context.Context, u DayUpdate) (SaveResult, error) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.fl != nil && b.fl.staged[p.d.Employee][p.d.Date] {
+		b.awaitLocked() // what it read must see the day written
+	}
 	if b.staged[p.d.Employee][p.d.Date] {
 		if _, err := b.flushLocked(ctx); err != nil {
 			return SaveResult{}, err
@@ -185,10 +206,23 @@ func (b *DayBatch) ClosedVersion(ctx context.Context, employee string, d day.Dat
 	return b.s.ClosedVersion(ctx, employee, d)
 }
 
-// flushFor flushes the batch when a staged day of employee matches.
+// flushFor flushes the batch when a staged day of employee matches, and
+// waits for the batch being written in the background when one of its days
+// does.
 func (b *DayBatch) flushFor(ctx context.Context, employee string, match func(day.Date) bool) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if fl := b.fl; fl != nil {
+		for d := range fl.staged[employee] {
+			if match(d) {
+				b.awaitLocked()
+				if fl.err != nil {
+					return &FlushError{Employees: fl.employees, Err: fl.err}
+				}
+				break
+			}
+		}
+	}
 	for d := range b.staged[employee] {
 		if match(d) {
 			_, err := b.flushLocked(ctx)
@@ -222,19 +256,82 @@ func (b *DayBatch) Flush(ctx context.Context) ([]string, error) {
 }
 
 func (b *DayBatch) flushLocked(ctx context.Context) ([]string, error) {
+	b.awaitLocked()
 	if len(b.ops) == 0 {
-		return nil, nil
+		return nil, b.takeLost()
 	}
 	ops, employees := b.ops, b.employees
 	b.ops, b.employees, b.days = nil, nil, 0
 	clear(b.staged)
-	err := b.s.writeStatements(ctx, "batch", true, func(have map[string]int) []statement {
+	if err := b.write(ctx, ops); err != nil {
+		b.noteLost(employees, err)
+	}
+	return employees, b.takeLost()
+}
+
+// Start writes the staged updates in the background, in one transaction
+// as Flush does, and returns at once: the caller stages the next ones while
+// the server works. One batch is written at a time, in the order staged: a
+// batch started before is waited for first. A read or a Save of a day being
+// written waits for it. When a background write fails, nothing of it was
+// written and the next Start or Flush returns a *FlushError naming the
+// employees whose days were lost (a read that waited for it, too).
+func (b *DayBatch) Start(ctx context.Context) error {
+	if b.s.readOnly {
+		return ErrReadOnly
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.awaitLocked()
+	if len(b.ops) > 0 {
+		ops := b.ops
+		fl := &flight{done: make(chan struct{}), staged: b.staged, employees: b.employees}
+		b.ops, b.employees, b.days, b.staged = nil, nil, 0, map[string]map[day.Date]bool{}
+		b.fl = fl
+		go func() {
+			defer close(fl.done)
+			fl.err = b.write(ctx, ops)
+		}()
+	}
+	return b.takeLost()
+}
+
+// write writes ops in one transaction.
+func (b *DayBatch) write(ctx context.Context, ops []batchOp) error {
+	return b.s.writeStatements(ctx, "batch", true, func(have map[string]int) []statement {
 		return batchStatements(ops, have)
 	})
-	if err != nil {
-		return employees, &FlushError{Employees: employees, Err: err}
+}
+
+// awaitLocked waits for the batch being written in the background, keeping
+// its error for takeLost.
+func (b *DayBatch) awaitLocked() {
+	fl := b.fl
+	if fl == nil {
+		return
 	}
-	return employees, nil
+	<-fl.done
+	b.fl = nil
+	if fl.err != nil {
+		b.noteLost(fl.employees, fl.err)
+	}
+}
+
+func (b *DayBatch) noteLost(employees []string, err error) {
+	b.lost = append(b.lost, employees...)
+	if b.lostErr == nil {
+		b.lostErr = err
+	}
+}
+
+// takeLost returns, once, what the writes since the last call lost.
+func (b *DayBatch) takeLost() error {
+	if b.lostErr == nil {
+		return nil
+	}
+	err := &FlushError{Employees: b.lost, Err: b.lostErr}
+	b.lost, b.lostErr = nil, nil
+	return err
 }
 
 // writeStatements runs the statements build returns in one write

@@ -95,8 +95,21 @@ func batchScript() []batchStep {
 // TestDayBatchIsSaveDay runs the same saves through SaveDay on one store
 // and through a DayBatch on another: the answers and every table are the
 // same.
+//
+// With background, each flush of the script is a Start instead (the
+// batch written while the next saves are staged): the same answers and
+// tables.
 func TestDayBatchIsSaveDay(t *testing.T) {
 	t.Parallel()
+	for _, background := range []bool{false, true} {
+		t.Run(fmt.Sprintf("background=%v", background), func(t *testing.T) {
+			t.Parallel()
+			dayBatchIsSaveDay(t, background)
+		})
+	}
+}
+
+func dayBatchIsSaveDay(t *testing.T, background bool) {
 	bothDrivers(t, func(t *testing.T) {
 		ctx := context.Background()
 		clk := newClock()
@@ -133,6 +146,9 @@ func TestDayBatchIsSaveDay(t *testing.T) {
 			case st.pushed:
 				pushAll(one)
 				pushAll(batched)
+			case st.flush && background:
+				require.NoError(t, b.Start(ctx))
+				require.Zero(t, b.Len())
 			case st.flush:
 				_, err := b.Flush(ctx)
 				require.NoError(t, err)
@@ -140,6 +156,8 @@ func TestDayBatchIsSaveDay(t *testing.T) {
 			}
 			clk.Add(time.Minute)
 		}
+		_, err := b.Flush(ctx) // what is still staged or being written
+		require.NoError(t, err)
 		require.Equal(t, tableDump(t, one), tableDump(t, batched))
 
 		// A day judged as it was is not staged; its answer is SaveDay's.
@@ -283,5 +301,59 @@ func TestDayBatchIsOneTransaction(t *testing.T) {
 				}
 			})
 		}
+	})
+}
+
+// TestDayBatchStart: a batch started in the background is written while
+// the next days are staged; a read of one of its days waits for it and sees
+// it; a background write that fails loses all of it, and the next Flush (and
+// a read that waited for it) names its employees.
+func TestDayBatchStart(t *testing.T) {
+	t.Parallel()
+	bothDrivers(t, func(t *testing.T) {
+		ctx := context.Background()
+		s := memStore(t, nil)
+		b := s.NewDayBatch()
+		for _, e := range []string{"ivanov", "petrova"} {
+			_, err := b.Save(ctx, update(e, testDate, 20))
+			require.NoError(t, err)
+		}
+		require.NoError(t, b.Start(ctx))
+		require.Zero(t, b.Len())
+		_, err := b.Save(ctx, update("sidorov", testDate, 7))
+		require.NoError(t, err)
+		days, err := b.DaysOf(ctx, "ivanov", testDate, testDate)
+		require.NoError(t, err)
+		require.Len(t, days, 1)
+		require.InDelta(t, 20, days[0].Metrics["new_calls"], 0)
+		require.Equal(t, 1, b.Len(), "a read of a day written in the background does not flush what is staged")
+		emps, err := b.Flush(ctx)
+		require.NoError(t, err)
+		require.Equal(t, []string{"sidorov"}, emps)
+		require.Equal(t, 3, count(t, s, `SELECT count(*) FROM days`))
+
+		// A background write that fails.
+		crash := errors.New("killed")
+		s.failAt = func(p string) error {
+			if p == "batch" {
+				return crash
+			}
+			return nil
+		}
+		for _, e := range []string{"kozlov", "orlova"} {
+			_, err := b.Save(ctx, update(e, testDate, 5))
+			require.NoError(t, err)
+		}
+		require.NoError(t, b.Start(ctx), "the failure is learnt later")
+		_, err = b.DaysOf(ctx, "kozlov", testDate, testDate)
+		var fe *FlushError
+		require.ErrorAs(t, err, &fe, "a read that waited for the failed write")
+		require.ErrorIs(t, err, crash)
+		_, err = b.Flush(ctx)
+		require.ErrorAs(t, err, &fe)
+		require.Equal(t, []string{"kozlov", "orlova"}, fe.Employees)
+		_, err = b.Flush(ctx)
+		require.NoError(t, err, "a loss is reported once")
+		require.Equal(t, 3, count(t, s, `SELECT count(*) FROM days`))
 	})
 }

@@ -79,8 +79,10 @@
 //     it unchanged writes nothing at all, so it adds no crash point.
 //   - a pass saves its days through a DayBatch: what SaveDay would write
 //     for each staged day, and the closed versions noted, commit together
-//     in one transaction per Flush (the pass flushes every 500 days, when
-//     it waits for a document, and at the end). Before that commit nothing
+//     in one transaction per Flush or Start (the pass starts a background
+//     write every 500 days and when it waits for a document, and flushes at
+//     the end; one write at a time, in the order staged, so a later batch
+//     never commits before an earlier one). Before that commit nothing
 //     of the batch was written: every staged day is as before its SaveDay
 //     (the next pass reads the source again). The pass remembers a document's revision
 //     only after the days it held were flushed, so a crash in between makes
