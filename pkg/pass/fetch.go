@@ -212,21 +212,23 @@ func (r *run) fetchAll(ctx context.Context, emps []config.Employee) <-chan fetch
 				slots[i] <- fetchResult{plan: &plan{emp: emp}, err: ctx.Err()}
 				continue
 			}
-			p := r.planFor(ctx, emp)
-			if p.err != nil || p.skip {
-				slots[i] <- fetchResult{plan: p, err: p.err, held: true}
-				continue
-			}
 			select {
 			case busy <- struct{}{}:
 			case <-ctx.Done():
-				slots[i] <- fetchResult{plan: p, err: ctx.Err(), held: true}
+				slots[i] <- fetchResult{plan: &plan{emp: emp}, err: ctx.Err(), held: true}
 				continue
 			}
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				defer func() { <-busy }()
+				// The plan reads the state (a round trip to PostgreSQL):
+				// planned side by side, as the documents are read.
+				p := r.planFor(ctx, emp)
+				if p.err != nil || p.skip {
+					slots[i] <- fetchResult{plan: p, err: p.err, held: true}
+					return
+				}
 				// A source that panics on one document fails that employee only.
 				defer func() {
 					if v := recover(); v != nil {

@@ -174,7 +174,7 @@ func (r *run) judgeEmployee(ctx context.Context, fr fetchResult) {
 		r.rememberDocument(ctx, p, fr.fetched, sections)
 	}
 	if b := r.e.batch.Load(); b != nil && b.Len() >= dayBatch {
-		r.flushDays(ctx)
+		r.startDays(ctx)
 	}
 }
 
@@ -241,7 +241,7 @@ func (r *run) flushWhenIdle(ctx context.Context, in <-chan fetchResult) iter.Seq
 				select {
 				case fr, ok = <-in:
 				case <-t.C:
-					r.flushDays(ctx)
+					r.startDays(ctx)
 					fr, ok = <-in
 				}
 				t.Stop()
@@ -264,6 +264,21 @@ func (r *run) flushDays(ctx context.Context) bool {
 		return true
 	}
 	_, err := b.Flush(context.WithoutCancel(ctx))
+	return r.keptDays(err)
+}
+
+// startDays starts writing the days staged so far in the background
+// (store.DayBatch.Start): the judging goes on while the server works. What
+// a background write lost is learnt, and handled as flushDays does, at the
+// next start or flush (the documents are remembered only after a flush).
+func (r *run) startDays(ctx context.Context) {
+	if b := r.e.batch.Load(); b != nil {
+		r.keptDays(b.Start(context.WithoutCancel(ctx)))
+	}
+}
+
+// keptDays handles the error of a flush: false when days were lost.
+func (r *run) keptDays(err error) bool {
 	if err == nil {
 		return true
 	}
