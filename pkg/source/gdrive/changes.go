@@ -168,17 +168,8 @@ func (g *Source) listAll(ctx context.Context, folder string) (Watch, error) {
 	if folder == "" {
 		return w, nil
 	}
-	q := fmt.Sprintf("'%s' in parents and trashed = false", strings.ReplaceAll(folder, "'", `\'`))
-	call := g.Drive.Files.List().Q(q).PageSize(driveListPage).Fields("nextPageToken, files(" + fileFields + ")").
-		SupportsAllDrives(true).IncludeItemsFromAllDrives(true)
-	err = call.Pages(ctx, func(page *drive.FileList) error {
-		for _, f := range page.Files {
-			w.Files[f.Id] = fileState(f, false)
-		}
-		return nil
-	})
-	if err != nil {
-		return Watch{}, fmt.Errorf("drive: list the reports folder: %w", err)
+	if err := g.listFolder(ctx, folder, func(f *drive.File) { w.Files[f.Id] = fileState(f, false) }); err != nil {
+		return Watch{}, err
 	}
 	return w, nil
 }

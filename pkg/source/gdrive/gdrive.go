@@ -209,19 +209,13 @@ func (g *Source) versions(ctx context.Context, ids map[string]bool) (map[string]
 		}
 	}
 	if folder := FolderID(g.Folder); folder != "" {
-		q := fmt.Sprintf("'%s' in parents and trashed = false", strings.ReplaceAll(folder, "'", `\'`))
-		call := g.Drive.Files.List().Q(q).PageSize(driveListPage).Fields("nextPageToken, files(" + fileFields + ")").
-			SupportsAllDrives(true).IncludeItemsFromAllDrives(true)
-		err := call.Pages(ctx, func(page *drive.FileList) error {
-			for _, f := range page.Files {
-				if ids[f.Id] {
-					note(f)
-				}
+		err := g.listFolder(ctx, folder, func(f *drive.File) {
+			if ids[f.Id] {
+				note(f)
 			}
-			return nil
 		})
 		if err != nil {
-			return nil, nil, fmt.Errorf("drive: list the reports folder: %w", err)
+			return nil, nil, err
 		}
 	}
 	for id := range ids {
@@ -235,6 +229,24 @@ func (g *Source) versions(ctx context.Context, ids map[string]bool) (map[string]
 		note(f)
 	}
 	return out, editors, nil
+}
+
+// listFolder gives each file of the reports folder to each, one files.list
+// call per 1000.
+func (g *Source) listFolder(ctx context.Context, folder string, each func(*drive.File)) error {
+	q := fmt.Sprintf("'%s' in parents and trashed = false", strings.ReplaceAll(folder, "'", `\'`))
+	call := g.Drive.Files.List().Q(q).PageSize(driveListPage).Fields("nextPageToken, files(" + fileFields + ")").
+		SupportsAllDrives(true).IncludeItemsFromAllDrives(true)
+	err := call.Pages(ctx, func(page *drive.FileList) error {
+		for _, f := range page.Files {
+			each(f)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("drive: list the reports folder: %w", err)
+	}
+	return nil
 }
 
 // editorOf is who last modified a file and when, as Drive tells it.
