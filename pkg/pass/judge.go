@@ -208,8 +208,7 @@ func (r *run) verifyLater(ctx context.Context, p *plan, last day.Date, upTo *day
 // the history of the days after it (historyDay: the numbers, and whether a
 // flag put them in doubt).
 func sameHistory(a, b store.Day) bool {
-	x := historyDay(map[day.Date]store.Day{a.Date: a}, a.Date)
-	y := historyDay(map[day.Date]store.Day{b.Date: b}, b.Date)
+	x, y := asHistory(a.Date, a), asHistory(b.Date, b)
 	return x.Flagged == y.Flagged && maps.Equal(x.Metrics, y.Metrics)
 }
 

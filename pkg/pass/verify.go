@@ -153,7 +153,8 @@ func (r *run) flags(ctx context.Context, p *plan, next store.Day, version *store
 		ToleranceAbs: float64(a.Config.Verify.ToleranceAbs), TolerancePct: float64(a.Config.Verify.TolerancePct)}), factsMissing, nil
 }
 
-// history returns the employee's stored days from..to by date. The first
+// history returns the employee's stored days by date, every one of
+// from..to among them (the plan's days: only those are to be looked up). The first
 // call of a pass reads from the store every day from `from` to the
 // employee's today (staged days of the employee are written first) into the
 // plan, which judgeDay keeps up to date from then on: the days an employee's
@@ -166,11 +167,6 @@ func (r *run) history(ctx context.Context, p *plan, from, to day.Date) (map[day.
 		if err != nil {
 			return nil, err
 		}
-		for d := range p.stored {
-			if !d.Before(from) && !d.After(hi) {
-				delete(p.stored, d) // not stored any more (a dry run's overlay is in what was read)
-			}
-		}
 		for _, s := range stored {
 			p.stored[s.Date] = s
 		}
@@ -180,21 +176,20 @@ func (r *run) history(ctx context.Context, p *plan, from, to day.Date) (map[day.
 			p.histFrom, p.histTo = minDate(p.histFrom, from), maxDate(p.histTo, hi)
 		}
 	}
-	out := make(map[day.Date]store.Day, len(p.stored))
-	for d, s := range p.stored {
-		if !d.Before(from) && !d.After(to) {
-			out[d] = s
-		}
-	}
-	return out, nil
+	return p.stored, nil
 }
 
 // historyDay is a stored day as verification sees it: its numbers when it
 // had a report to trust, and whether a flag put them in doubt.
 func historyDay(byDate map[day.Date]store.Day, d day.Date) verify.Day {
+	return asHistory(d, byDate[d])
+}
+
+// asHistory is s, the stored day d (the zero Day: none), as verification
+// sees it.
+func asHistory(d day.Date, s store.Day) verify.Day {
 	h := verify.Day{Date: d}
-	s, ok := byDate[d]
-	if !ok || s.Status != report.Submitted && s.Status != report.Late {
+	if s.Status != report.Submitted && s.Status != report.Late {
 		return h
 	}
 	h.Metrics = s.Metrics
