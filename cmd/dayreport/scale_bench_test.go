@@ -139,7 +139,8 @@ employees:
 
 			var first, second, third passCost
 			var polls []time.Duration // more unchanged polls (DAYREPORT_SCALE_QUIET_POLLS)
-			var daemon []time.Duration // the in-process daemon's quiet polls (daemonpoll_bench_test.go)
+			// The in-process daemon's quiet polls (daemonpoll_bench_test.go).
+			var daemon []time.Duration
 			runs, secondDrive, secondGoogle := 0, 0, 0
 			for b.Loop() {
 				for _, f := range []string{"state.db", "state.db-wal", "state.db-shm", "summary.xlsx"} {

@@ -246,7 +246,7 @@ func (r *run) quiet(ctx context.Context) []config.Employee {
 			byEmp, ok := held[p.date]
 			if !ok {
 				var err error
-				if byEmp, err = e.Store.DaysHeldOnBy(ctx, e.Adapter.Name(), p.date); err != nil {
+				if byEmp, err = r.daysHeldOn(ctx, e.Adapter.Name(), p.date); err != nil {
 					r.log.Debug().Err(err).Msg("not a quiet pass: the pass date's days could not be read")
 					return emps
 				}
