@@ -77,6 +77,9 @@ func (r *run) startReuse(ctx context.Context) {
 		r.reuse.kept = e.reuse.kept
 	}
 	e.reuse.mu.Unlock()
+	if r.reuse.kept != nil {
+		r.log.Debug().Msg("nothing written to the days, documents or outbox since the last pass: what it read is used again")
+	}
 }
 
 // keepReuse keeps what the pass used when the change count is where the
