@@ -43,7 +43,7 @@ const employeesNull = `,"employees":null,`
 // pass stored taken as they were; m itself when it cannot be made that way
 // (the store then encodes it, and fails as it would).
 func (e *Engine) storedResult(m markedResult) any {
-	lines := m.Result.Employees
+	lines := m.Employees
 	if lines == nil || e.DryRun {
 		return m
 	}
