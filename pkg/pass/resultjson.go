@@ -21,7 +21,9 @@ import (
 // storedLines are the lines of the previous stored result, by employee
 // (mu guards them).
 type storedLines struct {
-	mu    sync.Mutex
+	mu sync.Mutex
+	// ran: the engine stored a result before.
+	ran   bool
 	lines map[string]storedLine
 }
 
@@ -45,6 +47,16 @@ const employeesNull = `,"employees":null,`
 func (e *Engine) storedResult(m markedResult) any {
 	lines := m.Employees
 	if lines == nil || e.DryRun {
+		return m
+	}
+	// An engine's first pass stores its result as the store encodes it:
+	// a process that runs one pass (a cron's sync) has no use for the
+	// lines' texts. The daemon's second poll keeps them for the third.
+	e.stored.mu.Lock()
+	first := !e.stored.ran
+	e.stored.ran = true
+	e.stored.mu.Unlock()
+	if first {
 		return m
 	}
 	shell := *m.Result

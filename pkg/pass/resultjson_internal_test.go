@@ -122,7 +122,8 @@ func nudge(rng *rand.Rand, l EmployeeResult) EmployeeResult {
 // pass, made of the lines it stored before and the lines that changed, is
 // byte for byte json.Encoder's text of the same result, over passes whose
 // lines change a little or not at all; the mark and the result's other
-// fields are encoded as before. A result that does not encode is handed
+// fields are encoded as before. An engine's first pass leaves the
+// encoding to the store, as before (a process of one pass). A result that does not encode is handed
 // to the store as it is (which fails as it did).
 func TestStoredResultIsTheEncoders(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 16))
@@ -162,6 +163,10 @@ func TestStoredResultIsTheEncoders(t *testing.T) {
 			}
 		}
 		got := e.storedResult(m)
+		if pass == 0 {
+			require.Equal(t, m, got, "an engine's first pass: the store encodes it")
+			continue
+		}
 		text, ok := got.(store.JSONText)
 		require.True(t, ok, "pass %d: made as text", pass)
 		require.Equal(t, encoderText(t, m), string(text), "pass %d", pass)
