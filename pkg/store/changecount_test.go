@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -14,7 +15,8 @@ import (
 // documents' last reads and the employees' first days moves the count that
 // another Store on the same file reads (as another process would), whoever
 // writes and however (the store's own methods, or plain SQL); the pass
-// history, a write that changes nothing and a rolled-back write do not.
+// history, a write that changes nothing, a rolled-back write and a
+// pusher's claim on an outbox record (nothing a pass reads of it) do not.
 // PostgreSQL keeps no count.
 func TestChangeCount(t *testing.T) {
 	t.Parallel()
@@ -76,6 +78,10 @@ func TestChangeCount(t *testing.T) {
 		outbox, err := writer.Outbox(ctx, "builtin")
 		require.NoError(t, err)
 		require.Len(t, outbox, 1)
+		stays("a pusher's claim on the record", func() error {
+			_, err := writer.ClaimOutbox(ctx, "builtin", "replica-1", 10, time.Minute)
+			return err
+		})
 		moved("the record pushed", func() error {
 			return writer.MarkPushed(ctx, "builtin", outbox[0].Key, outbox[0].Hash, "obj-1")
 		})
@@ -92,6 +98,14 @@ func TestChangeCount(t *testing.T) {
 		} {
 			moved(q, func() error { _, err := writer.db.ExecContext(ctx, q); return err })
 		}
+		moved("another day queued", func() error {
+			_, err := writer.SaveDay(ctx, update("sidorov", testDate, 5))
+			return err
+		})
+		moved("its record's hash changed in the outbox", func() error {
+			_, err := writer.db.ExecContext(ctx, `UPDATE outbox SET hash = 'h2'`)
+			return err
+		})
 		stays("an update of no row", func() error {
 			_, err := writer.db.ExecContext(ctx, `UPDATE days SET notes = 'x' WHERE employee = 'nobody'`)
 			return err
