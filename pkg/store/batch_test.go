@@ -144,6 +144,10 @@ func dayBatchIsSaveDay(t *testing.T, background bool) {
 				require.NoError(t, one.NoteClosedVersion(ctx, c.employee, c.date, c.hash, c.at))
 				b.NoteClosedVersion(c.employee, c.date, c.hash, c.at)
 			case st.pushed:
+				// A pass drains the outbox after its last flush, which waits
+				// for a batch written in the background.
+				_, err := b.Flush(ctx)
+				require.NoError(t, err)
 				pushAll(one)
 				pushAll(batched)
 			case st.flush && background:
