@@ -33,7 +33,7 @@ import (
 //     a sync that ended "ok", and left a quiet mark: the key of its inputs
 //     and its moment;
 //   - the key of this pass's inputs is the same: the build, the
-//     configuration, the roster and the План tab as read, the template,
+//     configuration, the roster, the План and Изменения tabs as read, the template,
 //     the CRM adapter, the request, the company's and every time zone's
 //     date, and the production calendar over the days the ledger may close;
 //   - no working day's deadline, in any employee's time zone, falls between
@@ -97,7 +97,7 @@ type outcome struct {
 // quietKey digests what a pass's verdicts and summary depend on besides
 // the store and the documents ("" when it cannot be digested: no pass is
 // quiet).
-func (r *run) quietKey() string {
+func (r *run) quietKey(ctx context.Context) string {
 	e := r.e
 	h := sha256.New()
 	buildStamp(h)
@@ -120,6 +120,15 @@ func (r *run) quietKey() string {
 	for _, v := range []any{e.Config, roster, e.Template, e.Adapter.Name(), r.req.Kind, r.req.Date.String(), r.req.Force,
 		r.company.String(), e.Lang()} {
 		if err := enc.Encode(v); err != nil {
+			return ""
+		}
+	}
+	if e.Deps.ChangeLog != nil && !e.DryRun {
+		// The change log tab, as the summary's Динамика will read it (the
+		// same read: a tab is read once a pass, and not at all when Drive
+		// says the spreadsheet did not change).
+		logged, probs, err := e.Deps.ChangeLog.Changes(ctx)
+		if err != nil || enc.Encode(logged) != nil || enc.Encode(probs) != nil {
 			return ""
 		}
 	}
@@ -403,13 +412,13 @@ func (r *run) quietDay(p *plan, d day.Date, h store.HeldDay, known bool) (out Em
 // built again.
 func (r *run) refreshSummary(ctx context.Context) *SummaryResult {
 	e := r.e
-	if m := r.quietMark; m != nil && m.Summary != "" && m.To != "" && e.Deps.ChangeLog == nil && !e.DryRun &&
+	if m := r.quietMark; m != nil && m.Summary != "" && m.To != "" && !e.DryRun &&
 		len(e.Summaries) > 0 && r.res.CRM.Pushed == 0 && r.res.CRM.Failed == 0 {
 		if res, ok := r.summaryAsLeft(ctx, *m); ok {
 			return res
 		}
 	}
-	return e.RefreshSummary(ctx)
+	return e.summaryNow(ctx)
 }
 
 // summaryAsLeft is the summary result when every target holds the summary
@@ -429,7 +438,7 @@ func (r *run) summaryAsLeft(ctx context.Context, m quietMark) (*SummaryResult, b
 		if err != nil || !ok || st.Fingerprint != m.Summary {
 			return nil, false
 		}
-		if now, err := sw.State(); err != nil || now == "" || now != st.State {
+		if now, err := sw.State(ctx, false); err != nil || now == "" || now != st.State {
 			return nil, false
 		}
 	}
