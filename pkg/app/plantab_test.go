@@ -24,12 +24,13 @@ func TestGooglePlanTab(t *testing.T) {
 		id := fmt.Sprintf("1p%d", i)
 		fake.PutDoc(id, textDoc(id, reportText("Четверг, 26 ноября", 10+i)))
 	}
+	rosterTab := googlefake.Tab{Title: "Сотрудники", SheetID: 7, Rows: [][]any{
+		{"id", "Имя", "report"},
+		{"anna", "Анна", gdoc.URL("1p0")},
+		{"boris", "Борис", "1p1"},
+	}}
 	fake.PutSheet("1manager", "Отдел продаж", []googlefake.Tab{
-		{Title: "Сотрудники", SheetID: 7, Rows: [][]any{
-			{"id", "Имя", "report"},
-			{"anna", "Анна", gdoc.URL("1p0")},
-			{"boris", "Борис", "1p1"},
-		}},
+		rosterTab,
 		{Title: "План", SheetID: 9, Rows: [][]any{
 			{"id", "Имя", "Месяц", "new_calls", "contracts_signed", "платежи"},
 			{"anna", "Анна", "", 300.0, 5.0, 1.0},
@@ -72,11 +73,7 @@ func TestGooglePlanTab(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, res.PlanProblems, 3)
 	fake.PutSheet("1manager", "Отдел продаж", []googlefake.Tab{
-		{Title: "Сотрудники", SheetID: 7, Rows: [][]any{
-			{"id", "Имя", "report"},
-			{"anna", "Анна", gdoc.URL("1p0")},
-			{"boris", "Борис", "1p1"},
-		}},
+		rosterTab,
 		{Title: "План", SheetID: 9, Rows: [][]any{
 			{"id", "Имя", "Месяц", "new_calls", "contracts_signed"},
 			{"anna", "Анна", "", 300.0, 5.0},
