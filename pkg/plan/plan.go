@@ -262,13 +262,13 @@ func (er *EmployeeResult) figure(k string, e Employee, actual float64, team map[
 }
 
 // teamFigures sets the team's figures from its sums.
-func (res *Result) teamFigures(metrics []string, team map[string]*teamSums) {
+func (r *Result) teamFigures(metrics []string, team map[string]*teamSums) {
 	planned := map[string]float64{}
 	for k := range team {
 		planned[k] = 1
 	}
-	res.Team.Order = order(metrics, planned)
-	for _, k := range res.Team.Order {
+	r.Team.Order = order(metrics, planned)
+	for _, k := range r.Team.Order {
 		s := team[k]
 		f := Figures{Plan: s.plan, Actual: s.actual}
 		if s.hasCRM {
@@ -278,7 +278,7 @@ func (res *Result) teamFigures(metrics []string, team map[string]*teamSums) {
 		if s.hasForecast {
 			f.Forecast, f.ForecastPercent = ptr(s.forecast), ratio(s.forecast, f.Plan)
 		}
-		res.Team.Metrics[k] = f
+		r.Team.Metrics[k] = f
 	}
 }
 

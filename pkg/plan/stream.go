@@ -27,6 +27,9 @@ type Stream struct {
 	actual [][]float64
 	review []EmployeeReview
 	last   []day.Date
+	// dates are the month's dates as notes show them, made once: a note's
+	// date string per day was 16 bytes of 200 000 notes.
+	dates [32]string
 }
 
 // NewStream starts a month's план-факт and review of in. The employees'
@@ -41,11 +44,6 @@ func NewStream(in Input) *Stream {
 		s.order[i] = order(in.Metrics, e.Plan)
 		s.actual[i] = make([]float64, len(s.order[i]))
 		s.review[i] = newEmployeeReview(e)
-	}
-	s.in.Employees = make([]Employee, n)
-	for i, e := range in.Employees {
-		e.Days = nil
-		s.in.Employees[i] = e
 	}
 	return s
 }
@@ -73,7 +71,11 @@ func (s *Stream) Add(id string, d Day) error {
 		r.Totals[k] += v
 	}
 	if d.Notes != "" || d.LongTerm != "" {
-		r.Notes = append(r.Notes, Note{Date: d.Date.String(), Notes: d.Notes, LongTerm: d.LongTerm})
+		date := &s.dates[d.Date.Day]
+		if *date == "" {
+			*date = d.Date.String()
+		}
+		r.Notes = append(r.Notes, Note{Date: *date, Notes: d.Notes, LongTerm: d.LongTerm})
 	}
 	if !d.Date.After(s.upTo) {
 		for j, k := range s.order[i] {
@@ -109,6 +111,11 @@ func (s *Stream) Review(res *Result) *Review {
 	rv.Employees = make([]EmployeeReview, 0, len(s.review))
 	for i, er := range s.review {
 		er.planOf(res, i)
+		if cap(er.Notes) > len(er.Notes) {
+			// appended one by one, up to half of them is spare room
+			er.Notes = append(make([]Note, 0, len(er.Notes)), er.Notes...)
+			s.review[i].Notes = nil
+		}
 		rv.Employees = append(rv.Employees, er)
 	}
 	s.review = nil
