@@ -242,56 +242,56 @@ func (r *run) quiet(ctx context.Context) []config.Employee {
 	if !ok || mark.Key != r.key || r.now.Before(mark.At) || r.deadlineBetween(mark.At, r.now) {
 		return emps
 	}
-	held := map[day.Date]map[string]store.HeldDay{}
-	var (
-		lastDate day.Date
-		last     map[string]store.HeldDay // held[lastDate]: most employees share a date
-	)
-	outs := make([]outcome, 0, len(emps))
+	// The pass dates' days are read before anyone is judged: a read that
+	// fails leaves everyone to the full judge, with nothing recorded.
+	held := map[day.Date]map[string]*store.HeldDay{}
+	for _, emp := range emps {
+		d := r.dateOf(emp)
+		if _, ok := held[d]; ok {
+			continue
+		}
+		byEmp, err := e.Store.DaysHeldOnBy(ctx, e.Adapter.Name(), d)
+		if err != nil {
+			r.log.Debug().Err(err).Msg("not a quiet pass: the pass date's days could not be read")
+			return emps
+		}
+		held[d] = byEmp
+	}
+	// Each employee's outcomes are recorded as they come, as judgeEmployee
+	// would have recorded them for skipped documents (the caller puts the
+	// result's lines in roster order once the rest are judged): kept for
+	// all 10 000 until the end, with their plans and stored days, they were
+	// the peak of a quiet poll.
+	r.res.Employees = slices.Grow(r.res.Employees, len(emps))
 	var rest []config.Employee
 	for _, emp := range emps {
 		p := &plan{emp: emp, loc: e.Config.EmployeeLocation(emp), today: r.todayOf(emp), date: r.dateOf(emp)}
-		if last == nil || p.date != lastDate {
-			byEmp, ok := held[p.date]
-			if !ok {
-				var err error
-				if byEmp, err = e.Store.DaysHeldOnBy(ctx, e.Adapter.Name(), p.date); err != nil {
-					r.log.Debug().Err(err).Msg("not a quiet pass: the pass date's days could not be read")
-					return emps
-				}
-				held[p.date] = byEmp
-			}
-			lastDate, last = p.date, byEmp
-		}
-		h, known := last[emp.ID]
+		var h store.HeldDay
+		hp, known := held[p.date][emp.ID]
 		if known {
-			p.held = &h.Day
+			h, p.held = *hp, &hp.Day
 		}
 		p.revision = r.revisions[emp.ID]
-		mine, ok := r.quietEmployee(ctx, p, h, known)
+		outs, ok := r.quietEmployee(ctx, p, h, known)
 		if !ok {
 			rest = append(rest, emp)
 			continue
 		}
-		outs = append(outs, mine...)
+		for _, o := range outs {
+			if o.saved {
+				r.noteJudged(o.p, o.next)
+			}
+			if !o.shown {
+				continue
+			}
+			if o.out.unchanged {
+				r.res.CRM.Unchanged++
+			}
+			r.res.Employees = append(r.res.Employees, o.out)
+		}
 	}
-	// The outcomes are the pass's, as judgeEmployee would have recorded
-	// them for skipped documents (the caller puts the result's lines in
-	// roster order once the rest are judged).
 	if len(rest) == 0 {
 		r.quietMark = &mark
-	}
-	for _, o := range outs {
-		if o.saved {
-			r.noteJudged(o.p, o.next)
-		}
-		if !o.shown {
-			continue
-		}
-		if o.out.unchanged {
-			r.res.CRM.Unchanged++
-		}
-		r.res.Employees = append(r.res.Employees, o.out)
 	}
 	if len(rest) == 0 {
 		r.log.Debug().Int("employees", len(emps)).Msg("quiet pass: nothing changed since the previous pass")
