@@ -75,12 +75,13 @@ deadline: {time: "21:00", grace: 0s}
 `, google.URL, filepath.Join(dir, "state.db")), 0o644))
 
 	type poll struct {
-		drive, docs []string // Drive requests; the documents read
-		sheetReads  int      // Sheets GETs
-		sheetWrites int      // Sheets writes (the summary)
-		manager     int      // Sheets requests to the manager spreadsheet
-		total       int      // every Google request
-		calls       map[string]float64
+		drive, docs    []string // Drive requests but the manager spreadsheet's version; the documents read
+		managerVersion int      // Drive's files.get of the manager spreadsheet
+		sheetReads     int      // Sheets GETs
+		sheetWrites    int      // Sheets writes (the summary)
+		manager        int      // Sheets requests to the manager spreadsheet
+		total          int      // every Google request
+		calls          map[string]float64
 	}
 	sync := func(at time.Time, extra ...string) poll {
 		t.Helper()
@@ -95,6 +96,10 @@ deadline: {time: "21:00", grace: 0s}
 			p.total++
 			switch r.API {
 			case googlefake.APIDrive:
+				if r.Path == "/drive/v3/files/1manager" {
+					p.managerVersion++
+					continue
+				}
 				p.drive = append(p.drive, r.Method+" "+strings.TrimPrefix(r.Path, "/drive/v3/"))
 			case googlefake.APIDocs:
 				p.docs = append(p.docs, strings.TrimPrefix(r.Path, "/v1/documents/1doc-"))
@@ -126,23 +131,57 @@ deadline: {time: "21:00", grace: 0s}
 	moscow := func(hh, mm int) time.Time { return apptest.Msk("2026-11-26", hh, mm) }
 
 	// The first poll: a start token, the folder listed, a files.get for
-	// Егор's report outside it; every report read.
+	// Егор's report outside it and one for the manager spreadsheet; every
+	// report read; the summary written, and the spreadsheet's version
+	// asked again after the write.
 	p := sync(moscow(12, 0))
 	require.Equal(t, []string{"GET changes/startPageToken", "GET files", "GET files/" + doc("egor")}, p.drive)
+	require.Equal(t, 2, p.managerVersion)
 	require.Equal(t, ids2(ids), p.docs)
 	require.Equal(t, map[string]float64{"anna": 10, "boris": 11, "vera": 12, "gleb": 13, "dina": 14, "egor": 15}, p.calls)
+	require.Positive(t, p.sheetWrites)
 
-	// Nothing changed: one Drive request, no report read. The rest is the
-	// manager spreadsheet, as every poll has it: its roster, План and
-	// Изменения tabs read, the summary written (9 requests in all when
-	// this was written: 1 Drive, 6 Sheets reads, 2 Sheets writes).
+	// Nothing changed but dayreport's own write: Drive's change log tells
+	// the spreadsheet changed, so its tabs are read again (the write
+	// changed its version, and a manager's edit could hide behind it),
+	// once; the summary, the same, is not written again.
 	p = sync(moscow(12, 20))
-	require.Equal(t, []string{"GET changes"}, p.drive, "an unchanged poll asks Drive once")
+	require.Equal(t, []string{"GET changes"}, p.drive)
 	require.Empty(t, p.docs, "an unchanged poll reads no report")
-	t.Logf("an unchanged poll: %d Google requests: %d to Drive, %d Sheets reads and %d writes, all of the manager spreadsheet",
-		p.total, len(p.drive), p.sheetReads, p.sheetWrites)
-	require.Equal(t, p.total-1, p.manager, "besides Drive, only the manager spreadsheet")
+	require.Zero(t, p.sheetWrites, "the same summary, in a spreadsheet as dayreport left it")
+	require.Positive(t, p.sheetReads, "the tabs read again after dayreport's own write")
+
+	// Nothing changed: one request to Google in all, the change log. The
+	// roster, План and Изменения tabs are as the state kept them at the
+	// spreadsheet's version, and the summary is as written (this was 9
+	// requests a poll: 1 Drive, 6 Sheets reads, 2 Sheets writes).
+	p = sync(moscow(12, 25))
+	require.Equal(t, []string{"GET changes"}, p.drive, "an unchanged poll asks Drive once")
+	require.Empty(t, p.docs)
+	require.Equal(t, 1, p.total, "an unchanged poll asks Google once: %+v", p)
 	require.InDelta(t, 15, p.calls["egor"], 0)
+	p = sync(moscow(12, 28))
+	require.Equal(t, 1, p.total, "and again")
+
+	// The manager adds Зоя to the roster, her report in her own Drive,
+	// and rewrites the spreadsheet (the summary's tabs are gone): the next
+	// poll reads the tabs again, Зоя's report, and writes the summary.
+	google.PutDoc(doc("zoya"), editorDoc(report(33)))
+	roster = append(roster, []any{"zoya", "Зоя", gdoc.URL(doc("zoya"))})
+	google.PutSheet("1manager", "Отдел продаж", []googlefake.Tab{
+		{Title: "Сотрудники", SheetID: 7, Rows: roster},
+		{Title: "План", SheetID: 8, Rows: [][]any{{"id", "new_calls"}, {"anna", 300}, {"boris", 280}, {"zoya", 200}}},
+	})
+	p = sync(moscow(12, 29))
+	require.Equal(t, []string{"GET changes", "GET files/" + doc("zoya")}, p.drive)
+	require.Equal(t, []string{"zoya"}, p.docs)
+	require.InDelta(t, 33, p.calls["zoya"], 0)
+	require.Positive(t, p.sheetWrites, "the summary written again")
+	p = sync(moscow(12, 29))
+	require.Zero(t, p.sheetWrites)
+	p = sync(moscow(12, 29))
+	require.Equal(t, 1, p.total)
+	require.InDelta(t, 33, p.calls["zoya"], 0, "the roster as kept")
 
 	// Вера edits her report: read on the next poll, alone.
 	mu.Lock()
@@ -184,7 +223,7 @@ deadline: {time: "21:00", grace: 0s}
 	google.ExpireChanges()
 	google.PutDoc(doc("anna"), editorDoc(report(99)))
 	p = sync(moscow(14, 0))
-	require.Equal(t, []string{"GET changes", "GET changes/startPageToken", "GET files", "GET files/" + doc("egor")}, p.drive)
+	require.Equal(t, []string{"GET changes", "GET changes/startPageToken", "GET files", "GET files/" + doc("egor"), "GET files/" + doc("zoya")}, p.drive)
 	require.Equal(t, []string{"anna"}, p.docs)
 	require.InDelta(t, 99, p.calls["anna"], 0)
 	p = sync(moscow(14, 20))
@@ -210,4 +249,89 @@ func ids2(ids []string) []string {
 	out := append([]string(nil), ids...)
 	sort.Strings(out)
 	return out
+}
+
+// TestLocalReportsWithTheManagerSpreadsheet: local reports, the roster
+// and the plans in the manager spreadsheet, the summary written there.
+// Without Drive's change log (the reports are not in Drive), each poll
+// asks Drive for the spreadsheet's version (one files.get): an unchanged
+// poll asks Google nothing else. A changed report is read and the summary
+// written; a Drive that does not answer (its API not enabled for the
+// project) costs the tabs read and the summary written every poll, as
+// before, and nothing else.
+func TestLocalReportsWithTheManagerSpreadsheet(t *testing.T) {
+	t.Parallel()
+	google := googlefake.New(t, googlefake.Options{
+		Now:    func() time.Time { return apptest.Msk("2026-11-26", 12, 0) },
+		Quotas: googlefake.Quotas{DocsReadPerMinute: -1, SheetsReadPerMinute: -1, SheetsWritePerMinute: -1, DriveQueriesPerMinute: -1},
+	})
+	google.PutSheet("1manager", "Отдел продаж", []googlefake.Tab{
+		{Title: "Сотрудники", SheetID: 7, Rows: [][]any{{"id", "Имя"}, {"anna", "Анна"}, {"boris", "Борис"}}},
+		{Title: "План", SheetID: 8, Rows: [][]any{{"id", "new_calls"}, {"anna", 300}}},
+		{Title: "Изменения", SheetID: 9, Rows: [][]any{{"Дата", "Этап", "Что изменили"}, {"20.11.2026", "payments", "предоплата"}}},
+	})
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "reports"), 0o755))
+	write := func(emp, payments string) {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "reports", emp+".txt"), []byte(verifyReport("26.11.2026", payments)), 0o644))
+	}
+	write("anna", "1")
+	write("boris", "2")
+	cfg := filepath.Join(dir, "dayreport.yaml")
+	require.NoError(t, os.WriteFile(cfg, fmt.Appendf(nil, `company: {timezone: Europe/Moscow, language: ru}
+source: {kind: local}
+local: {dir: %q}
+roster: sheet
+google: {endpoint: %q, reads_per_minute: 100000}
+state: {path: %q}
+summary: {spreadsheet: "1manager"}
+`, filepath.Join(dir, "reports"), google.URL, filepath.Join(dir, "state.db")), 0o644))
+
+	type poll struct{ drive, sheetReads, sheetWrites int }
+	at := apptest.Msk("2026-11-26", 12, 0)
+	sync := func() poll {
+		t.Helper()
+		at = at.Add(20 * time.Minute)
+		google.ResetRequests()
+		code, out, stderr := execCLI(t, "sync", "--format", "json", "--no-notify", "--config", cfg, "--now", at.Format(time.RFC3339))
+		require.Zero(t, code, "%s\n%s", out, stderr)
+		var p poll
+		for _, r := range google.Requests() {
+			switch {
+			case r.API == googlefake.APIDrive:
+				require.Equal(t, "/drive/v3/files/1manager", r.Path)
+				p.drive++
+			case r.Method == "GET":
+				p.sheetReads++
+			default:
+				p.sheetWrites++
+			}
+		}
+		return p
+	}
+	p := sync()
+	require.Equal(t, 2, p.drive, "the version before the tabs are read, and after the summary is written")
+	require.Positive(t, p.sheetWrites)
+	p = sync()
+	require.Equal(t, poll{drive: 1, sheetReads: 4}, p, "the tabs read again after dayreport's own write; the same summary not written")
+	for range 2 {
+		require.Equal(t, poll{drive: 1}, sync(), "an unchanged poll: the spreadsheet's version alone")
+	}
+
+	// Борис corrects his report: read, and the summary written again.
+	write("boris", "3")
+	require.NoError(t, os.Chtimes(filepath.Join(dir, "reports", "boris.txt"), at, at.Add(time.Minute)))
+	p = sync()
+	require.Equal(t, 2, p.drive)
+	require.Positive(t, p.sheetWrites)
+
+	// Drive does not answer: the tabs are read and the summary written
+	// every poll, as before there was a version to go by.
+	google.Inject(googlefake.APIDrive, googlefake.PermissionDenied, 4)
+	for range 2 {
+		p = sync()
+		require.Equal(t, 2, p.drive, "asked before the tabs are read and after the summary is written")
+		require.Equal(t, 5, p.sheetReads, "the tab list, the three tabs, the summary's spreadsheet")
+		require.Positive(t, p.sheetWrites)
+	}
 }

@@ -147,7 +147,7 @@ func New(ctx context.Context, cfg *config.Config, opts Options) (a *App, err err
 	// The sources, the summary writers and the commenter are built from
 	// the configuration and the credentials file it names; nothing is
 	// asked of Google yet.
-	if err := wireSources(ctx, &deps, g, clock, opts.WrapSource); err != nil {
+	if err := wireSources(ctx, &deps, &g, clock, opts.WrapSource); err != nil {
 		return nil, configError(err)
 	}
 	if err := wireSummaries(ctx, &deps, g); err != nil {

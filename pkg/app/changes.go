@@ -1,9 +1,6 @@
 package app
 
 import (
-	"context"
-	"strings"
-
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/pass"
 	"github.com/dayreport/dayreport/pkg/report"
@@ -28,14 +25,8 @@ func StageKeys(t *report.Template) []string {
 
 // wireChangeLog reads the change log tab (Изменения) of the manager
 // spreadsheet, when there is one.
-func wireChangeLog(ctx context.Context, d *pass.Deps, g googleWiring) error {
-	if strings.TrimSpace(g.cfg.Summary.Spreadsheet) == "" {
-		return nil
+func wireChangeLog(d *pass.Deps, g googleWiring) {
+	if g.tabs != nil {
+		d.ChangeLog = &gsheet.ChangeLog{Tabs: g.tabs}
 	}
-	svc, id, err := g.managerSheet(ctx)
-	if err != nil {
-		return err
-	}
-	d.ChangeLog = &gsheet.ChangeLog{Sheets: svc, ID: id}
-	return nil
 }

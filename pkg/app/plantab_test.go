@@ -24,12 +24,13 @@ func TestGooglePlanTab(t *testing.T) {
 		id := fmt.Sprintf("1p%d", i)
 		fake.PutDoc(id, textDoc(id, reportText("Четверг, 26 ноября", 10+i)))
 	}
+	rosterTab := googlefake.Tab{Title: "Сотрудники", SheetID: 7, Rows: [][]any{
+		{"id", "Имя", "report"},
+		{"anna", "Анна", gdoc.URL("1p0")},
+		{"boris", "Борис", "1p1"},
+	}}
 	fake.PutSheet("1manager", "Отдел продаж", []googlefake.Tab{
-		{Title: "Сотрудники", SheetID: 7, Rows: [][]any{
-			{"id", "Имя", "report"},
-			{"anna", "Анна", gdoc.URL("1p0")},
-			{"boris", "Борис", "1p1"},
-		}},
+		rosterTab,
 		{Title: "План", SheetID: 9, Rows: [][]any{
 			{"id", "Имя", "Месяц", "new_calls", "contracts_signed", "платежи"},
 			{"anna", "Анна", "", 300.0, 5.0, 1.0},
@@ -64,4 +65,26 @@ func TestGooglePlanTab(t *testing.T) {
 	// The summary's План-факт tab went into the same spreadsheet.
 	require.Contains(t, fake.SheetTitles("1manager"), "План-факт")
 	require.Equal(t, "id", fake.Cells("1manager", "План")[0][0], "the plan tab is the manager's: untouched")
+
+	// The daemon's next passes, in the same process: nothing changed, the
+	// tabs as kept (the same problems); then the manager fixes Борис's
+	// cell, and the very next pass reads the tab again.
+	res, err = a.sync(t.Context(), day26)
+	require.NoError(t, err)
+	require.Len(t, res.PlanProblems, 3)
+	fake.PutSheet("1manager", "Отдел продаж", []googlefake.Tab{
+		rosterTab,
+		{Title: "План", SheetID: 9, Rows: [][]any{
+			{"id", "Имя", "Месяц", "new_calls", "contracts_signed"},
+			{"anna", "Анна", "", 300.0, 5.0},
+			{"boris", "Борис", "", 150.0, 6.0},
+		}},
+	})
+	res, err = a.sync(t.Context(), day26)
+	require.NoError(t, err)
+	require.Empty(t, res.PlanProblems)
+	p, err = a.Plan(t.Context(), plan.MonthOf(day26), day26, pass.PlanOptions{})
+	require.NoError(t, err)
+	require.InDelta(t, 150, p.Employees[1].Metrics["new_calls"].Plan, 0)
+	require.Contains(t, fake.SheetTitles("1manager"), "План-факт", "the summary written again into the rewritten spreadsheet")
 }

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/dayreport/dayreport/pkg/config"
@@ -34,6 +36,11 @@ type googleWiring struct {
 	// limiters are shared by every client built from this wiring (see
 	// shared); nil: each options() sizes its own.
 	limiters *google.Limiters
+	// manager is the manager spreadsheet's Drive version and tabs is its
+	// tab reader, shared by the roster, the plans, the change log and the
+	// summary writer (set by wireSources; nil without a spreadsheet).
+	manager *managerVersion
+	tabs    *gsheet.Tabs
 }
 
 // shared returns the wiring with one set of limiters for every client it
@@ -62,11 +69,12 @@ func (g googleWiring) options() google.Options {
 
 // wireSources sets the report source, its watcher that spares unchanged
 // documents a read (Drive's versions; a local file's stamp), and the roster.
-func wireSources(ctx context.Context, d *pass.Deps, g googleWiring, now func() time.Time, wrap func(source.Source) source.Source) error {
-	src, err := newSource(ctx, g, now)
+func wireSources(ctx context.Context, d *pass.Deps, g *googleWiring, now func() time.Time, wrap func(source.Source) source.Source) error {
+	src, err := newSource(ctx, *g, now)
 	if err != nil {
 		return err
 	}
+	var versions fileVersions
 	if w, ok := src.(*gdrive.Source); ok {
 		// Drive's change token and the files' versions are kept in the
 		// store between polls: an unchanged poll is one changes.list.
@@ -74,6 +82,8 @@ func wireSources(ctx context.Context, d *pass.Deps, g googleWiring, now func() t
 			w.State, w.Log = driveState{d.Store}, d.Log
 		}
 		d.Watcher = w
+		d.Pollers = append(d.Pollers, w)
+		versions = w
 	}
 	if l, ok := src.(*local.Source); ok {
 		d.Strays = l
@@ -83,15 +93,89 @@ func wireSources(ctx context.Context, d *pass.Deps, g googleWiring, now func() t
 	if wrap != nil {
 		d.Source = wrap(src)
 	}
+	if err := g.wireManager(ctx, d, versions); err != nil {
+		return err
+	}
 	if g.cfg.Roster == config.RosterSheet {
-		svc, id, err := g.managerSheet(ctx)
+		d.Roster = &gsheet.Roster{Tabs: g.tabs, SourceKind: g.cfg.Source.Kind}
+		d.Plans = &gsheet.PlanTab{Tabs: g.tabs}
+	}
+	wireChangeLog(d, *g)
+	return nil
+}
+
+// fileVersions tells a Drive file's version: as this pass's poll of the
+// change log gave it, and right now.
+type fileVersions interface {
+	FileVersion(ctx context.Context, id string) (int64, bool)
+	CurrentVersion(ctx context.Context, id string) (int64, bool)
+}
+
+// wireManager sets the manager spreadsheet's tab reader and its Drive
+// version, when there is a spreadsheet (summary.spreadsheet). Its version
+// comes from the Drive source's change log poll (nothing more to ask), or
+// with local reports from one files.get per pass. A tab is read again only
+// when the version changed since it was read (the store keeps it), and
+// the summary is written again only when it changed or the spreadsheet
+// did (so a poll where nothing changed asks Google once).
+func (g *googleWiring) wireManager(ctx context.Context, d *pass.Deps, versions fileVersions) error {
+	if strings.TrimSpace(g.cfg.Summary.Spreadsheet) == "" {
+		return nil
+	}
+	svc, id, err := g.managerSheet(ctx)
+	if err != nil {
+		return err
+	}
+	g.tabs = &gsheet.Tabs{Sheets: svc, ID: id}
+	d.Pollers = append(d.Pollers, g.tabs)
+	if d.Store == nil || d.DryRun {
+		return nil // nothing kept: every tab read, the summary not written
+	}
+	if versions == nil {
+		drv, err := google.NewDrive(ctx, g.options())
 		if err != nil {
 			return err
 		}
-		d.Roster = &gsheet.Roster{Sheets: svc, ID: id, SourceKind: g.cfg.Source.Kind}
-		d.Plans = &gsheet.PlanTab{Sheets: svc, ID: id}
+		versions = &gdrive.Source{Drive: drv}
 	}
-	return wireChangeLog(ctx, d, g)
+	g.manager = &managerVersion{id: id, src: versions}
+	g.tabs.Version, g.tabs.Kept = g.manager.polled, d.Store
+	d.Pollers = append(d.Pollers, g.manager)
+	return nil
+}
+
+// managerVersion is the manager spreadsheet's Drive version, asked once
+// per pass (source.Poller).
+type managerVersion struct {
+	id  string
+	src fileVersions
+
+	mu    sync.Mutex
+	asked bool
+	v     int64
+	ok    bool
+}
+
+func (m *managerVersion) NewPoll() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.asked = false
+}
+
+// polled is the version this pass's poll gave (false: Drive did not tell).
+func (m *managerVersion) polled(ctx context.Context) (int64, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.asked {
+		m.v, m.ok = m.src.FileVersion(ctx, m.id)
+		m.asked = true
+	}
+	return m.v, m.ok
+}
+
+// now asks Drive for the version now (right after a summary write).
+func (m *managerVersion) now(ctx context.Context) (int64, bool) {
+	return m.src.CurrentVersion(ctx, m.id)
 }
 
 // driveState keeps the Drive source's change token and files in the store.
@@ -177,7 +261,7 @@ func (xlsxWriter) StreamsDays() {}
 // summary did not change.
 func (w xlsxWriter) Target() string { return "xlsx:" + w.path }
 
-func (w xlsxWriter) State() (string, error) {
+func (w xlsxWriter) State(context.Context, bool) (string, error) {
 	info, err := os.Stat(w.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil
@@ -192,11 +276,45 @@ func (w xlsxWriter) State() (string, error) {
 type sheetWriter struct {
 	w           *sheetsummary.Writer
 	spreadsheet string
+	// version is the spreadsheet's Drive version (nil: unknown, and the
+	// summary is written on every pass).
+	version *managerVersion
 }
 
 func (w sheetWriter) Write(ctx context.Context, m *summary.Model) error {
 	return w.w.Write(ctx, w.spreadsheet, m)
 }
+
+// Target and State make the Google Sheet a pass.StampedWriter when Drive
+// tells its version: a summary that did not change is not written again
+// while nobody touched the spreadsheet since dayreport wrote it (the
+// version this pass's poll of Drive's change log gave equals the one
+// Drive gave right after that write).
+func (w sheetWriter) Target() string { return "sheet:" + w.version.id }
+
+func (w sheetWriter) State(ctx context.Context, written bool) (string, error) {
+	if w.version == nil {
+		return "", nil
+	}
+	var (
+		v  int64
+		ok bool
+	)
+	if written {
+		v, ok = w.version.now(ctx)
+	} else {
+		v, ok = w.version.polled(ctx)
+	}
+	if !ok {
+		return "", nil
+	}
+	return "drive:" + strconv.FormatInt(v, 10), nil
+}
+
+// unstampedSheet is the Google Sheet's writer without Drive's version.
+type unstampedSheet struct{ w sheetWriter }
+
+func (u unstampedSheet) Write(ctx context.Context, m *summary.Model) error { return u.w.Write(ctx, m) }
 
 // wireSummaries sets the summary writers: the workbook first, then the
 // manager's Google Sheet, with the one client that has the spreadsheets
@@ -213,7 +331,14 @@ func wireSummaries(ctx context.Context, d *pass.Deps, g googleWiring) error {
 		if err != nil {
 			return err
 		}
-		d.Summaries = append(d.Summaries, sheetWriter{w: sheetsummary.New(svc), spreadsheet: s})
+		w := sheetWriter{w: sheetsummary.New(svc), spreadsheet: s, version: g.manager}
+		if w.version == nil {
+			// Without Drive's version the writer is not stamped: it
+			// writes every time, as a pass.SummaryWriter.
+			d.Summaries = append(d.Summaries, unstampedSheet{w})
+			return nil
+		}
+		d.Summaries = append(d.Summaries, w)
 	}
 	return nil
 }

@@ -102,6 +102,10 @@ type Deps struct {
 	ChangeLog source.ChangeLog
 	// Plans, when set, adds the plans of the manager sheet's План tab.
 	Plans source.Plans
+	// Pollers learn what changed in Drive once per pass (the Drive
+	// source; the manager spreadsheet's version): each forgets the last
+	// pass's answers when a pass starts.
+	Pollers []source.Poller
 	// Adapter is the CRM; its pushes go through a crm.Retrier.
 	Adapter crm.Adapter
 	// Sleep is the Retrier's wait (tests make it instant).

@@ -27,11 +27,11 @@ type PlanOptions struct {
 // employee's plan (plans in the config), the stored days, and with
 // opts.CRM what the CRM recorded.
 func (e *Engine) Plan(ctx context.Context, m planfact.Month, date day.Date, opts PlanOptions) (*planfact.Result, error) {
-	in, err := e.planInput(ctx, m, date, opts)
+	s, err := e.planStream(ctx, m, date, opts)
 	if err != nil {
 		return nil, err
 	}
-	return planfact.Compute(in), nil
+	return s.Result(), nil
 }
 
 // Review is the month review of m (SPEC §8): days by status, totals, flags,
@@ -45,19 +45,22 @@ func (e *Engine) Review(ctx context.Context, m planfact.Month, date day.Date) (*
 			date = today
 		}
 	}
-	in, err := e.planInput(ctx, m, date, PlanOptions{})
+	s, err := e.planStream(ctx, m, date, PlanOptions{})
 	if err != nil {
 		return nil, err
 	}
-	return planfact.ReviewOf(in, planfact.Compute(in)), nil
+	return s.Review(s.Result()), nil
 }
 
-// planInput gathers a month's days, plans and (with opts.CRM) facts.
-func (e *Engine) planInput(ctx context.Context, m planfact.Month, date day.Date, opts PlanOptions) (planfact.Input, error) {
+// planStream computes a month's план-факт and review from its stored days
+// (and with opts.CRM the CRM's facts), read one at a time: a month of every
+// employee's days is the largest thing a pass reads, and only their sums,
+// counts and notes are kept.
+func (e *Engine) planStream(ctx context.Context, m planfact.Month, date day.Date, opts PlanOptions) (*planfact.Stream, error) {
 	if e.Roster != nil && !e.rosterRead() {
 		// A command without a pass before it: the roster tab first.
 		if _, err := e.refreshRoster(ctx); err != nil {
-			return planfact.Input{}, err
+			return nil, err
 		}
 	}
 	if e.Plans != nil && !e.plansRead() {
@@ -70,9 +73,7 @@ func (e *Engine) planInput(ctx context.Context, m planfact.Month, date day.Date,
 		}
 	}
 	emps := e.Employees()
-	byID := map[string]int{}
-	for i, emp := range emps {
-		byID[emp.ID] = i
+	for _, emp := range emps {
 		in.Employees = append(in.Employees, planfact.Employee{ID: emp.ID, Name: emp.Name, Start: emp.Start,
 			OnLeave: emp.OnLeave, Plan: e.planOf(m, emp.ID)})
 	}
@@ -80,23 +81,20 @@ func (e *Engine) planInput(ctx context.Context, m planfact.Month, date day.Date,
 	if date.Before(to) {
 		to = date
 	}
-	err := e.Store.EachDay(ctx, m.First(), m.Last(), func(d store.Day) error {
-		i, ok := byID[d.Employee]
-		if !ok {
-			return nil // no longer on the roster
-		}
-		pe := &in.Employees[i]
-		pe.Days = append(pe.Days, planfact.Day{Date: d.Date, Status: d.Status, Metrics: d.Metrics,
-			Notes: d.Notes, LongTerm: d.LongTerm, Flags: flagCodes(d.Flags)})
-		return nil
-	})
-	if err != nil {
-		return in, err
-	}
 	if opts.CRM {
+		// The facts do not depend on the days: read before them, they are
+		// part of the stream's input.
 		e.planFacts(ctx, &in, emps, m.First(), to)
 	}
-	return in, nil
+	s := planfact.NewStream(in)
+	err := e.Store.EachDay(ctx, m.First(), m.Last(), func(d store.Day) error {
+		return s.Add(d.Employee, planfact.Day{Date: d.Date, Status: d.Status, Metrics: d.Metrics,
+			Notes: d.Notes, LongTerm: d.LongTerm, Flags: flagCodes(d.Flags)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // planOf is an employee's plan for the month: the configuration's plans,
@@ -178,14 +176,13 @@ func (e *Engine) planFacts(ctx context.Context, in *planfact.Input, emps []confi
 func (e *Engine) planModel(ctx context.Context, to day.Date) (*summary.PlanModel, error) {
 	m := planfact.MonthOf(to)
 	// The план-факт and the review of the month are of the same days: read
-	// once (a month of every employee's days is the largest thing a pass
-	// reads); unused after this, it is garbage before the month before is read.
-	in, err := e.planInput(ctx, m, to, PlanOptions{})
+	// once, a day at a time.
+	s, err := e.planStream(ctx, m, to, PlanOptions{})
 	if err != nil {
 		return nil, err
 	}
-	cur := planfact.Compute(in)
-	pm := &summary.PlanModel{Current: cur, Reviews: []*planfact.Review{planfact.ReviewOf(in, cur)}}
+	cur := s.Result()
+	pm := &summary.PlanModel{Current: cur, Reviews: []*planfact.Review{s.Review(cur)}}
 	prev := m.Prev()
 	rv, err := e.Review(ctx, prev, prev.Last())
 	if err != nil {

@@ -33,7 +33,7 @@ import (
 //     a sync that ended "ok", and left a quiet mark: the key of its inputs
 //     and its moment;
 //   - the key of this pass's inputs is the same: the build, the
-//     configuration, the roster and the План tab as read, the template,
+//     configuration, the roster, the План and Изменения tabs as read, the template,
 //     the CRM adapter, the request, the company's and every time zone's
 //     date, and the production calendar over the days the ledger may close;
 //   - no working day's deadline, in any employee's time zone, falls between
@@ -97,7 +97,7 @@ type outcome struct {
 // quietKey digests what a pass's verdicts and summary depend on besides
 // the store and the documents ("" when it cannot be digested: no pass is
 // quiet).
-func (r *run) quietKey() string {
+func (r *run) quietKey(ctx context.Context) string {
 	e := r.e
 	h := sha256.New()
 	buildStamp(h)
@@ -120,6 +120,15 @@ func (r *run) quietKey() string {
 	for _, v := range []any{e.Config, roster, e.Template, e.Adapter.Name(), r.req.Kind, r.req.Date.String(), r.req.Force,
 		r.company.String(), e.Lang()} {
 		if err := enc.Encode(v); err != nil {
+			return ""
+		}
+	}
+	if e.Deps.ChangeLog != nil && !e.DryRun {
+		// The change log tab, as the summary's Динамика will read it (the
+		// same read: a tab is read once a pass, and not at all when Drive
+		// says the spreadsheet did not change).
+		logged, probs, err := e.Deps.ChangeLog.Changes(ctx)
+		if err != nil || enc.Encode(logged) != nil || enc.Encode(probs) != nil {
 			return ""
 		}
 	}
@@ -233,56 +242,56 @@ func (r *run) quiet(ctx context.Context) []config.Employee {
 	if !ok || mark.Key != r.key || r.now.Before(mark.At) || r.deadlineBetween(mark.At, r.now) {
 		return emps
 	}
-	held := map[day.Date]map[string]store.HeldDay{}
-	var (
-		lastDate day.Date
-		last     map[string]store.HeldDay // held[lastDate]: most employees share a date
-	)
-	outs := make([]outcome, 0, len(emps))
+	// The pass dates' days are read before anyone is judged: a read that
+	// fails leaves everyone to the full judge, with nothing recorded.
+	held := map[day.Date]map[string]*store.HeldDay{}
+	for _, emp := range emps {
+		d := r.dateOf(emp)
+		if _, ok := held[d]; ok {
+			continue
+		}
+		byEmp, err := r.daysHeldOn(ctx, e.Adapter.Name(), d)
+		if err != nil {
+			r.log.Debug().Err(err).Msg("not a quiet pass: the pass date's days could not be read")
+			return emps
+		}
+		held[d] = byEmp
+	}
+	// Each employee's outcomes are recorded as they come, as judgeEmployee
+	// would have recorded them for skipped documents (the caller puts the
+	// result's lines in roster order once the rest are judged): kept for
+	// all 10 000 until the end, with their plans and stored days, they were
+	// the peak of a quiet poll.
+	r.res.Employees = slices.Grow(r.res.Employees, len(emps))
 	var rest []config.Employee
 	for _, emp := range emps {
 		p := &plan{emp: emp, loc: e.Config.EmployeeLocation(emp), today: r.todayOf(emp), date: r.dateOf(emp)}
-		if last == nil || p.date != lastDate {
-			byEmp, ok := held[p.date]
-			if !ok {
-				var err error
-				if byEmp, err = r.daysHeldOn(ctx, e.Adapter.Name(), p.date); err != nil {
-					r.log.Debug().Err(err).Msg("not a quiet pass: the pass date's days could not be read")
-					return emps
-				}
-				held[p.date] = byEmp
-			}
-			lastDate, last = p.date, byEmp
-		}
-		h, known := last[emp.ID]
+		var h store.HeldDay
+		hp, known := held[p.date][emp.ID]
 		if known {
-			p.held = &h.Day
+			h, p.held = *hp, &hp.Day
 		}
 		p.revision = r.revisions[emp.ID]
-		mine, ok := r.quietEmployee(ctx, p, h, known)
+		outs, ok := r.quietEmployee(ctx, p, h, known)
 		if !ok {
 			rest = append(rest, emp)
 			continue
 		}
-		outs = append(outs, mine...)
+		for _, o := range outs {
+			if o.saved {
+				r.noteJudged(o.p, o.next)
+			}
+			if !o.shown {
+				continue
+			}
+			if o.out.unchanged {
+				r.res.CRM.Unchanged++
+			}
+			r.res.Employees = append(r.res.Employees, o.out)
+		}
 	}
-	// The outcomes are the pass's, as judgeEmployee would have recorded
-	// them for skipped documents (the caller puts the result's lines in
-	// roster order once the rest are judged).
 	if len(rest) == 0 {
 		r.quietMark = &mark
-	}
-	for _, o := range outs {
-		if o.saved {
-			r.noteJudged(o.p, o.next)
-		}
-		if !o.shown {
-			continue
-		}
-		if o.out.unchanged {
-			r.res.CRM.Unchanged++
-		}
-		r.res.Employees = append(r.res.Employees, o.out)
 	}
 	if len(rest) == 0 {
 		r.log.Debug().Int("employees", len(emps)).Msg("quiet pass: nothing changed since the previous pass")
@@ -403,13 +412,13 @@ func (r *run) quietDay(p *plan, d day.Date, h store.HeldDay, known bool) (out Em
 // built again.
 func (r *run) refreshSummary(ctx context.Context) *SummaryResult {
 	e := r.e
-	if m := r.quietMark; m != nil && m.Summary != "" && m.To != "" && e.Deps.ChangeLog == nil && !e.DryRun &&
+	if m := r.quietMark; m != nil && m.Summary != "" && m.To != "" && !e.DryRun &&
 		len(e.Summaries) > 0 && r.res.CRM.Pushed == 0 && r.res.CRM.Failed == 0 {
 		if res, ok := r.summaryAsLeft(ctx, *m); ok {
 			return res
 		}
 	}
-	return e.RefreshSummary(ctx)
+	return e.summaryNow(ctx)
 }
 
 // summaryAsLeft is the summary result when every target holds the summary
@@ -429,7 +438,7 @@ func (r *run) summaryAsLeft(ctx context.Context, m quietMark) (*SummaryResult, b
 		if err != nil || !ok || st.Fingerprint != m.Summary {
 			return nil, false
 		}
-		if now, err := sw.State(); err != nil || now == "" || now != st.State {
+		if now, err := sw.State(ctx, false); err != nil || now == "" || now != st.State {
 			return nil, false
 		}
 	}

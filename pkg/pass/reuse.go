@@ -26,13 +26,18 @@ import (
 //     the lock is that count again: nothing was written since.
 //
 // Anything else (another count, no count: PostgreSQL keeps none, a dry
-// run, a replay) and the pass reads the store as before. What is kept is
+// run, a replay, the engine's first pass) and the pass reads the store as
+// before. What is kept is
 // shared read-only: the pass's result lines carry its numbers, as they
 // carried the rows read anew.
 
 // storeReuse is the engine's kept reads (mu guards it).
 type storeReuse struct {
-	mu    sync.Mutex
+	mu sync.Mutex
+	// ran: the engine ran a pass before. Its first pass keeps nothing: a
+	// process that runs one pass (a cron's sync) would only hold the
+	// reads longer (the daemon's second poll keeps them for the third).
+	ran   bool
 	count store.ChangeCount
 	kept  *storeReads // nil: nothing kept
 }
@@ -41,7 +46,7 @@ type storeReuse struct {
 type storeReads struct {
 	since map[string]day.Date
 	docs  map[string]store.DocumentState
-	held  map[heldKey]map[string]store.HeldDay
+	held  map[heldKey]map[string]*store.HeldDay
 }
 
 // heldKey names one DaysHeldOnBy read.
@@ -66,12 +71,19 @@ func (r *run) startReuse(ctx context.Context) {
 	if e.DryRun || e.overlay != nil || e.Clock.pretending() {
 		return
 	}
+	e.reuse.mu.Lock()
+	first := !e.reuse.ran
+	e.reuse.ran = true
+	e.reuse.mu.Unlock()
+	if first {
+		return
+	}
 	c, ok, err := e.Store.ChangeCount(ctx)
 	if err != nil || !ok {
 		return
 	}
 	r.reuse.counted, r.reuse.count = true, c
-	r.reuse.used.held = map[heldKey]map[string]store.HeldDay{}
+	r.reuse.used.held = map[heldKey]map[string]*store.HeldDay{}
 	e.reuse.mu.Lock()
 	if e.reuse.kept != nil && e.reuse.count == c {
 		r.reuse.kept = e.reuse.kept
@@ -128,7 +140,7 @@ func (r *run) documents(ctx context.Context) (map[string]store.DocumentState, er
 }
 
 // daysHeldOn is Store.DaysHeldOnBy, kept between passes.
-func (r *run) daysHeldOn(ctx context.Context, adapter string, d day.Date) (map[string]store.HeldDay, error) {
+func (r *run) daysHeldOn(ctx context.Context, adapter string, d day.Date) (map[string]*store.HeldDay, error) {
 	key := heldKey{adapter, d}
 	if k := r.reuse.kept; k != nil {
 		if m, ok := k.held[key]; ok {

@@ -97,6 +97,7 @@ func (e *Engine) Run(ctx context.Context, req Request) (*Result, error) {
 	}
 	r.res = &Result{Date: r.company.String(), DryRun: e.DryRun, Employees: []EmployeeResult{}, CRM: CRMResult{Adapter: e.Adapter.Name()}}
 	r.log = e.Log.With().Str("kind", req.Kind).Str("date", r.company.String()).Logger()
+	e.newPoll()
 	if !e.DryRun {
 		unlock, err := e.Store.Lock(ctx, req.Kind+" "+r.company.String())
 		if err != nil {
@@ -153,7 +154,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 	}
 	res.PlanProblems = e.refreshPlans(ctx)
 	r.findStrays()
-	r.key = r.quietKey()
+	r.key = r.quietKey(ctx)
 	stopped := false
 	from := len(res.Employees)
 	if rest := r.quiet(ctx); len(rest) > 0 {

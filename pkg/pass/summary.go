@@ -199,6 +199,22 @@ func (e *Engine) RefreshSummary(ctx context.Context) *SummaryResult {
 	if e.DryRun || len(e.Summaries) == 0 {
 		return nil
 	}
+	e.newPoll() // a summary written apart from a pass asks Drive afresh
+	return e.summaryNow(ctx)
+}
+
+// newPoll has every Poller forget what the last pass learnt.
+func (e *Engine) newPoll() {
+	for _, p := range e.Pollers {
+		p.NewPoll()
+	}
+}
+
+// summaryNow is RefreshSummary within a pass (Drive already asked).
+func (e *Engine) summaryNow(ctx context.Context) *SummaryResult {
+	if e.DryRun || len(e.Summaries) == 0 {
+		return nil
+	}
 	to, ok, err := e.LastDay(ctx)
 	if err != nil {
 		e.Log.Error().Err(err).Msg("write the summary: the state database did not answer; the next pass writes it again")
@@ -261,8 +277,9 @@ type StampedWriter interface {
 	// Target names what is written (the store keeps its stamp by it).
 	Target() string
 	// State describes the target now ("" when it is missing), to compare
-	// with its state right after the last write.
-	State() (string, error)
+	// with its state right after the last write; written: asked right
+	// after this pass's write (a Google Sheet asks Drive again then).
+	State(ctx context.Context, written bool) (string, error)
 }
 
 // DaysStreamer is a SummaryWriter that reads a model's Сводка rows from
@@ -280,7 +297,7 @@ func (e *Engine) writeStamped(ctx context.Context, w StampedWriter, m *summary.M
 	if fp != "" {
 		st, ok, err := e.Store.SummaryStamp(ctx, w.Target())
 		if err == nil && ok && st.Fingerprint == fp {
-			if now, err := w.State(); err == nil && now != "" && now == st.State {
+			if now, err := w.State(ctx, false); err == nil && now != "" && now == st.State {
 				e.Log.Debug().Str("target", w.Target()).Msg("summary unchanged; not written again")
 				return nil
 			}
@@ -289,7 +306,7 @@ func (e *Engine) writeStamped(ctx context.Context, w StampedWriter, m *summary.M
 	if err := w.Write(ctx, m); err != nil {
 		return err
 	}
-	state, err := w.State()
+	state, err := w.State(ctx, true)
 	if fp == "" || err != nil || state == "" {
 		return nil // written; without a stamp it is written next time too
 	}

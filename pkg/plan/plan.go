@@ -187,14 +187,7 @@ func (in Input) asOf() day.Date {
 // Compute computes the month's план-факт.
 func Compute(in Input) *Result {
 	first, last, upTo := in.Month.First(), in.Month.Last(), in.asOf()
-	res := &Result{Month: in.Month.String(), Date: in.Date.String(), Employees: []EmployeeResult{},
-		Team: Team{Metrics: map[string]Figures{}}}
-	res.WorkingDays = WorkingDays(in.Calendar, Employee{}, first, last)
-	type sums struct {
-		plan, actual, forecast, crm float64
-		hasCRM, hasForecast         bool
-	}
-	team := map[string]*sums{}
+	res, team := newResult(in), map[string]*teamSums{}
 	for _, e := range in.Employees {
 		er := EmployeeResult{ID: e.ID, Name: e.Name, Metrics: map[string]Figures{},
 			WorkingDays: WorkingDays(in.Calendar, e, first, last),
@@ -210,47 +203,72 @@ func Compute(in Input) *Result {
 		}
 		er.Order = order(in.Metrics, e.Plan)
 		for _, k := range er.Order {
-			f := Figures{Plan: e.Plan[k], Actual: actual[k]}
-			if x, ok := e.CRM[k]; ok && e.CRM != nil {
-				f.ActualCRM = ptr(x)
-			}
-			switch {
-			case er.WorkingDays == 0 || er.ElapsedDays == er.WorkingDays:
-				f.Forecast = ptr(f.Actual) // nothing more to come
-			case er.ElapsedDays > 0:
-				f.Forecast = ptr(f.Actual / float64(er.ElapsedDays) * float64(er.WorkingDays))
-			}
-			f.Percent, f.ForecastPercent = ratio(f.Actual, f.Plan), nil
-			if f.Forecast != nil {
-				f.ForecastPercent = ratio(*f.Forecast, f.Plan)
-			}
-			er.Metrics[k] = f
-			s := team[k]
-			if s == nil {
-				s = &sums{}
-				team[k] = s
-			}
-			s.plan += f.Plan
-			s.actual += f.Actual
-			if f.Forecast != nil {
-				s.forecast += *f.Forecast
-				s.hasForecast = true
-			} else {
-				s.forecast += f.Actual // not started yet: only what is done counts
-			}
-			if f.ActualCRM != nil {
-				s.crm += *f.ActualCRM
-				s.hasCRM = true
-			}
+			er.figure(k, e, actual[k], team)
 		}
 		res.Employees = append(res.Employees, er)
 	}
+	res.teamFigures(in.Metrics, team)
+	return res
+}
+
+func newResult(in Input) *Result {
+	res := &Result{Month: in.Month.String(), Date: in.Date.String(), Employees: []EmployeeResult{},
+		Team: Team{Metrics: map[string]Figures{}}}
+	res.WorkingDays = WorkingDays(in.Calendar, Employee{}, in.Month.First(), in.Month.Last())
+	return res
+}
+
+// teamSums add up one metric over the employees who have it planned.
+type teamSums struct {
+	plan, actual, forecast, crm float64
+	hasCRM, hasForecast         bool
+}
+
+// figure sets metric k's figures of employee e, whose actual is given, and
+// adds them to the team's.
+func (er *EmployeeResult) figure(k string, e Employee, actual float64, team map[string]*teamSums) {
+	f := Figures{Plan: e.Plan[k], Actual: actual}
+	if x, ok := e.CRM[k]; ok && e.CRM != nil {
+		f.ActualCRM = ptr(x)
+	}
+	switch {
+	case er.WorkingDays == 0 || er.ElapsedDays == er.WorkingDays:
+		f.Forecast = ptr(f.Actual) // nothing more to come
+	case er.ElapsedDays > 0:
+		f.Forecast = ptr(f.Actual / float64(er.ElapsedDays) * float64(er.WorkingDays))
+	}
+	f.Percent, f.ForecastPercent = ratio(f.Actual, f.Plan), nil
+	if f.Forecast != nil {
+		f.ForecastPercent = ratio(*f.Forecast, f.Plan)
+	}
+	er.Metrics[k] = f
+	s := team[k]
+	if s == nil {
+		s = &teamSums{}
+		team[k] = s
+	}
+	s.plan += f.Plan
+	s.actual += f.Actual
+	if f.Forecast != nil {
+		s.forecast += *f.Forecast
+		s.hasForecast = true
+	} else {
+		s.forecast += f.Actual // not started yet: only what is done counts
+	}
+	if f.ActualCRM != nil {
+		s.crm += *f.ActualCRM
+		s.hasCRM = true
+	}
+}
+
+// teamFigures sets the team's figures from its sums.
+func (r *Result) teamFigures(metrics []string, team map[string]*teamSums) {
 	planned := map[string]float64{}
 	for k := range team {
 		planned[k] = 1
 	}
-	res.Team.Order = order(in.Metrics, planned)
-	for _, k := range res.Team.Order {
+	r.Team.Order = order(metrics, planned)
+	for _, k := range r.Team.Order {
 		s := team[k]
 		f := Figures{Plan: s.plan, Actual: s.actual}
 		if s.hasCRM {
@@ -260,9 +278,8 @@ func Compute(in Input) *Result {
 		if s.hasForecast {
 			f.Forecast, f.ForecastPercent = ptr(s.forecast), ratio(s.forecast, f.Plan)
 		}
-		res.Team.Metrics[k] = f
+		r.Team.Metrics[k] = f
 	}
-	return res
 }
 
 // order lists the keys of plan: those in metrics first, in that order, then

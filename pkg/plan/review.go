@@ -45,13 +45,9 @@ type Note struct {
 // ReviewOf builds the month review of in, with res its план-факт
 // (Compute(in)).
 func ReviewOf(in Input, res *Result) *Review {
-	rv := &Review{Month: in.Month.String(), Date: in.asOf().String(), Employees: []EmployeeReview{}}
-	if in.Date.Before(in.Month.First()) {
-		rv.Date = in.Date.String()
-	}
+	rv := newReview(in)
 	for i, e := range in.Employees {
-		er := EmployeeReview{ID: e.ID, Name: e.Name, Days: map[report.Status]int{}, Totals: map[string]float64{},
-			Flags: map[string]int{}, Notes: []Note{}}
+		er := newEmployeeReview(e)
 		ds := slices.Clone(e.Days)
 		slices.SortFunc(ds, func(a, b Day) int { return a.Date.Compare(b.Date) })
 		for _, d := range ds {
@@ -72,10 +68,28 @@ func ReviewOf(in Input, res *Result) *Review {
 				er.Notes = append(er.Notes, Note{Date: d.Date.String(), Notes: d.Notes, LongTerm: d.LongTerm})
 			}
 		}
-		if i < len(res.Employees) && len(res.Employees[i].Metrics) > 0 {
-			er.Plan, er.PlanOrder = res.Employees[i].Metrics, res.Employees[i].Order
-		}
+		er.planOf(res, i)
 		rv.Employees = append(rv.Employees, er)
 	}
 	return rv
+}
+
+func newReview(in Input) *Review {
+	rv := &Review{Month: in.Month.String(), Date: in.asOf().String(), Employees: []EmployeeReview{}}
+	if in.Date.Before(in.Month.First()) {
+		rv.Date = in.Date.String()
+	}
+	return rv
+}
+
+func newEmployeeReview(e Employee) EmployeeReview {
+	return EmployeeReview{ID: e.ID, Name: e.Name, Days: map[report.Status]int{}, Totals: map[string]float64{},
+		Flags: map[string]int{}, Notes: []Note{}}
+}
+
+// planOf gives the review the plan figures of the i-th employee of res.
+func (er *EmployeeReview) planOf(res *Result, i int) {
+	if i < len(res.Employees) && len(res.Employees[i].Metrics) > 0 {
+		er.Plan, er.PlanOrder = res.Employees[i].Metrics, res.Employees[i].Order
+	}
 }

@@ -76,6 +76,14 @@ type Watcher interface {
 	Revisions(ctx context.Context, refs []Ref) (map[string]string, error)
 }
 
+// Poller learns what changed once per pass (Drive's change log, asked
+// for the reports and the manager spreadsheet together) and answers the
+// pass's later questions from it. NewPoll forgets what it learnt: the pass
+// engine calls it when a pass, or a summary written apart, starts.
+type Poller interface {
+	NewPoll()
+}
+
 // RosterProblem is a roster row that could not be used: that employee alone
 // is left out of the pass, and the problem is reported with its row.
 type RosterProblem struct {

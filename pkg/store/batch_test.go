@@ -144,6 +144,10 @@ func dayBatchIsSaveDay(t *testing.T, background bool) {
 				require.NoError(t, one.NoteClosedVersion(ctx, c.employee, c.date, c.hash, c.at))
 				b.NoteClosedVersion(c.employee, c.date, c.hash, c.at)
 			case st.pushed:
+				// A pass drains the outbox after its last flush, which waits
+				// for a batch written in the background.
+				_, err := b.Flush(ctx)
+				require.NoError(t, err)
 				pushAll(one)
 				pushAll(batched)
 			case st.flush && background:
@@ -355,5 +359,40 @@ func TestDayBatchStart(t *testing.T) {
 		_, err = b.Flush(ctx)
 		require.NoError(t, err, "a loss is reported once")
 		require.Equal(t, 3, count(t, s, `SELECT count(*) FROM days`))
+	})
+}
+
+// TestBatchCancelledBetweenStatements: a pass cancelled while its batch is
+// written stops the batch at the next statement and writes none of it
+// (the statements run without the cancel themselves, so SQLite's driver
+// does not start a goroutine for each).
+func TestBatchCancelledBetweenStatements(t *testing.T) {
+	t.Parallel()
+	bothDrivers(t, func(t *testing.T) {
+		s := memStore(t, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		b := s.NewDayBatch()
+		for _, e := range []string{"ivanov", "petrova", "sidorov"} {
+			_, err := b.Save(ctx, update(e, testDate, 20))
+			require.NoError(t, err)
+		}
+		ops := 0
+		s.failAt = func(p string) error {
+			if p == "batch" {
+				if ops++; ops == 1 {
+					cancel() // after the first employee's statements
+				}
+			}
+			return nil
+		}
+		_, err := b.Flush(ctx)
+		require.ErrorIs(t, err, context.Canceled)
+		s.failAt = nil
+		require.Zero(t, count(t, s, `SELECT count(*) FROM days`), "the batch is rolled back")
+		require.Zero(t, count(t, s, `SELECT count(*) FROM outbox`))
+		if s.db.d != postgresDialect {
+			require.Equal(t, 1, ops, "SQLite stops at the next statement")
+		}
 	})
 }

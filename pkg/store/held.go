@@ -52,11 +52,13 @@ func (s *Store) DaysHeldOn(ctx context.Context, adapter string, d day.Date) ([]H
 }
 
 // DaysHeldOnBy is DaysHeldOn by employee (a quiet poll looks each one up:
-// the list of 10 000 days grew by copying).
-func (s *Store) DaysHeldOnBy(ctx context.Context, adapter string, d day.Date) (map[string]HeldDay, error) {
-	out := map[string]HeldDay{}
+// the list of 10 000 days grew by copying). The days are pointed to: a
+// quiet poll keeps the day it looked up, which as a map value would be
+// copied again.
+func (s *Store) DaysHeldOnBy(ctx context.Context, adapter string, d day.Date) (map[string]*HeldDay, error) {
+	out := map[string]*HeldDay{}
 	err := s.eachHeld(ctx, adapter, `d.date = ?`, []any{d.String()}, func(h HeldDay) {
-		out[h.Employee] = h
+		out[h.Employee] = &h
 	})
 	if err != nil {
 		return nil, err

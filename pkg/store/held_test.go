@@ -37,7 +37,11 @@ func TestDaysHeldOn(t *testing.T) {
 			}
 			by, err := s.DaysHeldOnBy(ctx, adapter, testDate)
 			require.NoError(t, err)
-			require.Equal(t, out, by)
+			require.Len(t, by, len(out))
+			for id, d := range out {
+				require.NotNil(t, by[id], id)
+				require.Equal(t, d, *by[id], id)
+			}
 			return out
 		}
 		got := byEmp("builtin")

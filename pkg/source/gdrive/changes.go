@@ -64,7 +64,10 @@ const driveChangesPage = 1000
 // files as versions does; a later poll asks changes.list for what changed
 // since the kept token (one call when nothing did) and takes every other
 // file's version as kept. A token Drive rejects starts over. Files never
-// seen (a new employee outside the folder) cost a files.get each, once.
+// seen (a new employee outside the folder, the manager spreadsheet) cost a
+// files.get each, once. Drive is asked once per pass (polled): the manager
+// spreadsheet's version (FileVersion) and the reports' come from the same
+// changes.list.
 //
 // What the poll learnt is kept, token and files in one transaction, before
 // any document is read: a pass that stops before it remembers a document
@@ -72,10 +75,66 @@ const driveChangesPage = 1000
 // and reads it again; a poll that stops before keeping the token asks for
 // the same changes again. Either way no change is lost.
 func (g *Source) watched(ctx context.Context, ids map[string]bool) (map[string]string, map[string]editor, error) {
+	p, err := g.polled(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.noLog {
+		// An endpoint without the change log (google.endpoint pointing
+		// at a server that has files only): every poll lists the files,
+		// as before the change log.
+		return g.versions(ctx, ids)
+	}
+	files := g.fill(ctx, p, ids)
+	out := make(map[string]string, len(ids))
+	editors := make(map[string]editor, len(ids))
+	for id := range ids {
+		f, ok := files[id]
+		if !ok || f.Gone {
+			continue // trashed or removed: read, and the read says what is wrong
+		}
+		out[id] = "drive:" + strconv.FormatInt(f.Version, 10)
+		if f.EditedBy != "" || !f.EditedAt.IsZero() {
+			editors[id] = editor{by: f.EditedBy, at: f.EditedAt}
+		}
+	}
+	return out, editors, nil
+}
+
+// poll is what a pass learnt from Drive's change log: every known file as
+// of the poll, or that the endpoint has no change log, or the poll's error.
+type poll struct {
+	w     Watch
+	noLog bool
+	err   error
+}
+
+// NewPoll forgets what the last pass learnt from Drive: the next question
+// (Revisions, FileVersion) asks Drive's change log again. The pass engine
+// calls it when a pass starts (source.Poller).
+func (g *Source) NewPoll() {
+	g.pollMu.Lock()
+	defer g.pollMu.Unlock()
+	g.last = nil
+}
+
+// polled is this pass's poll of Drive's change log, made on the first
+// question of the pass (ids: the files that question is about, whose
+// changes are kept even when the state does not know them yet).
+func (g *Source) polled(ctx context.Context, ids map[string]bool) (*poll, error) {
+	g.pollMu.Lock()
+	defer g.pollMu.Unlock()
+	if g.last == nil {
+		g.last = g.pollDrive(ctx, ids)
+	}
+	return g.last, g.last.err
+}
+
+func (g *Source) pollDrive(ctx context.Context, ids map[string]bool) *poll {
 	folder := FolderID(g.Folder)
 	w, err := g.State.DriveWatch(ctx)
 	if err != nil {
-		return nil, nil, fmt.Errorf("drive: the kept change token: %w", err)
+		return &poll{err: fmt.Errorf("drive: the kept change token: %w", err)}
 	}
 	if w.Files == nil {
 		w.Files = map[string]File{}
@@ -90,7 +149,7 @@ func (g *Source) watched(ctx context.Context, ids map[string]bool) (map[string]s
 			g.Log.Info().Err(err).Msg("Drive no longer honours the kept change token; the report files are listed again")
 			replace = true
 		case err != nil:
-			return nil, nil, err
+			return &poll{err: err}
 		default:
 			if token != w.Token {
 				changed = orEmpty(changed)
@@ -104,25 +163,10 @@ func (g *Source) watched(ctx context.Context, ids map[string]bool) (map[string]s
 	if replace {
 		if w, err = g.listAll(ctx, folder); err != nil {
 			if notServed(err) {
-				// An endpoint without the change log (google.endpoint
-				// pointing at a server that has files only): every poll
-				// lists the files, as before the change log.
-				return g.versions(ctx, ids)
+				return &poll{noLog: true}
 			}
-			return nil, nil, err
+			return &poll{err: err}
 		}
-	}
-	for id := range ids {
-		if _, ok := w.Files[id]; ok {
-			continue
-		}
-		f, err := g.Drive.Files.Get(id).Fields(getFields).SupportsAllDrives(true).Context(ctx).Do()
-		if err != nil {
-			continue // unknown: the document is read, and the read says what is wrong
-		}
-		w.Files[id] = fileState(f, false)
-		changed = orEmpty(changed)
-		changed[id] = w.Files[id]
 	}
 	switch {
 	case replace:
@@ -133,20 +177,81 @@ func (g *Source) watched(ctx context.Context, ids map[string]bool) (map[string]s
 	if err != nil {
 		g.Log.Warn().Err(err).Msg("keep Drive's change token; the next poll asks for these changes again")
 	}
+	return &poll{w: w}
+}
 
-	out := make(map[string]string, len(ids))
-	editors := make(map[string]editor, len(ids))
+// fill adds to the poll the files of ids it does not know (a files.get
+// each, kept in the state), and returns the poll's files.
+func (g *Source) fill(ctx context.Context, p *poll, ids map[string]bool) map[string]File {
+	g.pollMu.Lock()
+	defer g.pollMu.Unlock()
+	var unknown []string
 	for id := range ids {
-		f, ok := w.Files[id]
-		if !ok || f.Gone {
-			continue // trashed or removed: read, and the read says what is wrong
-		}
-		out[id] = "drive:" + strconv.FormatInt(f.Version, 10)
-		if f.EditedBy != "" || !f.EditedAt.IsZero() {
-			editors[id] = editor{by: f.EditedBy, at: f.EditedAt}
+		if _, ok := p.w.Files[id]; !ok {
+			unknown = append(unknown, id)
 		}
 	}
-	return out, editors, nil
+	slices.Sort(unknown) // asked in the same order every time
+	var added map[string]File
+	for _, id := range unknown {
+		f, err := g.Drive.Files.Get(id).Fields(getFields).SupportsAllDrives(true).Context(ctx).Do()
+		if err != nil {
+			continue // unknown: the document is read, and the read says what is wrong
+		}
+		p.w.Files[id] = fileState(f, false)
+		added = orEmpty(added)
+		added[id] = p.w.Files[id]
+	}
+	if added != nil {
+		if err := g.State.SaveDriveWatch(ctx, Watch{Scope: p.w.Scope, Token: p.w.Token, Files: added}, false); err != nil {
+			g.Log.Warn().Err(err).Msg("keep Drive's file versions; the next poll asks for them again")
+		}
+	}
+	return p.w.Files
+}
+
+// FileVersion is the Drive version of file id as this pass's poll learnt
+// it (the change log's, or a files.get the first time the file is asked
+// about); false when Drive did not tell (no Drive client, an error, the
+// file trashed or gone). The manager spreadsheet's tabs are read again
+// only when it changes (pkg/source/gsheet.Tabs).
+func (g *Source) FileVersion(ctx context.Context, id string) (int64, bool) {
+	if g.Drive == nil || id == "" {
+		return 0, false
+	}
+	ids := map[string]bool{id: true}
+	if g.State == nil {
+		return g.fileVersionNow(ctx, id)
+	}
+	p, err := g.polled(ctx, ids)
+	if err != nil {
+		return 0, false
+	}
+	if p.noLog {
+		return g.fileVersionNow(ctx, id)
+	}
+	f, ok := g.fill(ctx, p, ids)[id]
+	if !ok || f.Gone {
+		return 0, false
+	}
+	return f.Version, true
+}
+
+// CurrentVersion asks Drive for file id's version now (one files.get): the
+// manager spreadsheet's right after dayreport wrote the summary into it.
+func (g *Source) CurrentVersion(ctx context.Context, id string) (int64, bool) {
+	if g.Drive == nil || id == "" {
+		return 0, false
+	}
+	return g.fileVersionNow(ctx, id)
+}
+
+func (g *Source) fileVersionNow(ctx context.Context, id string) (int64, bool) {
+	f, err := g.Drive.Files.Get(id).Fields("id, version, trashed").SupportsAllDrives(true).Context(ctx).Do()
+	if err != nil || f.Trashed {
+		return 0, false
+	}
+	return f.Version, true
 }
 
 func orEmpty(m map[string]File) map[string]File {

@@ -48,6 +48,10 @@ type Source struct {
 	// Fetch hands them on.
 	mu      sync.Mutex
 	editors map[string]editor
+
+	// last is this pass's poll of the change log (nil: none yet).
+	pollMu sync.Mutex
+	last   *poll
 }
 
 // editor is who last modified a file, and when.
@@ -60,6 +64,7 @@ var (
 	_ source.Source     = (*Source)(nil)
 	_ source.Prefetcher = (*Source)(nil)
 	_ source.Watcher    = (*Source)(nil)
+	_ source.Poller     = (*Source)(nil)
 )
 
 // IsSheet reports whether a roster's report reference names a spreadsheet.

@@ -33,25 +33,24 @@ type ChangeLog struct {
 	Sheets *sheets.Service
 	// ID is the spreadsheet.
 	ID string
+	// Tabs, when set, reads the tab (and keeps it by the spreadsheet's
+	// version); nil: read from Sheets every time.
+	Tabs *Tabs
 }
 
 var _ source.ChangeLog = (*ChangeLog)(nil)
 
 // Changes reads the tab.
 func (c *ChangeLog) Changes(ctx context.Context) ([]source.LoggedChange, []source.ChangeProblem, error) {
-	tab, err := findTab(ctx, c.Sheets, c.ID, ChangeTabs)
+	t := tabsOf(c.Tabs, c.Sheets, c.ID)
+	tab, rows, err := t.Read(ctx, ChangeTabs, "FORMATTED_VALUE")
 	if err != nil {
-		return nil, nil, fmt.Errorf("change log: spreadsheet %s: %w", c.ID, err)
+		return nil, nil, readErr("change log", t.ID, err)
 	}
 	if tab == "" {
 		return nil, nil, nil
 	}
-	vr, err := c.Sheets.Spreadsheets.Values.Get(c.ID, A1Range(tab)).
-		ValueRenderOption("FORMATTED_VALUE").Context(ctx).Do()
-	if err != nil {
-		return nil, nil, fmt.Errorf("change log: %s!%s: %w", c.ID, tab, err)
-	}
-	changes, probs := ParseChanges(tab, vr.Values)
+	changes, probs := ParseChanges(tab, rows)
 	return changes, probs, nil
 }
 

@@ -34,25 +34,24 @@ type PlanTab struct {
 	Sheets *sheets.Service
 	// ID is the spreadsheet.
 	ID string
+	// Tabs, when set, reads the tab (and keeps it by the spreadsheet's
+	// version); nil: read from Sheets every time.
+	Tabs *Tabs
 }
 
 var _ source.Plans = (*PlanTab)(nil)
 
 // Plans returns the tab's rows and the cells that are not usable.
 func (p *PlanTab) Plans(ctx context.Context, known []string) ([]source.PlanRow, []source.PlanProblem, error) {
-	tab, err := findTab(ctx, p.Sheets, p.ID, PlanTabs)
+	t := tabsOf(p.Tabs, p.Sheets, p.ID)
+	tab, values, err := t.Read(ctx, PlanTabs, "UNFORMATTED_VALUE")
 	if err != nil {
-		return nil, nil, fmt.Errorf("plans: spreadsheet %s: %w", p.ID, err)
+		return nil, nil, readErr("plans", t.ID, err)
 	}
 	if tab == "" {
 		return nil, nil, nil
 	}
-	vr, err := p.Sheets.Spreadsheets.Values.Get(p.ID, A1Range(tab)).
-		ValueRenderOption("UNFORMATTED_VALUE").Context(ctx).Do()
-	if err != nil {
-		return nil, nil, fmt.Errorf("plans: %s!%s: %w", p.ID, tab, err)
-	}
-	rows, probs := ParsePlans(tab, vr.Values, known)
+	rows, probs := ParsePlans(tab, values, known)
 	return rows, probs, nil
 }
 

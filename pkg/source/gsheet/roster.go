@@ -40,6 +40,9 @@ type Roster struct {
 	// SourceKind is the configuration's source.kind: a roster of Google
 	// reports needs a report link on every row, a local one does not.
 	SourceKind string
+	// Tabs, when set, reads the tab (and keeps it by the spreadsheet's
+	// version); nil: read from Sheets every time.
+	Tabs *Tabs
 }
 
 var _ source.Roster = (*Roster)(nil)
@@ -47,19 +50,15 @@ var _ source.Roster = (*Roster)(nil)
 // Employees returns the roster's employees and the rows that are not usable
 // (each reported alone; the other employees go on).
 func (r *Roster) Employees(ctx context.Context) ([]config.Employee, []source.RosterProblem, error) {
-	tab, err := findTab(ctx, r.Sheets, r.ID, RosterTabs)
+	t := tabsOf(r.Tabs, r.Sheets, r.ID)
+	tab, rows, err := t.Read(ctx, RosterTabs, "FORMATTED_VALUE")
 	if err != nil {
-		return nil, nil, fmt.Errorf("roster: spreadsheet %s: %w", r.ID, err)
+		return nil, nil, readErr("roster", t.ID, err)
 	}
 	if tab == "" {
-		return nil, nil, fmt.Errorf("roster: spreadsheet %s has no %s tab", r.ID, strings.Join(RosterTabs, " or "))
+		return nil, nil, fmt.Errorf("roster: spreadsheet %s has no %s tab", t.ID, strings.Join(RosterTabs, " or "))
 	}
-	vr, err := r.Sheets.Spreadsheets.Values.Get(r.ID, A1Range(tab)).
-		ValueRenderOption("FORMATTED_VALUE").Context(ctx).Do()
-	if err != nil {
-		return nil, nil, fmt.Errorf("roster: %s!%s: %w", r.ID, tab, err)
-	}
-	emps, probs := ParseRoster(vr.Values, r.SourceKind)
+	emps, probs := ParseRoster(rows, r.SourceKind)
 	return emps, probs, nil
 }
 
@@ -183,21 +182,4 @@ func rosterDate(s string) (day.Date, error) {
 		return d, nil
 	}
 	return day.Date{}, fmt.Errorf("%q is not a date", s)
-}
-
-// findTab is the title of the spreadsheet's first tab named (ignoring case)
-// one of names, in the spreadsheet's order; "" when there is none.
-func findTab(ctx context.Context, svc *sheets.Service, id string, names []string) (string, error) {
-	meta, err := svc.Spreadsheets.Get(id).Fields("sheets.properties.title").Context(ctx).Do()
-	if err != nil {
-		return "", err
-	}
-	for _, s := range meta.Sheets {
-		for _, name := range names {
-			if s.Properties != nil && strings.EqualFold(s.Properties.Title, name) {
-				return s.Properties.Title, nil
-			}
-		}
-	}
-	return "", nil
 }

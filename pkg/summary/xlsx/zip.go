@@ -24,6 +24,14 @@ import (
 // package is closed. The file, not memory, holds them: a large team's tabs
 // are megabytes even compressed, and excelize builds the package in memory.
 
+// partCompression is the deflate level of the parts. Deflate was 38 % of
+// the CPU of writing 10 000 employees' workbook at the default level (6);
+// at 2, the writer takes 7.7 CPU-s instead of 10.5 for a workbook of 14.4
+// MiB instead of 11.6 (BenchmarkWriteLarge: level 1 gave 7.4 CPU-s and 17.0
+// MiB, level 3 8.0 and 13.3). The summary is rewritten whenever a report
+// changes, so its CPU counts more than its size.
+const partCompression = 2
+
 // sortedZip is an excelize.ZipWriter that orders the parts by name.
 type sortedZip struct {
 	zw    *zip.Writer
@@ -85,7 +93,7 @@ func (z *sortedZip) Create(name string) (io.Writer, error) {
 	p := &zipPart{name: name, off: z.next}
 	p.out.w = z.buf
 	if z.fw == nil {
-		fw, err := flate.NewWriter(&p.out, flate.DefaultCompression)
+		fw, err := flate.NewWriter(&p.out, partCompression)
 		if err != nil {
 			return nil, err
 		}
