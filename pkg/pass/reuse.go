@@ -27,9 +27,10 @@ import (
 //
 // Anything else (another count, no count: PostgreSQL keeps none, a dry
 // run, a replay, the engine's first pass) and the pass reads the store as
-// before. What is kept is
-// shared read-only: the pass's result lines carry its numbers, as they
-// carried the rows read anew.
+// before. What is kept is shared read-only: the pass's result lines carry
+// its numbers, as they carried the rows read anew. The outbox's updates
+// count only when they set its key or hash, the only columns of it a pass
+// reads here (migration 016).
 
 // storeReuse is the engine's kept reads (mu guards it).
 type storeReuse struct {
