@@ -139,6 +139,8 @@ employees:
 
 			var first, second, third passCost
 			var polls []time.Duration // more unchanged polls (DAYREPORT_SCALE_QUIET_POLLS)
+			// The in-process daemon's quiet polls (daemonpoll_bench_test.go).
+			var daemon []time.Duration
 			runs, secondDrive, secondGoogle := 0, 0, 0
 			for b.Loop() {
 				for _, f := range []string{"state.db", "state.db-wal", "state.db-shm", "summary.xlsx"} {
@@ -173,6 +175,7 @@ employees:
 					third.add(runPass(b, cfg))
 					require.NoError(b, os.WriteFile(path, []byte(strings.Join(scaleReport(0, last), "\n")), 0o644))
 					require.NoError(b, os.Chtimes(path, time.Now().Add(-time.Hour), time.Now().Add(-time.Hour)))
+					daemon = append(daemon, runDaemonPolls(b, cfg, time.Date(2026, 11, 26, 22, 0, 0, 0, time.FixedZone("MSK", 3*3600)), daemonPolls(b))...)
 				}
 				runs++
 			}
@@ -197,6 +200,7 @@ employees:
 				b.ReportMetric(third.cpu.Seconds()/first.cpu.Seconds(), "one-changed/first-cpu")
 				reportFloors(b, filepath.Join(dir, "reports"), first.cpu/time.Duration(runs), second.cpu/time.Duration(runs))
 				reportQuietPolls(b, filepath.Join(dir, "reports"), polls)
+				reportDaemonPolls(b, filepath.Join(dir, "reports"), daemon, first.cpu/time.Duration(runs))
 			}
 		}
 	}

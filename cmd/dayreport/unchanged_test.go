@@ -77,7 +77,8 @@ func TestUnchangedPollWritesNothing(t *testing.T) {
 	var differ []string
 	require.NotEqual(t, before["summary_stamps"], changed["summary_stamps"], "the summary changed with his numbers")
 	for table, rows := range changed {
-		if table == "summary_stamps" {
+		// The count of writes (migration 016) moves with his rows.
+		if table == "summary_stamps" || table == "change_count" {
 			continue
 		}
 		for key, row := range rows {

@@ -153,6 +153,11 @@ type Engine struct {
 	overlay *overlay
 	// batch, during a pass that writes, stages its days (see days.go).
 	batch atomic.Pointer[store.DayBatch]
+	// reuse is what the engine read of the store and may use again while
+	// the store's change count stays (see reuse.go).
+	reuse storeReuse
+	// stored are the lines of the result the last pass stored (resultjson.go).
+	stored storedLines
 }
 
 // New builds an engine.

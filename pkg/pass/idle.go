@@ -12,9 +12,12 @@ import (
 // holiday, a weekend), and runs them on a transferred working Saturday.
 func (e *Engine) Idle(ctx context.Context) (bool, error) {
 	now := e.Now()
-	since, err := e.since(ctx)
-	if err != nil {
-		return false, err
+	since, kept := e.keptSince(ctx)
+	if !kept {
+		var err error
+		if since, err = e.since(ctx); err != nil {
+			return false, err
+		}
 	}
 	for _, emp := range e.Employees() {
 		loc := e.Config.EmployeeLocation(emp)

@@ -250,7 +250,7 @@ func (r *run) quiet(ctx context.Context) []config.Employee {
 		if _, ok := held[d]; ok {
 			continue
 		}
-		byEmp, err := e.Store.DaysHeldOnBy(ctx, e.Adapter.Name(), d)
+		byEmp, err := r.daysHeldOn(ctx, e.Adapter.Name(), d)
 		if err != nil {
 			r.log.Debug().Err(err).Msg("not a quiet pass: the pass date's days could not be read")
 			return emps

@@ -74,6 +74,8 @@ type run struct {
 	quietMark *quietMark
 	// absentDocs are the employees with no document at all (see absent).
 	absentDocs map[string]bool
+	// reuse is the pass's side of the engine's kept reads (reuse.go).
+	reuse passReuse
 	// notes collect what the notifications need: invalid days judged, and
 	// each employee's day of today as judged.
 	invalid []judgedDay
@@ -126,6 +128,7 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 	if r.req.Kind == KindBackfill {
 		passLevel = zerolog.DebugLevel
 	}
+	r.startReuse(ctx)
 	rosterProblems, rerr := e.refreshRoster(ctx)
 	r.log.WithLevel(passLevel).Int("employees", len(e.Employees())).Msg("pass started")
 	started := e.Clock.Wall()
@@ -246,9 +249,11 @@ func (r *run) finishPass(result string, err error) {
 	// The pass history is written even when the pass's context was cancelled.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	r.keepReuse(ctx)
 	// The pass history keeps the result, with the quiet mark before it
 	// (the next pass reads the mark alone).
-	if ferr := r.e.Store.FinishPass(ctx, r.res.PassID, result, markedResult{Quiet: r.mark(result), Result: r.res}, text); ferr != nil {
+	stored := r.e.storedResult(markedResult{Quiet: r.mark(result), Result: r.res})
+	if ferr := r.e.Store.FinishPass(ctx, r.res.PassID, result, stored, text); ferr != nil {
 		r.log.Error().Err(ferr).Msg("record the pass")
 	}
 }
@@ -258,7 +263,7 @@ func (r *run) finishPass(result string, err error) {
 // calendar knows every day the pass may judge, and which documents changed.
 func (r *run) prepare(ctx context.Context) error {
 	e := r.e
-	stored, err := e.since(ctx)
+	stored, err := r.storedSince(ctx)
 	if err != nil {
 		return err
 	}
@@ -306,7 +311,7 @@ func (r *run) prepare(ctx context.Context) error {
 		}
 		if len(r.revisions) > 0 {
 			// What the last reads were, for every employee in one query.
-			if r.docStates, err = e.Store.Documents(ctx); err != nil {
+			if r.docStates, err = r.documents(ctx); err != nil {
 				r.log.Warn().Err(err).Msg("the documents' last reads are unknown; every report is read")
 				r.revisions = nil
 			}

@@ -40,10 +40,13 @@ func (s *Store) StartPass(ctx context.Context, kind string, d day.Date) (int64, 
 }
 
 // FinishPass records the end of pass id: its result, a summary (encoded as
-// JSON; nil for none) and the error text ("" for none).
+// JSON, or a JSONText kept as it is; nil for none) and the error text (""
+// for none).
 func (s *Store) FinishPass(ctx context.Context, id int64, result string, summary any, errText string) error {
 	var sum any
-	if summary != nil {
+	if text, ok := summary.(JSONText); ok {
+		sum = string(text)
+	} else if summary != nil {
 		// The text of json.Marshal, without its copy into a string: the
 		// result of a pass over 10 000 employees is some 5 MB, and it came
 		// at the end of a pass, on top of its other garbage.
@@ -72,6 +75,11 @@ func (s *Store) FinishPass(ctx context.Context, id int64, result string, summary
 		return nil
 	})
 }
+
+// JSONText is a summary FinishPass stores as it is: the text the caller
+// encoded, as json.Encoder would have, without its newline (a daemon's
+// pass encodes only the lines that changed since its previous pass).
+type JSONText string
 
 // KeepPassSummaries is how many of the latest passes keep their summary.
 const KeepPassSummaries = 200

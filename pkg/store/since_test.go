@@ -44,7 +44,8 @@ func TestSinceMigratesFromDays(t *testing.T) {
 	for _, n := range names {
 		// Every migration but 008: the columns added since (012's long_term)
 		// are ones today's SaveDay writes; 008 then runs over stored days.
-		if !strings.HasPrefix(n, "008") {
+		// 016 puts triggers on 008's table, so it waits for it.
+		if !strings.HasPrefix(n, "008") && !strings.HasPrefix(n, "016") {
 			b, err := fs.ReadFile(all, n)
 			require.NoError(t, err)
 			upTo7[n] = &fstest.MapFile{Data: b}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"io"
+	"os"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/stretchr/testify/require"
+
+	"github.com/dayreport/dayreport/pkg/app"
+	"github.com/dayreport/dayreport/pkg/daemon"
+	"github.com/dayreport/dayreport/pkg/pass"
+)
+
+// The daemon's unchanged poll, beside the subprocess's: `dayreport run`
+// decodes the configuration and opens the state database once, and each
+// poll is a pass of the engine it keeps (pkg/daemon: Idle, then Run with
+// today's date in each employee's zone). A cron `dayreport sync` pays the
+// process's start, the configuration and the store's opening every poll;
+// the daemon does not. BenchmarkScale measures both.
+
+// daemonPollsDefault is how many quiet daemon polls BenchmarkScale
+// measures when DAYREPORT_SCALE_DAEMON_POLLS does not say.
+const daemonPollsDefault = 7
+
+// daemonPolls is how many quiet polls of the in-process daemon
+// BenchmarkScale measures (DAYREPORT_SCALE_DAEMON_POLLS; 0: none).
+func daemonPolls(b *testing.B) int {
+	v := os.Getenv("DAYREPORT_SCALE_DAEMON_POLLS")
+	if v == "" {
+		return daemonPollsDefault
+	}
+	n, err := strconv.Atoi(v)
+	require.NoError(b, err, "DAYREPORT_SCALE_DAEMON_POLLS")
+	return n
+}
+
+// runDaemonPolls builds the app from cfg as `dayreport run` does, in this
+// process, and runs polls+1 sync passes as the daemon's poll does, the
+// moment advancing two minutes a pass from at. The first is the warm-up
+// (the subprocess passes before it asked for an explicit date, so it is no
+// quiet poll, and it reads what the third pass left changed); the CPU time
+// (getrusage of this process, every thread) of each of the others is
+// returned. DAYREPORT_SCALE_CPUPROFILE=/tmp/p profiles them into /tmp/p.daemon.
+func runDaemonPolls(b *testing.B, cfgPath string, at time.Time, polls int) []time.Duration {
+	b.Helper()
+	if polls <= 0 {
+		return nil
+	}
+	var mu sync.Mutex
+	now := at
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return now
+	}
+	advance := func() {
+		mu.Lock()
+		now = now.Add(2 * time.Minute)
+		mu.Unlock()
+	}
+	cfg, err := app.LoadConfig(cfgPath, true)
+	require.NoError(b, err)
+	log := zerolog.New(io.Discard).Level(zerolog.InfoLevel).With().Timestamp().Logger()
+	m := daemon.NewMetrics()
+	a, err := app.New(b.Context(), cfg, app.Options{Now: clock, Log: log, Observer: m, Console: io.Discard})
+	require.NoError(b, err)
+	defer func() { require.NoError(b, a.Close()) }()
+	poll := func() {
+		idle, err := a.Idle(b.Context())
+		require.NoError(b, err)
+		require.False(b, idle, "a working day: the daemon polls")
+		res, err := a.Run(b.Context(), pass.Request{Kind: pass.KindSync, NoSummary: cfg.Schedule.Summary != ""})
+		require.NoError(b, err)
+		require.False(b, res.Partial(), "the poll failed someone")
+		advance()
+	}
+	poll()
+	if path := os.Getenv("DAYREPORT_SCALE_CPUPROFILE"); path != "" {
+		f, err := os.Create(path + ".daemon")
+		require.NoError(b, err)
+		require.NoError(b, pprof.StartCPUProfile(f))
+		defer func() {
+			pprof.StopCPUProfile()
+			require.NoError(b, f.Close())
+		}()
+	}
+	cpus := make([]time.Duration, 0, polls)
+	for range polls {
+		cpus = append(cpus, cpuOf(b, poll))
+	}
+	return cpus
+}
+
+// reportDaemonPolls reports the least and the median CPU time of the
+// daemon's quiet polls, the least of as many stat floors, and the ratios
+// to that floor and to the first pass.
+func reportDaemonPolls(b *testing.B, reports string, polls []time.Duration, first time.Duration) {
+	if len(polls) == 0 {
+		return
+	}
+	floors := make([]time.Duration, len(polls))
+	for i := range floors {
+		floors[i] = cpuOf(b, func() { statFloor(b, reports) })
+	}
+	polls = slices.Clone(polls)
+	slices.Sort(polls)
+	slices.Sort(floors)
+	b.ReportMetric(polls[0].Seconds(), "cpu-s/daemon-poll-min")
+	b.ReportMetric(polls[len(polls)/2].Seconds(), "cpu-s/daemon-poll-median")
+	b.ReportMetric(polls[0].Seconds()/floors[0].Seconds(), "daemon-min/stat-floor-min")
+	b.ReportMetric(polls[0].Seconds()/first.Seconds(), "daemon-min/first-cpu")
+	b.Logf("daemon polls (CPU): %v; stat floors: %v", polls, floors)
+}
