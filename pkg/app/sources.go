@@ -8,7 +8,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/dayreport/dayreport/pkg/config"
@@ -74,7 +73,7 @@ func wireSources(ctx context.Context, d *pass.Deps, g *googleWiring, now func() 
 	if err != nil {
 		return err
 	}
-	var versions fileVersions
+	var versions *gdrive.Source
 	if w, ok := src.(*gdrive.Source); ok {
 		// Drive's change token and the files' versions are kept in the
 		// store between polls: an unchanged poll is one changes.list.
@@ -104,13 +103,6 @@ func wireSources(ctx context.Context, d *pass.Deps, g *googleWiring, now func() 
 	return nil
 }
 
-// fileVersions tells a Drive file's version: as this pass's poll of the
-// change log gave it, and right now.
-type fileVersions interface {
-	FileVersion(ctx context.Context, id string) (int64, bool)
-	CurrentVersion(ctx context.Context, id string) (int64, bool)
-}
-
 // wireManager sets the manager spreadsheet's tab reader and its Drive
 // version, when there is a spreadsheet (summary.spreadsheet). Its version
 // comes from the Drive source's change log poll (nothing more to ask), or
@@ -118,7 +110,7 @@ type fileVersions interface {
 // when the version changed since it was read (the store keeps it), and
 // the summary is written again only when it changed or the spreadsheet
 // did (so a poll where nothing changed asks Google once).
-func (g *googleWiring) wireManager(ctx context.Context, d *pass.Deps, versions fileVersions) error {
+func (g *googleWiring) wireManager(ctx context.Context, d *pass.Deps, versions *gdrive.Source) error {
 	if strings.TrimSpace(g.cfg.Summary.Spreadsheet) == "" {
 		return nil
 	}
@@ -132,48 +124,31 @@ func (g *googleWiring) wireManager(ctx context.Context, d *pass.Deps, versions f
 		return nil // nothing kept: every tab read, the summary not written
 	}
 	if versions == nil {
+		// Local reports: a Drive client for the spreadsheet's version
+		// alone (one files.get a pass).
 		drv, err := google.NewDrive(ctx, g.options())
 		if err != nil {
 			return err
 		}
 		versions = &gdrive.Source{Drive: drv}
+		d.Pollers = append(d.Pollers, versions)
 	}
 	g.manager = &managerVersion{id: id, src: versions}
 	g.tabs.Version, g.tabs.Kept = g.manager.polled, d.Store
-	d.Pollers = append(d.Pollers, g.manager)
 	return nil
 }
 
-// managerVersion is the manager spreadsheet's Drive version, asked once
-// per pass (source.Poller).
+// managerVersion is the manager spreadsheet's Drive version: as this
+// pass's poll gave it (the Drive source asks once a pass), or now.
 type managerVersion struct {
 	id  string
-	src fileVersions
-
-	mu    sync.Mutex
-	asked bool
-	v     int64
-	ok    bool
+	src *gdrive.Source
 }
 
-func (m *managerVersion) NewPoll() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.asked = false
-}
-
-// polled is the version this pass's poll gave (false: Drive did not tell).
 func (m *managerVersion) polled(ctx context.Context) (int64, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if !m.asked {
-		m.v, m.ok = m.src.FileVersion(ctx, m.id)
-		m.asked = true
-	}
-	return m.v, m.ok
+	return m.src.FileVersion(ctx, m.id)
 }
 
-// now asks Drive for the version now (right after a summary write).
 func (m *managerVersion) now(ctx context.Context) (int64, bool) {
 	return m.src.CurrentVersion(ctx, m.id)
 }

@@ -115,7 +115,7 @@ type poll struct {
 func (g *Source) NewPoll() {
 	g.pollMu.Lock()
 	defer g.pollMu.Unlock()
-	g.last = nil
+	g.last, g.got = nil, nil
 }
 
 // polled is this pass's poll of Drive's change log, made on the first
@@ -220,21 +220,35 @@ func (g *Source) FileVersion(ctx context.Context, id string) (int64, bool) {
 		return 0, false
 	}
 	ids := map[string]bool{id: true}
-	if g.State == nil {
-		return g.fileVersionNow(ctx, id)
+	if g.State != nil {
+		p, err := g.polled(ctx, ids)
+		if err != nil {
+			return 0, false
+		}
+		if !p.noLog {
+			f, ok := g.fill(ctx, p, ids)[id]
+			return f.Version, ok && !f.Gone
+		}
 	}
-	p, err := g.polled(ctx, ids)
-	if err != nil {
-		return 0, false
+	// Without the change log: one files.get per pass.
+	g.pollMu.Lock()
+	defer g.pollMu.Unlock()
+	if v, ok := g.got[id]; ok {
+		return v.version, v.ok
 	}
-	if p.noLog {
-		return g.fileVersionNow(ctx, id)
+	var v gotVersion
+	v.version, v.ok = g.fileVersionNow(ctx, id)
+	if g.got == nil {
+		g.got = map[string]gotVersion{}
 	}
-	f, ok := g.fill(ctx, p, ids)[id]
-	if !ok || f.Gone {
-		return 0, false
-	}
-	return f.Version, true
+	g.got[id] = v
+	return v.version, v.ok
+}
+
+// gotVersion is a file's version as a files.get gave it this pass.
+type gotVersion struct {
+	version int64
+	ok      bool
 }
 
 // CurrentVersion asks Drive for file id's version now (one files.get): the

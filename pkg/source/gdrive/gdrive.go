@@ -49,9 +49,11 @@ type Source struct {
 	mu      sync.Mutex
 	editors map[string]editor
 
-	// last is this pass's poll of the change log (nil: none yet).
+	// last is this pass's poll of the change log (nil: none yet); got
+	// the versions asked with files.get this pass, without one.
 	pollMu sync.Mutex
 	last   *poll
+	got    map[string]gotVersion
 }
 
 // editor is who last modified a file, and when.
