@@ -73,8 +73,7 @@ func TestCrashLoop(t *testing.T) {
 		t.Skip("50 subprocesses")
 	}
 	t.Setenv("DAYREPORT_CONFIG", "")
-	google := googlefake.New(t, googlefake.Options{Quotas: googlefake.Quotas{
-		DocsReadPerMinute: -1, SheetsReadPerMinute: -1, SheetsWritePerMinute: -1, DriveQueriesPerMinute: -1}})
+	google := googlefake.New(t, googlefake.Options{Quotas: googlefake.NoQuotas})
 	// The manager's spreadsheet: every pass rewrites the summary tabs in it,
 	// and the manager's own tab stays as it is.
 	const summarySheet = "1summary"

@@ -40,7 +40,7 @@ func TestSyncReadsDriveChanges(t *testing.T) {
 			defer mu.Unlock()
 			return clock
 		},
-		Quotas: googlefake.Quotas{DocsReadPerMinute: -1, SheetsReadPerMinute: -1, SheetsWritePerMinute: -1, DriveQueriesPerMinute: -1},
+		Quotas: googlefake.NoQuotas,
 	})
 	report := func(calls int) string {
 		return strings.Replace(verifyReport("26.11.2026", "1"), "Новые звонки: 18", fmt.Sprintf("Новые звонки: %d", calls), 1)
@@ -263,7 +263,7 @@ func TestLocalReportsWithTheManagerSpreadsheet(t *testing.T) {
 	t.Parallel()
 	google := googlefake.New(t, googlefake.Options{
 		Now:    func() time.Time { return apptest.Msk("2026-11-26", 12, 0) },
-		Quotas: googlefake.Quotas{DocsReadPerMinute: -1, SheetsReadPerMinute: -1, SheetsWritePerMinute: -1, DriveQueriesPerMinute: -1},
+		Quotas: googlefake.NoQuotas,
 	})
 	google.PutSheet("1manager", "Отдел продаж", []googlefake.Tab{
 		{Title: "Сотрудники", SheetID: 7, Rows: [][]any{{"id", "Имя"}, {"anna", "Анна"}, {"boris", "Борис"}}},

@@ -63,7 +63,7 @@ func TestEditedLateNamesTheEditor(t *testing.T) {
 					defer mu.Unlock()
 					return clock
 				},
-				Quotas: googlefake.Quotas{DocsReadPerMinute: -1, SheetsReadPerMinute: -1, SheetsWritePerMinute: -1, DriveQueriesPerMinute: -1},
+				Quotas: googlefake.NoQuotas,
 			})
 			const summarySheet, doc = "1summary", "1anna-doc"
 			google.PutSheet(summarySheet, "Отчёты отдела", nil)

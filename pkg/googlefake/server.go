@@ -92,6 +92,9 @@ type Quotas struct {
 	DriveQueriesPerMinute int
 }
 
+// NoQuotas lifts every quota: tests about what is asked, not how fast.
+var NoQuotas = Quotas{DocsReadPerMinute: -1, SheetsReadPerMinute: -1, SheetsWritePerMinute: -1, DriveQueriesPerMinute: -1}
+
 // Fault is a failure Inject makes the server answer with.
 type Fault int
 
