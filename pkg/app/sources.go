@@ -227,6 +227,12 @@ type xlsxWriter struct{ path string }
 
 func (w xlsxWriter) Write(_ context.Context, m *summary.Model) error { return xlsx.Write(w.path, m) }
 
+// WriteIf makes the workbook a pass.KeepingWriter: the workbook is written
+// next to the file and replaces it only when keep says so.
+func (w xlsxWriter) WriteIf(_ context.Context, m *summary.Model, keep func() bool) (bool, error) {
+	return xlsx.WriteIf(w.path, m, keep)
+}
+
 // StreamsDays: the workbook's Сводка tab is written from the model's
 // DaysFrom, never held whole (pass.DaysStreamer).
 func (xlsxWriter) StreamsDays() {}

@@ -31,12 +31,13 @@ func (e *Engine) Summary(ctx context.Context, to day.Date) (*summary.Model, erro
 // the digests of its largest parts for the fingerprint. Built for writers
 // that stream (lazy), the model holds none of those parts: its Сводка rows
 // are read from the store each time they are written (Model.DaysFrom), and
-// its funnel and plan are built again for their tabs (FunnelFrom,
-// PlanFrom). For 10 000 employees the rows are 100 000, the funnel and the
-// month reviews some 10 MiB each: held together while the workbook was
-// written, they were most of a pass's peak memory. The price is a second
-// build of the funnel and the plan, and two more reads of the window's
-// days, when the summary changed.
+// its funnel and plan are built for their tabs (FunnelFrom, PlanFrom) and
+// digested as they are built. For 10 000 employees the rows are 100 000,
+// the funnel and the month reviews some 10 MiB each: held together while
+// the workbook was written, they were most of a pass's peak memory. The
+// price is two more reads of the window's days when the summary is
+// written; a writer that must know the fingerprint before it writes (not a
+// KeepingWriter) has the funnel and the plan built twice.
 func (e *Engine) summaryModel(ctx context.Context, to day.Date, lazy bool) (*summary.Model, *partDigests, error) {
 	from := e.WindowEnding(to)
 	m := &summary.Model{Lang: e.Lang(), From: from, To: to, Generated: e.Now().In(e.Config.CompanyLocation()), Names: map[string]string{}}
@@ -49,15 +50,18 @@ func (e *Engine) summaryModel(ctx context.Context, to day.Date, lazy bool) (*sum
 		}
 	}
 	parts := &partDigests{days: newDaysDigest()}
-	// The plan tabs first: they read a month of every employee's days, and
-	// that read is done with before the summary's own days are read.
 	var err error
-	if m.Plan, err = e.planModel(ctx, to); err != nil {
-		return nil, nil, err
-	}
 	if lazy {
-		parts.plan, m.Plan = planDigest(m.Plan), nil
-		m.PlanFrom = func() (*summary.PlanModel, error) { return e.planModel(ctx, to) }
+		// Built when the writer comes to the plan tabs, and digested then.
+		m.PlanFrom = func() (*summary.PlanModel, error) {
+			pl, err := e.planModel(ctx, to)
+			if err == nil {
+				parts.plan = planDigest(pl)
+			}
+			return pl, err
+		}
+	} else if m.Plan, err = e.planModel(ctx, to); err != nil {
+		return nil, nil, err
 	}
 	rank := map[string]int{}
 	for i, e := range e.Employees() {
@@ -100,12 +104,16 @@ func (e *Engine) summaryModel(ctx context.Context, to day.Date, lazy bool) (*sum
 			return nil
 		}
 	}
-	if m.Funnel, err = e.Funnel(ctx, from, to); err != nil {
-		return nil, nil, err
-	}
 	if lazy {
-		parts.funnel, m.Funnel = funnelDigest(m.Funnel), nil
-		m.FunnelFrom = func() (*funnel.Result, error) { return e.Funnel(ctx, from, to) }
+		m.FunnelFrom = func() (*funnel.Result, error) {
+			f, err := e.Funnel(ctx, from, to)
+			if err == nil {
+				parts.funnel = funnelDigest(f)
+			}
+			return f, err
+		}
+	} else if m.Funnel, err = e.Funnel(ctx, from, to); err != nil {
+		return nil, nil, err
 	}
 	if m.Trend, err = e.Trend(ctx, to); err != nil {
 		return nil, nil, err
@@ -249,7 +257,12 @@ func (e *Engine) writeSummary(ctx context.Context, to day.Date) *SummaryResult {
 				err = errors.Join(err, w.Write(ctx, m))
 				continue
 			}
+			if kw, ok := w.(KeepingWriter); ok && lazy {
+				err = errors.Join(err, e.writeKept(ctx, kw, m, parts, &fp))
+				continue
+			}
 			if fp == "" {
+				parts.complete(m)
 				fp = fingerprintOf(m, parts)
 			}
 			err = errors.Join(err, e.writeStamped(ctx, sw, m, fp))
@@ -291,6 +304,46 @@ type DaysStreamer interface {
 	StreamsDays()
 }
 
+// KeepingWriter is a StampedWriter that writes the summary beside its
+// target and replaces the target only when keep, asked once the summary is
+// written, says so (the xlsx workbook, written to a temporary file then
+// renamed). A lazy model's funnel, plan and Сводка rows are then built
+// once, for the write, and digested as they are: the fingerprint is known
+// when keep is asked, not before the write.
+type KeepingWriter interface {
+	StampedWriter
+	WriteIf(ctx context.Context, m *summary.Model, keep func() bool) (written bool, err error)
+}
+
+// writeKept writes the summary with w and keeps it unless the store's
+// stamp says the target holds the same content (the fingerprint, known
+// once the parts are built, goes to *fp) and is as w left it. A summary
+// that did not change costs a write that is thrown away; one that did —
+// what a pass that read something new mostly finds — costs one build
+// instead of two (one for the fingerprint, one for the write).
+func (e *Engine) writeKept(ctx context.Context, w KeepingWriter, m *summary.Model, parts *partDigests, fp *string) error {
+	st, stamped, err := e.Store.SummaryStamp(ctx, w.Target())
+	asLeft := false
+	if err == nil && stamped {
+		now, err := w.State(ctx, false)
+		asLeft = err == nil && now != "" && now == st.State
+	}
+	written, err := w.WriteIf(ctx, m, func() bool {
+		if *fp == "" {
+			*fp = fingerprintOf(m, parts)
+		}
+		return !asLeft || *fp == "" || *fp != st.Fingerprint
+	})
+	if err != nil {
+		return err
+	}
+	if !written {
+		e.Log.Debug().Str("target", w.Target()).Msg("summary unchanged; not written again")
+		return nil
+	}
+	return e.stamp(ctx, w, *fp)
+}
+
 // writeStamped writes the summary with w unless the store's stamp says the
 // target holds this content (fingerprint fp) and is as w left it.
 func (e *Engine) writeStamped(ctx context.Context, w StampedWriter, m *summary.Model, fp string) error {
@@ -306,6 +359,12 @@ func (e *Engine) writeStamped(ctx context.Context, w StampedWriter, m *summary.M
 	if err := w.Write(ctx, m); err != nil {
 		return err
 	}
+	return e.stamp(ctx, w, fp)
+}
+
+// stamp remembers that w's target was just written with the summary of
+// fingerprint fp.
+func (e *Engine) stamp(ctx context.Context, w StampedWriter, fp string) error {
 	state, err := w.State(ctx, true)
 	if fp == "" || err != nil || state == "" {
 		return nil // written; without a stamp it is written next time too
@@ -327,6 +386,17 @@ func fingerprint(m *summary.Model) string { return fingerprintOf(m, nil) }
 type partDigests struct {
 	days         *daysDigest
 	funnel, plan string
+}
+
+// complete builds, for its digest alone, a part of a lazy model that no
+// writer built (its writer is not a KeepingWriter).
+func (p *partDigests) complete(m *summary.Model) {
+	if m.FunnelFrom != nil && p.funnel == "" {
+		_, _ = m.FunnelFrom() // an error leaves the digest "": no fingerprint
+	}
+	if m.PlanFrom != nil && p.plan == "" {
+		_, _ = m.PlanFrom()
+	}
 }
 
 // fingerprintOf is fingerprint with the parts the model does not hold

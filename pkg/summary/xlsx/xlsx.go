@@ -43,10 +43,20 @@ const newFileMode fs.FileMode = 0o644
 // directory and renamed over path, so a crash never leaves a half-written
 // workbook; a file at path that is not a workbook is left alone.
 func Write(path string, m *summary.Model) error {
-	if err := write(path, m); err != nil {
-		return fmt.Errorf("xlsx: write %s: %w", path, err)
+	_, err := WriteIf(path, m, nil)
+	return err
+}
+
+// WriteIf is Write, but the written workbook replaces the file at path
+// only when keep (nil: always) says so once it is complete; written says
+// whether it did. A model whose parts are built as they are written
+// (summary.Model.FunnelFrom, PlanFrom, DaysFrom) is built once, and keep
+// can tell from what was built whether the file already shows it.
+func WriteIf(path string, m *summary.Model, keep func() bool) (written bool, err error) {
+	if written, err = write(path, m, keep); err != nil {
+		return false, fmt.Errorf("xlsx: write %s: %w", path, err)
 	}
-	return nil
+	return written, nil
 }
 
 // Encode writes m as a new workbook to w.
@@ -63,51 +73,51 @@ func Encode(w io.Writer, m *summary.Model) (err error) {
 	return nil
 }
 
-func write(path string, m *summary.Model) (err error) {
+func write(path string, m *summary.Model, keep func() bool) (written bool, err error) {
 	path = followLinks(path)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return writeNew(path, m, newFileMode)
+		return writeNew(path, m, newFileMode, keep)
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	info, err := os.Stat(path)
 	if err != nil {
-		return err
+		return false, err
 	}
 	tabs := summary.TabNames(m.Lang).All()
 	old, sheets, err := sheetDrawings(data, tabs)
 	if err != nil {
-		return fmt.Errorf("not a workbook: %w", err)
+		return false, fmt.Errorf("not a workbook: %w", err)
 	}
 	if slices.Equal(sheets, tabs) {
 		// Nothing of the manager's to keep: written anew rather than
 		// opened, which would parse every old tab into excelize's cell
 		// model (hundreds of MiB for a team of thousands).
-		return writeNew(path, m, info.Mode().Perm())
+		return writeNew(path, m, info.Mode().Perm(), keep)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
-		return fmt.Errorf("not a workbook: %w", err)
+		return false, fmt.Errorf("not a workbook: %w", err)
 	}
 	defer closeFile(f, &err)
 	f.SetZipWriter(newSortedZip)
 	if err := build(f, m, false, old); err != nil {
-		return err
+		return false, err
 	}
-	return save(f, path, info.Mode().Perm())
+	return save(f, path, info.Mode().Perm(), keep)
 }
 
 // writeNew writes m as a new workbook at path with the given permissions.
-func writeNew(path string, m *summary.Model, perm fs.FileMode) (err error) {
+func writeNew(path string, m *summary.Model, perm fs.FileMode, keep func() bool) (written bool, err error) {
 	f := excelize.NewFile()
 	defer closeFile(f, &err)
 	f.SetZipWriter(newSortedZip)
 	if err := build(f, m, true, nil); err != nil {
-		return err
+		return false, err
 	}
-	return save(f, path, perm)
+	return save(f, path, perm, keep)
 }
 
 // build writes the four tabs into f: a new workbook when fresh, or else an
@@ -204,36 +214,46 @@ func globEscape(name string) string {
 	return strings.NewReplacer(`\`, `\\`, "*", `\*`, "?", `\?`, "[", `\[`).Replace(name)
 }
 
-// save writes f next to path and renames it over path.
-func save(f *excelize.File, path string, mode fs.FileMode) (err error) {
+// errNotKept ends a save whose workbook keep did not want.
+var errNotKept = errors.New("not kept")
+
+// save writes f next to path and renames it over path when keep (nil:
+// always) says so.
+func save(f *excelize.File, path string, mode fs.FileMode, keep func() bool) (written bool, err error) {
 	removeStale(path)
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer func() {
 		if err != nil {
 			_ = tmp.Close()
 			_ = os.Remove(tmp.Name())
 		}
+		if errors.Is(err, errNotKept) {
+			err = nil
+		}
 	}()
 	if err = f.Write(tmp); err != nil {
-		return err
+		return false, err
+	}
+	if keep != nil && !keep() {
+		return false, errNotKept
 	}
 	if err = tmp.Chmod(mode); err != nil {
-		return err
+		return false, err
 	}
 	if err = tmp.Sync(); err != nil {
-		return err
+		return false, err
 	}
 	if err = tmp.Close(); err != nil {
-		return err
+		return false, err
 	}
 	if err = os.Rename(tmp.Name(), path); err != nil {
-		return err
+		return false, err
 	}
 	syncDir(filepath.Dir(path))
-	return nil
+	return true, nil
 }
 
 // syncDir makes the rename durable. Not every file system can sync a
