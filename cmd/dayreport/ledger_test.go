@@ -51,13 +51,14 @@ func (c *cliTeam) run(t *testing.T, now string, args ...string) (int, string, st
 
 // passJSON is what the tests read of a pass's JSON (SPEC §2).
 type passJSON struct {
-	Date      string         `json:"date"`
-	Employees []employeeJSON `json:"employees"`
-	Earlier   []employeeJSON `json:"earlier"`
-	Closed    int            `json:"closed"`
-	CRM       pass.CRMResult `json:"crm"`
-	Sent      []pass.Sent    `json:"sent"`
-	WouldSend []pass.Sent    `json:"would_send"`
+	Date      string              `json:"date"`
+	Employees []employeeJSON      `json:"employees"`
+	Earlier   []employeeJSON      `json:"earlier"`
+	Closed    int                 `json:"closed"`
+	CRM       pass.CRMResult      `json:"crm"`
+	Sent      []pass.Sent         `json:"sent"`
+	WouldSend []pass.Sent         `json:"would_send"`
+	Summary   *pass.SummaryResult `json:"summary"`
 }
 
 type employeeJSON struct {

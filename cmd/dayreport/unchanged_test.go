@@ -132,3 +132,40 @@ func dumpState(t *testing.T, path string) map[string]map[string]string {
 	}
 	return out
 }
+
+// TestSameSummaryLeavesTheWorkbook: a pass that reads a report again (its
+// file saved anew, the same text) builds the summary, finds it the same as
+// the workbook holds, and leaves the workbook alone — no temporary file
+// left beside it either; a real change replaces it.
+func TestSameSummaryLeavesTheWorkbook(t *testing.T) {
+	t.Parallel()
+	c := newCLITeam(t, "employees:\n  - {id: anna, name: Анна}\n  - {id: boris, name: Борис}\n")
+	saved := time.Date(2026, 11, 25, 16, 0, 0, 0, time.UTC)
+	for _, name := range []string{"anna.txt", "boris.txt"} {
+		c.write(t, name, apptest.ReportText("25.11.2026", 30))
+		require.NoError(t, os.Chtimes(filepath.Join(c.dir, "reports", name), saved, saved))
+	}
+	c.pass(t, rfc("2026-11-25", 20, 0), "sync")
+	workbook := filepath.Join(c.dir, "summary.xlsx")
+	written, err := os.Stat(workbook)
+	require.NoError(t, err)
+
+	resaved := saved.Add(time.Hour)
+	require.NoError(t, os.Chtimes(filepath.Join(c.dir, "reports", "anna.txt"), resaved, resaved))
+	second := c.pass(t, rfc("2026-11-25", 20, 20), "sync")
+	require.NotNil(t, second.Summary)
+	require.Empty(t, second.Summary.Error)
+	again, err := os.Stat(workbook)
+	require.NoError(t, err)
+	require.Equal(t, written.ModTime(), again.ModTime(), "the same summary: the workbook is left alone")
+	left, err := filepath.Glob(filepath.Join(c.dir, ".summary.xlsx.*"))
+	require.NoError(t, err)
+	require.Empty(t, left, "the summary written beside the workbook is removed")
+
+	c.write(t, "anna.txt", apptest.ReportText("25.11.2026", 31))
+	require.NoError(t, os.Chtimes(filepath.Join(c.dir, "reports", "anna.txt"), resaved.Add(time.Hour), resaved.Add(time.Hour)))
+	c.pass(t, rfc("2026-11-25", 20, 40), "sync")
+	changed, err := os.Stat(workbook)
+	require.NoError(t, err)
+	require.NotEqual(t, written.ModTime(), changed.ModTime(), "a changed summary replaces the workbook")
+}
