@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/dayreport/dayreport/pkg/day"
 	"github.com/dayreport/dayreport/pkg/pass"
 	"github.com/dayreport/dayreport/pkg/report"
+	"github.com/dayreport/dayreport/pkg/summary/xlsx"
 )
 
 const demoGolden = "../../testdata/demo/crm.golden.json"
@@ -213,6 +215,22 @@ func TestDemoSummary(t *testing.T) {
 	rows, err := f.GetRows("Сводка")
 	require.NoError(t, err)
 	require.Len(t, rows, 83, "a header and 82 employee-days")
+
+	// The pass wrote the workbook from a lazy model (its days read from
+	// the state as the tabs are written, the absences and checks gathered
+	// on the way): every tab shows what the model held whole shows.
+	var whole bytes.Buffer
+	require.NoError(t, xlsx.Encode(&whole, m))
+	w, err := excelize.OpenReader(&whole)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, w.Close()) }()
+	for _, tab := range f.GetSheetList() {
+		got, err := f.GetRows(tab)
+		require.NoError(t, err)
+		want, err := w.GetRows(tab)
+		require.NoError(t, err)
+		require.Equal(t, want, got, tab)
+	}
 }
 
 // TestDemoWritesNothingInTheRepository: the demo's configuration names

@@ -49,7 +49,7 @@ func (e *Engine) summaryModel(ctx context.Context, to day.Date, lazy bool) (*sum
 			m.LongTermLabel = mt.Label(e.Lang())
 		}
 	}
-	parts := &partDigests{days: newDaysDigest()}
+	parts := &partDigests{}
 	var err error
 	if lazy {
 		// Built when the writer comes to the plan tabs, and digested then.
@@ -68,41 +68,10 @@ func (e *Engine) summaryModel(ctx context.Context, to day.Date, lazy bool) (*sum
 		m.Names[e.ID] = e.Name
 		rank[e.ID] = i
 	}
-	same := func(d store.Day) store.Day { return d }
-	err = windowDays(ctx, e, from, to, rank, same, func(d *store.Day) string { return d.Employee }, func(days []store.Day) error {
-		for _, d := range days {
-			row := e.dayRow(d, m.Names)
-			parts.days.add(&row)
-			if !lazy {
-				m.Days = append(m.Days, row)
-			}
-			if row.Status == report.Absent || row.Status == report.Late {
-				m.Absences = append(m.Absences, row)
-			}
-			for _, f := range d.Flags {
-				check := summary.CheckRow{Date: d.Date, Employee: d.Employee, Name: row.Name, Code: f.Code, Metric: f.Metric,
-					Reported: f.Reported, Recorded: f.Recorded, Message: f.Message}
-				if mt, ok := e.Template.Metric(f.Metric); ok {
-					check.MetricLabel = mt.Label(e.Lang())
-				}
-				m.Checks = append(m.Checks, check)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("state: %w", err)
-	}
 	if lazy {
-		// A date's rows are held as rows, not as the days they come from.
-		row := func(d store.Day) summary.DayRow { return e.dayRow(d, m.Names) }
-		m.DaysFrom = func(yield func([]summary.DayRow) error) error {
-			err := windowDays(ctx, e, from, to, rank, row, func(r *summary.DayRow) string { return r.Employee }, yield)
-			if err != nil {
-				return fmt.Errorf("state: %w", err)
-			}
-			return nil
-		}
+		m.DaysFrom = e.daysFrom(ctx, m, parts, from, to, rank)
+	} else if err := e.eachDayRow(ctx, m, from, to, rank, func(row summary.DayRow) { m.Days = append(m.Days, row) }, nil); err != nil {
+		return nil, nil, err
 	}
 	if lazy {
 		m.FunnelFrom = func() (*funnel.Result, error) {
@@ -119,6 +88,78 @@ func (e *Engine) summaryModel(ctx context.Context, to day.Date, lazy bool) (*sum
 		return nil, nil, err
 	}
 	return m, parts, nil
+}
+
+// daysFrom is a lazy model's Model.DaysFrom: the Сводка rows read from the
+// store a date at a time. The first read to the end (the workbook measures
+// the tab, then writes it) also gathers the model's absences and checks
+// and digests the rows for the fingerprint (parts.days): the tabs of those
+// come after Сводка, and the fingerprint is taken once the summary is
+// written (KeepingWriter), so the window's days are read twice, not three
+// times.
+func (e *Engine) daysFrom(ctx context.Context, m *summary.Model, parts *partDigests, from, to day.Date, rank map[string]int) func(func([]summary.DayRow) error) error {
+	return func(yield func([]summary.DayRow) error) error {
+		if parts.days != nil {
+			row := func(d store.Day) summary.DayRow { return e.dayRow(d, m.Names) }
+			err := windowDays(ctx, e, from, to, rank, row, func(r *summary.DayRow) string { return r.Employee }, yield)
+			if err != nil {
+				return fmt.Errorf("state: %w", err)
+			}
+			return nil
+		}
+		got := *m
+		got.Absences, got.Checks = nil, nil
+		digest := newDaysDigest()
+		var date []summary.DayRow
+		err := e.eachDayRow(ctx, &got, from, to, rank, func(row summary.DayRow) {
+			digest.add(&row)
+			date = append(date, row)
+		}, func() error {
+			err := yield(date)
+			clear(date)
+			date = date[:0]
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		m.Absences, m.Checks, parts.days = got.Absences, got.Checks, digest
+		return nil
+	}
+}
+
+// eachDayRow gives add the Сводка rows of the stored days from..to, by date
+// then in roster order, and adds the absences and checks among them to m;
+// dateDone, when set, is called after each date's rows.
+func (e *Engine) eachDayRow(ctx context.Context, m *summary.Model, from, to day.Date, rank map[string]int,
+	add func(summary.DayRow), dateDone func() error) error {
+	same := func(d store.Day) store.Day { return d }
+	err := windowDays(ctx, e, from, to, rank, same, func(d *store.Day) string { return d.Employee }, func(days []store.Day) error {
+		for i := range days {
+			d := &days[i]
+			row := e.dayRow(*d, m.Names)
+			if row.Status == report.Absent || row.Status == report.Late {
+				m.Absences = append(m.Absences, row)
+			}
+			for _, f := range d.Flags {
+				check := summary.CheckRow{Date: d.Date, Employee: d.Employee, Name: row.Name, Code: f.Code, Metric: f.Metric,
+					Reported: f.Reported, Recorded: f.Recorded, Message: f.Message}
+				if mt, ok := e.Template.Metric(f.Metric); ok {
+					check.MetricLabel = mt.Label(e.Lang())
+				}
+				m.Checks = append(m.Checks, check)
+			}
+			add(row)
+		}
+		if dateDone != nil {
+			return dateDone()
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	return nil
 }
 
 // windowDays gives fn the stored days from..to, each as conv makes it, a
@@ -391,6 +432,9 @@ type partDigests struct {
 // complete builds, for its digest alone, a part of a lazy model that no
 // writer built (its writer is not a KeepingWriter).
 func (p *partDigests) complete(m *summary.Model) {
+	if m.DaysFrom != nil && p.days == nil {
+		_ = m.DaysFrom(func([]summary.DayRow) error { return nil }) // as for the funnel
+	}
 	if m.FunnelFrom != nil && p.funnel == "" {
 		_, _ = m.FunnelFrom() // an error leaves the digest "": no fingerprint
 	}
@@ -406,6 +450,9 @@ func fingerprintOf(m *summary.Model, parts *partDigests) string {
 		parts = &partDigests{}
 	}
 	days := parts.days
+	if days == nil && m.DaysFrom != nil {
+		return "" // the rows were not read to the end
+	}
 	if days == nil {
 		days = newDaysDigest()
 		for i := range m.Days {

@@ -47,7 +47,9 @@ type Model struct {
 	// 10 000 employees) is then never held whole by a writer that streams
 	// them (the xlsx writer). The rows handed to yield are its only until
 	// it returns; an error yield returns ends DaysFrom with it. Layout
-	// does not read it: Collect first.
+	// does not read it: Collect first. Its first read to the end may also
+	// fill Absences and Checks (the pass's model gathers them as it reads
+	// the days): a writer reads those after the Сводка rows.
 	DaysFrom func(yield func([]DayRow) error) error `json:"-"`
 	// Funnel is the Воронка tab: the team funnel, the previous window and
 	// each employee.

@@ -101,16 +101,23 @@ func layOut(m *summary.Model) []func() (*pieces, error) {
 				return p.Layout().Funnel
 			}}, nil
 		},
-		fixed(&pieces{head: heads.Absences, n: len(m.Absences), size: pieceItems, tab: func(i, j int) *summary.Tab {
-			p := piece(m)
-			p.Absences = m.Absences[i:j]
-			return p.Layout().Absences
-		}}),
-		fixed(&pieces{head: heads.Checks, n: len(m.Checks), size: pieceItems, tab: func(i, j int) *summary.Tab {
-			p := piece(m)
-			p.Checks = m.Checks[i:j]
-			return p.Layout().Checks
-		}}),
+		// Counted when their turn comes: a model whose days come from
+		// DaysFrom may gather its absences and checks as the Сводка tab
+		// reads them.
+		func() (*pieces, error) {
+			return &pieces{head: heads.Absences, n: len(m.Absences), size: pieceItems, tab: func(i, j int) *summary.Tab {
+				p := piece(m)
+				p.Absences = m.Absences[i:j]
+				return p.Layout().Absences
+			}}, nil
+		},
+		func() (*pieces, error) {
+			return &pieces{head: heads.Checks, n: len(m.Checks), size: pieceItems, tab: func(i, j int) *summary.Tab {
+				p := piece(m)
+				p.Checks = m.Checks[i:j]
+				return p.Layout().Checks
+			}}, nil
+		},
 		fixed(trendPieces(heads)),
 		// The План-факт tab holds a row per employee and metric: laid out whole.
 		func() (*pieces, error) {
