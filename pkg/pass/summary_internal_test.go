@@ -1,6 +1,8 @@
 package pass
 
 import (
+	"encoding/hex"
+	"reflect"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -74,4 +76,51 @@ func TestFingerprintSeesEveryTab(t *testing.T) {
 		require.NotContains(t, seen, fp, "%s gives the digest of %s", name, seen[fp])
 		seen[fp] = name
 	}
+}
+
+// TestDaysDigestSeesEveryField: a change of any field of a Сводка row
+// changes the rows' digest (a field added to summary.DayRow and not to
+// daysDigest fails here), and the same rows give the same digest.
+func TestDaysDigestSeesEveryField(t *testing.T) {
+	t.Parallel()
+	base := func() summary.DayRow {
+		return summary.DayRow{Date: day.MustParse("2026-11-25"), Employee: "anna", Name: "Анна", Status: "submitted",
+			StatusLabel: "сдан", Metrics: map[string]float64{"new_calls": 12, "payments": 1.5}, Notes: "договорились о пилоте",
+			LongTerm: "сеть магазинов", Flags: []string{"«Новые звонки» больше, чем в CRM"}, Reason: ""}
+	}
+	digest := func(rows ...summary.DayRow) string {
+		d := newDaysDigest()
+		for i := range rows {
+			d.add(&rows[i])
+		}
+		return hex.EncodeToString(d.h.Sum(nil))
+	}
+	want := digest(base(), base())
+	require.Equal(t, want, digest(base(), base()))
+	typ := reflect.TypeFor[summary.DayRow]()
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		r := base()
+		v := reflect.ValueOf(&r).Elem().Field(i)
+		switch {
+		case f.Type == reflect.TypeFor[day.Date]():
+			r.Date = r.Date.AddDays(1)
+		case f.Type.Kind() == reflect.String:
+			v.SetString(v.String() + "!")
+		case f.Type == reflect.TypeFor[map[string]float64]():
+			r.Metrics = map[string]float64{"new_calls": 12, "payments": 2.5}
+		case f.Type == reflect.TypeFor[[]string]():
+			v.Set(reflect.Append(v, reflect.ValueOf("ещё")))
+		default:
+			t.Fatalf("summary.DayRow.%s (%s): teach daysDigest and this test the new field", f.Name, f.Type)
+		}
+		require.NotEqual(t, want, digest(r, base()), f.Name)
+	}
+	// Text moved between two fields is another row.
+	moved := base()
+	moved.Notes, moved.LongTerm = moved.Notes+moved.LongTerm, ""
+	require.NotEqual(t, want, digest(moved, base()))
+	swapped := base()
+	swapped.Metrics = map[string]float64{"new_calls": 1.5, "payments": 12}
+	require.NotEqual(t, want, digest(swapped, base()))
 }
