@@ -36,8 +36,18 @@ func TestOpensInLibreOffice(t *testing.T) {
 		require.NoError(t, xlsx.Write(rewritten, sampleModel()))
 	}
 
-	out := toPDF(t, fresh, rewritten)
-	for _, w := range []string{fresh, rewritten} {
+	// A workbook of a few segments of rows, most copied from the last
+	// (segments.go).
+	copied := filepath.Join(dir, "copied.xlsx")
+	m := largeModel(60, 10)
+	require.NoError(t, xlsx.Write(copied, m))
+	m.Days[300].Metrics["calls"]++
+	n, err := xlsx.WriteCopying(copied, m)
+	require.NoError(t, err)
+	require.Positive(t, n)
+
+	out := toPDF(t, fresh, rewritten, copied)
+	for _, w := range []string{fresh, rewritten, copied} {
 		pdf, err := os.ReadFile(pdfOf(out, w))
 		require.NoError(t, err)
 		require.Greater(t, len(pdf), 1000, w)

@@ -33,10 +33,25 @@ type sheet struct {
 	// headHeight is the height of a table's header row in points, tall
 	// enough for its wrapped labels; 0 for the default.
 	headHeight float64
+
+	// The rows after the first are written in segments (segments.go):
+	// pending are the rows of the segment being gathered, digest their
+	// key, old the segments the workbook being replaced holds.
+	old     *oldSegments
+	pending []pendingRow
+	digest  *rowDigest
 }
 
-func newSheet(f *excelize.File, name string, st *styles) *sheet {
-	return &sheet{f: f, name: name, styles: st}
+// pendingRow is a row of a segment, ready for SetRow.
+type pendingRow struct {
+	n      int
+	height float64
+	cells  []excelize.Cell
+	values []any // pointers to cells, nil for a cell left out; nil: no cells
+}
+
+func newSheet(f *excelize.File, name string, st *styles, old *oldSegments) *sheet {
+	return &sheet{f: f, name: name, styles: st, old: old}
 }
 
 // write renders a tab laid out by pkg/summary: the table filter, the team
@@ -65,11 +80,89 @@ func (s *sheet) write(p *pieces, l *summary.Labels, window string) {
 		s.headHeight = headerHeight(t.Rows[0], m.widths)
 	}
 	for r := range p.rows() {
-		s.line(r, t.Table > 0)
+		s.add(r, t.Table > 0)
 		if s.err != nil {
 			return
 		}
 	}
+	s.endSegment()
+}
+
+// add writes a row into the next row from column A: the first at once,
+// the others in segments of segmentRows rows (segments.go) when the
+// stream's buffer can be reached (release.go) to mark them.
+func (s *sheet) add(r summary.Row, table bool) {
+	if s.buf.buf == nil || s.row == 0 {
+		s.line(r, table)
+		return
+	}
+	s.row++
+	if s.err != nil {
+		return
+	}
+	if s.digest == nil {
+		s.digest = newRowDigest()
+	}
+	if len(s.pending) < cap(s.pending) {
+		s.pending = s.pending[:len(s.pending)+1]
+	} else {
+		s.pending = append(s.pending, pendingRow{})
+	}
+	pr := &s.pending[len(s.pending)-1]
+	pr.n, pr.values = s.row, pr.values[:0]
+	if len(r.Cells) > 0 {
+		pr.cells = slices.Grow(pr.cells[:0], len(r.Cells))[:len(r.Cells)]
+		for i, c := range r.Cells {
+			if s.cell(&pr.cells[i], c, lookOf(r, c, table)) {
+				pr.values = append(pr.values, &pr.cells[i])
+			} else {
+				pr.values = append(pr.values, nil)
+			}
+		}
+	}
+	if len(r.Cells) == 0 {
+		pr.values = nil
+	}
+	s.digest.row(pr.n, pr.height, pr.values)
+	if len(s.pending) == segmentRows {
+		s.endSegment()
+	}
+}
+
+// endSegment writes the rows gathered: the old workbook's segment of their
+// key when it holds one, else the rows between the markers of a segment.
+func (s *sheet) endSegment() {
+	if len(s.pending) == 0 || s.err != nil {
+		s.pending = s.pending[:0]
+		return
+	}
+	k := s.digest.key()
+	s.digest.reset()
+	if s.old.has(k) {
+		s.buf.buf.WriteString(marker(markerCopy, k))
+	} else {
+		s.buf.buf.WriteString(marker(markerBegin, k))
+		for i := range s.pending {
+			pr := &s.pending[i]
+			if pr.values == nil {
+				continue
+			}
+			ref, err := excelize.CoordinatesToCellName(1, pr.n)
+			if err == nil {
+				err = s.sw.SetRow(ref, pr.values)
+			}
+			if err == nil {
+				err = s.buf.spill()
+			}
+			if err != nil {
+				s.err = err
+				return
+			}
+		}
+		s.buf.buf.WriteString(marker(markerEnd, k))
+	}
+	s.pending = s.pending[:0]
+	s.err = s.buf.spill()
 }
 
 // stream starts writing the rows of the sheet.

@@ -53,7 +53,7 @@ func Write(path string, m *summary.Model) error {
 // (summary.Model.FunnelFrom, PlanFrom, DaysFrom) is built once, and keep
 // can tell from what was built whether the file already shows it.
 func WriteIf(path string, m *summary.Model, keep func() bool) (written bool, err error) {
-	if written, err = write(path, m, keep); err != nil {
+	if written, err = write(path, m, keep, nil); err != nil {
 		return false, fmt.Errorf("xlsx: write %s: %w", path, err)
 	}
 	return written, nil
@@ -64,7 +64,7 @@ func Encode(w io.Writer, m *summary.Model) (err error) {
 	f := excelize.NewFile()
 	defer closeFile(f, &err)
 	f.SetZipWriter(newSortedZip)
-	if err := build(f, m, true, nil); err != nil {
+	if err := build(f, m, true, nil, nil); err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}
 	if err := f.Write(w); err != nil {
@@ -73,11 +73,13 @@ func Encode(w io.Writer, m *summary.Model) (err error) {
 	return nil
 }
 
-func write(path string, m *summary.Model, keep func() bool) (written bool, err error) {
+// write is WriteIf; copied, when set, is told how many segments of rows
+// were copied from the workbook replaced (segments.go).
+func write(path string, m *summary.Model, keep func() bool, copied *int) (written bool, err error) {
 	path = followLinks(path)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return writeNew(path, m, newFileMode, keep)
+		return writeNew(path, m, newFileMode, keep, copied)
 	}
 	if err != nil {
 		return false, err
@@ -95,34 +97,41 @@ func write(path string, m *summary.Model, keep func() bool) (written bool, err e
 		// Nothing of the manager's to keep: written anew rather than
 		// opened, which would parse every old tab into excelize's cell
 		// model (hundreds of MiB for a team of thousands).
-		return writeNew(path, m, info.Mode().Perm(), keep)
+		return writeNew(path, m, info.Mode().Perm(), keep, copied)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
 		return false, fmt.Errorf("not a workbook: %w", err)
 	}
 	defer closeFile(f, &err)
-	f.SetZipWriter(newSortedZip)
-	if err := build(f, m, false, old); err != nil {
+	segs := openSegments(path)
+	defer segs.done(copied)
+	f.SetZipWriter(sortedZipFrom(segs))
+	if err := build(f, m, false, old, segs); err != nil {
 		return false, err
 	}
 	return save(f, path, info.Mode().Perm(), keep)
 }
 
-// writeNew writes m as a new workbook at path with the given permissions.
-func writeNew(path string, m *summary.Model, perm fs.FileMode, keep func() bool) (written bool, err error) {
+// writeNew writes m as a new workbook at path with the given permissions,
+// copying the segments of the rows that the workbook at path (if any)
+// holds as they are (segments.go).
+func writeNew(path string, m *summary.Model, perm fs.FileMode, keep func() bool, copied *int) (written bool, err error) {
 	f := excelize.NewFile()
 	defer closeFile(f, &err)
-	f.SetZipWriter(newSortedZip)
-	if err := build(f, m, true, nil); err != nil {
+	segs := openSegments(path)
+	defer segs.done(copied)
+	f.SetZipWriter(sortedZipFrom(segs))
+	if err := build(f, m, true, nil, segs); err != nil {
 		return false, err
 	}
 	return save(f, path, perm, keep)
 }
 
 // build writes the four tabs into f: a new workbook when fresh, or else an
-// existing one, where old lists the drawing parts of the tabs being replaced.
-func build(f *excelize.File, m *summary.Model, fresh bool, old []string) error {
+// existing one, where old lists the drawing parts of the tabs being
+// replaced; segs are the segments of rows the package may copy.
+func build(f *excelize.File, m *summary.Model, fresh bool, old []string, segs *oldSegments) error {
 	tabs := summary.TabNames(m.Lang)
 	if fresh {
 		if err := newTabs(f, tabs.All()); err != nil {
@@ -146,7 +155,7 @@ func build(f *excelize.File, m *summary.Model, fresh bool, old []string) error {
 		if err != nil {
 			return fmt.Errorf("tab %s: %w", tabs.All()[i], err)
 		}
-		s := newSheet(f, p.head.Name, st)
+		s := newSheet(f, p.head.Name, st, segs)
 		s.write(p, l, window)
 		if err := cmp.Or(p.err, s.finish()); err != nil {
 			return fmt.Errorf("tab %s: %w", p.head.Name, err)

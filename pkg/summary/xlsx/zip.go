@@ -5,7 +5,9 @@ import (
 	"bufio"
 	"bytes"
 	"compress/flate"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"io"
 	"io/fs"
@@ -35,6 +37,8 @@ const partCompression = 2
 // sortedZip is an excelize.ZipWriter that orders the parts by name.
 type sortedZip struct {
 	zw    *zip.Writer
+	old   *oldSegments  // the segments of the workbook being replaced (segments.go)
+	seg   *segmenter    // what goes into open from fix
 	spill *os.File      // the deflated parts, one after another
 	mem   bytes.Buffer  // or they, when no temporary file can be made
 	buf   *bufio.Writer // writes to spill
@@ -52,12 +56,75 @@ type zipPart struct {
 	crc  uint32
 	size uint64
 	fw   *flate.Writer
+
+	// A worksheet is deflated in segments (segments.go): segs are those
+	// done, cur the one being written, tail the length of the bytes that
+	// end the deflate stream, comment the index of the segments.
+	segmented bool
+	segs      []segment
+	cur       segment
+	old       *oldSegments
+	tail      int64
+	comment   string
 }
 
 func (p *zipPart) Write(b []byte) (int, error) {
 	p.crc = crc32.Update(p.crc, crc32.IEEETable, b)
 	p.size += uint64(len(b))
+	if p.segmented {
+		p.cur.crc = crc32.Update(p.cur.crc, crc32.IEEETable, b)
+		p.cur.size += int64(len(b))
+	}
 	return p.fw.Write(b)
+}
+
+// cut ends the segment being written (a sync flush: its bytes end on a
+// byte and hold all of it) and starts the next with a fresh dictionary,
+// keyed by k when keyed.
+func (p *zipPart) cut(keyed bool, k segmentKey) error {
+	if p.cur.size > 0 {
+		if err := p.fw.Flush(); err != nil {
+			return err
+		}
+		p.cur.clen = p.out.n - p.cur.off
+		p.segs = append(p.segs, p.cur)
+	}
+	p.fw.Reset(&p.out)
+	p.cur = segment{off: p.out.n, keyed: keyed, key: k}
+	return nil
+}
+
+// splice puts the old workbook's segment of key k, deflated as it is.
+func (p *zipPart) splice(k segmentKey) error {
+	if err := p.cut(false, segmentKey{}); err != nil {
+		return err
+	}
+	s, err := p.old.copyTo(&p.out, k)
+	if err != nil {
+		return err
+	}
+	p.segs = append(p.segs, segment{off: p.cur.off, clen: s.clen, size: s.size, crc: s.crc, keyed: true, key: k})
+	p.crc = crc32Combine(p.crc, s.crc, s.size)
+	p.size += uint64(s.size)
+	p.cur = segment{off: p.out.n}
+	return nil
+}
+
+// finish ends the deflate stream of the part.
+func (p *zipPart) finish() error {
+	if !p.segmented {
+		return p.fw.Close()
+	}
+	if err := p.cut(false, segmentKey{}); err != nil {
+		return err
+	}
+	from := p.out.n
+	if err := p.fw.Close(); err != nil { // an empty last block
+		return err
+	}
+	p.tail = p.out.n - from
+	p.comment = encodeIndex(p.segs, p.tail)
+	return nil
 }
 
 // counter counts the bytes it writes to w.
@@ -74,6 +141,13 @@ func (c *counter) Write(b []byte) (int, error) {
 
 func newSortedZip(w io.Writer) excelize.ZipWriter {
 	return &sortedZip{zw: zip.NewWriter(w)}
+}
+
+// sortedZipFrom is newSortedZip copying the segments old holds.
+func sortedZipFrom(old *oldSegments) func(io.Writer) excelize.ZipWriter {
+	return func(w io.Writer) excelize.ZipWriter {
+		return &sortedZip{zw: zip.NewWriter(w), old: old}
+	}
 }
 
 // Create starts a part; it is written in full before the next one starts.
@@ -103,7 +177,9 @@ func (z *sortedZip) Create(name string) (io.Writer, error) {
 	}
 	p.fw, z.open = z.fw, p
 	if strings.HasPrefix(name, "xl/worksheets/") {
-		z.fix = &replacer{w: p, old: drawingOwnNS, new: drawingR}
+		p.segmented, p.old = true, z.old
+		z.seg = &segmenter{p: p}
+		z.fix = &replacer{w: z.seg, old: drawingOwnNS, new: drawingR}
 		return z.fix, nil
 	}
 	return p, nil
@@ -117,13 +193,13 @@ func (z *sortedZip) end() error {
 	}
 	z.open = nil
 	if z.fix != nil {
-		err := z.fix.Close()
-		z.fix = nil
+		err := errors.Join(z.fix.Close(), z.seg.Close())
+		z.fix, z.seg = nil, nil
 		if err != nil {
 			return err
 		}
 	}
-	if err := p.fw.Close(); err != nil {
+	if err := p.finish(); err != nil {
 		return err
 	}
 	p.fw = nil
@@ -141,6 +217,7 @@ func (z *sortedZip) AddFS(fs.FS) error {
 // last to first), ends the package and removes the temporary file.
 func (z *sortedZip) Close() error {
 	defer z.removeSpill()
+	defer func() { _ = z.old.Close() }() // read only by now
 	if err := z.end(); err != nil {
 		return err
 	}
@@ -156,7 +233,7 @@ func (z *sortedZip) Close() error {
 	slices.SortStableFunc(z.parts, func(a, b *zipPart) int { return strings.Compare(b.name, a.name) })
 	for _, p := range z.parts {
 		w, err := z.zw.CreateRaw(&zip.FileHeader{
-			Name: p.name, Method: zip.Deflate, CRC32: p.crc,
+			Name: p.name, Method: zip.Deflate, CRC32: p.crc, Comment: p.comment,
 			CompressedSize64: uint64(p.out.n), UncompressedSize64: p.size,
 		})
 		if err != nil {
@@ -248,5 +325,88 @@ func (r *replacer) write(parts ...[]byte) error {
 func (r *replacer) Close() error {
 	_, err := r.w.Write(r.held)
 	r.held = nil
+	return err
+}
+
+// segmenter takes the markers out of a worksheet's stream and tells its
+// part where segments begin, end and are copied (segments.go).
+type segmenter struct {
+	p    *zipPart
+	held []byte // the end of the last write, which may start a marker
+	buf  []byte // held and the next write, reused
+}
+
+var markerOpenBytes, markerCloseBytes = []byte(markerOpen), []byte(markerClose)
+
+func (s *segmenter) Write(b []byte) (int, error) {
+	data := b
+	if len(s.held) > 0 {
+		s.buf = append(append(s.buf[:0], s.held...), b...)
+		data = s.buf
+		s.held = s.held[:0]
+	}
+	for {
+		i := bytes.Index(data, markerOpenBytes)
+		if i < 0 {
+			break
+		}
+		if _, err := s.p.Write(data[:i]); err != nil {
+			return 0, err
+		}
+		j := bytes.Index(data[i:], markerCloseBytes)
+		if j < 0 {
+			if len(data)-i > markerMax {
+				return 0, errors.New("a malformed segment marker")
+			}
+			s.held = append(s.held, data[i:]...)
+			return len(b), nil
+		}
+		if err := s.mark(string(data[i+len(markerOpen) : i+j])); err != nil {
+			return 0, err
+		}
+		data = data[i+j+len(markerClose):]
+	}
+	keep := 0 // the longest end of data that starts a marker
+	for n := min(len(data), len(markerOpen)-1); n > 0; n-- {
+		if bytes.HasPrefix(markerOpenBytes, data[len(data)-n:]) {
+			keep = n
+			break
+		}
+	}
+	if _, err := s.p.Write(data[:len(data)-keep]); err != nil {
+		return 0, err
+	}
+	s.held = append(s.held, data[len(data)-keep:]...)
+	return len(b), nil
+}
+
+// mark does what a marker says.
+func (s *segmenter) mark(body string) error {
+	if body == markerEnd {
+		return s.p.cut(false, segmentKey{})
+	}
+	var k segmentKey
+	kind, h := body, ""
+	for _, pre := range []string{markerBegin, markerCopy} {
+		if rest, ok := strings.CutPrefix(body, pre); ok {
+			kind, h = pre, rest
+		}
+	}
+	if n, err := hex.Decode(k[:], []byte(h)); err != nil || n != keySize {
+		return fmt.Errorf("a malformed segment marker %q", body)
+	}
+	if kind == markerBegin {
+		return s.p.cut(true, k)
+	}
+	return s.p.splice(k)
+}
+
+// Close writes what is held.
+func (s *segmenter) Close() error {
+	if len(s.held) > 0 && bytes.HasPrefix(s.held, markerOpenBytes) {
+		return errors.New("a segment marker cut short")
+	}
+	_, err := s.p.Write(s.held)
+	s.held = nil
 	return err
 }
