@@ -2,6 +2,7 @@ package xlsx_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"runtime/metrics"
 	"testing"
@@ -145,6 +146,30 @@ func BenchmarkWriteLarge(b *testing.B) {
 	b.ReportMetric(float64(peak.inuse)/(1<<20), "MiB-peak-heap")
 	b.ReportMetric(float64(peak.live)/(1<<20), "MiB-peak-live")
 	b.ReportMetric(float64(size)/(1<<20), "MiB-workbook")
+}
+
+// BenchmarkRewriteOneChanged: the workbook of BenchmarkWriteLarge written
+// again over itself with one employee's number changed, as a pass that
+// read one changed report does: every segment of rows but that row's is
+// copied (segments.go).
+func BenchmarkRewriteOneChanged(b *testing.B) {
+	m := largeModel(10000, 10)
+	m.Plan = &summary.PlanModel{Reviews: monthReviews(10000, 1, 12), NotesLabel: "Решённые задачи", LongTermLabel: "Что это даст"}
+	path := filepath.Join(b.TempDir(), "summary.xlsx")
+	if err := xlsx.Write(path, m); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	copied := 0
+	for b.Loop() {
+		m.Days[len(m.Days)/2].Metrics["calls"]++
+		n, err := xlsx.WriteCopying(path, m)
+		if err != nil {
+			b.Fatal(err)
+		}
+		copied = n
+	}
+	b.ReportMetric(float64(copied), "segments-copied")
 }
 
 // countingWriter counts what is written to it, and keeps none of it.
