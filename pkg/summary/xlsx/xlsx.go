@@ -1,7 +1,8 @@
 // Package xlsx writes the manager summary of SPEC §8 into a local .xlsx
 // workbook: the four tabs of a summary.Model (Сводка, Воронка, Отсутствия,
-// Проверка), rewritten whole on every pass, next to whatever tabs of their
-// own the manager keeps in the same file. What the tabs hold is laid out by
+// Проверка), rewritten on every pass that changes them (the segments of
+// rows the workbook already holds copied as they are: segments.go), next
+// to whatever tabs of their own the manager keeps in the same file. What the tabs hold is laid out by
 // summary.Model.Layout; this package renders it with excelize: styles, the
 // autofilter and frozen header, the team chart, the print setup. The rows go
 // through excelize's StreamWriter, laid out a slice of the model at a time
