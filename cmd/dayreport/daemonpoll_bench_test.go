@@ -48,10 +48,13 @@ func daemonPolls(b *testing.B) int {
 // quiet poll, and it reads what the third pass left changed); the CPU time
 // (getrusage of this process, every thread) of each of the others is
 // returned. DAYREPORT_SCALE_CPUPROFILE=/tmp/p profiles them into /tmp/p.daemon.
-func runDaemonPolls(b *testing.B, cfgPath string, at time.Time, polls int) []time.Duration {
+// Then change edits a report and one more poll's CPU time is changed (the
+// daemon's poll after one employee corrected a report), profiled into
+// /tmp/p.daemon-changed.
+func runDaemonPolls(b *testing.B, cfgPath string, at time.Time, polls int, change func()) (quiet []time.Duration, changed time.Duration) {
 	b.Helper()
 	if polls <= 0 {
-		return nil
+		return nil, 0
 	}
 	var mu sync.Mutex
 	now := at
@@ -82,8 +85,24 @@ func runDaemonPolls(b *testing.B, cfgPath string, at time.Time, polls int) []tim
 		advance()
 	}
 	poll()
+	cpus := make([]time.Duration, 0, polls)
+	func() {
+		if path := os.Getenv("DAYREPORT_SCALE_CPUPROFILE"); path != "" {
+			f, err := os.Create(path + ".daemon")
+			require.NoError(b, err)
+			require.NoError(b, pprof.StartCPUProfile(f))
+			defer func() {
+				pprof.StopCPUProfile()
+				require.NoError(b, f.Close())
+			}()
+		}
+		for range polls {
+			cpus = append(cpus, cpuOf(b, poll))
+		}
+	}()
+	change()
 	if path := os.Getenv("DAYREPORT_SCALE_CPUPROFILE"); path != "" {
-		f, err := os.Create(path + ".daemon")
+		f, err := os.Create(path + ".daemon-changed")
 		require.NoError(b, err)
 		require.NoError(b, pprof.StartCPUProfile(f))
 		defer func() {
@@ -91,20 +110,19 @@ func runDaemonPolls(b *testing.B, cfgPath string, at time.Time, polls int) []tim
 			require.NoError(b, f.Close())
 		}()
 	}
-	cpus := make([]time.Duration, 0, polls)
-	for range polls {
-		cpus = append(cpus, cpuOf(b, poll))
-	}
-	return cpus
+	return cpus, cpuOf(b, poll)
 }
 
-// reportDaemonPolls reports the least and the median CPU time of the
-// daemon's quiet polls, the least of as many stat floors, and the ratios
+// reportDaemonPolls reports the CPU time of the daemon's poll after one
+// changed report and its ratio to the first pass, the least and the median
+// CPU time of the daemon's quiet polls, the least of as many stat floors, and the ratios
 // to that floor and to the first pass.
-func reportDaemonPolls(b *testing.B, reports string, polls []time.Duration, first time.Duration) {
+func reportDaemonPolls(b *testing.B, reports string, polls []time.Duration, changed, first time.Duration) {
 	if len(polls) == 0 {
 		return
 	}
+	b.ReportMetric(changed.Seconds(), "cpu-s/daemon-one-changed")
+	b.ReportMetric(changed.Seconds()/first.Seconds(), "daemon-one-changed/first-cpu")
 	floors := make([]time.Duration, len(polls))
 	for i := range floors {
 		floors[i] = cpuOf(b, func() { statFloor(b, reports) })
