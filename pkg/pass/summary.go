@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"io"
 	"math"
 	"slices"
 	"time"
@@ -525,72 +524,28 @@ func fingerprintOf(m *summary.Model, parts *partDigests) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// funnelDigest digests the funnel tab's model employee by employee ("" when
-// it cannot be digested).
+// funnelDigest digests the funnel tab's model (digester: every field, the
+// employees one by one into the hash, never held as one text).
 func funnelDigest(r *funnel.Result) string {
 	h := sha256.New()
-	enc := json.NewEncoder(h)
 	if r == nil {
 		fmt.Fprintln(h, "no funnel")
 	} else {
-		f := *r
-		f.Employees = nil
-		if enc.Encode(&f) != nil {
-			return ""
-		}
-		fmt.Fprintln(h, len(r.Employees))
-		for i := range r.Employees {
-			if enc.Encode(&r.Employees[i]) != nil {
-				return ""
-			}
-		}
+		newDigester(h).add(r)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// planDigest digests the plan tabs' model ("" when it cannot be digested).
+// planDigest digests the plan tabs' model: the month reviews hold every
+// employee's free text of the month (their JSON held at once was the
+// largest thing of a pass of 10 000 employees); the digester hashes them
+// as it walks them.
 func planDigest(p *summary.PlanModel) string {
 	h := sha256.New()
-	if !fingerprintPlan(json.NewEncoder(h), h, p) {
-		return ""
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-// fingerprintPlan digests the plan tabs' model employee by employee: a
-// month review holds every employee's free text of the month, whose JSON
-// held at once was the largest thing of a pass of 10 000 employees.
-func fingerprintPlan(enc *json.Encoder, h io.Writer, p *summary.PlanModel) bool {
 	if p == nil {
 		fmt.Fprintln(h, "no plan")
-		return true
+	} else {
+		newDigester(h).add(p)
 	}
-	fmt.Fprintln(h, p.NotesLabel, p.LongTermLabel, p.Current != nil, len(p.Reviews))
-	if p.Current != nil {
-		cur := *p.Current
-		cur.Employees = nil
-		if enc.Encode(&cur) != nil {
-			return false
-		}
-		fmt.Fprintln(h, len(p.Current.Employees))
-		for i := range p.Current.Employees {
-			if enc.Encode(&p.Current.Employees[i]) != nil {
-				return false
-			}
-		}
-	}
-	for _, rv := range p.Reviews {
-		if rv == nil {
-			fmt.Fprintln(h, "no review")
-			continue
-		}
-		fmt.Fprintln(h, rv.Month, rv.Date, len(rv.Employees))
-		for i := range rv.Employees {
-			// PlanOrder is not in the JSON, but it orders the columns.
-			if enc.Encode(&rv.Employees[i]) != nil || enc.Encode(rv.Employees[i].PlanOrder) != nil {
-				return false
-			}
-		}
-	}
-	return true
+	return hex.EncodeToString(h.Sum(nil))
 }

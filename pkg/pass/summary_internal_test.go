@@ -25,7 +25,7 @@ func TestFingerprintSeesEveryTab(t *testing.T) {
 				Employees: []funnel.Employee{{ID: "e1", Funnel: funnel.Funnel{Days: 10}}, {ID: "e2", Funnel: funnel.Funnel{Days: 9}}}},
 			Plan: &summary.PlanModel{
 				Current: &planfact.Result{Month: "2026-11", Date: "2026-11-27", WorkingDays: 20,
-					Employees: []planfact.EmployeeResult{{ID: "e1", Name: "Анна"}}},
+					Employees: []planfact.EmployeeResult{{ID: "e1", Name: "Анна", Order: []string{"calls", "signed"}}}},
 				Reviews: []*planfact.Review{
 					{Month: "2026-11", Date: "2026-11-27", Employees: []planfact.EmployeeReview{
 						{ID: "e1", Name: "Анна", Totals: map[string]float64{"calls": 40}, PlanOrder: []string{"calls", "signed"},
@@ -57,15 +57,17 @@ func TestFingerprintSeesEveryTab(t *testing.T) {
 		"the month before": func(m *summary.Model) {
 			m.Plan.Reviews[1].Employees = append(m.Plan.Reviews[1].Employees, planfact.EmployeeReview{ID: "e1"})
 		},
-		"the план-факт":     func(m *summary.Model) { m.Plan.Current.WorkingDays = 19 },
-		"a plan employee":   func(m *summary.Model) { m.Plan.Current.Employees[0].Name = "Анна К." },
-		"a label":           func(m *summary.Model) { m.Plan.NotesLabel = "Итоги дня" },
-		"no review":         func(m *summary.Model) { m.Plan.Reviews = m.Plan.Reviews[:1] },
-		"a funnel employee": func(m *summary.Model) { m.Funnel.Employees[1].Days = 8 },
-		"the team funnel":   func(m *summary.Model) { m.Funnel.Days = 11 },
-		"no funnel":         func(m *summary.Model) { m.Funnel = nil },
-		"no plan at all":    func(m *summary.Model) { m.Plan = nil },
-		"no current month":  func(m *summary.Model) { m.Plan.Current = nil },
+		"the план-факт":   func(m *summary.Model) { m.Plan.Current.WorkingDays = 19 },
+		"a plan employee": func(m *summary.Model) { m.Plan.Current.Employees[0].Name = "Анна К." },
+		// Not in the JSON, but it orders the План-факт rows.
+		"the план-факт order": func(m *summary.Model) { m.Plan.Current.Employees[0].Order = []string{"signed", "calls"} },
+		"a label":             func(m *summary.Model) { m.Plan.NotesLabel = "Итоги дня" },
+		"no review":           func(m *summary.Model) { m.Plan.Reviews = m.Plan.Reviews[:1] },
+		"a funnel employee":   func(m *summary.Model) { m.Funnel.Employees[1].Days = 8 },
+		"the team funnel":     func(m *summary.Model) { m.Funnel.Days = 11 },
+		"no funnel":           func(m *summary.Model) { m.Funnel = nil },
+		"no plan at all":      func(m *summary.Model) { m.Plan = nil },
+		"no current month":    func(m *summary.Model) { m.Plan.Current = nil },
 	}
 	seen := map[string]string{base: "the model"}
 	for name, change := range changes {

@@ -1,0 +1,126 @@
+package pass
+
+import (
+	"cmp"
+	"encoding/binary"
+	"hash"
+	"math"
+	"reflect"
+	"slices"
+)
+
+// digester digests a value of the summary's model (the funnel, the plan
+// tabs' model) for the fingerprint: every exported field of every struct
+// in declaration order, whatever its JSON tag says (a field the JSON
+// leaves out may still order or show something), each value by its bits,
+// a map by its keys in order, a pointer's nil told apart from a zero. It
+// took the place of the model's JSON, whose encoding (the numbers
+// formatted, the maps sorted) was a tenth of the CPU of a pass that
+// rewrote the summary of 10 000 employees.
+type digester struct {
+	h   hash.Hash
+	buf []byte
+}
+
+// digestFlush is how much the digester gathers before it hashes it.
+const digestFlush = 32 << 10
+
+func newDigester(h hash.Hash) *digester { return &digester{h: h} }
+
+// add digests v.
+func (d *digester) add(v any) {
+	d.value(reflect.ValueOf(v))
+	d.flush()
+}
+
+func (d *digester) flush() {
+	d.h.Write(d.buf)
+	d.buf = d.buf[:0]
+}
+
+func (d *digester) value(v reflect.Value) {
+	if len(d.buf) > digestFlush {
+		d.flush()
+	}
+	if !v.IsValid() {
+		d.buf = append(d.buf, 0)
+		return
+	}
+	switch v.Kind() {
+	case reflect.Bool:
+		if v.Bool() {
+			d.buf = append(d.buf, 1)
+		} else {
+			d.buf = append(d.buf, 0)
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		d.buf = binary.AppendVarint(d.buf, v.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		d.buf = binary.AppendUvarint(d.buf, v.Uint())
+	case reflect.Float32, reflect.Float64:
+		d.buf = binary.LittleEndian.AppendUint64(d.buf, math.Float64bits(v.Float()))
+	case reflect.String:
+		d.buf = binary.AppendUvarint(d.buf, uint64(v.Len()))
+		d.buf = append(d.buf, v.String()...)
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.IsNil() {
+			d.buf = append(d.buf, 0)
+			return
+		}
+		d.buf = append(d.buf, 1)
+		d.buf = binary.AppendUvarint(d.buf, uint64(v.Len()))
+		for i := range v.Len() {
+			d.value(v.Index(i))
+		}
+	case reflect.Map:
+		if v.IsNil() {
+			d.buf = append(d.buf, 0)
+			return
+		}
+		d.buf = append(d.buf, 1)
+		keys := v.MapKeys()
+		slices.SortFunc(keys, compareKeys)
+		d.buf = binary.AppendUvarint(d.buf, uint64(len(keys)))
+		for _, k := range keys {
+			d.value(k)
+			d.value(v.MapIndex(k))
+		}
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			d.buf = append(d.buf, 0)
+			return
+		}
+		d.buf = append(d.buf, 1)
+		if v.Kind() == reflect.Interface {
+			d.buf = append(d.buf, v.Elem().Type().String()...)
+		}
+		d.value(v.Elem())
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			if t.Field(i).IsExported() {
+				d.value(v.Field(i))
+			}
+		}
+	default:
+		// Functions and channels show nothing.
+		d.buf = append(d.buf, 2)
+	}
+}
+
+// compareKeys orders a map's keys (strings, numbers, as a model's maps
+// hold).
+func compareKeys(a, b reflect.Value) int {
+	switch a.Kind() {
+	case reflect.String:
+		return cmp.Compare(a.String(), b.String())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return cmp.Compare(a.Int(), b.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return cmp.Compare(a.Uint(), b.Uint())
+	case reflect.Float32, reflect.Float64:
+		return cmp.Compare(a.Float(), b.Float())
+	default:
+		return 0
+	}
+}
