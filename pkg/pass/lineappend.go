@@ -5,7 +5,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -143,19 +142,20 @@ func appendJSONString(b []byte, s string) []byte {
 
 // plainJSON: nothing in s is escaped by json.Encoder.
 func plainJSON(s string) bool {
-	ascii := true
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := s[i]
-		if c >= utf8.RuneSelf {
-			ascii = false
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				return false
+			}
+			i++
 			continue
 		}
-		if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 || r == '\u2028' || r == '\u2029' {
 			return false
 		}
+		i += n
 	}
-	if ascii {
-		return true
-	}
-	return utf8.ValidString(s) && !strings.Contains(s, "\u2028") && !strings.Contains(s, "\u2029")
+	return true
 }

@@ -69,7 +69,7 @@ func (e *Engine) storedResult(m markedResult) any {
 	if at < 0 {
 		return m
 	}
-	out := make([]byte, 0, len(h)+300*len(lines))
+	out := make([]byte, 0, len(h)+512*len(lines))
 	out = append(out, h[:at]...)
 	out = append(out, `,"employees":[`...)
 	var spans [][2]int

@@ -57,8 +57,13 @@ func (s *Store) DaysHeldOn(ctx context.Context, adapter string, d day.Date) ([]H
 // copied again.
 func (s *Store) DaysHeldOnBy(ctx context.Context, adapter string, d day.Date) (map[string]*HeldDay, error) {
 	out := map[string]*HeldDay{}
+	var chunk []HeldDay // the days are allocated a few hundred at a time
 	err := s.eachHeld(ctx, adapter, `d.date = ?`, []any{d.String()}, func(h HeldDay) {
-		out[h.Employee] = &h
+		if len(chunk) == cap(chunk) {
+			chunk = make([]HeldDay, 0, 256)
+		}
+		chunk = append(chunk, h)
+		out[h.Employee] = &chunk[len(chunk)-1]
 	})
 	if err != nil {
 		return nil, err
@@ -89,10 +94,12 @@ func (s *Store) eachHeld(ctx context.Context, adapter, where string, args []any,
 		return fmt.Errorf("store: days: %w", err)
 	}
 	defer func() { _ = rows.Close() }()
-	var pushed, pending sql.NullString
-	row := withExtra{rows, []any{&pushed, &pending}}
+	var (
+		pushed, pending sql.NullString
+		r               dayScan
+	)
 	for rows.Next() {
-		got, err := scanDay(row)
+		got, err := r.scan(rows, &pushed, &pending)
 		if err != nil {
 			return err
 		}
@@ -102,17 +109,6 @@ func (s *Store) eachHeld(ctx context.Context, adapter, where string, args []any,
 		return fmt.Errorf("store: days: %w", err)
 	}
 	return nil
-}
-
-// withExtra scans a row's leading columns into what scanDay asks and the
-// trailing ones into extra.
-type withExtra struct {
-	sc    scanner
-	extra []any
-}
-
-func (w withExtra) Scan(dest ...any) error {
-	return w.sc.Scan(append(dest, w.extra...)...)
 }
 
 // SameDay reports whether saving next over prior, the row as read, would
