@@ -250,6 +250,7 @@ func (r *run) finishPass(result string, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	r.keepReuse(ctx)
+	r.keepReadsInState(ctx, result)
 	// The pass history keeps the result, with the quiet mark before it
 	// (the next pass reads the mark alone).
 	stored := r.e.storedResult(markedResult{Quiet: r.mark(result), Result: r.res})

@@ -74,6 +74,11 @@ func (r *dayScan) scan(sc scanner, extra ...any) (Day, error) {
 	if err := sc.Scan(r.places(extra...)...); err != nil {
 		return Day{}, fmt.Errorf("store: read day: %w", err)
 	}
+	return r.day()
+}
+
+// day is the day of the columns scanned (or decoded from kept reads).
+func (r *dayScan) day() (Day, error) {
 	d := r.d
 	var err error
 	if d.Date, err = parseDate(r.date); err != nil {
