@@ -250,13 +250,14 @@ func (r *run) finishPass(result string, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	r.keepReuse(ctx)
-	r.keepReadsInState(ctx, result)
 	// The pass history keeps the result, with the quiet mark before it
 	// (the next pass reads the mark alone).
 	stored := r.e.storedResult(markedResult{Quiet: r.mark(result), Result: r.res})
 	if ferr := r.e.Store.FinishPass(ctx, r.res.PassID, result, stored, text); ferr != nil {
 		r.log.Error().Err(ferr).Msg("record the pass")
 	}
+	// After the result's text is stored (garbage by then, not beside it).
+	r.keepReadsInState(ctx, result)
 }
 
 // prepare learns what the pass needs before it reads anything: since when

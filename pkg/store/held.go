@@ -110,6 +110,14 @@ func (s *Store) eachHeldTo(ctx context.Context, adapter, where string, args []an
 		r               dayScan
 	)
 	for rows.Next() {
+		if fn == nil {
+			// Only the rows as read are asked for (EncodeReads).
+			if err := rows.Scan(r.places(&pushed, &pending)...); err != nil {
+				return fmt.Errorf("store: read day: %w", err)
+			}
+			w.held(&r, pushed, pending)
+			continue
+		}
 		got, err := r.scan(rows, &pushed, &pending)
 		if err != nil {
 			return err

@@ -41,29 +41,28 @@ const readsMagic = "dayreport reads 1\n"
 // EncodeReads reads Since, Documents and DaysHeldOnBy of each of held, and
 // returns the rows as read, encoded for KeepReads.
 func (s *Store) EncodeReads(ctx context.Context, held []HeldOn) ([]byte, error) {
-	var since, docs readsWriter
-	if _, err := s.since(ctx, &since); err != nil {
+	w := &readsWriter{buf: make([]byte, 0, 1<<20)}
+	w.buf = append(w.buf, readsMagic...)
+	w.begin()
+	if _, err := s.since(ctx, w); err != nil {
 		return nil, err
 	}
-	if _, err := s.documents(ctx, &docs); err != nil {
+	w.begin()
+	if _, err := s.documents(ctx, w); err != nil {
 		return nil, err
 	}
-	out := append([]byte(readsMagic), since.section()...)
-	out = append(out, docs.section()...)
-	out = binary.AppendUvarint(out, uint64(len(held)))
+	w.buf = binary.AppendUvarint(w.buf, uint64(len(held)))
 	for _, h := range held {
-		var w readsWriter
 		w.str(h.Adapter)
 		w.str(h.Date.String())
-		head := w.buf
-		w.buf = nil
-		if _, err := s.daysHeldOnBy(ctx, h.Adapter, h.Date, &w); err != nil {
+		w.begin()
+		// The rows alone: not decoded into days no one reads.
+		if err := s.eachHeldTo(ctx, h.Adapter, `d.date = ?`, []any{h.Date.String()}, w, nil); err != nil {
 			return nil, err
 		}
-		out = append(out, head...)
-		out = append(out, w.section()...)
 	}
-	return out, nil
+	w.begin() // ends the last section
+	return w.buf, nil
 }
 
 // KeepReads keeps data (from EncodeReads) as what the tables held at c.
@@ -102,15 +101,23 @@ func (s *Store) KeptReads(ctx context.Context, c ChangeCount) (Reads, bool, erro
 }
 
 // readsWriter encodes rows: strings by length, nullable ones behind a
-// flag, integers as varints.
+// flag, integers as varints; each section of rows after its row count (4
+// bytes, little-endian, set when the next section begins).
 type readsWriter struct {
-	buf  []byte
+	buf []byte
+	// at is where the current section's count goes, once open.
+	at   int
 	rows int
+	open bool
 }
 
-// section is the row count, then the rows.
-func (w *readsWriter) section() []byte {
-	return append(binary.AppendUvarint(nil, uint64(w.rows)), w.buf...)
+// begin ends the current section (sets its count) and begins another.
+func (w *readsWriter) begin() {
+	if w.open {
+		binary.LittleEndian.PutUint32(w.buf[w.at:], uint32(w.rows))
+	}
+	w.at, w.rows, w.open = len(w.buf), 0, true
+	w.buf = append(w.buf, 0, 0, 0, 0)
 }
 
 func (w *readsWriter) str(s string) {
@@ -224,7 +231,12 @@ func (r *readsReader) nullStr() sql.NullString {
 
 // count is a section's row count, bounded by what is left to read.
 func (r *readsReader) count() int {
-	n := r.uvarint()
+	if len(r.s) < 4 {
+		r.bad, r.s = true, ""
+		return 0
+	}
+	n := uint64(binary.LittleEndian.Uint32([]byte(r.s[:4])))
+	r.s = r.s[4:]
 	if n > uint64(len(r.s)) {
 		r.bad, r.s = true, ""
 		return 0
@@ -261,7 +273,10 @@ func decodeReads(data string) (Reads, error) {
 		}
 		out.Docs[emp] = st
 	}
-	groups := r.count()
+	groups := r.uvarint()
+	if groups > uint64(len(r.s)) {
+		return Reads{}, errKeptReads
+	}
 	for range groups {
 		adapter := r.str()
 		d, err := parseDate(r.str())
@@ -296,8 +311,8 @@ func decodeReads(data string) (Reads, error) {
 		}
 		out.Held[HeldOn{Adapter: adapter, Date: d}] = byEmp
 	}
-	if r.bad || r.s != "" {
-		return Reads{}, errKeptReads
+	if r.count() != 0 || r.bad || r.s != "" {
+		return Reads{}, errKeptReads // the last section's end, and nothing after it
 	}
 	return out, nil
 }
