@@ -31,13 +31,21 @@ import (
 // its numbers, as they carried the rows read anew. The outbox's updates
 // count only when they set its key or hash, the only columns of it a pass
 // reads here (migration 016).
+//
+// An engine's first pass (a cron's sync, a new process each poll) has
+// nothing in memory: it takes the same reads from the state when the
+// state kept them at the count it reads under the lock (store.KeptReads,
+// migration 017), and when it ends "ok" leaves them there for the next
+// pass, read after its last write at the count they hold at
+// (keepReadsInState).
 
 // storeReuse is the engine's kept reads (mu guards it).
 type storeReuse struct {
 	mu sync.Mutex
-	// ran: the engine ran a pass before. Its first pass keeps nothing: a
-	// process that runs one pass (a cron's sync) would only hold the
-	// reads longer (the daemon's second poll keeps them for the third).
+	// ran: the engine ran a pass before. Its first pass keeps nothing in
+	// memory: a process that runs one pass (a cron's sync) would only hold
+	// the reads longer (the daemon's second poll keeps them for the
+	// third); it keeps them in the state instead.
 	ran   bool
 	count store.ChangeCount
 	kept  *storeReads // nil: nothing kept
