@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -48,7 +50,8 @@ func writePass(w io.Writer, res *pass.Result, t *report.Template, lang, format s
 		b.WriteString("\n" + tr(lang, "Изменились другие дни:", "Other days that changed:") + "\n")
 		writeEmployeeTable(&b, res.Earlier, t, lang, true)
 	}
-	writeEmployeeProblems(&b, append(append([]pass.EmployeeResult{}, res.Employees...), res.Earlier...), lang)
+	writeEmployeeProblems(&b, res.Employees, lang)
+	writeEmployeeProblems(&b, res.Earlier, lang)
 	fmt.Fprintf(&b, "\nCRM (%s): %s %d, %s %d, %s %d, %s %d\n", res.CRM.Adapter,
 		tr(lang, "отправлено", "pushed"), res.CRM.Pushed,
 		tr(lang, "без изменений", "unchanged"), res.CRM.Unchanged,
@@ -108,22 +111,38 @@ func writeEmployeeTable(b *strings.Builder, list []pass.EmployeeResult, t *repor
 		head = append(head, s.DisplayLabel(lang))
 	}
 	fmt.Fprintln(tw, "  "+strings.Join(head, "\t"))
+	// Each row is written in one piece from one buffer (a row's strings
+	// joined anew were most of the table's garbage at 10 000 employees).
+	var row []byte
 	for _, e := range list {
-		row := []string{e.ID}
+		row = append(append(row[:0], "  "...), e.ID...)
 		if withDate {
-			row = append(row, displayDate(e.Date, lang))
+			row = append(append(row, '\t'), displayDate(e.Date, lang)...)
 		}
-		row = append(row, e.Status.Label(lang))
+		row = append(append(row, '\t'), e.Status.Label(lang)...)
 		for _, s := range t.Funnel {
+			row = append(row, '\t')
 			if v, ok := stageValue(s, e.Metrics); ok {
-				row = append(row, report.FormatValue(v, lang))
+				row = appendValue(row, v, lang)
 			} else {
-				row = append(row, "·")
+				row = append(row, "·"...)
 			}
 		}
-		fmt.Fprintln(tw, "  "+strings.Join(row, "\t"))
+		_, _ = tw.Write(append(row, '\n'))
 	}
 	_ = tw.Flush()
+}
+
+// appendValue appends report.FormatValue(x, lang).
+func appendValue(b []byte, x float64, lang string) []byte {
+	at := len(b)
+	b = strconv.AppendFloat(b, x, 'f', -1, 64)
+	if lang == "ru" {
+		if dot := bytes.IndexByte(b[at:], '.'); dot >= 0 {
+			b[at+dot] = ','
+		}
+	}
+	return b
 }
 
 func writeEmployeeProblems(b *strings.Builder, list []pass.EmployeeResult, lang string) {

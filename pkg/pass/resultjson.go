@@ -1,11 +1,11 @@
 package pass
 
 import (
-	"bytes"
 	"encoding/json"
 	"math"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/dayreport/dayreport/pkg/store"
 )
@@ -42,23 +42,22 @@ const employeesNull = `,"employees":null,`
 
 // storedResult is what finishPass hands the pass history: the text of m as
 // json.Encoder writes it (the newline aside), with the lines the previous
-// pass stored taken as they were; m itself when it cannot be made that way
-// (the store then encodes it, and fails as it would).
+// pass stored taken as they were and the rest written by appendLine; m
+// itself when it cannot be made that way (the store then encodes it, and
+// fails as it would).
 func (e *Engine) storedResult(m markedResult) any {
 	lines := m.Employees
 	if lines == nil || e.DryRun {
 		return m
 	}
-	// An engine's first pass stores its result as the store encodes it:
+	// An engine's first pass has no lines stored before, and keeps none:
 	// a process that runs one pass (a cron's sync) has no use for the
 	// lines' texts. The daemon's second poll keeps them for the third.
 	e.stored.mu.Lock()
 	first := !e.stored.ran
 	e.stored.ran = true
+	prev := e.stored.lines
 	e.stored.mu.Unlock()
-	if first {
-		return m
-	}
 	shell := *m.Result
 	shell.Employees = nil
 	var head strings.Builder
@@ -70,33 +69,36 @@ func (e *Engine) storedResult(m markedResult) any {
 	if at < 0 {
 		return m
 	}
-	e.stored.mu.Lock()
-	prev := e.stored.lines
-	e.stored.mu.Unlock()
-	var out bytes.Buffer
-	out.Grow(len(h) + 512*len(lines))
-	out.WriteString(h[:at])
-	out.WriteString(`,"employees":[`)
-	enc := json.NewEncoder(&out)
-	spans := make([][2]int, len(lines))
+	out := make([]byte, 0, len(h)+512*len(lines))
+	out = append(out, h[:at]...)
+	out = append(out, `,"employees":[`...)
+	var spans [][2]int
+	if !first {
+		spans = make([][2]int, len(lines))
+	}
 	for i := range lines {
 		if i > 0 {
-			out.WriteByte(',')
+			out = append(out, ',')
 		}
-		spans[i][0] = out.Len()
+		start := len(out)
 		if p, ok := prev[lines[i].ID]; ok && sameLine(p.line, lines[i]) {
-			out.WriteString(p.text)
+			out = append(out, p.text...)
 		} else {
-			if err := enc.Encode(lines[i]); err != nil {
+			var ok bool
+			if out, ok = appendLine(out, &lines[i]); !ok {
 				return m
 			}
-			out.Truncate(out.Len() - 1) // the Encoder's newline
 		}
-		spans[i][1] = out.Len()
+		if spans != nil {
+			spans[i] = [2]int{start, len(out)}
+		}
 	}
-	out.WriteString(`],`)
-	out.WriteString(h[at+len(employeesNull):])
-	text := out.String()
+	out = append(out, `],`...)
+	out = append(out, h[at+len(employeesNull):]...)
+	text := unsafe.String(unsafe.SliceData(out), len(out)) // out is not written again
+	if first {
+		return store.JSONText(text)
+	}
 	// The lines' texts are kept as pieces of the text stored (one string,
 	// no copy of its own).
 	next := make(map[string]storedLine, len(lines))

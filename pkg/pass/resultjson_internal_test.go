@@ -122,8 +122,8 @@ func nudge(rng *rand.Rand, l EmployeeResult) EmployeeResult {
 // pass, made of the lines it stored before and the lines that changed, is
 // byte for byte json.Encoder's text of the same result, over passes whose
 // lines change a little or not at all; the mark and the result's other
-// fields are encoded as before. An engine's first pass leaves the
-// encoding to the store, as before (a process of one pass). A result that does not encode is handed
+// fields are encoded as before. An engine's first pass (a process of one
+// pass) writes every line with appendLine, and keeps none. A result that does not encode is handed
 // to the store as it is (which fails as it did).
 func TestStoredResultIsTheEncoders(t *testing.T) {
 	rng := rand.New(rand.NewPCG(23, 16))
@@ -164,8 +164,7 @@ func TestStoredResultIsTheEncoders(t *testing.T) {
 		}
 		got := e.storedResult(m)
 		if pass == 0 {
-			require.Equal(t, m, got, "an engine's first pass: the store encodes it")
-			continue
+			require.Nil(t, e.stored.lines, "an engine's first pass keeps no lines")
 		}
 		text, ok := got.(store.JSONText)
 		require.True(t, ok, "pass %d: made as text", pass)
@@ -228,4 +227,55 @@ func TestSameLineKnowsEveryField(t *testing.T) {
 	require.False(t, sameLine(full, full))
 	nan := EmployeeResult{ID: "x", Metrics: map[string]float64{"n": math.Inf(1)}}
 	require.False(t, sameLine(nan, nan))
+}
+
+// TestAppendLineIsTheEncoders: appendLine writes json.Encoder's text of a
+// line, over messy lines (numbers in every form, text JSON escapes, lists
+// nil, empty and full) and over single values at the edges of its
+// shortcuts; a line that does not encode is refused, as the Encoder
+// fails on it.
+func TestAppendLineIsTheEncoders(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 17))
+	encode := func(l EmployeeResult) (string, error) {
+		var b strings.Builder
+		err := json.NewEncoder(&b).Encode(l)
+		return strings.TrimSuffix(b.String(), "\n"), err
+	}
+	check := func(l EmployeeResult) {
+		t.Helper()
+		want, err := encode(l)
+		got, ok := appendLine(nil, &l)
+		if err != nil {
+			require.False(t, ok, "%+v encodes with an error: %v", l, err)
+			return
+		}
+		require.True(t, ok)
+		require.Equal(t, want, string(got))
+	}
+	for i := range 3000 {
+		l := messyLine(rng, i)
+		for range rng.IntN(3) {
+			l = nudge(rng, l)
+		}
+		check(l)
+	}
+	texts := []string{"", "a", "\x7f", "\u00a0", "é", "\u2027", "\u2028", "\u2029", "\u202a", "\xe2\x80", "\xed\xa0\x80", "\U0001F600",
+		"a&b", "<", ">", `\`, `"`, "'", "/", "\x00", "\x1f", " ", "~", "\ufffd", "Сотрудник №5: «ок»"}
+	nums := []float64{0, math.Copysign(0, -1), 1e-6, 9.99999e-7, 1e-7, 1.5e-300, 1e21, 9.99e20, 1e20, 123456789012345678, 0.1 + 0.2,
+		-1e-7, -1e21, math.MaxFloat64, math.SmallestNonzeroFloat64, 5e-324, 1e100, 1e-100, math.NaN(), math.Inf(1), math.Inf(-1)}
+	for _, s := range texts {
+		check(EmployeeResult{ID: s, Date: s, Status: report.Status(s), Notes: s, LongTerm: s, Error: s, Metrics: map[string]float64{s: 1, s + "z": 2}})
+	}
+	for _, f := range nums {
+		check(EmployeeResult{ID: "e", Metrics: map[string]float64{"a": f}})
+		check(EmployeeResult{ID: "e", Metrics: map[string]float64{"a": 1, "b": f, "c": 2}})
+	}
+	// Many keys: sorted as encoding/json sorts them.
+	many := map[string]float64{}
+	for i := range 40 {
+		many[fmt.Sprintf("k%d", rng.IntN(1000))] = float64(i)
+		many[texts[rng.IntN(len(texts))]+"x"] = float64(i) / 3
+	}
+	check(EmployeeResult{ID: "e", Metrics: many})
+	check(EmployeeResult{})
 }

@@ -31,13 +31,21 @@ import (
 // its numbers, as they carried the rows read anew. The outbox's updates
 // count only when they set its key or hash, the only columns of it a pass
 // reads here (migration 016).
+//
+// An engine's first pass (a cron's sync, a new process each poll) has
+// nothing in memory: it takes the same reads from the state when the
+// state kept them at the count it reads under the lock (store.KeptReads,
+// migration 017), and when it ends "ok" leaves them there for the next
+// pass, read after its last write at the count they hold at
+// (keepReadsInState).
 
 // storeReuse is the engine's kept reads (mu guards it).
 type storeReuse struct {
 	mu sync.Mutex
-	// ran: the engine ran a pass before. Its first pass keeps nothing: a
-	// process that runs one pass (a cron's sync) would only hold the
-	// reads longer (the daemon's second poll keeps them for the third).
+	// ran: the engine ran a pass before. Its first pass keeps nothing in
+	// memory: a process that runs one pass (a cron's sync) would only hold
+	// the reads longer (the daemon's second poll keeps them for the
+	// third); it keeps them in the state instead.
 	ran   bool
 	count store.ChangeCount
 	kept  *storeReads // nil: nothing kept
@@ -60,6 +68,13 @@ type heldKey struct {
 type passReuse struct {
 	counted bool
 	count   store.ChangeCount
+	// first: the engine's first pass (a cron's sync). It takes the reads
+	// the state kept at the count it starts at (store.KeptReads), and
+	// leaves its own there for the next pass (keepReadsInState); fromState
+	// says it found them, stateHeld which pass dates they held.
+	first     bool
+	fromState bool
+	stateHeld map[heldKey]bool
 	// kept are the engine's reads at count (nil: none); used collects what
 	// this pass used, kept or read anew, to keep for the next pass.
 	kept *storeReads
@@ -76,14 +91,17 @@ func (r *run) startReuse(ctx context.Context) {
 	first := !e.reuse.ran
 	e.reuse.ran = true
 	e.reuse.mu.Unlock()
-	if first {
-		return
-	}
 	c, ok, err := e.Store.ChangeCount(ctx)
 	if err != nil || !ok {
 		return
 	}
-	r.reuse.counted, r.reuse.count = true, c
+	r.reuse.count = c
+	if first {
+		r.reuse.first = true
+		r.takeKeptReads(ctx)
+		return
+	}
+	r.reuse.counted = true
 	r.reuse.used.held = map[heldKey]map[string]*store.HeldDay{}
 	e.reuse.mu.Lock()
 	if e.reuse.kept != nil && e.reuse.count == c {
@@ -112,6 +130,70 @@ func (r *run) keepReuse(ctx context.Context) {
 	}
 	used := r.reuse.used
 	e.reuse.count, e.reuse.kept = c, &used
+}
+
+// takeKeptReads takes the reads the state kept at the pass's count, for
+// an engine's first pass (nothing kept in memory yet). A read of them that
+// fails, or reads kept at another count, and the pass reads the store.
+func (r *run) takeKeptReads(ctx context.Context) {
+	kept, ok, err := r.e.Store.KeptReads(ctx, r.reuse.count)
+	if err != nil {
+		r.log.Debug().Err(err).Msg("the reads kept in the state are not used")
+	}
+	if err != nil || !ok {
+		return
+	}
+	reads := &storeReads{since: kept.Since, docs: kept.Docs, held: map[heldKey]map[string]*store.HeldDay{}}
+	r.reuse.stateHeld = map[heldKey]bool{}
+	for h, days := range kept.Held {
+		k := heldKey{h.Adapter, h.Date}
+		reads.held[k] = days
+		r.reuse.stateHeld[k] = true
+	}
+	r.reuse.kept, r.reuse.fromState = reads, true
+	r.reuse.used.held = map[heldKey]map[string]*store.HeldDay{}
+	r.log.Debug().Msg("nothing written to the days, documents or outbox since the last pass: what it kept in the state is used")
+}
+
+// keepReadsInState leaves in the state, for the next pass, what a pass
+// reads of every employee at once (store.EncodeReads: the first days, the
+// documents' last reads, the pass dates' days), read after this pass's
+// last write, at the count they hold at: an engine's first pass that
+// ended "ok" (a cron's sync; the next one may be quiet). Nothing is
+// written when the state already holds them at this count (a quiet pass
+// that took them), or when anything was written while they were read.
+func (r *run) keepReadsInState(ctx context.Context, result string) {
+	e := r.e
+	if !r.reuse.first || result != "ok" || r.req.Kind != KindSync {
+		return
+	}
+	var held []store.HeldOn
+	seen := map[heldKey]bool{}
+	covered := true
+	for _, emp := range e.Employees() {
+		k := heldKey{e.Adapter.Name(), r.dateOf(emp)}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		covered = covered && r.reuse.stateHeld[k]
+		held = append(held, store.HeldOn{Adapter: k.adapter, Date: k.date})
+	}
+	c, ok, err := e.Store.ChangeCount(ctx)
+	if err != nil || !ok || r.reuse.fromState && covered && c == r.reuse.count {
+		return
+	}
+	data, err := e.Store.EncodeReads(ctx, held)
+	if err != nil {
+		r.log.Debug().Err(err).Msg("the reads are not kept for the next pass")
+		return
+	}
+	if after, ok, err := e.Store.ChangeCount(ctx); err != nil || !ok || after != c {
+		return // written to while they were read
+	}
+	if err := e.Store.KeepReads(ctx, c, data); err != nil {
+		r.log.Debug().Err(err).Msg("the reads are not kept for the next pass")
+	}
 }
 
 // storedSince is Engine.since, kept between passes.

@@ -256,6 +256,8 @@ func (r *run) finishPass(result string, err error) {
 	if ferr := r.e.Store.FinishPass(ctx, r.res.PassID, result, stored, text); ferr != nil {
 		r.log.Error().Err(ferr).Msg("record the pass")
 	}
+	// After the result's text is stored (garbage by then, not beside it).
+	r.keepReadsInState(ctx, result)
 }
 
 // prepare learns what the pass needs before it reads anything: since when

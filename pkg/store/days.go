@@ -42,41 +42,65 @@ const dayColumns = `employee, date, status, late, closed_at, first_seen, version
 	metrics, notes, errors, flags, source_url, record_hash, updated_at, long_term`
 
 func scanDay(sc scanner) (Day, error) {
-	var (
-		d                     Day
-		date, status, updated string
-		late                  int
-		closed, firstSeen     sql.NullString
-		versionID             sql.NullInt64
-		metrics, errs, flags  string
-	)
-	if err := sc.Scan(&d.Employee, &date, &status, &late, &closed, &firstSeen, &versionID,
-		&metrics, &d.Notes, &errs, &flags, &d.SourceURL, &d.RecordHash, &updated, &d.LongTerm); err != nil {
+	var r dayScan
+	return r.scan(sc)
+}
+
+// dayScan holds the columns of a days row as scanned; one kept for a
+// query's rows scans them without allocating its places again for each.
+type dayScan struct {
+	d                     Day
+	date, status, updated string
+	late                  int
+	closed, firstSeen     sql.NullString
+	versionID             sql.NullInt64
+	metrics, errs, flags  string
+	dest                  []any
+}
+
+// places are where Scan puts dayColumns, then extra.
+func (r *dayScan) places(extra ...any) []any {
+	if r.dest == nil {
+		r.dest = append([]any{&r.d.Employee, &r.date, &r.status, &r.late, &r.closed, &r.firstSeen, &r.versionID,
+			&r.metrics, &r.d.Notes, &r.errs, &r.flags, &r.d.SourceURL, &r.d.RecordHash, &r.updated, &r.d.LongTerm}, extra...)
+	}
+	return r.dest
+}
+
+// scan scans one row of dayColumns (and the extra places given the first
+// time) and returns its day.
+func (r *dayScan) scan(sc scanner, extra ...any) (Day, error) {
+	r.d = Day{}
+	if err := sc.Scan(r.places(extra...)...); err != nil {
 		return Day{}, fmt.Errorf("store: read day: %w", err)
 	}
+	return r.day()
+}
+
+// day is the day of the columns scanned (or decoded from kept reads).
+func (r *dayScan) day() (Day, error) {
+	d := r.d
 	var err error
-	if d.Date, err = parseDate(date); err != nil {
+	if d.Date, err = parseDate(r.date); err != nil {
 		return Day{}, err
 	}
-	d.Status, d.Late, d.VersionID = report.Status(status), late != 0, versionID.Int64
-	if d.ClosedAt, err = parseNullTime(closed); err != nil {
+	d.Status, d.Late, d.VersionID = report.Status(r.status), r.late != 0, r.versionID.Int64
+	if d.ClosedAt, err = parseNullTime(r.closed); err != nil {
 		return Day{}, err
 	}
-	if d.FirstSeen, err = parseNullTime(firstSeen); err != nil {
+	if d.FirstSeen, err = parseNullTime(r.firstSeen); err != nil {
 		return Day{}, err
 	}
-	if d.UpdatedAt, err = parseTime(updated); err != nil {
+	if d.UpdatedAt, err = parseTime(r.updated); err != nil {
 		return Day{}, err
 	}
-	for _, c := range []struct {
-		text string
-		into any
-	}{{metrics, &d.Metrics}, {flags, &d.Flags}} {
-		if err := fromJSON(c.text, c.into); err != nil {
-			return Day{}, err
-		}
+	if err := fromJSON(r.metrics, &d.Metrics); err != nil {
+		return Day{}, err
 	}
-	if d.Errors, err = errorsFromJSON(errs); err != nil {
+	if err := fromJSON(r.flags, &d.Flags); err != nil {
+		return Day{}, err
+	}
+	if d.Errors, err = errorsFromJSON(r.errs); err != nil {
 		return Day{}, err
 	}
 	return d, nil

@@ -44,6 +44,11 @@ func (s *Store) Document(ctx context.Context, employee string) (st DocumentState
 // Documents returns what was last read of every employee's document, by
 // employee (one query for a pass, instead of one per employee).
 func (s *Store) Documents(ctx context.Context) (map[string]DocumentState, error) {
+	return s.documents(ctx, nil)
+}
+
+// documents is Documents, its rows as read written to w too (when not nil).
+func (s *Store) documents(ctx context.Context, w *readsWriter) (map[string]DocumentState, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT employee, revision, content_hash, newest FROM documents`)
 	if err != nil {
 		return nil, fmt.Errorf("store: documents: %w", err)
@@ -57,6 +62,9 @@ func (s *Store) Documents(ctx context.Context) (map[string]DocumentState, error)
 		)
 		if err := rows.Scan(&employee, &st.Revision, &st.ContentHash, &newest); err != nil {
 			return nil, fmt.Errorf("store: documents: %w", err)
+		}
+		if w != nil {
+			w.strings(employee, st.Revision, st.ContentHash, newest)
 		}
 		if newest != "" {
 			if st.Newest, err = parseDate(newest); err != nil {

@@ -56,9 +56,20 @@ func (s *Store) DaysHeldOn(ctx context.Context, adapter string, d day.Date) ([]H
 // quiet poll keeps the day it looked up, which as a map value would be
 // copied again.
 func (s *Store) DaysHeldOnBy(ctx context.Context, adapter string, d day.Date) (map[string]*HeldDay, error) {
+	return s.daysHeldOnBy(ctx, adapter, d, nil)
+}
+
+// daysHeldOnBy is DaysHeldOnBy, its rows as read written to w too (when
+// not nil).
+func (s *Store) daysHeldOnBy(ctx context.Context, adapter string, d day.Date, w *readsWriter) (map[string]*HeldDay, error) {
 	out := map[string]*HeldDay{}
-	err := s.eachHeld(ctx, adapter, `d.date = ?`, []any{d.String()}, func(h HeldDay) {
-		out[h.Employee] = &h
+	var chunk []HeldDay // the days are allocated a few hundred at a time
+	err := s.eachHeldTo(ctx, adapter, `d.date = ?`, []any{d.String()}, w, func(h HeldDay) {
+		if len(chunk) == cap(chunk) {
+			chunk = make([]HeldDay, 0, 256)
+		}
+		chunk = append(chunk, h)
+		out[h.Employee] = &chunk[len(chunk)-1]
 	})
 	if err != nil {
 		return nil, err
@@ -81,6 +92,11 @@ func (s *Store) daysHeld(ctx context.Context, adapter, where string, args ...any
 
 // eachHeld calls fn with every held day the condition selects, in order.
 func (s *Store) eachHeld(ctx context.Context, adapter, where string, args []any, fn func(HeldDay)) error {
+	return s.eachHeldTo(ctx, adapter, where, args, nil, fn)
+}
+
+// eachHeldTo is eachHeld, each row as read written to w too (when not nil).
+func (s *Store) eachHeldTo(ctx context.Context, adapter, where string, args []any, w *readsWriter, fn func(HeldDay)) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+heldColumns+`, c.record_hash, o.hash FROM days d
 		LEFT JOIN crm_objects c ON c.adapter = ? AND c.key = 'dayreport:' || d.employee || ':' || d.date
 		LEFT JOIN outbox o ON o.adapter = ? AND o.key = 'dayreport:' || d.employee || ':' || d.date
@@ -89,12 +105,25 @@ func (s *Store) eachHeld(ctx context.Context, adapter, where string, args []any,
 		return fmt.Errorf("store: days: %w", err)
 	}
 	defer func() { _ = rows.Close() }()
-	var pushed, pending sql.NullString
-	row := withExtra{rows, []any{&pushed, &pending}}
+	var (
+		pushed, pending sql.NullString
+		r               dayScan
+	)
 	for rows.Next() {
-		got, err := scanDay(row)
+		if fn == nil {
+			// Only the rows as read are asked for (EncodeReads).
+			if err := rows.Scan(r.places(&pushed, &pending)...); err != nil {
+				return fmt.Errorf("store: read day: %w", err)
+			}
+			w.held(&r, pushed, pending)
+			continue
+		}
+		got, err := r.scan(rows, &pushed, &pending)
 		if err != nil {
 			return err
+		}
+		if w != nil {
+			w.held(&r, pushed, pending)
 		}
 		fn(HeldDay{Day: got, Pushed: pushed.String, Pending: pending.String, Queued: pending.Valid})
 	}
@@ -102,17 +131,6 @@ func (s *Store) eachHeld(ctx context.Context, adapter, where string, args []any,
 		return fmt.Errorf("store: days: %w", err)
 	}
 	return nil
-}
-
-// withExtra scans a row's leading columns into what scanDay asks and the
-// trailing ones into extra.
-type withExtra struct {
-	sc    scanner
-	extra []any
-}
-
-func (w withExtra) Scan(dest ...any) error {
-	return w.sc.Scan(append(dest, w.extra...)...)
 }
 
 // SameDay reports whether saving next over prior, the row as read, would

@@ -12,6 +12,11 @@ import (
 // Since returns, per employee, the first day dayreport judged for them: the
 // oldest day the day ledger may close (see pkg/verdict).
 func (s *Store) Since(ctx context.Context) (map[string]day.Date, error) {
+	return s.since(ctx, nil)
+}
+
+// since is Since, its rows as read written to w too (when not nil).
+func (s *Store) since(ctx context.Context, w *readsWriter) (map[string]day.Date, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT employee, since FROM employee_since`)
 	if err != nil {
 		return nil, fmt.Errorf("store: since: %w", err)
@@ -22,6 +27,9 @@ func (s *Store) Since(ctx context.Context) (map[string]day.Date, error) {
 		var emp, since string
 		if err := rows.Scan(&emp, &since); err != nil {
 			return nil, fmt.Errorf("store: since: %w", err)
+		}
+		if w != nil {
+			w.strings(emp, since)
 		}
 		d, err := parseDate(since)
 		if err != nil {
