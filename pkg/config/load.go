@@ -115,9 +115,6 @@ func parseNode(data []byte) (root *yaml.Node, p *Problem) {
 			root, p = nil, &Problem{Message: fmt.Sprintf("YAML syntax error: %v", r)}
 		}
 	}()
-	if n, ok := fastNode(data); ok {
-		return n, nil
-	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var n yaml.Node
 	if err := dec.Decode(&n); err != nil && !errors.Is(err, io.EOF) {
