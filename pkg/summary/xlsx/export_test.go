@@ -36,3 +36,12 @@ func SetSpillChunk(n int) (restore func()) {
 	spillChunk = n
 	return func() { spillChunk = old }
 }
+
+// SetBufferedSave makes Write build the package in excelize's buffer before
+// the file, as it did before writeTo, until restore is called (not in
+// parallel tests).
+func SetBufferedSave(on bool) (restore func()) {
+	old := bufferedSave
+	bufferedSave = on
+	return func() { bufferedSave = old }
+}
