@@ -140,6 +140,14 @@ func layOut(m *summary.Model) []func() (*pieces, error) {
 			}
 			withPlan := *m
 			withPlan.Plan = pl
+			if pl != nil && m.PlanFrom != nil {
+				// Built for these tabs, the план-факт (the last tab's only
+				// use of it was the plan figures its reviews share) is not
+				// held while the month reviews are written.
+				reviews := *pl
+				reviews.Current = nil
+				withPlan.Plan, plan = &reviews, nil
+			}
 			return &pieces{head: &summary.Tab{Name: month}, size: pieceItems, stream: func(sink func([]summary.Row)) *summary.Tab {
 				return withPlan.MonthTab(month, sink)
 			}}, nil
