@@ -39,16 +39,17 @@ func writePass(w io.Writer, res *pass.Result, t *report.Template, lang, format s
 		return writeJSON(w, res)
 	}
 	// Written as it is made: for 10 000 employees the text is megabytes,
-	// which a builder held whole (grown by doubling) beside the result.
+	// which a builder held whole (grown by doubling) beside the result. A
+	// write that fails fails the writes after it, and Flush says so.
 	b := bufio.NewWriterSize(w, 64<<10)
 	title := tr(lang, "Отчёты за ", "Reports for ") + displayDate(res.Date, lang)
 	if res.DryRun {
 		title += tr(lang, " (пробный прогон: ничего не записано)", " (dry run: nothing written)")
 	}
-	b.WriteString(title + "\n\n")
+	_, _ = b.WriteString(title + "\n\n")
 	writeEmployeeTable(b, res.Employees, t, lang, false)
 	if len(res.Earlier) > 0 {
-		b.WriteString("\n" + tr(lang, "Изменились другие дни:", "Other days that changed:") + "\n")
+		_, _ = b.WriteString("\n" + tr(lang, "Изменились другие дни:", "Other days that changed:") + "\n")
 		writeEmployeeTable(b, res.Earlier, t, lang, true)
 	}
 	writeEmployeeProblems(b, res.Employees, lang)
@@ -59,13 +60,13 @@ func writePass(w io.Writer, res *pass.Result, t *report.Template, lang, format s
 		tr(lang, "не удалось", "failed"), res.CRM.Failed,
 		tr(lang, "в очереди", "queued"), res.CRM.Queued)
 	if len(res.Strays) > 0 {
-		b.WriteString("\n" + tr(lang, "Файлы отчётов, которые никто не читает:", "Report files nobody reads:") + "\n")
+		_, _ = b.WriteString("\n" + tr(lang, "Файлы отчётов, которые никто не читает:", "Report files nobody reads:") + "\n")
 		for _, st := range res.Strays {
 			line := fmt.Sprintf("  %s: %s %s", st.File, tr(lang, "нет сотрудника", "no employee"), st.ID)
 			if st.Closest != "" {
 				line += tr(lang, "; может быть, ", "; did you mean ") + st.Closest + "?"
 			}
-			b.WriteString(line + "\n")
+			_, _ = b.WriteString(line + "\n")
 		}
 	}
 	if res.Closed > 0 {
@@ -76,7 +77,7 @@ func writePass(w io.Writer, res *pass.Result, t *report.Template, lang, format s
 	}
 	writeSummaryLine(b, res.Summary, lang)
 	if res.DryRun && len(res.WouldSend) > 0 {
-		b.WriteString("\n" + tr(lang, "Было бы отправлено сейчас:", "Would be sent now:") + "\n")
+		_, _ = b.WriteString("\n" + tr(lang, "Было бы отправлено сейчас:", "Would be sent now:") + "\n")
 		for _, s := range res.WouldSend {
 			fmt.Fprintf(b, "  %s: %s\n", s.To, s.Subject)
 		}
@@ -138,9 +139,9 @@ func writeEmployeeProblems(b *bufio.Writer, list []pass.EmployeeResult, lang str
 		if e.Date != "" {
 			who += " " + displayDate(e.Date, lang)
 		}
-		b.WriteString("\n" + who + ":\n")
+		_, _ = b.WriteString("\n" + who + ":\n")
 		if e.Error != "" {
-			b.WriteString("  ✗ " + e.Error + "\n")
+			_, _ = b.WriteString("  ✗ " + e.Error + "\n")
 		}
 		for _, p := range e.Errors {
 			fmt.Fprintf(b, "  ✗ %-14s %s\n", p.Location.Format(lang), p.Message)
