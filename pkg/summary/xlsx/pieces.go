@@ -141,12 +141,14 @@ func layOut(m *summary.Model) []func() (*pieces, error) {
 			withPlan := *m
 			withPlan.Plan = pl
 			if pl != nil && m.PlanFrom != nil {
-				// Built for these tabs, the план-факт (the last tab's only
-				// use of it was the plan figures its reviews share) is not
-				// held while the month reviews are written.
+				// Built for these tabs, the plan is not kept past this last
+				// one (asked again, it would be built again), and its
+				// план-факт, written with the План-факт tab, is not held
+				// while the month reviews are: the reviews keep the plan
+				// figures they share with it.
 				reviews := *pl
 				reviews.Current = nil
-				withPlan.Plan, plan = &reviews, nil
+				withPlan.Plan, plan, built = &reviews, nil, false
 			}
 			return &pieces{head: &summary.Tab{Name: month}, size: pieceItems, stream: func(sink func([]summary.Row)) *summary.Tab {
 				return withPlan.MonthTab(month, sink)
