@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -39,53 +40,55 @@ func writePass(w io.Writer, res *pass.Result, t *report.Template, lang, format s
 	if format == formatJSON {
 		return writeJSON(w, res)
 	}
-	var b strings.Builder
+	// Written as it is made: for 10 000 employees the text is megabytes,
+	// which a builder held whole (grown by doubling) beside the result. A
+	// write that fails fails the writes after it, and Flush says so.
+	b := bufio.NewWriterSize(w, 64<<10)
 	title := tr(lang, "Отчёты за ", "Reports for ") + displayDate(res.Date, lang)
 	if res.DryRun {
 		title += tr(lang, " (пробный прогон: ничего не записано)", " (dry run: nothing written)")
 	}
-	b.WriteString(title + "\n\n")
-	writeEmployeeTable(&b, res.Employees, t, lang, false)
+	_, _ = b.WriteString(title + "\n\n")
+	writeEmployeeTable(b, res.Employees, t, lang, false)
 	if len(res.Earlier) > 0 {
-		b.WriteString("\n" + tr(lang, "Изменились другие дни:", "Other days that changed:") + "\n")
-		writeEmployeeTable(&b, res.Earlier, t, lang, true)
+		_, _ = b.WriteString("\n" + tr(lang, "Изменились другие дни:", "Other days that changed:") + "\n")
+		writeEmployeeTable(b, res.Earlier, t, lang, true)
 	}
-	writeEmployeeProblems(&b, res.Employees, lang)
-	writeEmployeeProblems(&b, res.Earlier, lang)
-	fmt.Fprintf(&b, "\nCRM (%s): %s %d, %s %d, %s %d, %s %d\n", res.CRM.Adapter,
+	writeEmployeeProblems(b, res.Employees, lang)
+	writeEmployeeProblems(b, res.Earlier, lang)
+	fmt.Fprintf(b, "\nCRM (%s): %s %d, %s %d, %s %d, %s %d\n", res.CRM.Adapter,
 		tr(lang, "отправлено", "pushed"), res.CRM.Pushed,
 		tr(lang, "без изменений", "unchanged"), res.CRM.Unchanged,
 		tr(lang, "не удалось", "failed"), res.CRM.Failed,
 		tr(lang, "в очереди", "queued"), res.CRM.Queued)
 	if len(res.Strays) > 0 {
-		b.WriteString("\n" + tr(lang, "Файлы отчётов, которые никто не читает:", "Report files nobody reads:") + "\n")
+		_, _ = b.WriteString("\n" + tr(lang, "Файлы отчётов, которые никто не читает:", "Report files nobody reads:") + "\n")
 		for _, st := range res.Strays {
 			line := fmt.Sprintf("  %s: %s %s", st.File, tr(lang, "нет сотрудника", "no employee"), st.ID)
 			if st.Closest != "" {
 				line += tr(lang, "; может быть, ", "; did you mean ") + st.Closest + "?"
 			}
-			b.WriteString(line + "\n")
+			_, _ = b.WriteString(line + "\n")
 		}
 	}
 	if res.Closed > 0 {
-		fmt.Fprintf(&b, "%s: %d\n", tr(lang, "Закрыто дней (срок сдачи прошёл)", "Days closed (past their deadline)"), res.Closed)
+		fmt.Fprintf(b, "%s: %d\n", tr(lang, "Закрыто дней (срок сдачи прошёл)", "Days closed (past their deadline)"), res.Closed)
 	}
 	if res.Failed > 0 {
-		fmt.Fprintf(&b, "%s: %d\n", tr(lang, "Не прочитаны отчёты сотрудников", "Employees whose report could not be read"), res.Failed)
+		fmt.Fprintf(b, "%s: %d\n", tr(lang, "Не прочитаны отчёты сотрудников", "Employees whose report could not be read"), res.Failed)
 	}
-	writeSummaryLine(&b, res.Summary, lang)
+	writeSummaryLine(b, res.Summary, lang)
 	if res.DryRun && len(res.WouldSend) > 0 {
-		b.WriteString("\n" + tr(lang, "Было бы отправлено сейчас:", "Would be sent now:") + "\n")
+		_, _ = b.WriteString("\n" + tr(lang, "Было бы отправлено сейчас:", "Would be sent now:") + "\n")
 		for _, s := range res.WouldSend {
-			fmt.Fprintf(&b, "  %s: %s\n", s.To, s.Subject)
+			fmt.Fprintf(b, "  %s: %s\n", s.To, s.Subject)
 		}
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return b.Flush()
 }
 
 // writeSummaryLine says where the manager summary went, or why it did not.
-func writeSummaryLine(b *strings.Builder, s *pass.SummaryResult, lang string) {
+func writeSummaryLine(b io.Writer, s *pass.SummaryResult, lang string) {
 	if s == nil {
 		return
 	}
@@ -100,7 +103,7 @@ func writeSummaryLine(b *strings.Builder, s *pass.SummaryResult, lang string) {
 	fmt.Fprintf(b, "%s (%s — %s): %s\n", tr(lang, "Сводка", "Summary"), displayDate(s.From, lang), displayDate(s.To, lang), where)
 }
 
-func writeEmployeeTable(b *strings.Builder, list []pass.EmployeeResult, t *report.Template, lang string, withDate bool) {
+func writeEmployeeTable(b io.Writer, list []pass.EmployeeResult, t *report.Template, lang string, withDate bool) {
 	tw := tabwriter.NewWriter(b, 2, 4, 2, ' ', 0)
 	head := []string{tr(lang, "Сотрудник", "Employee")}
 	if withDate {
@@ -145,7 +148,7 @@ func appendValue(b []byte, x float64, lang string) []byte {
 	return b
 }
 
-func writeEmployeeProblems(b *strings.Builder, list []pass.EmployeeResult, lang string) {
+func writeEmployeeProblems(b *bufio.Writer, list []pass.EmployeeResult, lang string) {
 	for _, e := range list {
 		if len(e.Errors) == 0 && len(e.Warnings) == 0 && len(e.Flags) == 0 && e.Error == "" {
 			continue
@@ -154,9 +157,9 @@ func writeEmployeeProblems(b *strings.Builder, list []pass.EmployeeResult, lang 
 		if e.Date != "" {
 			who += " " + displayDate(e.Date, lang)
 		}
-		b.WriteString("\n" + who + ":\n")
+		_, _ = b.WriteString("\n" + who + ":\n")
 		if e.Error != "" {
-			b.WriteString("  ✗ " + e.Error + "\n")
+			_, _ = b.WriteString("  ✗ " + e.Error + "\n")
 		}
 		for _, p := range e.Errors {
 			fmt.Fprintf(b, "  ✗ %-14s %s\n", p.Location.Format(lang), p.Message)

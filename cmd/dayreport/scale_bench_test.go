@@ -253,7 +253,9 @@ func reportQuietPolls(b *testing.B, reports string, polls []time.Duration) {
 // file per subprocess pass), until the returned function is called.
 // DAYREPORT_SCALE_HEAPPROFILE is its heap at the peak (peakprofile_test.go).
 func profileAsMain() (stop func()) {
-	stopHeap := peakHeapProfile()
+	stopTrace := memTrace()
+	stopHeapProfile := peakHeapProfile()
+	stopHeap := func() { stopHeapProfile(); stopTrace() }
 	path := os.Getenv("DAYREPORT_SCALE_CPUPROFILE")
 	if path == "" {
 		return stopHeap

@@ -73,6 +73,7 @@ func (e *Engine) planStream(ctx context.Context, m planfact.Month, date day.Date
 		}
 	}
 	emps := e.Employees()
+	in.Employees = make([]planfact.Employee, 0, len(emps))
 	for _, emp := range emps {
 		in.Employees = append(in.Employees, planfact.Employee{ID: emp.ID, Name: emp.Name, Start: emp.Start,
 			OnLeave: emp.OnLeave, Plan: e.planOf(m, emp.ID)})

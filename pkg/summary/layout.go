@@ -172,8 +172,10 @@ func (t *Tab) line(tn Tone, cells ...Cell) int {
 	return t.handed + len(t.Rows) - 1
 }
 
-// handRows is how many rows a tab with a sink holds before it hands them over.
-const handRows = 512
+// handRows is how many rows a tab with a sink holds before it hands them
+// over (512 rows of the Итоги месяца tab were some 2 MiB of cells at the
+// peak of a first pass of 10 000 employees).
+const handRows = 128
 
 // hand gives the rows laid out so far to the tab's sink, if it has one and
 // they are handRows; the sink is done with them when it returns.

@@ -116,3 +116,12 @@ func CorruptIndex(comment string) string {
 	segs[len(segs)/2].crc ^= 1
 	return encodeIndex(segs, tail)
 }
+
+// SetBufferedSave makes Write build the package in excelize's buffer before
+// the file, as it did before writeTo, until restore is called (not in
+// parallel tests).
+func SetBufferedSave(on bool) (restore func()) {
+	old := bufferedSave
+	bufferedSave = on
+	return func() { bufferedSave = old }
+}

@@ -20,6 +20,13 @@ import (
 // pieceItems is how many items one piece lays out.
 const pieceItems = 1000
 
+// funnelPieceItems is how many employees one piece of the Воронка tab lays
+// out: an employee is a dozen rows of cells there, so a thousand of them
+// were 6-10 MiB of cells live at once, at the peak of a first pass of
+// 10 000 employees; two hundred are a fifth of that, and the team's rows
+// laid out again with each piece cost next to nothing.
+const funnelPieceItems = 200
+
 // pieces is one tab laid out piece by piece.
 type pieces struct {
 	// head is the tab of no items: its leading rows, its table and chart.
@@ -93,7 +100,7 @@ func layOut(m *summary.Model) []func() (*pieces, error) {
 				withFunnel.Funnel = &r
 				employees = len(f.Employees)
 			}
-			return &pieces{head: withFunnel.Layout().Funnel, n: employees, size: pieceItems, tab: func(i, j int) *summary.Tab {
+			return &pieces{head: withFunnel.Layout().Funnel, n: employees, size: funnelPieceItems, tab: func(i, j int) *summary.Tab {
 				p := piece(m)
 				r := *f
 				r.Employees = f.Employees[i:j]
@@ -140,6 +147,16 @@ func layOut(m *summary.Model) []func() (*pieces, error) {
 			}
 			withPlan := *m
 			withPlan.Plan = pl
+			if pl != nil && m.PlanFrom != nil {
+				// Built for these tabs, the plan is not kept past this last
+				// one (asked again, it would be built again), and its
+				// план-факт, written with the План-факт tab, is not held
+				// while the month reviews are: the reviews keep the plan
+				// figures they share with it.
+				reviews := *pl
+				reviews.Current = nil
+				withPlan.Plan, plan, built = &reviews, nil, false
+			}
 			return &pieces{head: &summary.Tab{Name: month}, size: pieceItems, stream: func(sink func([]summary.Row)) *summary.Tab {
 				return withPlan.MonthTab(month, sink)
 			}}, nil

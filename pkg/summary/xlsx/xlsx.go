@@ -18,6 +18,7 @@
 package xlsx
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
 	"errors"
@@ -111,7 +112,7 @@ func write(path string, m *summary.Model, keep func() bool, copied *int) (writte
 	if err := build(f, m, false, old, segs); err != nil {
 		return false, err
 	}
-	return save(f, path, info.Mode().Perm(), keep)
+	return save(f, path, info.Mode().Perm(), keep, segs)
 }
 
 // writeNew writes m as a new workbook at path with the given permissions,
@@ -126,7 +127,7 @@ func writeNew(path string, m *summary.Model, perm fs.FileMode, keep func() bool,
 	if err := build(f, m, true, nil, segs); err != nil {
 		return false, err
 	}
-	return save(f, path, perm, keep)
+	return save(f, path, perm, keep, segs)
 }
 
 // build writes the four tabs into f: a new workbook when fresh, or else an
@@ -229,7 +230,7 @@ var errNotKept = errors.New("not kept")
 
 // save writes f next to path and renames it over path when keep (nil:
 // always) says so.
-func save(f *excelize.File, path string, mode fs.FileMode, keep func() bool) (written bool, err error) {
+func save(f *excelize.File, path string, mode fs.FileMode, keep func() bool, segs *oldSegments) (written bool, err error) {
 	removeStale(path)
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
@@ -244,7 +245,12 @@ func save(f *excelize.File, path string, mode fs.FileMode, keep func() bool) (wr
 			err = nil
 		}
 	}()
-	if err = f.Write(tmp); err != nil {
+	if bufferedSave {
+		err = f.Write(tmp)
+	} else {
+		err = writeTo(f, tmp, segs)
+	}
+	if err != nil {
 		return false, err
 	}
 	if keep != nil && !keep() {
@@ -264,6 +270,32 @@ func save(f *excelize.File, path string, mode fs.FileMode, keep func() bool) (wr
 	}
 	syncDir(filepath.Dir(path))
 	return true, nil
+}
+
+// bufferedSave makes save write through excelize's buffer, as it did before
+// writeTo (TestSaveIsExcelizesWrite compares the two).
+var bufferedSave bool
+
+// writeTo writes the package of f to file as it is made. excelize's own
+// Write builds the whole package in a bytes.Buffer first (14 MiB for
+// 10 000 employees, grown by doubling, beside everything the pass held:
+// the last peak of a first pass); here excelize's buffer stays empty and
+// the sorted zip writes the same bytes straight to the file
+// (TestSaveIsExcelizesWrite). What excelize would do to the buffer
+// afterwards (patch the local headers of parts over 4 GiB, encrypt with a
+// password) never applies to a summary, so an empty buffer is all it sees.
+func writeTo(f *excelize.File, file io.Writer, segs *oldSegments) error {
+	w := bufio.NewWriterSize(file, 256<<10)
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return sortedZipFrom(segs)(w) })
+	defer f.SetZipWriter(sortedZipFrom(segs))
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		return err
+	}
+	if buf.Len() > 0 {
+		return errors.New("excelize wrote around the zip writer")
+	}
+	return w.Flush()
 }
 
 // syncDir makes the rename durable. Not every file system can sync a
