@@ -9,10 +9,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"runtime/debug"
 	"slices"
 	"time"
 
+	"github.com/dayreport/dayreport/pkg/buildinfo"
 	"github.com/dayreport/dayreport/pkg/config"
 	"github.com/dayreport/dayreport/pkg/crm"
 	"github.com/dayreport/dayreport/pkg/day"
@@ -161,17 +161,8 @@ func (r *run) span() (lo, hi day.Date) {
 	return lo, hi
 }
 
-// buildStamp writes the build of dayreport (its version and revision).
-func buildStamp(w io.Writer) {
-	if info, ok := debug.ReadBuildInfo(); ok {
-		fmt.Fprintln(w, info.Main.Version)
-		for _, s := range info.Settings {
-			if s.Key == "vcs.revision" || s.Key == "vcs.modified" {
-				fmt.Fprintln(w, s.Key, s.Value)
-			}
-		}
-	}
-}
+// buildStamp writes the build of dayreport (buildinfo.Stamp).
+func buildStamp(w io.Writer) { _, _ = io.WriteString(w, buildinfo.Stamp()) }
 
 // previousMark is the quiet mark of the pass right before this one, when
 // that pass was a sync that ended "ok" and left one.

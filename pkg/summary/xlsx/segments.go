@@ -13,9 +13,9 @@ import (
 	"io"
 	"math"
 	"os"
-	"runtime/debug"
 	"strings"
 
+	"github.com/dayreport/dayreport/pkg/buildinfo"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -71,24 +71,8 @@ const (
 const indexPrefix = "dayreport-segments/1 "
 
 // segmentStamp names the writer of the segments: a segment written by
-// another build of dayreport, or another excelize, is written again.
-var segmentStamp = func() string {
-	s := "segments/1"
-	if info, ok := debug.ReadBuildInfo(); ok {
-		s += " " + info.Main.Version
-		for _, d := range info.Deps {
-			if d.Path == "github.com/xuri/excelize/v2" {
-				s += " " + d.Version
-			}
-		}
-		for _, st := range info.Settings {
-			if st.Key == "vcs.revision" || st.Key == "vcs.modified" {
-				s += " " + st.Value
-			}
-		}
-	}
-	return s
-}()
+// another build of dayreport, or with another excelize, is written again.
+var segmentStamp = "segments/1\n" + buildinfo.Stamp()
 
 // segment is one deflated segment of a worksheet entry.
 type segment struct {
