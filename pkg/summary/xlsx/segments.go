@@ -25,8 +25,8 @@ import (
 // on its own (a fresh dictionary, ended by a sync flush, so that its bytes
 // do not depend on what came before them), and each named by a key: the
 // digest of everything SetRow would make its XML of (the row numbers, the
-// cells' values and style ids, the row heights) and of the writer
-// (segmentStamp). The worksheet's entry in the package carries, in its
+// cells' values and style ids; a segment's rows keep the default height)
+// and of the writer (segmentStamp). The worksheet's entry in the package carries, in its
 // comment, where each segment of it lies, its CRC-32 and length, and its
 // key. The next write reads that index from the workbook it replaces: a
 // segment whose key it holds is not laid out in XML nor deflated again,
@@ -330,11 +330,11 @@ func (d *rowDigest) reset() {
 	_, _ = io.WriteString(d.h, segmentStamp)
 }
 
-// row digests row number n of the given height (0: the default) and cells
-// (nil: left out).
-func (d *rowDigest) row(n int, height float64, cells []any) {
+// row digests row number n and its cells (nil: left out). A row of a
+// segment has the default height: only a tab's first row, never in a
+// segment, is given one.
+func (d *rowDigest) row(n int, cells []any) {
 	b := binary.AppendUvarint(d.buf[:0], uint64(n))
-	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(height))
 	b = binary.AppendUvarint(b, uint64(len(cells)))
 	for _, v := range cells {
 		c, ok := v.(*excelize.Cell)

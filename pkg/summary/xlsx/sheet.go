@@ -45,7 +45,6 @@ type sheet struct {
 // pendingRow is a row of a segment, ready for SetRow.
 type pendingRow struct {
 	n      int
-	height float64
 	cells  []excelize.Cell
 	values []any // pointers to cells, nil for a cell left out; nil: no cells
 }
@@ -123,7 +122,7 @@ func (s *sheet) add(r summary.Row, table bool) {
 	if len(r.Cells) == 0 {
 		pr.values = nil
 	}
-	s.digest.row(pr.n, pr.height, pr.values)
+	s.digest.row(pr.n, pr.values)
 	if len(s.pending) == segmentRows {
 		s.endSegment()
 	}
