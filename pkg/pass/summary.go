@@ -36,9 +36,9 @@ func (e *Engine) Summary(ctx context.Context, to day.Date) (*summary.Model, erro
 // digested as they are built. For 10 000 employees the rows are 100 000,
 // the funnel and the month reviews some 10 MiB each: held together while
 // the workbook was written, they were most of a pass's peak memory. The
-// price is two more reads of the window's days when the summary is
-// written; a writer that must know the fingerprint before it writes (not a
-// KeepingWriter) has the funnel and the plan built twice.
+// price: the window's days are read twice while the workbook is written
+// (measured, then written), and a writer that must know the fingerprint
+// before it writes (not a KeepingWriter) has every part built twice.
 func (e *Engine) summaryModel(ctx context.Context, to day.Date, lazy bool) (*summary.Model, *partDigests, error) {
 	from := e.WindowEnding(to)
 	m := &summary.Model{Lang: e.Lang(), From: from, To: to, Generated: e.Now().In(e.Config.CompanyLocation()), Names: map[string]string{}}
@@ -50,10 +50,15 @@ func (e *Engine) summaryModel(ctx context.Context, to day.Date, lazy bool) (*sum
 			m.LongTermLabel = mt.Label(e.Lang())
 		}
 	}
+	rank := map[string]int{}
+	for i, e := range e.Employees() {
+		m.Names[e.ID] = e.Name
+		rank[e.ID] = i
+	}
 	parts := &partDigests{}
 	var err error
 	if lazy {
-		// Built when the writer comes to the plan tabs, and digested then.
+		// Each built when the writer comes to its tabs, and digested then.
 		m.PlanFrom = func() (*summary.PlanModel, error) {
 			pl, err := e.planModel(ctx, to)
 			if err == nil {
@@ -61,20 +66,7 @@ func (e *Engine) summaryModel(ctx context.Context, to day.Date, lazy bool) (*sum
 			}
 			return pl, err
 		}
-	} else if m.Plan, err = e.planModel(ctx, to); err != nil {
-		return nil, nil, err
-	}
-	rank := map[string]int{}
-	for i, e := range e.Employees() {
-		m.Names[e.ID] = e.Name
-		rank[e.ID] = i
-	}
-	if lazy {
 		m.DaysFrom = e.daysFrom(ctx, m, parts, from, to, rank)
-	} else if err := e.eachDayRow(ctx, m, from, to, rank, func(row summary.DayRow) { m.Days = append(m.Days, row) }, nil); err != nil {
-		return nil, nil, err
-	}
-	if lazy {
 		m.FunnelFrom = func() (*funnel.Result, error) {
 			f, err := e.Funnel(ctx, from, to)
 			if err == nil {
@@ -82,8 +74,16 @@ func (e *Engine) summaryModel(ctx context.Context, to day.Date, lazy bool) (*sum
 			}
 			return f, err
 		}
-	} else if m.Funnel, err = e.Funnel(ctx, from, to); err != nil {
-		return nil, nil, err
+	} else {
+		if m.Plan, err = e.planModel(ctx, to); err != nil {
+			return nil, nil, err
+		}
+		if err = e.eachDayRow(ctx, m, from, to, rank, func(row summary.DayRow) { m.Days = append(m.Days, row) }, nil); err != nil {
+			return nil, nil, err
+		}
+		if m.Funnel, err = e.Funnel(ctx, from, to); err != nil {
+			return nil, nil, err
+		}
 	}
 	if m.Trend, err = e.Trend(ctx, to); err != nil {
 		return nil, nil, err
