@@ -108,19 +108,9 @@ func (s *sheet) add(r summary.Row, table bool) {
 		s.pending = append(s.pending, pendingRow{})
 	}
 	pr := &s.pending[len(s.pending)-1]
-	pr.n, pr.values = s.row, pr.values[:0]
-	if len(r.Cells) > 0 {
-		pr.cells = slices.Grow(pr.cells[:0], len(r.Cells))[:len(r.Cells)]
-		for i, c := range r.Cells {
-			if s.cell(&pr.cells[i], c, lookOf(r, c, table)) {
-				pr.values = append(pr.values, &pr.cells[i])
-			} else {
-				pr.values = append(pr.values, nil)
-			}
-		}
-	}
-	if len(r.Cells) == 0 {
-		pr.values = nil
+	pr.n = s.row
+	if pr.cells, pr.values = s.convert(r, table, pr.cells, pr.values); len(r.Cells) == 0 {
+		pr.values = nil // no row: SetRow is not called
 	}
 	s.digest.row(pr.n, pr.values)
 	if len(s.pending) == segmentRows {
@@ -146,15 +136,7 @@ func (s *sheet) endSegment() {
 			if pr.values == nil {
 				continue
 			}
-			ref, err := excelize.CoordinatesToCellName(1, pr.n)
-			if err == nil {
-				err = s.sw.SetRow(ref, pr.values)
-			}
-			if err == nil {
-				err = s.buf.spill()
-			}
-			if err != nil {
-				s.err = err
+			if s.err = s.setRow(pr.n, pr.values); s.err != nil {
 				return
 			}
 		}
@@ -183,30 +165,43 @@ func (s *sheet) line(r summary.Row, table bool) {
 	}
 	// The cells of a row are reused for the next: SetRow is done with them
 	// when it returns.
-	s.cells = slices.Grow(s.cells[:0], len(r.Cells))[:len(r.Cells)]
-	s.values = s.values[:0]
-	for i, c := range r.Cells {
-		if s.cell(&s.cells[i], c, lookOf(r, c, table)) {
-			s.values = append(s.values, &s.cells[i])
-		} else {
-			s.values = append(s.values, nil)
-		}
-	}
+	s.cells, s.values = s.convert(r, table, s.cells, s.values)
 	if s.err != nil {
 		return
 	}
-	ref, err := excelize.CoordinatesToCellName(1, s.row)
-	if err == nil {
-		var opts []excelize.RowOpts
-		if s.row == 1 && s.headHeight > 0 {
-			opts = append(opts, excelize.RowOpts{Height: s.headHeight})
+	var opts []excelize.RowOpts
+	if s.row == 1 && s.headHeight > 0 {
+		opts = append(opts, excelize.RowOpts{Height: s.headHeight})
+	}
+	s.err = s.setRow(s.row, s.values, opts...)
+}
+
+// convert makes the cells of r for SetRow in cells (reused) and values,
+// pointers to them (nil for a cell left out).
+func (s *sheet) convert(r summary.Row, table bool, cells []excelize.Cell, values []any) ([]excelize.Cell, []any) {
+	cells = slices.Grow(cells[:0], len(r.Cells))[:len(r.Cells)]
+	values = values[:0]
+	for i, c := range r.Cells {
+		if s.cell(&cells[i], c, lookOf(r, c, table)) {
+			values = append(values, &cells[i])
+		} else {
+			values = append(values, nil)
 		}
-		err = s.sw.SetRow(ref, s.values, opts...)
+	}
+	return cells, values
+}
+
+// setRow writes row n and moves the stream's rows to its file when they
+// pass spillChunk.
+func (s *sheet) setRow(n int, values []any, opts ...excelize.RowOpts) error {
+	ref, err := excelize.CoordinatesToCellName(1, n)
+	if err == nil {
+		err = s.sw.SetRow(ref, values, opts...)
 	}
 	if err == nil {
 		err = s.buf.spill()
 	}
-	s.err = err
+	return err
 }
 
 // headerHeight is the height of a table's header row whose labels wrap
