@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -169,4 +171,67 @@ func TestSameSummaryLeavesTheWorkbook(t *testing.T) {
 	changed, err := os.Stat(workbook)
 	require.NoError(t, err)
 	require.NotEqual(t, written.ModTime(), changed.ModTime(), "a changed summary replaces the workbook")
+}
+
+// TestChangedReportCopiesTheRest: a team whose Сводка is some segments of
+// rows long (a week of 60 employees: some with a week of reports in one
+// file, some invalid, some with a note that reads as a formula, some with
+// no file). One employee corrects a report: the pass says in its log that
+// it copied the unchanged segments from the workbook it replaces, and the
+// workbook it leaves holds what one built from nothing holds.
+func TestChangedReportCopiesTheRest(t *testing.T) {
+	t.Parallel()
+	var roster strings.Builder
+	roster.WriteString("employees:\n")
+	for i := range 60 {
+		fmt.Fprintf(&roster, "  - {id: e%02d, name: Сотрудник %d}\n", i, i)
+	}
+	c := newCLITeam(t, roster.String())
+	text, err := os.ReadFile(c.config)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(c.config, []byte(strings.Replace(string(text), "log: {level: warn}", "log: {level: debug}", 1)), 0o644))
+	saved := time.Date(2026, 11, 25, 16, 0, 0, 0, time.UTC)
+	report := func(i, calls int) string {
+		var week strings.Builder
+		for d := 25; d >= 19; d-- {
+			switch {
+			case i%9 == 4 && d == 24:
+				fmt.Fprintf(&week, "%d.11.2026\nНовые звонки: много\n\n", d)
+			case i%5 == 2:
+				fmt.Fprintf(&week, "%s\u00a0=HYPERLINK(\"http://x\")\n\n", apptest.ReportText(fmt.Sprintf("%d.11.2026", d), calls+d))
+			default:
+				fmt.Fprintf(&week, "%s\n\n", apptest.ReportText(fmt.Sprintf("%d.11.2026", d), calls+d))
+			}
+		}
+		return week.String()
+	}
+	for i := range 60 {
+		if i%13 == 7 {
+			continue // no file: absent
+		}
+		name := fmt.Sprintf("e%02d.txt", i)
+		c.write(t, name, report(i, i))
+		require.NoError(t, os.Chtimes(filepath.Join(c.dir, "reports", name), saved, saved))
+	}
+	c.pass(t, rfc("2026-11-25", 20, 0), "sync")
+	workbook := filepath.Join(c.dir, "summary.xlsx")
+
+	// The last employee corrects today's calls.
+	c.write(t, "e59.txt", report(59, 100))
+	edited := saved.Add(time.Hour)
+	require.NoError(t, os.Chtimes(filepath.Join(c.dir, "reports", "e59.txt"), edited, edited))
+	code, _, stderr := c.run(t, rfc("2026-11-25", 20, 20), "sync", "--format", "json")
+	require.Equal(t, 0, code, stderr)
+	copied := regexp.MustCompile(`"segments_copied":(\d+)`).FindStringSubmatch(stderr)
+	require.NotNil(t, copied, stderr)
+	n, err := strconv.Atoi(copied[1])
+	require.NoError(t, err)
+	require.Positive(t, n, "the segments before the changed row are copied")
+	got := workbookCells(t, workbook)
+
+	// The same moment again (the summary says when it was made), the
+	// workbook deleted: built from nothing.
+	require.NoError(t, os.Remove(workbook))
+	c.pass(t, rfc("2026-11-25", 20, 20), "sync")
+	require.Equal(t, workbookCells(t, workbook), got, "the workbook after one change is the one built from nothing")
 }

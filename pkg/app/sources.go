@@ -229,7 +229,7 @@ func (w xlsxWriter) Write(_ context.Context, m *summary.Model) error { return xl
 
 // WriteIf makes the workbook a pass.KeepingWriter: the workbook is written
 // next to the file and replaces it only when keep says so.
-func (w xlsxWriter) WriteIf(_ context.Context, m *summary.Model, keep func() bool) (bool, error) {
+func (w xlsxWriter) WriteIf(_ context.Context, m *summary.Model, keep func() bool) (written bool, copied int, err error) {
 	return xlsx.WriteIf(w.path, m, keep)
 }
 

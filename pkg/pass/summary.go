@@ -379,10 +379,12 @@ type DaysStreamer interface {
 // written, says so (the xlsx workbook, written to a temporary file then
 // renamed). A lazy model's funnel, plan and Сводка rows are then built
 // once, for the write, and digested as they are: the fingerprint is known
-// when keep is asked, not before the write.
+// when keep is asked, not before the write. copied counts what the write
+// took as it was from the target it replaces (the workbook's segments of
+// rows), for the log.
 type KeepingWriter interface {
 	StampedWriter
-	WriteIf(ctx context.Context, m *summary.Model, keep func() bool) (written bool, err error)
+	WriteIf(ctx context.Context, m *summary.Model, keep func() bool) (written bool, copied int, err error)
 }
 
 // writeKept writes the summary with w and keeps it unless the store's
@@ -398,7 +400,7 @@ func (e *Engine) writeKept(ctx context.Context, w KeepingWriter, m *summary.Mode
 		now, err := w.State(ctx, false)
 		asLeft = err == nil && now != "" && now == st.State
 	}
-	written, err := w.WriteIf(ctx, m, func() bool {
+	written, copied, err := w.WriteIf(ctx, m, func() bool {
 		if *fp == "" {
 			*fp = fingerprintOf(m, parts)
 		}
@@ -411,6 +413,7 @@ func (e *Engine) writeKept(ctx context.Context, w KeepingWriter, m *summary.Mode
 		e.Log.Debug().Str("target", w.Target()).Msg("summary unchanged; not written again")
 		return nil
 	}
+	e.Log.Debug().Str("target", w.Target()).Int("segments_copied", copied).Msg("summary written, what did not change copied from the file it replaced")
 	return e.stamp(ctx, w, *fp)
 }
 

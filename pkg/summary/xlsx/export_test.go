@@ -47,7 +47,7 @@ func SetSpillChunk(n int) (restore func()) {
 // WriteCopying is Write, saying how many segments of rows it copied from
 // the workbook it replaced.
 func WriteCopying(path string, m *summary.Model) (copied int, err error) {
-	_, err = write(path, m, nil, &copied)
+	_, copied, err = WriteIf(path, m, nil)
 	return copied, err
 }
 

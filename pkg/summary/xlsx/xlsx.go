@@ -45,20 +45,21 @@ const newFileMode fs.FileMode = 0o644
 // directory and renamed over path, so a crash never leaves a half-written
 // workbook; a file at path that is not a workbook is left alone.
 func Write(path string, m *summary.Model) error {
-	_, err := WriteIf(path, m, nil)
+	_, _, err := WriteIf(path, m, nil)
 	return err
 }
 
 // WriteIf is Write, but the written workbook replaces the file at path
 // only when keep (nil: always) says so once it is complete; written says
-// whether it did. A model whose parts are built as they are written
-// (summary.Model.FunnelFrom, PlanFrom, DaysFrom) is built once, and keep
-// can tell from what was built whether the file already shows it.
-func WriteIf(path string, m *summary.Model, keep func() bool) (written bool, err error) {
-	if written, err = write(path, m, keep, nil); err != nil {
-		return false, fmt.Errorf("xlsx: write %s: %w", path, err)
+// whether it did, copied how many segments of rows it copied from the file
+// it replaces (segments.go). A model whose parts are built as they are
+// written (summary.Model.FunnelFrom, PlanFrom, DaysFrom) is built once,
+// and keep can tell from what was built whether the file already shows it.
+func WriteIf(path string, m *summary.Model, keep func() bool) (written bool, copied int, err error) {
+	if written, err = write(path, m, keep, &copied); err != nil {
+		return false, 0, fmt.Errorf("xlsx: write %s: %w", path, err)
 	}
-	return written, nil
+	return written, copied, nil
 }
 
 // Encode writes m as a new workbook to w.
