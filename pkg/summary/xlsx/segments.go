@@ -26,9 +26,9 @@ import (
 // do not depend on what came before them), and each named by a key: the
 // digest of everything SetRow would make its XML of (the row numbers, the
 // cells' values and style ids; a segment's rows keep the default height)
-// and of the writer (segmentStamp). The worksheet's entry in the package carries, in its
-// comment, where each segment of it lies, its CRC-32 and length, and its
-// key. The next write reads that index from the workbook it replaces: a
+// and of the writer (segmentStamp). The worksheet's entry in the package
+// carries, in its comment, where each segment of it lies, its CRC-32 and
+// length, and its key. The next write reads that index from the workbook it replaces: a
 // segment whose key it holds is not laid out in XML nor deflated again,
 // its deflated bytes are copied from the old workbook. The file is the
 // same, byte for byte, as a write of the same model from nothing
@@ -71,8 +71,9 @@ const (
 const indexPrefix = "dayreport-segments/1 "
 
 // segmentStamp names the writer of the segments: a segment written by
-// another build of dayreport, or with another excelize, is written again.
-var segmentStamp = "segments/1\n" + buildinfo.Stamp()
+// another build of dayreport, or with another excelize, is written again
+// (read when a workbook is written, not when the program starts).
+func segmentStamp() string { return "segments/1\n" + buildinfo.Stamp() }
 
 // segment is one deflated segment of a worksheet entry.
 type segment struct {
@@ -327,7 +328,7 @@ func newRowDigest() *rowDigest {
 
 func (d *rowDigest) reset() {
 	d.h.Reset()
-	_, _ = io.WriteString(d.h, segmentStamp)
+	_, _ = io.WriteString(d.h, segmentStamp())
 }
 
 // row digests row number n and its cells (nil: left out). A row of a
