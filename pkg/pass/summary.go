@@ -62,7 +62,7 @@ func (e *Engine) summaryModel(ctx context.Context, to day.Date, lazy bool) (*sum
 		m.PlanFrom = func() (*summary.PlanModel, error) {
 			pl, err := e.planModel(ctx, to)
 			if err == nil {
-				parts.plan = planDigest(pl)
+				parts.plan = digestOf(pl)
 			}
 			return pl, err
 		}
@@ -70,7 +70,7 @@ func (e *Engine) summaryModel(ctx context.Context, to day.Date, lazy bool) (*sum
 		m.FunnelFrom = func() (*funnel.Result, error) {
 			f, err := e.Funnel(ctx, from, to)
 			if err == nil {
-				parts.funnel = funnelDigest(f)
+				parts.funnel = digestOf(f)
 			}
 			return f, err
 		}
@@ -493,10 +493,10 @@ func fingerprintOf(m *summary.Model, parts *partDigests) string {
 	}
 	funnelDone, planDone := parts.funnel, parts.plan
 	if m.FunnelFrom == nil {
-		funnelDone = funnelDigest(m.Funnel)
+		funnelDone = digestOf(m.Funnel)
 	}
 	if m.PlanFrom == nil {
-		planDone = planDigest(m.Plan)
+		planDone = digestOf(m.Plan)
 	}
 	if funnelDone == "" || planDone == "" {
 		return ""
@@ -527,28 +527,12 @@ func fingerprintOf(m *summary.Model, parts *partDigests) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// funnelDigest digests the funnel tab's model (digester: every field, the
-// employees one by one into the hash, never held as one text).
-func funnelDigest(r *funnel.Result) string {
+// digestOf digests a part of the model built for its tabs (the funnel,
+// the plan tabs' model: nil or not, every field) as the digester walks it:
+// the month reviews hold every employee's free text of the month, whose
+// JSON held at once was the largest thing of a pass of 10 000 employees.
+func digestOf(v any) string {
 	h := sha256.New()
-	if r == nil {
-		fmt.Fprintln(h, "no funnel")
-	} else {
-		newDigester(h).add(r)
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-// planDigest digests the plan tabs' model: the month reviews hold every
-// employee's free text of the month (their JSON held at once was the
-// largest thing of a pass of 10 000 employees); the digester hashes them
-// as it walks them.
-func planDigest(p *summary.PlanModel) string {
-	h := sha256.New()
-	if p == nil {
-		fmt.Fprintln(h, "no plan")
-	} else {
-		newDigester(h).add(p)
-	}
+	newDigester(h).add(v)
 	return hex.EncodeToString(h.Sum(nil))
 }
