@@ -2,10 +2,8 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -126,7 +124,7 @@ func writeEmployeeTable(b io.Writer, list []pass.EmployeeResult, t *report.Templ
 		for _, s := range t.Funnel {
 			row = append(row, '\t')
 			if v, ok := stageValue(s, e.Metrics); ok {
-				row = appendValue(row, v, lang)
+				row = report.AppendValue(row, v, lang)
 			} else {
 				row = append(row, "·"...)
 			}
@@ -134,18 +132,6 @@ func writeEmployeeTable(b io.Writer, list []pass.EmployeeResult, t *report.Templ
 		_, _ = tw.Write(append(row, '\n'))
 	}
 	_ = tw.Flush()
-}
-
-// appendValue appends report.FormatValue(x, lang).
-func appendValue(b []byte, x float64, lang string) []byte {
-	at := len(b)
-	b = strconv.AppendFloat(b, x, 'f', -1, 64)
-	if lang == "ru" {
-		if dot := bytes.IndexByte(b[at:], '.'); dot >= 0 {
-			b[at+dot] = ','
-		}
-	}
-	return b
 }
 
 func writeEmployeeProblems(b *bufio.Writer, list []pass.EmployeeResult, lang string) {

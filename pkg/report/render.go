@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 
@@ -10,11 +11,20 @@ import (
 // FormatValue prints a metric value the way a person would type it (a decimal
 // comma in Russian).
 func FormatValue(x float64, lang string) string {
-	s := strconv.FormatFloat(x, 'f', -1, 64)
+	return string(AppendValue(nil, x, lang))
+}
+
+// AppendValue appends FormatValue(x, lang) to b (the pass's table of
+// 10 000 rows writes its numbers in place).
+func AppendValue(b []byte, x float64, lang string) []byte {
+	at := len(b)
+	b = strconv.AppendFloat(b, x, 'f', -1, 64)
 	if lang == "ru" {
-		s = strings.Replace(s, ".", ",", 1)
+		if dot := bytes.IndexByte(b[at:], '.'); dot >= 0 {
+			b[at+dot] = ','
+		}
 	}
-	return s
+	return b
 }
 
 // Render writes a report back as text in the document format of SPEC §4: a date
