@@ -56,15 +56,9 @@ func (s *Store) DaysHeldOn(ctx context.Context, adapter string, d day.Date) ([]H
 // quiet poll keeps the day it looked up, which as a map value would be
 // copied again.
 func (s *Store) DaysHeldOnBy(ctx context.Context, adapter string, d day.Date) (map[string]*HeldDay, error) {
-	return s.daysHeldOnBy(ctx, adapter, d, nil)
-}
-
-// daysHeldOnBy is DaysHeldOnBy, its rows as read written to w too (when
-// not nil).
-func (s *Store) daysHeldOnBy(ctx context.Context, adapter string, d day.Date, w *readsWriter) (map[string]*HeldDay, error) {
 	out := map[string]*HeldDay{}
 	var chunk []HeldDay // the days are allocated a few hundred at a time
-	err := s.eachHeldTo(ctx, adapter, `d.date = ?`, []any{d.String()}, w, func(h HeldDay) {
+	err := s.eachHeld(ctx, adapter, `d.date = ?`, []any{d.String()}, func(h HeldDay) {
 		if len(chunk) == cap(chunk) {
 			chunk = make([]HeldDay, 0, 256)
 		}
@@ -95,7 +89,8 @@ func (s *Store) eachHeld(ctx context.Context, adapter, where string, args []any,
 	return s.eachHeldTo(ctx, adapter, where, args, nil, fn)
 }
 
-// eachHeldTo is eachHeld, each row as read written to w too (when not nil).
+// eachHeldTo is eachHeld with w nil; with w, the rows as read are written
+// to w instead (EncodeReads), not decoded, and fn is not called.
 func (s *Store) eachHeldTo(ctx context.Context, adapter, where string, args []any, w *readsWriter, fn func(HeldDay)) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+heldColumns+`, c.record_hash, o.hash FROM days d
 		LEFT JOIN crm_objects c ON c.adapter = ? AND c.key = 'dayreport:' || d.employee || ':' || d.date
@@ -110,8 +105,7 @@ func (s *Store) eachHeldTo(ctx context.Context, adapter, where string, args []an
 		r               dayScan
 	)
 	for rows.Next() {
-		if fn == nil {
-			// Only the rows as read are asked for (EncodeReads).
+		if w != nil {
 			if err := rows.Scan(r.places(&pushed, &pending)...); err != nil {
 				return fmt.Errorf("store: read day: %w", err)
 			}
@@ -121,9 +115,6 @@ func (s *Store) eachHeldTo(ctx context.Context, adapter, where string, args []an
 		got, err := r.scan(rows, &pushed, &pending)
 		if err != nil {
 			return err
-		}
-		if w != nil {
-			w.held(&r, pushed, pending)
 		}
 		fn(HeldDay{Day: got, Pushed: pushed.String, Pending: pending.String, Queued: pending.Valid})
 	}
