@@ -22,11 +22,10 @@ import (
 // keeps a heap profile of what is live then (<file>.heap.<ms>): the
 // collections change the figures, the profiles show what each phase holds.
 func memTrace() (stop func()) {
-	path := os.Getenv("DAYREPORT_SCALE_MEMTRACE")
-	if path == "" {
+	path, ok := passFile("DAYREPORT_SCALE_MEMTRACE")
+	if !ok {
 		return func() {}
 	}
-	path = fmt.Sprintf("%s.%d", path, time.Now().UnixNano())
 	out, err := os.Create(path)
 	if err != nil {
 		return func() {}

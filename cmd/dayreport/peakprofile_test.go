@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"runtime/metrics"
 	"runtime/pprof"
@@ -16,11 +15,10 @@ import (
 // with GOGC=100 is half the peak's heap. Read it with
 // `go tool pprof -sample_index=inuse_space`.
 func peakHeapProfile() (stop func()) {
-	path := os.Getenv("DAYREPORT_SCALE_HEAPPROFILE")
-	if path == "" {
+	path, ok := passFile("DAYREPORT_SCALE_HEAPPROFILE")
+	if !ok {
 		return func() {}
 	}
-	path = fmt.Sprintf("%s.%d", path, time.Now().UnixNano())
 	done, finished := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(finished)

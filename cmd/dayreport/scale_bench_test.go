@@ -256,11 +256,11 @@ func profileAsMain() (stop func()) {
 	stopTrace := memTrace()
 	stopHeapProfile := peakHeapProfile()
 	stopHeap := func() { stopHeapProfile(); stopTrace() }
-	path := os.Getenv("DAYREPORT_SCALE_CPUPROFILE")
-	if path == "" {
+	path, ok := passFile("DAYREPORT_SCALE_CPUPROFILE")
+	if !ok {
 		return stopHeap
 	}
-	f, err := os.Create(fmt.Sprintf("%s.%d", path, time.Now().UnixNano()))
+	f, err := os.Create(path)
 	if err != nil {
 		return stopHeap
 	}
@@ -363,4 +363,15 @@ func linesDoc(id string, lines []string) *docs.Document {
 			Elements: []*docs.ParagraphElement{{TextRun: &docs.TextRun{Content: l + "\n"}}}}})
 	}
 	return &docs.Document{DocumentId: id, Title: "Отчёты", Body: &docs.Body{Content: content}}
+}
+
+// passFile is the file the environment variable env names for this
+// subprocess pass: its value with the pass's number appended (its start in
+// nanoseconds), one file per pass; ok is false when env is not set.
+func passFile(env string) (path string, ok bool) {
+	path = os.Getenv(env)
+	if path == "" {
+		return "", false
+	}
+	return fmt.Sprintf("%s.%d", path, time.Now().UnixNano()), true
 }
