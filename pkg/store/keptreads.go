@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/dayreport/dayreport/pkg/day"
 )
@@ -38,10 +39,21 @@ type Reads struct {
 // kept reads are not used).
 const readsMagic = "dayreport reads 1\n"
 
+// keptPart is about how many bytes one part of the kept reads holds: a
+// part ends after the row that takes it past this (a variable for the
+// tests, which make parts of a row or two).
+var keptPart = 256 << 10
+
+// KeptData are the reads encoded (EncodeReads), in parts kept as rows of
+// their own (migration 018): neither the encoding nor SQLite's record of
+// it is ever one buffer of the whole (some 6 MiB for 10 000 employees,
+// which was the highest point of a first pass's memory).
+type KeptData [][]byte
+
 // EncodeReads reads Since, Documents and DaysHeldOnBy of each of held, and
 // returns the rows as read, encoded for KeepReads.
-func (s *Store) EncodeReads(ctx context.Context, held []HeldOn) ([]byte, error) {
-	w := &readsWriter{buf: make([]byte, 0, 1<<20)}
+func (s *Store) EncodeReads(ctx context.Context, held []HeldOn) (KeptData, error) {
+	w := &readsWriter{buf: make([]byte, 0, keptPart+keptPart/4)}
 	w.buf = append(w.buf, readsMagic...)
 	w.begin()
 	if _, err := s.since(ctx, w); err != nil {
@@ -62,18 +74,23 @@ func (s *Store) EncodeReads(ctx context.Context, held []HeldOn) ([]byte, error) 
 		}
 	}
 	w.begin() // ends the last section
-	return w.buf, nil
+	return append(w.done, w.buf), nil
 }
 
 // KeepReads keeps data (from EncodeReads) as what the tables held at c.
-func (s *Store) KeepReads(ctx context.Context, c ChangeCount, data []byte) error {
+func (s *Store) KeepReads(ctx context.Context, c ChangeCount, data KeptData) error {
 	if s.db.d != sqliteDialect {
 		return nil
 	}
 	return s.write(ctx, func(tx *txn) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO pass_reads (id, epoch, n, data) VALUES (1, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET epoch = excluded.epoch, n = excluded.n, data = excluded.data`, c.epoch, c.n, data); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM pass_reads`); err != nil {
 			return fmt.Errorf("store: keep reads: %w", err)
+		}
+		for i, part := range data {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO pass_reads (part, epoch, n, data) VALUES (?, ?, ?, ?)`,
+				i, c.epoch, c.n, part); err != nil {
+				return fmt.Errorf("store: keep reads: %w", err)
+			}
 		}
 		return nil
 	})
@@ -85,15 +102,33 @@ func (s *Store) KeptReads(ctx context.Context, c ChangeCount) (Reads, bool, erro
 	if s.db.d != sqliteDialect {
 		return Reads{}, false, nil
 	}
-	var data string
-	err := s.db.QueryRowContext(ctx, `SELECT data FROM pass_reads WHERE id = 1 AND epoch = ? AND n = ?`, c.epoch, c.n).Scan(&data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Reads{}, false, nil
-	}
+	var size sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT SUM(length(data)) FROM pass_reads WHERE epoch = ? AND n = ?`, c.epoch, c.n).Scan(&size)
 	if err != nil {
 		return Reads{}, false, fmt.Errorf("store: kept reads: %w", err)
 	}
-	r, err := decodeReads(data)
+	if !size.Valid {
+		return Reads{}, false, nil
+	}
+	// The parts put together (the decoded strings are pieces of it).
+	var data strings.Builder
+	data.Grow(int(size.Int64))
+	rows, err := s.db.QueryContext(ctx, `SELECT data FROM pass_reads WHERE epoch = ? AND n = ? ORDER BY part`, c.epoch, c.n)
+	if err != nil {
+		return Reads{}, false, fmt.Errorf("store: kept reads: %w", err)
+	}
+	defer func() { _ = rows.Close() }()
+	for rows.Next() {
+		var part sql.RawBytes
+		if err := rows.Scan(&part); err != nil {
+			return Reads{}, false, fmt.Errorf("store: kept reads: %w", err)
+		}
+		data.Write(part)
+	}
+	if err := rows.Err(); err != nil {
+		return Reads{}, false, fmt.Errorf("store: kept reads: %w", err)
+	}
+	r, err := decodeReads(data.String())
 	if err != nil {
 		return Reads{}, false, err
 	}
@@ -102,22 +137,38 @@ func (s *Store) KeptReads(ctx context.Context, c ChangeCount) (Reads, bool, erro
 
 // readsWriter encodes rows: strings by length, nullable ones behind a
 // flag, integers as varints; each section of rows after its row count (4
-// bytes, little-endian, set when the next section begins).
+// bytes, little-endian, set when the next section begins). buf is the
+// part being written; a row that takes it past keptPart ends it (done).
 type readsWriter struct {
-	buf []byte
-	// at is where the current section's count goes, once open.
-	at   int
-	rows int
-	open bool
+	buf  []byte
+	done [][]byte
+	// part and at are where the current section's count goes, once open:
+	// the part (len(done) when it is buf) and the offset in it.
+	part, at int
+	rows     int
+	open     bool
 }
 
 // begin ends the current section (sets its count) and begins another.
 func (w *readsWriter) begin() {
 	if w.open {
-		binary.LittleEndian.PutUint32(w.buf[w.at:], uint32(w.rows))
+		p := w.buf
+		if w.part < len(w.done) {
+			p = w.done[w.part]
+		}
+		binary.LittleEndian.PutUint32(p[w.at:], uint32(w.rows))
 	}
-	w.at, w.rows, w.open = len(w.buf), 0, true
+	w.part, w.at, w.rows, w.open = len(w.done), len(w.buf), 0, true
 	w.buf = append(w.buf, 0, 0, 0, 0)
+}
+
+// row counts a row written, and begins a new part when this one is full.
+func (w *readsWriter) row() {
+	w.rows++
+	if len(w.buf) >= keptPart {
+		w.done = append(w.done, w.buf)
+		w.buf = make([]byte, 0, keptPart+keptPart/4)
+	}
 }
 
 func (w *readsWriter) str(s string) {
@@ -136,15 +187,14 @@ func (w *readsWriter) nullStr(n sql.NullString) {
 
 // strings writes a row of text columns.
 func (w *readsWriter) strings(cols ...string) {
-	w.rows++
 	for _, c := range cols {
 		w.str(c)
 	}
+	w.row()
 }
 
 // held writes a DaysHeldOnBy row as scanned.
 func (w *readsWriter) held(r *dayScan, pushed, pending sql.NullString) {
-	w.rows++
 	w.str(r.d.Employee)
 	w.str(r.date)
 	w.str(r.status)
@@ -162,6 +212,7 @@ func (w *readsWriter) held(r *dayScan, pushed, pending sql.NullString) {
 	}
 	w.nullStr(pushed)
 	w.nullStr(pending)
+	w.row()
 }
 
 // readsReader decodes what readsWriter wrote; the strings are pieces of

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -23,6 +25,15 @@ import (
 // count, after any write to those tables, nor after the database is made
 // anew; a broken encoding is an error, not reads.
 func TestKeptReadsAreTheQueries(t *testing.T) {
+	t.Run("one part", keptReadsAreTheQueries)
+	t.Run("parts of a row or two", func(t *testing.T) {
+		defer func(was int) { keptPart = was }(keptPart)
+		keptPart = 64
+		keptReadsAreTheQueries(t)
+	})
+}
+
+func keptReadsAreTheQueries(t *testing.T) {
 	ctx := context.Background()
 	s := memStore(t, newClock())
 	a, b := update("petrov-2", testDate, 20), update("иванов", testDate, 7)
@@ -57,7 +68,13 @@ func TestKeptReadsAreTheQueries(t *testing.T) {
 	require.True(t, ok)
 	data, err := s.EncodeReads(ctx, held)
 	require.NoError(t, err)
+	if keptPart < 100 {
+		require.Greater(t, len(data), 5, "the parts")
+	} else {
+		require.Len(t, data, 1)
+	}
 	require.NoError(t, s.KeepReads(ctx, count, data))
+	require.NoError(t, s.KeepReads(ctx, count, data), "kept again: the parts replace those before")
 
 	got, ok, err := s.KeptReads(ctx, count)
 	require.NoError(t, err)
@@ -97,7 +114,9 @@ func TestKeptReadsAreTheQueries(t *testing.T) {
 	require.False(t, ok)
 
 	// A broken encoding is an error.
-	for _, bad := range [][]byte{{}, []byte("dayreport reads 0\n"), data[:len(data)-1], append(append([]byte{}, data...), 0)} {
+	whole := bytes.Join(data, nil)
+	for _, bad := range []KeptData{{{}}, {[]byte("dayreport reads 0\n")}, {whole[:len(whole)-1]}, {whole, {0}},
+		append(slices.Clone(data[:len(data)-1]), data[len(data)-1][:len(data[len(data)-1])-1])} {
 		require.NoError(t, s.KeepReads(ctx, moved, bad))
 		_, ok, err = s.KeptReads(ctx, moved)
 		require.Error(t, err)

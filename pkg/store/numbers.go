@@ -210,7 +210,14 @@ func (s *Store) Sums(ctx context.Context, q SumsQuery) ([]Sums, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: sums: %w", err)
 	}
-	if len(spills) > 0 {
+	// A metric without a column while columns are free was never stored
+	// with a number: every write gives a metric it has not seen a free
+	// column in its own transaction, and migration 005 gave one to every
+	// metric stored before it. Its sum is nothing, and the scan of every
+	// day's JSON that looks for it would find nothing (a funnel stage no
+	// one has reported yet cost two such scans per summary: 0.2 CPU-s at
+	// 10 000 employees).
+	if len(spills) > 0 && len(have) >= numberSlots {
 		if err := s.spilledSums(ctx, q, spills, out); err != nil {
 			return nil, err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -250,4 +251,29 @@ func TestSumsMemoryFlat(t *testing.T) {
 	}
 	small, large := allocs(10_000), allocs(100_000)
 	require.InDelta(t, small, large, small*0.1, "10 000 days: %v allocations, 100 000 days: %v", small, large)
+}
+
+// TestSumsOfAMetricNeverStored: a metric asked for that no day ever held a
+// number of, while columns are free, sums to nothing without the scan of
+// the days' JSON, and that scan would have found nothing either.
+func TestSumsOfAMetricNeverStored(t *testing.T) {
+	t.Parallel()
+	bothDrivers(t, func(t *testing.T) {
+		s := memStore(t, nil)
+		randomDays(t, s, 50, 3)
+		q := SumsQuery{Counted: counted, Metrics: append(slices.Clone(sumMetrics), "never_reported")}
+		got, err := s.Sums(t.Context(), q)
+		require.NoError(t, err)
+		require.NotEmpty(t, got)
+		scanned := make([]Sums, len(got))
+		for i, g := range got {
+			_, has := g.Metrics["never_reported"]
+			require.False(t, has, g.Employee)
+			scanned[i] = Sums{Employee: g.Employee, Metrics: map[string]float64{}}
+		}
+		require.NoError(t, s.spilledSums(t.Context(), q, []string{"never_reported"}, scanned))
+		for _, sc := range scanned {
+			require.Empty(t, sc.Metrics, sc.Employee)
+		}
+	})
 }
