@@ -51,6 +51,15 @@ func WriteCopying(path string, m *summary.Model) (copied int, err error) {
 	return copied, err
 }
 
+// WriteGuessing is Write, saying how many tabs it wrote on the measure of
+// the workbook it replaced, and whether it built the workbook again
+// because one was wrong.
+func WriteGuessing(path string, m *summary.Model) (guessed int, remeasured bool, err error) {
+	var c reuse
+	_, err = write(path, m, nil, &c)
+	return c.guessed, c.remeasured > 0, err
+}
+
 // SegmentRows is how many rows a segment holds.
 const SegmentRows = segmentRows
 

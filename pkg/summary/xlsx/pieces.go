@@ -284,7 +284,13 @@ type measured struct {
 
 // measure lays the tab out once to count its rows, size its columns and
 // find its blocks.
-func (p *pieces) measure() measured {
+func (p *pieces) measure() measured { return p.walk(nil) }
+
+// walk lays the tab out, gives each of its rows to yield (when set; until
+// it returns false) and measures them as measure does: a tab written on
+// the measure of the workbook it replaces (guesses.go) is measured as it
+// is written.
+func (p *pieces) walk(yield func(summary.Row) bool) measured {
 	m := measured{titles: map[int]bool{}}
 	batch := summary.Tab{Table: p.head.Table}
 	flush := func() {
@@ -294,7 +300,19 @@ func (p *pieces) measure() measured {
 			}
 			m.widths[c] = max(m.widths[c], w)
 		}
+		clear(batch.Rows)
 		batch.Rows = batch.Rows[:0]
+	}
+	more := true
+	take := func(r summary.Row) {
+		m.rows++
+		batch.Rows = append(batch.Rows, r)
+		if len(batch.Rows) == 4*p.size {
+			flush()
+		}
+		if yield != nil && more {
+			more = yield(r)
+		}
 	}
 	if p.stream != nil {
 		var titles []int
@@ -302,11 +320,7 @@ func (p *pieces) measure() measured {
 			if r.Tone == summary.Title {
 				titles = append(titles, m.rows)
 			}
-			m.rows++
-			batch.Rows = append(batch.Rows, r)
-			if len(batch.Rows) == 4*p.size {
-				flush()
-			}
+			take(r)
 			return true
 		})
 		flush()
@@ -336,11 +350,7 @@ func (p *pieces) measure() measured {
 			if r.Tone == summary.Title && len(p.head.Blocks) > 0 {
 				m.titles[m.rows] = true
 			}
-			m.rows++
-			batch.Rows = append(batch.Rows, r)
-			if len(batch.Rows) == 4*p.size {
-				flush()
-			}
+			take(r)
 		}
 	}
 	flush()

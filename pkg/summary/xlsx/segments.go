@@ -90,6 +90,24 @@ type oldSegments struct {
 	f      *os.File
 	keys   map[segmentKey]oldSegment
 	copied int // how many were copied
+	// measures are the guessable tabs' measures (guesses.go); guessed
+	// counts the tabs written on them.
+	measures map[string]measured
+	guessed  int
+	// remeasured counts the builds begun again on a wrong guess.
+	remeasured int
+}
+
+// guess is the measure of tab name the old workbook was written with (nil:
+// none).
+func (o *oldSegments) guess(name string) *measured {
+	if o == nil {
+		return nil
+	}
+	if m, ok := o.measures[name]; ok {
+		return &m
+	}
+	return nil
 }
 
 // oldSegment is where a segment's deflated bytes lie in the old file.
@@ -109,11 +127,11 @@ func openSegments(path string) *oldSegments {
 	if err == nil {
 		var zr *zip.Reader
 		if zr, err = zip.NewReader(f, info.Size()); err == nil {
-			o := &oldSegments{f: f, keys: map[segmentKey]oldSegment{}}
+			o := &oldSegments{f: f, keys: map[segmentKey]oldSegment{}, measures: decodeMeasures(zr.Comment)}
 			for _, e := range zr.File {
 				o.add(e)
 			}
-			if len(o.keys) > 0 {
+			if len(o.keys) > 0 || len(o.measures) > 0 {
 				return o
 			}
 		}
@@ -178,11 +196,15 @@ func (o *oldSegments) copyTo(w io.Writer, k segmentKey) (oldSegment, error) {
 	return s, err
 }
 
-// done closes the old workbook and tells copied (when set) how many
-// segments were copied.
-func (o *oldSegments) done(copied *int) {
-	if copied != nil && o != nil {
-		*copied = o.copied
+// reuse is what a write took from the workbook it replaced: the segments
+// of rows copied, the tabs written on their last measure (guesses.go), the
+// builds begun again on a wrong one.
+type reuse struct{ copied, guessed, remeasured int }
+
+// done closes the old workbook and tells c (when set) what was reused.
+func (o *oldSegments) done(c *reuse) {
+	if c != nil && o != nil {
+		*c = reuse{copied: o.copied, guessed: o.guessed, remeasured: o.remeasured}
 	}
 	_ = o.Close()
 }

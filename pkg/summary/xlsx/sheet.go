@@ -55,10 +55,17 @@ func newSheet(f *excelize.File, name string, st *styles, old *oldSegments) *shee
 
 // write renders a tab laid out by pkg/summary: the table filter, the team
 // chart, the print setup, the column widths and frozen header, then its rows
-// from A1.
-func (s *sheet) write(p *pieces, l *summary.Labels, window string) {
+// from A1. It is written on guess when given (guesses.go), else on the tab
+// measured first; it returns the tab's measure (what its rows measured as
+// written, when guessed).
+func (s *sheet) write(p *pieces, l *summary.Labels, window string, guess *measured) measured {
 	t := p.head
-	m := p.measure()
+	var m measured
+	if guess != nil {
+		m = *guess
+	} else {
+		m = p.measure()
+	}
 	if t.Table > 0 {
 		s.filter(t.Table, m.rows)
 	}
@@ -78,13 +85,21 @@ func (s *sheet) write(p *pieces, l *summary.Labels, window string) {
 		s.freeze(summary.FrozenColumns)
 		s.headHeight = headerHeight(t.Rows[0], m.widths)
 	}
-	for r := range p.rows() {
+	add := func(r summary.Row) bool {
 		s.add(r, t.Table > 0)
-		if s.err != nil {
-			return
+		return s.err == nil
+	}
+	if guess != nil {
+		m = p.walk(add)
+	} else {
+		for r := range p.rows() {
+			if !add(r) {
+				return m
+			}
 		}
 	}
 	s.endSegment()
+	return m
 }
 
 // add writes a row into the next row from column A: the first at once,

@@ -38,6 +38,8 @@ const partCompression = 2
 type sortedZip struct {
 	zw    *zip.Writer
 	old   *oldSegments  // the segments of the workbook being replaced (segments.go)
+	// comment ends the package (nil: none).
+	comment *string
 	seg   *segmenter    // what goes into open from fix
 	spill *os.File      // the deflated parts, one after another
 	mem   bytes.Buffer  // or they, when no temporary file can be made
@@ -139,14 +141,12 @@ func (c *counter) Write(b []byte) (int, error) {
 	return n, err
 }
 
-func newSortedZip(w io.Writer) excelize.ZipWriter {
-	return &sortedZip{zw: zip.NewWriter(w)}
-}
-
-// sortedZipFrom is newSortedZip copying the segments old holds.
-func sortedZipFrom(old *oldSegments) func(io.Writer) excelize.ZipWriter {
+// sortedZipFrom makes sortedZips that copy the segments old holds (nil:
+// none) and end the package with *comment (the tabs' measures, set by the
+// time the package is written: guesses.go).
+func sortedZipFrom(old *oldSegments, comment *string) func(io.Writer) excelize.ZipWriter {
 	return func(w io.Writer) excelize.ZipWriter {
-		return &sortedZip{zw: zip.NewWriter(w), old: old}
+		return &sortedZip{zw: zip.NewWriter(w), old: old, comment: comment}
 	}
 }
 
@@ -240,6 +240,11 @@ func (z *sortedZip) Close() error {
 			return err
 		}
 		if _, err := io.Copy(w, io.NewSectionReader(from, p.off, p.out.n)); err != nil {
+			return err
+		}
+	}
+	if z.comment != nil && *z.comment != "" {
+		if err := z.zw.SetComment(*z.comment); err != nil {
 			return err
 		}
 	}
