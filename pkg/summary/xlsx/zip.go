@@ -36,19 +36,19 @@ const partCompression = 2
 
 // sortedZip is an excelize.ZipWriter that orders the parts by name.
 type sortedZip struct {
-	zw    *zip.Writer
-	old   *oldSegments  // the segments of the workbook being replaced (segments.go)
+	zw  *zip.Writer
+	old *oldSegments // the segments of the workbook being replaced (segments.go)
 	// comment ends the package (nil: none).
 	comment *string
-	seg   *segmenter    // what goes into open from fix
-	spill *os.File      // the deflated parts, one after another
-	mem   bytes.Buffer  // or they, when no temporary file can be made
-	buf   *bufio.Writer // writes to spill
-	next  int64         // where the next part starts in spill
-	parts []*zipPart
-	open  *zipPart      // the part being written
-	fix   *replacer     // what goes into open, when it is a worksheet
-	fw    *flate.Writer // compresses every part in turn
+	seg     *segmenter    // what goes into open from fix
+	spill   *os.File      // the deflated parts, one after another
+	mem     bytes.Buffer  // or they, when no temporary file can be made
+	buf     *bufio.Writer // writes to spill
+	next    int64         // where the next part starts in spill
+	parts   []*zipPart
+	open    *zipPart      // the part being written
+	fix     *replacer     // what goes into open, when it is a worksheet
+	fw      *flate.Writer // compresses every part in turn
 }
 
 type zipPart struct {
