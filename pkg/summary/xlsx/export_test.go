@@ -51,14 +51,16 @@ func WriteCopying(path string, m *summary.Model) (copied int, err error) {
 	return copied, err
 }
 
-// WriteGuessing is Write, saying how many tabs it wrote on the measure of
-// the workbook it replaced, and whether it built the workbook again
-// because one was wrong.
-func WriteGuessing(path string, m *summary.Model) (guessed int, remeasured bool, err error) {
+// WriteGathering is Write, saying how many tabs it laid out once over the
+// workbook it replaced, and how many it laid out again.
+func WriteGathering(path string, m *summary.Model) (gathered, relaid int, err error) {
 	var c reuse
 	_, err = write(path, m, nil, &c)
-	return c.guessed, c.remeasured > 0, err
+	return c.gathered, c.relaid, err
 }
+
+// HeldRows is how many rows of a tab a rewrite holds.
+const HeldRows = heldRows
 
 // SegmentRows is how many rows a segment holds.
 const SegmentRows = segmentRows

@@ -90,24 +90,9 @@ type oldSegments struct {
 	f      *os.File
 	keys   map[segmentKey]oldSegment
 	copied int // how many were copied
-	// measures are the guessable tabs' measures (guesses.go); guessed
-	// counts the tabs written on them.
-	measures map[string]measured
-	guessed  int
-	// remeasured counts the builds begun again on a wrong guess.
-	remeasured int
-}
-
-// guess is the measure of tab name the old workbook was written with (nil:
-// none).
-func (o *oldSegments) guess(name string) *measured {
-	if o == nil {
-		return nil
-	}
-	if m, ok := o.measures[name]; ok {
-		return &m
-	}
-	return nil
+	// gathered counts the tabs laid out once (sheet.write), relaid those
+	// laid out again because they held too much that changed.
+	gathered, relaid int
 }
 
 // oldSegment is where a segment's deflated bytes lie in the old file.
@@ -127,11 +112,11 @@ func openSegments(path string) *oldSegments {
 	if err == nil {
 		var zr *zip.Reader
 		if zr, err = zip.NewReader(f, info.Size()); err == nil {
-			o := &oldSegments{f: f, keys: map[segmentKey]oldSegment{}, measures: decodeMeasures(zr.Comment)}
+			o := &oldSegments{f: f, keys: map[segmentKey]oldSegment{}}
 			for _, e := range zr.File {
 				o.add(e)
 			}
-			if len(o.keys) > 0 || len(o.measures) > 0 {
+			if len(o.keys) > 0 {
 				return o
 			}
 		}
@@ -197,14 +182,13 @@ func (o *oldSegments) copyTo(w io.Writer, k segmentKey) (oldSegment, error) {
 }
 
 // reuse is what a write took from the workbook it replaced: the segments
-// of rows copied, the tabs written on their last measure (guesses.go), the
-// builds begun again on a wrong one.
-type reuse struct{ copied, guessed, remeasured int }
+// of rows copied, the tabs laid out once and those laid out again.
+type reuse struct{ copied, gathered, relaid int }
 
 // done closes the old workbook and tells c (when set) what was reused.
 func (o *oldSegments) done(c *reuse) {
 	if c != nil && o != nil {
-		*c = reuse{copied: o.copied, guessed: o.guessed, remeasured: o.remeasured}
+		*c = reuse{copied: o.copied, gathered: o.gathered, relaid: o.relaid}
 	}
 	_ = o.Close()
 }

@@ -40,6 +40,15 @@ type sheet struct {
 	old     *oldSegments
 	pending []pendingRow
 	digest  *rowDigest
+
+	// A tab rewritten over such a workbook is gathered first (write):
+	// first is its first row converted, held its segments, holding how
+	// many rows they hold; overflow says it gave up.
+	gathering bool
+	first     pendingRow
+	held      []heldSegment
+	holding   int
+	overflow  bool
 }
 
 // pendingRow is a row of a segment, ready for SetRow.
@@ -55,18 +64,39 @@ func newSheet(f *excelize.File, name string, st *styles, old *oldSegments) *shee
 
 // write renders a tab laid out by pkg/summary: the table filter, the team
 // chart, the print setup, the column widths and frozen header, then its rows
-// from A1. It is written on guess when given (guesses.go), else on the tab
-// measured first; it returns the tab's measure (what its rows measured as
-// written, when guessed).
-func (s *sheet) write(p *pieces, l *summary.Labels, window string, guess *measured) measured {
+// from A1. The stream must know the tab's measure (its rows, widths and
+// blocks) before its first row. A tab rewritten over a workbook holding
+// segments is laid out once (gather): its rows are measured, converted and
+// keyed together, the segments the old workbook holds are copied later and
+// the others' rows held until the stream starts; only when more rows than
+// heldRows would be held is the tab laid out again to write them, as a tab
+// written from nothing is (measured first, then written).
+func (s *sheet) write(p *pieces, l *summary.Labels, window string) {
 	t := p.head
+	table := t.Table > 0
 	var m measured
-	if guess != nil {
-		m = *guess
+	gathered := s.old != nil
+	if gathered {
+		s.gathering = true
+		m = p.walk(func(r summary.Row) bool {
+			s.add(r, table)
+			return s.err == nil && !s.overflow
+		})
+		s.endSegment()
+		s.gathering = false
+		gathered = !s.overflow
+		if gathered {
+			s.old.gathered++
+		} else {
+			s.old.relaid++
+		}
 	} else {
 		m = p.measure()
 	}
-	if t.Table > 0 {
+	if s.err != nil {
+		return
+	}
+	if table {
 		s.filter(t.Table, m.rows)
 	}
 	if t.Chart != nil {
@@ -81,32 +111,88 @@ func (s *sheet) write(p *pieces, l *summary.Labels, window string, guess *measur
 	s.printSetup(t, m, l, window)
 	s.stream()
 	s.widths(m.widths)
-	if t.Table > 0 {
+	if table {
 		s.freeze(summary.FrozenColumns)
 		s.headHeight = headerHeight(t.Rows[0], m.widths)
 	}
-	add := func(r summary.Row) bool {
-		s.add(r, t.Table > 0)
-		return s.err == nil
+	if gathered && s.buf.buf != nil {
+		s.writeHeld()
+		return
 	}
-	if guess != nil {
-		m = p.walk(add)
-	} else {
-		for r := range p.rows() {
-			if !add(r) {
-				return m
-			}
+	// Laid out again: from nothing, or too much to hold.
+	s.row, s.held, s.first = 0, nil, pendingRow{}
+	s.pending = s.pending[:0]
+	if s.digest != nil {
+		s.digest.reset()
+	}
+	for r := range p.rows() {
+		if s.add(r, table); s.err != nil {
+			return
 		}
 	}
 	s.endSegment()
-	return m
+}
+
+// heldRows is how many rows of a tab gather holds before it gives up and
+// the tab is laid out again: a rewrite after one changed report holds a
+// segment or two per tab; a new day moves every row (each segment's key
+// has its row numbers) and holds nothing past this.
+const heldRows = 8 * segmentRows
+
+// heldSegment is a segment gathered before the stream started: copied from
+// the old workbook, or its rows written.
+type heldSegment struct {
+	key  segmentKey
+	rows []pendingRow // nil: copied
+}
+
+// writeHeld writes what gather held: the first row, then each segment.
+func (s *sheet) writeHeld() {
+	if s.first.values != nil {
+		var opts []excelize.RowOpts
+		if s.headHeight > 0 {
+			opts = append(opts, excelize.RowOpts{Height: s.headHeight})
+		}
+		if s.err = s.setRow(1, s.first.values, opts...); s.err != nil {
+			return
+		}
+	}
+	for _, h := range s.held {
+		if h.rows == nil {
+			s.buf.buf.WriteString(marker(markerCopy, h.key))
+			continue
+		}
+		s.buf.buf.WriteString(marker(markerBegin, h.key))
+		for i := range h.rows {
+			pr := &h.rows[i]
+			if pr.values == nil {
+				continue
+			}
+			if s.err = s.setRow(pr.n, pr.values); s.err != nil {
+				return
+			}
+		}
+		s.buf.buf.WriteString(marker(markerEnd, h.key))
+		if s.err = s.buf.spill(); s.err != nil {
+			return
+		}
+	}
+	s.held, s.first = nil, pendingRow{}
 }
 
 // add writes a row into the next row from column A: the first at once,
 // the others in segments of segmentRows rows (segments.go) when the
 // stream's buffer can be reached (release.go) to mark them.
 func (s *sheet) add(r summary.Row, table bool) {
-	if s.buf.buf == nil || s.row == 0 {
+	if s.gathering && s.row == 0 {
+		s.row++
+		if len(r.Cells) > 0 {
+			s.first = pendingRow{n: 1}
+			s.first.cells, s.first.values = s.convert(r, table, nil, nil)
+		}
+		return
+	}
+	if !s.gathering && (s.buf.buf == nil || s.row == 0) {
 		s.line(r, table)
 		return
 	}
@@ -142,6 +228,10 @@ func (s *sheet) endSegment() {
 	}
 	k := s.digest.key()
 	s.digest.reset()
+	if s.gathering {
+		s.hold(k)
+		return
+	}
 	if s.old.has(k) {
 		s.buf.buf.WriteString(marker(markerCopy, k))
 	} else {
@@ -159,6 +249,25 @@ func (s *sheet) endSegment() {
 	}
 	s.pending = s.pending[:0]
 	s.err = s.buf.spill()
+}
+
+// hold keeps the segment gathered (pending) of key k for writeHeld: its key
+// alone when the old workbook holds it, else its rows; past heldRows rows
+// held, nothing (overflow: the tab is laid out again).
+func (s *sheet) hold(k segmentKey) {
+	switch {
+	case s.overflow:
+	case s.old.has(k):
+		s.held = append(s.held, heldSegment{key: k})
+	case s.holding+len(s.pending) > heldRows:
+		s.overflow, s.held, s.first = true, nil, pendingRow{}
+	default:
+		s.held = append(s.held, heldSegment{key: k, rows: s.pending})
+		s.holding += len(s.pending)
+		s.pending = nil // held: the next segment's rows are new
+		return
+	}
+	s.pending = s.pending[:0]
 }
 
 // stream starts writing the rows of the sheet.

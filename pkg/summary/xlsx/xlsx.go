@@ -67,9 +67,8 @@ func WriteIf(path string, m *summary.Model, keep func() bool) (written bool, cop
 func Encode(w io.Writer, m *summary.Model) (err error) {
 	f := excelize.NewFile()
 	defer closeFile(f, &err)
-	var comment string
-	f.SetZipWriter(sortedZipFrom(nil, &comment))
-	if comment, err = build(f, m, true, nil, nil); err != nil {
+	f.SetZipWriter(newSortedZip)
+	if err := build(f, m, true, nil, nil); err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}
 	if err := f.Write(w); err != nil {
@@ -79,7 +78,7 @@ func Encode(w io.Writer, m *summary.Model) (err error) {
 }
 
 // write is WriteIf; c, when set, is told what was taken from the workbook
-// replaced.
+// replaced (segments.go).
 func write(path string, m *summary.Model, keep func() bool, c *reuse) (written bool, err error) {
 	path = followLinks(path)
 	data, err := os.ReadFile(path)
@@ -104,75 +103,50 @@ func write(path string, m *summary.Model, keep func() bool, c *reuse) (written b
 		// model (hundreds of MiB for a team of thousands).
 		return writeNew(path, m, info.Mode().Perm(), keep, c)
 	}
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		return false, fmt.Errorf("not a workbook: %w", err)
+	}
+	defer closeFile(f, &err)
 	segs := openSegments(path)
 	defer segs.done(c)
-	return guessing(segs, func() (written bool, err error) {
-		f, err := excelize.OpenReader(bytes.NewReader(data))
-		if err != nil {
-			return false, fmt.Errorf("not a workbook: %w", err)
-		}
-		defer closeFile(f, &err)
-		var comment string
-		f.SetZipWriter(sortedZipFrom(segs, &comment))
-		if comment, err = build(f, m, false, old, segs); err != nil {
-			return false, err
-		}
-		return save(f, path, info.Mode().Perm(), keep, segs, &comment)
-	})
+	f.SetZipWriter(sortedZipFrom(segs))
+	if err := build(f, m, false, old, segs); err != nil {
+		return false, err
+	}
+	return save(f, path, info.Mode().Perm(), keep, segs)
 }
 
 // writeNew writes m as a new workbook at path with the given permissions,
 // copying the segments of the rows that the workbook at path (if any)
 // holds as they are (segments.go).
 func writeNew(path string, m *summary.Model, perm fs.FileMode, keep func() bool, c *reuse) (written bool, err error) {
+	f := excelize.NewFile()
+	defer closeFile(f, &err)
 	segs := openSegments(path)
 	defer segs.done(c)
-	return guessing(segs, func() (written bool, err error) {
-		f := excelize.NewFile()
-		defer closeFile(f, &err)
-		var comment string
-		f.SetZipWriter(sortedZipFrom(segs, &comment))
-		if comment, err = build(f, m, true, nil, segs); err != nil {
-			return false, err
-		}
-		return save(f, path, perm, keep, segs, &comment)
-	})
-}
-
-// guessing runs attempt on the old workbook's measures (guesses.go), and
-// when one of them was wrong once more, on the measures of the tabs the
-// first attempt wrote (they hold) and measuring the others first. A wrong
-// guess of the first tab costs about what measuring it first did: a layout
-// of its rows more.
-func guessing(segs *oldSegments, attempt func() (bool, error)) (bool, error) {
-	written, err := attempt()
-	if errors.Is(err, errRemeasure) && segs != nil {
-		segs.remeasured++
-		written, err = attempt()
-		if errors.Is(err, errRemeasure) {
-			err = fmt.Errorf("a measure that held did not: %w", err)
-		}
+	f.SetZipWriter(sortedZipFrom(segs))
+	if err := build(f, m, true, nil, segs); err != nil {
+		return false, err
 	}
-	return written, err
+	return save(f, path, perm, keep, segs)
 }
 
 // build writes the four tabs into f: a new workbook when fresh, or else an
 // existing one, where old lists the drawing parts of the tabs being
-// replaced; segs are the segments of rows the package may copy, and the
-// measures the tabs may be written on (guesses.go). It returns the
-// package's comment: the tabs' measures.
-func build(f *excelize.File, m *summary.Model, fresh bool, old []string, segs *oldSegments) (string, error) {
+// replaced; segs are the segments of rows the package may copy.
+func build(f *excelize.File, m *summary.Model, fresh bool, old []string, segs *oldSegments) error {
 	tabs := summary.TabNames(m.Lang)
 	if fresh {
 		if err := newTabs(f, tabs.All()); err != nil {
-			return "", err
+			return err
 		}
 		if err := setProperties(f, m.Generated); err != nil {
-			return "", err
+			return err
 		}
 	} else {
 		if err := replaceTabs(f, tabs.All()); err != nil {
-			return "", err
+			return err
 		}
 		dropParts(f, old)
 	}
@@ -180,33 +154,19 @@ func build(f *excelize.File, m *summary.Model, fresh bool, old []string, segs *o
 	l := summary.LabelsFor(m.Lang)
 	st := newStyles(f)
 	window := m.Window()
-	var ms measures
 	for i, next := range layOut(m) {
 		p, err := next()
 		if err != nil {
-			return "", fmt.Errorf("tab %s: %w", tabs.All()[i], err)
+			return fmt.Errorf("tab %s: %w", tabs.All()[i], err)
 		}
 		s := newSheet(f, p.head.Name, st, segs)
-		guess := segs.guess(p.head.Name)
-		got := s.write(p, l, window, guess)
+		s.write(p, l, window)
 		if err := cmp.Or(p.err, s.finish()); err != nil {
-			return "", fmt.Errorf("tab %s: %w", p.head.Name, err)
+			return fmt.Errorf("tab %s: %w", p.head.Name, err)
 		}
-		if guess != nil {
-			if !sameMeasure(*guess, got) {
-				// Built again on the measures of this build's tabs so far
-				// (this one's too), which hold; the tabs after it are
-				// measured first.
-				ms.add(p.head.Name, got)
-				segs.measures = ms.of
-				return "", errRemeasure
-			}
-			segs.guessed++
-		}
-		ms.add(p.head.Name, got)
 	}
 	sortDefaults(f)
-	return ms.encode(), nil
+	return nil
 }
 
 // sortDefaults orders the default content types by extension. excelize adds
@@ -272,7 +232,7 @@ var errNotKept = errors.New("not kept")
 
 // save writes f next to path and renames it over path when keep (nil:
 // always) says so.
-func save(f *excelize.File, path string, mode fs.FileMode, keep func() bool, segs *oldSegments, comment *string) (written bool, err error) {
+func save(f *excelize.File, path string, mode fs.FileMode, keep func() bool, segs *oldSegments) (written bool, err error) {
 	removeStale(path)
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
@@ -290,7 +250,7 @@ func save(f *excelize.File, path string, mode fs.FileMode, keep func() bool, seg
 	if bufferedSave {
 		err = f.Write(tmp)
 	} else {
-		err = writeTo(f, tmp, segs, comment)
+		err = writeTo(f, tmp, segs)
 	}
 	if err != nil {
 		return false, err
@@ -326,10 +286,10 @@ var bufferedSave bool
 // (TestSaveIsExcelizesWrite). What excelize would do to the buffer
 // afterwards (patch the local headers of parts over 4 GiB, encrypt with a
 // password) never applies to a summary, so an empty buffer is all it sees.
-func writeTo(f *excelize.File, file io.Writer, segs *oldSegments, comment *string) error {
+func writeTo(f *excelize.File, file io.Writer, segs *oldSegments) error {
 	w := bufio.NewWriterSize(file, 256<<10)
-	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return sortedZipFrom(segs, comment)(w) })
-	defer f.SetZipWriter(sortedZipFrom(segs, comment))
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return sortedZipFrom(segs)(w) })
+	defer f.SetZipWriter(sortedZipFrom(segs))
 	buf, err := f.WriteToBuffer()
 	if err != nil {
 		return err

@@ -36,19 +36,17 @@ const partCompression = 2
 
 // sortedZip is an excelize.ZipWriter that orders the parts by name.
 type sortedZip struct {
-	zw  *zip.Writer
-	old *oldSegments // the segments of the workbook being replaced (segments.go)
-	// comment ends the package (nil: none).
-	comment *string
-	seg     *segmenter    // what goes into open from fix
-	spill   *os.File      // the deflated parts, one after another
-	mem     bytes.Buffer  // or they, when no temporary file can be made
-	buf     *bufio.Writer // writes to spill
-	next    int64         // where the next part starts in spill
-	parts   []*zipPart
-	open    *zipPart      // the part being written
-	fix     *replacer     // what goes into open, when it is a worksheet
-	fw      *flate.Writer // compresses every part in turn
+	zw    *zip.Writer
+	old   *oldSegments  // the segments of the workbook being replaced (segments.go)
+	seg   *segmenter    // what goes into open from fix
+	spill *os.File      // the deflated parts, one after another
+	mem   bytes.Buffer  // or they, when no temporary file can be made
+	buf   *bufio.Writer // writes to spill
+	next  int64         // where the next part starts in spill
+	parts []*zipPart
+	open  *zipPart      // the part being written
+	fix   *replacer     // what goes into open, when it is a worksheet
+	fw    *flate.Writer // compresses every part in turn
 }
 
 type zipPart struct {
@@ -141,12 +139,14 @@ func (c *counter) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// sortedZipFrom makes sortedZips that copy the segments old holds (nil:
-// none) and end the package with *comment (the tabs' measures, set by the
-// time the package is written: guesses.go).
-func sortedZipFrom(old *oldSegments, comment *string) func(io.Writer) excelize.ZipWriter {
+func newSortedZip(w io.Writer) excelize.ZipWriter {
+	return &sortedZip{zw: zip.NewWriter(w)}
+}
+
+// sortedZipFrom is newSortedZip copying the segments old holds.
+func sortedZipFrom(old *oldSegments) func(io.Writer) excelize.ZipWriter {
 	return func(w io.Writer) excelize.ZipWriter {
-		return &sortedZip{zw: zip.NewWriter(w), old: old, comment: comment}
+		return &sortedZip{zw: zip.NewWriter(w), old: old}
 	}
 }
 
@@ -240,11 +240,6 @@ func (z *sortedZip) Close() error {
 			return err
 		}
 		if _, err := io.Copy(w, io.NewSectionReader(from, p.off, p.out.n)); err != nil {
-			return err
-		}
-	}
-	if z.comment != nil && *z.comment != "" {
-		if err := z.zw.SetComment(*z.comment); err != nil {
 			return err
 		}
 	}
