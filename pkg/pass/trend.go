@@ -32,21 +32,26 @@ func (e *Engine) Trend(ctx context.Context, to day.Date) (*summary.Trend, error)
 		e.Log.Warn().Err(err).Msg("the change log tab could not be read; the trend marks the configuration's changes only")
 	}
 	monday := to.AddDays(-((int(to.Weekday()) + 6) % 7))
+	// The team's totals date by date, in one read, added up by week.
+	dates, err := e.Store.DateSums(ctx, store.SumsQuery{From: monday.AddDays(-7 * (summary.TrendWeeks - 1)), To: to,
+		Counted: countedStatuses, Metrics: metrics})
+	if err != nil {
+		return nil, fmt.Errorf("state: %w", err)
+	}
 	for w := summary.TrendWeeks - 1; w >= 0; w-- {
 		first := monday.AddDays(-7 * w)
 		last := first.AddDays(6)
 		if last.After(to) {
 			last = to
 		}
-		sums, err := e.Store.Sums(ctx, store.SumsQuery{From: first, To: last, Counted: countedStatuses, Metrics: metrics})
-		if err != nil {
-			return nil, fmt.Errorf("state: %w", err)
-		}
 		total := map[string]float64{}
-		for _, s := range sums {
-			for k, v := range s.Metrics {
-				total[k] += v
+		for len(dates) > 0 && !dates[0].Date.After(last) {
+			if !dates[0].Date.Before(first) {
+				for k, v := range dates[0].Metrics {
+					total[k] += v
+				}
 			}
+			dates = dates[1:]
 		}
 		week := summary.TrendWeek{Monday: first, Last: last}
 		prev := 0.0

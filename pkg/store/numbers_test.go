@@ -277,3 +277,77 @@ func TestSumsOfAMetricNeverStored(t *testing.T) {
 		}
 	})
 }
+
+// TestDateSumsAreSums: the team's totals date by date are what Sums gives
+// for that date, added over the employees — for a window inside, across
+// and outside the data, with a metric never stored, and past the 32
+// columns (the spill from the days' JSON).
+func TestDateSumsAreSums(t *testing.T) {
+	t.Parallel()
+	bothDrivers(t, func(t *testing.T) {
+		s := memStore(t, nil)
+		randomDays(t, s, 600, 11)
+		check := func(q SumsQuery) {
+			t.Helper()
+			got, err := s.DateSums(t.Context(), q)
+			require.NoError(t, err)
+			var want []DateSums
+			for d := q.From; !d.After(q.To); d = d.AddDays(1) {
+				one := q
+				one.From, one.To = d, d
+				sums, err := s.Sums(t.Context(), one)
+				require.NoError(t, err)
+				total := DateSums{Date: d, Metrics: map[string]float64{}}
+				days := 0
+				for _, e := range sums {
+					days += e.Days
+					for k, v := range e.Metrics {
+						total.Metrics[k] += v
+					}
+				}
+				if days > 0 {
+					want = append(want, total)
+				}
+			}
+			require.Equal(t, len(want), len(got), "%s..%s", q.From, q.To)
+			for i := range want {
+				require.Equal(t, want[i].Date, got[i].Date)
+				require.Equal(t, want[i].Metrics, got[i].Metrics, want[i].Date.String())
+			}
+		}
+		metrics := append(slices.Clone(sumMetrics), "never_reported")
+		for _, w := range [][2]int{{0, 39}, {5, 12}, {-10, 3}, {38, 60}, {50, 60}} {
+			check(SumsQuery{From: testDate.AddDays(w[0]), To: testDate.AddDays(w[1]), Counted: counted, Metrics: metrics})
+		}
+	})
+}
+
+// TestDateSumsSpillPastSlots: past the 32 columns, DateSums adds the rest
+// from the days' JSON.
+func TestDateSumsSpillPastSlots(t *testing.T) {
+	t.Parallel()
+	bothDrivers(t, func(t *testing.T) {
+		s := memStore(t, nil)
+		metrics := map[string]float64{}
+		var keys []string
+		for i := range numberSlots + 5 {
+			k := fmt.Sprintf("m%02d", i)
+			metrics[k] = float64(i)
+			keys = append(keys, k)
+		}
+		for _, emp := range []string{"a", "b"} {
+			for i := range 3 {
+				_, err := s.SaveDay(t.Context(), DayUpdate{Day: Day{Employee: emp, Date: testDate.AddDays(i), Status: report.Submitted, Metrics: metrics}})
+				require.NoError(t, err)
+			}
+		}
+		got, err := s.DateSums(t.Context(), SumsQuery{From: testDate, To: testDate.AddDays(5), Counted: counted, Metrics: keys})
+		require.NoError(t, err)
+		require.Len(t, got, 3)
+		for _, g := range got {
+			for i, k := range keys {
+				require.InDelta(t, float64(2*i), g.Metrics[k], 0, k)
+			}
+		}
+	})
+}
