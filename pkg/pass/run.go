@@ -68,6 +68,9 @@ type run struct {
 	// flushDocuments).
 	docs      map[string]store.DocumentState
 	factCache *factCache
+	// factsFor, when set, are the employees the pass judges in full (the
+	// rest were judged quietly): the CRM's facts are read for them alone.
+	factsFor map[string]bool
 	// key digests the inputs of the pass (quietKey); quietMark is the
 	// previous pass's mark when this pass is a quiet one.
 	key       string
@@ -162,6 +165,13 @@ func (r *run) do(ctx context.Context) (*Result, error) {
 	stopped := false
 	from := len(res.Employees)
 	if rest := r.quiet(ctx); len(rest) > 0 {
+		if len(rest) < len(e.Employees()) {
+			// Only they are judged in full: only their facts are asked for.
+			r.factsFor = make(map[string]bool, len(rest))
+			for _, emp := range rest {
+				r.factsFor[emp.ID] = true
+			}
+		}
 		fetchCtx, stopFetching := context.WithCancel(ctx)
 		defer stopFetching()
 		for fr := range r.flushWhenIdle(ctx, r.fetchAll(fetchCtx, rest)) {

@@ -19,7 +19,8 @@ import (
 const historyDays = verify.HistoryDays
 
 // factCache holds the CRM's facts of one pass, read once per date for the
-// whole roster (one FactReader call instead of one per employee).
+// whole roster (one FactReader call instead of one per employee), or for
+// those the pass judges in full when it judged the others quietly.
 type factCache struct {
 	mu     sync.Mutex
 	byDate map[factKey]map[string]crm.Facts
@@ -65,6 +66,9 @@ func (r *run) facts(ctx context.Context, emp config.Employee, d day.Date) (_ map
 	if !done {
 		var users []string
 		for _, e := range a.Employees() {
+			if r.factsFor != nil && !r.factsFor[e.ID] {
+				continue
+			}
 			if a.Config.EmployeeLocation(e).String() == loc.String() {
 				users = append(users, crmUser(e))
 			}
