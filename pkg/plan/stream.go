@@ -108,12 +108,13 @@ func (s *Stream) Add(id string, d Day) error {
 
 // Result is the month's план-факт of the days added: Compute's.
 func (s *Stream) Result() *Result {
-	first, last := s.in.Month.First(), s.in.Month.Last()
+	month := calendarDays(s.in.Calendar, s.in.Month.First(), s.in.Month.Last())
+	elapsed := daysUpTo(month, s.upTo)
 	res, team := newResult(s.in), map[string]*teamSums{}
 	for i, e := range s.in.Employees {
 		er := EmployeeResult{ID: e.ID, Name: e.Name, Metrics: map[string]Figures{},
-			WorkingDays: WorkingDays(s.in.Calendar, e, first, last),
-			ElapsedDays: WorkingDays(s.in.Calendar, e, first, s.upTo), Order: s.order[i]}
+			WorkingDays: workingDays(month, e),
+			ElapsedDays: workingDays(elapsed, e), Order: s.order[i]}
 		for j, k := range er.Order {
 			er.figure(k, e, s.actual[i][j], team)
 		}
