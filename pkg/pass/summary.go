@@ -169,24 +169,24 @@ func (e *Engine) eachDayRow(ctx context.Context, m *summary.Model, from, to day.
 // report is not a row). Only a date's days are held, as conv keeps them.
 func windowDays[T any](ctx context.Context, e *Engine, from, to day.Date, rank map[string]int,
 	conv func(store.Day) T, employee func(*T) string, fn func([]T) error) error {
-	order := func(id string) int {
-		if r, ok := rank[id]; ok {
-			return r
-		}
-		return len(rank)
-	}
 	var (
-		date []T
-		at   day.Date
+		date  []T
+		ranks []ranked
+		at    day.Date
 	)
 	flush := func() error {
-		slices.SortStableFunc(date, func(x, y T) int {
-			a, b := employee(&x), employee(&y)
-			return cmp.Or(cmp.Compare(order(a), order(b)), cmp.Compare(a, b))
+		// Each row's rank looked up once, not at each comparison (a date of
+		// 10 000 rows was some 280 000 lookups of the roster map).
+		slices.SortFunc(ranks, func(x, y ranked) int {
+			if c := cmp.Compare(x.rank, y.rank); c != 0 {
+				return c
+			}
+			return cmp.Compare(employee(&date[x.i]), employee(&date[y.i]))
 		})
+		permute(date, ranks)
 		err := fn(date)
 		clear(date)
-		date = date[:0]
+		date, ranks = date[:0], ranks[:0]
 		return err
 	}
 	// The store gives them by date, then employee.
@@ -197,6 +197,11 @@ func windowDays[T any](ctx context.Context, e *Engine, from, to day.Date, rank m
 			}
 		}
 		if d.Status != report.DayOff {
+			r, ok := rank[d.Employee]
+			if !ok {
+				r = len(rank) // no longer listed: last, by id
+			}
+			ranks = append(ranks, ranked{rank: r, i: len(date)})
 			date, at = append(date, conv(d)), d.Date
 		}
 		return nil
@@ -205,6 +210,33 @@ func windowDays[T any](ctx context.Context, e *Engine, from, to day.Date, rank m
 		err = flush()
 	}
 	return err
+}
+
+// ranked is a row of a date by its place in the roster.
+type ranked struct{ rank, i int }
+
+// permute puts rows in the order of by (rows[by[k].i] goes to k) in place,
+// a cycle at a time: a second buffer of a date's rows would add to the
+// peak of a first pass. by's indexes are used up (-1).
+func permute[T any](rows []T, by []ranked) {
+	for k := range by {
+		if by[k].i < 0 || by[k].i == k {
+			by[k].i = -1
+			continue
+		}
+		held := rows[k]
+		j := k
+		for {
+			src := by[j].i
+			by[j].i = -1
+			if src == k {
+				rows[j] = held
+				break
+			}
+			rows[j] = rows[src]
+			j = src
+		}
+	}
 }
 
 // dayRow is the Сводка row of a stored day.
