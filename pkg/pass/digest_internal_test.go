@@ -1,0 +1,127 @@
+package pass
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/dayreport/dayreport/pkg/report"
+)
+
+// refDigest is the digest as it was made before stringMap: every map by
+// MapKeys sorted and MapIndex, buffered whole.
+func refDigest(v reflect.Value, buf []byte) []byte {
+	if !v.IsValid() {
+		return append(buf, 0)
+	}
+	switch v.Kind() {
+	case reflect.Map:
+		if v.IsNil() {
+			return append(buf, 0)
+		}
+		buf = append(buf, 1)
+		keys := v.MapKeys()
+		slices.SortFunc(keys, compareKeys)
+		buf = binary.AppendUvarint(buf, uint64(len(keys)))
+		for _, k := range keys {
+			buf = refDigest(k, buf)
+			buf = refDigest(v.MapIndex(k), buf)
+		}
+		return buf
+	case reflect.Slice:
+		if v.IsNil() {
+			return append(buf, 0)
+		}
+		buf = append(buf, 1)
+		buf = binary.AppendUvarint(buf, uint64(v.Len()))
+		for i := range v.Len() {
+			buf = refDigest(v.Index(i), buf)
+		}
+		return buf
+	case reflect.Struct:
+		for i := range v.NumField() {
+			buf = refDigest(v.Field(i), buf)
+		}
+		return buf
+	case reflect.Pointer:
+		if v.IsNil() {
+			return append(buf, 0)
+		}
+		return refDigest(v.Elem(), append(buf, 1))
+	default:
+		d := &digester{}
+		d.value(v)
+		return append(buf, d.buf...)
+	}
+}
+
+type digestItem struct {
+	Name     string
+	Metrics  map[string]float64
+	Statuses map[report.Status]int
+	Nested   map[string]map[string]float64
+	Lines    []string
+	Next     *digestItem
+}
+
+// TestStringMapDigest: maps of string keys digest to the bytes they did
+// before (MapKeys sorted, MapIndex), nested in maps, in slices and
+// pointers, empty and nil, and across the digester's flushes.
+func TestStringMapDigest(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 4))
+	word := func() string {
+		return strings.Repeat(string(rune('а'+rng.IntN(32))), 1+rng.IntN(6)) + fmt.Sprint(rng.IntN(9))
+	}
+	var item func(depth int) *digestItem
+	item = func(depth int) *digestItem {
+		it := &digestItem{Name: word()}
+		if rng.IntN(4) > 0 {
+			it.Metrics = map[string]float64{}
+			for range rng.IntN(12) {
+				it.Metrics[word()] = rng.Float64() * 100
+			}
+		}
+		if rng.IntN(3) > 0 {
+			it.Statuses = map[report.Status]int{}
+			for range rng.IntN(5) {
+				it.Statuses[report.Status(word())] = rng.IntN(30)
+			}
+		}
+		if rng.IntN(3) == 0 {
+			it.Nested = map[string]map[string]float64{}
+			for range rng.IntN(4) {
+				m := map[string]float64{}
+				for range rng.IntN(4) {
+					m[word()] = float64(rng.IntN(9))
+				}
+				it.Nested[word()] = m
+			}
+		}
+		for range rng.IntN(3) {
+			it.Lines = append(it.Lines, strings.Repeat(word(), rng.IntN(400)))
+		}
+		if depth < 2 && rng.IntN(2) == 0 {
+			it.Next = item(depth + 1)
+		}
+		return it
+	}
+	for range 300 {
+		var items []*digestItem
+		for range rng.IntN(60) {
+			items = append(items, item(0))
+		}
+		want := sha256.Sum256(refDigest(reflect.ValueOf(items), nil))
+		h := sha256.New()
+		d := newDigester(h)
+		d.add(items)
+		require.Equal(t, want[:], h.Sum(nil))
+	}
+}
