@@ -309,7 +309,7 @@ func TestDateSumsAreSums(t *testing.T) {
 					want = append(want, total)
 				}
 			}
-			require.Equal(t, len(want), len(got), "%s..%s", q.From, q.To)
+			require.Len(t, got, len(want), "%s..%s", q.From, q.To)
 			for i := range want {
 				require.Equal(t, want[i].Date, got[i].Date)
 				require.Equal(t, want[i].Metrics, got[i].Metrics, want[i].Date.String())
