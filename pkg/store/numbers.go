@@ -124,6 +124,20 @@ type Sums struct {
 	RatingSum, RatingWeight float64
 }
 
+// sumColumns splits metrics into those with a column of day_numbers (the
+// SUM of each, and the metric) and those without (spills).
+func sumColumns(have map[string]int, metrics []string) (exprs, asked, spills []string) {
+	for _, m := range metrics {
+		if i, ok := have[m]; ok {
+			exprs = append(exprs, "SUM(v"+strconv.Itoa(i)+")")
+			asked = append(asked, m)
+		} else {
+			spills = append(spills, m)
+		}
+	}
+	return exprs, asked, spills
+}
+
 // Sums adds up every employee's days in the window inside SQLite, in one scan
 // in key order (employee, status): no sort, and memory holds one row per
 // employee and status whatever the number of days.
@@ -132,19 +146,7 @@ func (s *Store) Sums(ctx context.Context, q SumsQuery) ([]Sums, error) {
 	if err != nil {
 		return nil, err
 	}
-	var (
-		exprs  []string
-		asked  []string
-		spills []string
-	)
-	for _, m := range q.Metrics {
-		if i, ok := have[m]; ok {
-			exprs = append(exprs, "SUM(v"+strconv.Itoa(i)+")")
-			asked = append(asked, m)
-		} else {
-			spills = append(spills, m)
-		}
-	}
+	exprs, asked, spills := sumColumns(have, q.Metrics)
 	rating, weight := "NULL", "NULL"
 	if i, ok := have[q.Rating]; ok {
 		r, w := "v"+strconv.Itoa(i), "1.0"
@@ -232,6 +234,17 @@ func (s *Store) spilledSums(ctx context.Context, q SumsQuery, metrics []string, 
 	for i := range out {
 		byEmp[out[i].Employee] = &out[i]
 	}
+	return s.spilled(ctx, q, metrics, "employee", func(emp, m string, v float64) error {
+		if e, ok := byEmp[emp]; ok {
+			e.Metrics[m] += v
+		}
+		return nil
+	})
+}
+
+// spilled sums each of metrics from the JSON of the days of q's window and
+// counted statuses, grouped by the column group, and gives add each sum.
+func (s *Store) spilled(ctx context.Context, q SumsQuery, metrics []string, group string, add func(group, metric string, v float64) error) error {
 	statuses := make([]any, 0, len(q.Counted))
 	for _, st := range q.Counted {
 		statuses = append(statuses, string(st))
@@ -242,23 +255,27 @@ func (s *Store) spilledSums(ctx context.Context, q SumsQuery, metrics []string, 
 	number, keyArg := s.db.d.jsonNumber("metrics")
 	for _, m := range metrics {
 		args := append([]any{keyArg(m), q.From.String(), orMax(q.To)}, statuses...)
-		rows, err := s.db.QueryContext(ctx, `SELECT employee, SUM(`+number+`) FROM days
+		rows, err := s.db.QueryContext(ctx, `SELECT `+group+`, SUM(`+number+`) FROM days
 			WHERE date BETWEEN ? AND ? AND status IN (?`+strings.Repeat(", ?", len(statuses)-1)+`)
-			GROUP BY employee`, args...)
+			GROUP BY `+group, args...)
 		if err != nil {
 			return fmt.Errorf("store: sums of %s: %w", m, err)
 		}
 		for rows.Next() {
 			var (
-				emp string
-				v   sql.NullFloat64
+				g string
+				v sql.NullFloat64
 			)
-			if err := rows.Scan(&emp, &v); err != nil {
+			if err := rows.Scan(&g, &v); err != nil {
 				_ = rows.Close()
 				return fmt.Errorf("store: sums of %s: %w", m, err)
 			}
-			if e, ok := byEmp[emp]; ok && v.Valid {
-				e.Metrics[m] += v.Float64
+			if !v.Valid {
+				continue
+			}
+			if err := add(g, m, v.Float64); err != nil {
+				_ = rows.Close()
+				return err
 			}
 		}
 		_ = rows.Close()
@@ -295,19 +312,7 @@ func (s *Store) DateSums(ctx context.Context, q SumsQuery) ([]DateSums, error) {
 	if err != nil {
 		return nil, err
 	}
-	var (
-		exprs  []string
-		asked  []string
-		spills []string
-	)
-	for _, m := range q.Metrics {
-		if i, ok := have[m]; ok {
-			exprs = append(exprs, "SUM(v"+strconv.Itoa(i)+")")
-			asked = append(asked, m)
-		} else {
-			spills = append(spills, m)
-		}
-	}
+	exprs, asked, spills := sumColumns(have, q.Metrics)
 	if len(exprs) == 0 {
 		exprs = append(exprs, "NULL")
 	}
@@ -353,7 +358,7 @@ func (s *Store) DateSums(ctx context.Context, q SumsQuery) ([]DateSums, error) {
 	// As in Sums: a metric without a column while columns are free was
 	// never stored.
 	if len(spills) > 0 && len(have) >= numberSlots {
-		if err := s.spilledDateSums(ctx, q, spills, statuses, in, out); err != nil {
+		if err := s.spilledDateSums(ctx, q, spills, out); err != nil {
 			return nil, err
 		}
 	}
@@ -361,41 +366,19 @@ func (s *Store) DateSums(ctx context.Context, q SumsQuery) ([]DateSums, error) {
 }
 
 // spilledDateSums adds metrics that have no column from the JSON of days.
-func (s *Store) spilledDateSums(ctx context.Context, q SumsQuery, metrics []string, statuses []any, in string, out []DateSums) error {
+func (s *Store) spilledDateSums(ctx context.Context, q SumsQuery, metrics []string, out []DateSums) error {
 	byDate := map[day.Date]*DateSums{}
 	for i := range out {
 		byDate[out[i].Date] = &out[i]
 	}
-	number, keyArg := s.db.d.jsonNumber("metrics")
-	for _, m := range metrics {
-		args := append([]any{keyArg(m), q.From.String(), orMax(q.To)}, statuses...)
-		rows, err := s.db.QueryContext(ctx, `SELECT date, SUM(`+number+`) FROM days
-			WHERE date BETWEEN ? AND ? AND `+in+` GROUP BY date`, args...)
+	return s.spilled(ctx, q, metrics, "date", func(date, m string, v float64) error {
+		d, err := parseDate(date)
 		if err != nil {
-			return fmt.Errorf("store: sums of %s: %w", m, err)
+			return err
 		}
-		for rows.Next() {
-			var (
-				date string
-				v    sql.NullFloat64
-			)
-			if err := rows.Scan(&date, &v); err != nil {
-				_ = rows.Close()
-				return fmt.Errorf("store: sums of %s: %w", m, err)
-			}
-			d, err := parseDate(date)
-			if err != nil {
-				_ = rows.Close()
-				return err
-			}
-			if ds, ok := byDate[d]; ok && v.Valid {
-				ds.Metrics[m] += v.Float64
-			}
+		if ds, ok := byDate[d]; ok {
+			ds.Metrics[m] += v
 		}
-		_ = rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("store: sums of %s: %w", m, err)
-		}
-	}
-	return nil
+		return nil
+	})
 }

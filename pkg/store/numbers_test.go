@@ -132,13 +132,7 @@ func TestSumsSpillPastSlots(t *testing.T) {
 	t.Parallel()
 	bothDrivers(t, func(t *testing.T) {
 		s := memStore(t, nil)
-		metrics := map[string]float64{}
-		var keys []string
-		for i := range numberSlots + 5 {
-			k := fmt.Sprintf("m%02d", i)
-			metrics[k] = float64(i)
-			keys = append(keys, k)
-		}
+		metrics, keys := pastSlots()
 		for i := range 3 {
 			_, err := s.SaveDay(t.Context(), DayUpdate{Day: Day{Employee: "a", Date: testDate.AddDays(i), Status: report.Submitted, Metrics: metrics}})
 			require.NoError(t, err)
@@ -150,6 +144,19 @@ func TestSumsSpillPastSlots(t *testing.T) {
 			require.InDelta(t, float64(3*i), got[0].Metrics[k], 0, k)
 		}
 	})
+}
+
+// pastSlots are more numeric metrics than day_numbers has columns, each
+// worth its index.
+func pastSlots() (map[string]float64, []string) {
+	metrics := map[string]float64{}
+	var keys []string
+	for i := range numberSlots + 5 {
+		k := fmt.Sprintf("m%02d", i)
+		metrics[k] = float64(i)
+		keys = append(keys, k)
+	}
+	return metrics, keys
 }
 
 // TestMigrationFillsNumbers: days stored before migration 005 get their
@@ -328,13 +335,7 @@ func TestDateSumsSpillPastSlots(t *testing.T) {
 	t.Parallel()
 	bothDrivers(t, func(t *testing.T) {
 		s := memStore(t, nil)
-		metrics := map[string]float64{}
-		var keys []string
-		for i := range numberSlots + 5 {
-			k := fmt.Sprintf("m%02d", i)
-			metrics[k] = float64(i)
-			keys = append(keys, k)
-		}
+		metrics, keys := pastSlots()
 		for _, emp := range []string{"a", "b"} {
 			for i := range 3 {
 				_, err := s.SaveDay(t.Context(), DayUpdate{Day: Day{Employee: emp, Date: testDate.AddDays(i), Status: report.Submitted, Metrics: metrics}})
