@@ -287,9 +287,9 @@ type measured struct {
 func (p *pieces) measure() measured { return p.walk(nil) }
 
 // walk lays the tab out, gives each of its rows to yield (when set; until
-// it returns false) and measures them as measure does: a tab written on
-// the measure of the workbook it replaces (guesses.go) is measured as it
-// is written.
+// it returns false) and measures them as measure does: a tab rewritten
+// over a workbook of segments is measured as its rows are converted and
+// keyed (sheet.write).
 func (p *pieces) walk(yield func(summary.Row) bool) measured {
 	m := measured{titles: map[int]bool{}}
 	batch := summary.Tab{Table: p.head.Table}
