@@ -101,6 +101,19 @@ func runDaemonPolls(b *testing.B, cfgPath string, at time.Time, polls int, chang
 		}
 	}()
 	change()
+	if path := os.Getenv("DAYREPORT_SCALE_ALLOCPROFILE"); path != "" {
+		// What the poll after the change allocates: the heap profiles
+		// before and after it (go tool pprof -sample_index=alloc_space
+		// -base path.before path.after).
+		writeHeap := func(name string) {
+			f, err := os.Create(name)
+			require.NoError(b, err)
+			require.NoError(b, pprof.Lookup("allocs").WriteTo(f, 0))
+			require.NoError(b, f.Close())
+		}
+		writeHeap(path + ".before")
+		defer writeHeap(path + ".after")
+	}
 	if path := os.Getenv("DAYREPORT_SCALE_CPUPROFILE"); path != "" {
 		f, err := os.Create(path + ".daemon-changed")
 		require.NoError(b, err)

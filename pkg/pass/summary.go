@@ -78,7 +78,7 @@ func (e *Engine) summaryModel(ctx context.Context, to day.Date, lazy bool) (*sum
 		if m.Plan, err = e.planModel(ctx, to); err != nil {
 			return nil, nil, err
 		}
-		if err = e.eachDayRow(ctx, m, from, to, rank, func(row summary.DayRow) { m.Days = append(m.Days, row) }, nil); err != nil {
+		if err = e.eachDayRow(ctx, m, from, to, rank, func(row summary.DayRow) error { m.Days = append(m.Days, row); return nil }, nil); err != nil {
 			return nil, nil, err
 		}
 		if m.Funnel, err = e.Funnel(ctx, from, to); err != nil {
@@ -90,6 +90,10 @@ func (e *Engine) summaryModel(ctx context.Context, to day.Date, lazy bool) (*sum
 	}
 	return m, parts, nil
 }
+
+// daysChunk is how many Сводка rows the first read of a lazy model's days
+// hands over at a time.
+const daysChunk = 512
 
 // daysFrom is a lazy model's Model.DaysFrom: the Сводка rows read from the
 // store a date at a time. The first read to the end (the workbook measures
@@ -111,16 +115,26 @@ func (e *Engine) daysFrom(ctx context.Context, m *summary.Model, parts *partDige
 		got := *m
 		got.Absences, got.Checks = nil, nil
 		digest := newDaysDigest()
-		var date []summary.DayRow
-		err := e.eachDayRow(ctx, &got, from, to, rank, func(row summary.DayRow) {
-			digest.add(&row)
-			date = append(date, row)
-		}, func() error {
-			err := yield(date)
-			clear(date)
-			date = date[:0]
+		// Handed over a few hundred at a time, as the writer lays them out,
+		// not a date at a time: a date's rows were held twice, as the store
+		// gave them (to be sorted) and as rows.
+		rows := make([]summary.DayRow, 0, daysChunk)
+		give := func() error {
+			if len(rows) == 0 {
+				return nil
+			}
+			err := yield(rows)
+			clear(rows)
+			rows = rows[:0]
 			return err
-		})
+		}
+		err := e.eachDayRow(ctx, &got, from, to, rank, func(row summary.DayRow) error {
+			digest.add(&row)
+			if rows = append(rows, row); len(rows) == daysChunk {
+				return give()
+			}
+			return nil
+		}, give)
 		if err != nil {
 			return err
 		}
@@ -133,7 +147,7 @@ func (e *Engine) daysFrom(ctx context.Context, m *summary.Model, parts *partDige
 // then in roster order, and adds the absences and checks among them to m;
 // dateDone, when set, is called after each date's rows.
 func (e *Engine) eachDayRow(ctx context.Context, m *summary.Model, from, to day.Date, rank map[string]int,
-	add func(summary.DayRow), dateDone func() error) error {
+	add func(summary.DayRow) error, dateDone func() error) error {
 	same := func(d store.Day) store.Day { return d }
 	err := windowDays(ctx, e, from, to, rank, same, func(d *store.Day) string { return d.Employee }, func(days []store.Day) error {
 		for i := range days {
@@ -150,7 +164,9 @@ func (e *Engine) eachDayRow(ctx context.Context, m *summary.Model, from, to day.
 				}
 				m.Checks = append(m.Checks, check)
 			}
-			add(row)
+			if err := add(row); err != nil {
+				return err
+			}
 		}
 		if dateDone != nil {
 			return dateDone()
@@ -169,9 +185,11 @@ func (e *Engine) eachDayRow(ctx context.Context, m *summary.Model, from, to day.
 // report is not a row). Only a date's days are held, as conv keeps them.
 func windowDays[T any](ctx context.Context, e *Engine, from, to day.Date, rank map[string]int,
 	conv func(store.Day) T, employee func(*T) string, fn func([]T) error) error {
+	// A date holds about a row per employee: made room for once, not grown
+	// by doubling (8 MB allocated for the first date of 10 000).
 	var (
-		date  []T
-		ranks []ranked
+		date  = make([]T, 0, len(rank)+1)
+		ranks = make([]ranked, 0, len(rank)+1)
 		at    day.Date
 	)
 	flush := func() error {
