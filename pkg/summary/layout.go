@@ -300,7 +300,9 @@ func daysTab(name string, l *Labels, cols []Column, rows []DayRow, longTerm stri
 	head = append(head, Str(l.Notes), Str(l.Flags))
 	t.line(Header, head...)
 	for _, r := range rows {
-		cells := append(dayCells(r), Long(r.Reason))
+		// Made room for whole: grown cell by cell, each of 100 000 rows
+		// was moved three or four times.
+		cells := append(appendDayCells(make([]Cell, 0, len(head)), r), Long(r.Reason))
 		for _, c := range cols {
 			k := Count
 			if c.Rating {
@@ -341,14 +343,15 @@ func absencesTab(name string, l *Labels, rows []DayRow) *Tab {
 	t := &Tab{Name: name}
 	t.line(Header, Str(l.Date), Str(l.Employee), Str(l.ID), Str(l.Status))
 	for _, r := range rows {
-		t.Rows = append(t.Rows, Row{Cells: dayCells(r), Status: r.Status})
+		t.Rows = append(t.Rows, Row{Cells: appendDayCells(make([]Cell, 0, 4), r), Status: r.Status})
 	}
 	t.Table = 4
 	return t
 }
 
-func dayCells(r DayRow) []Cell {
-	return []Cell{Day(r.Date), Str(r.Name), Str(r.Employee), Str(r.StatusLabel)}
+// appendDayCells appends the cells that name a day: date, name, id, status.
+func appendDayCells(cells []Cell, r DayRow) []Cell {
+	return append(cells, Day(r.Date), Str(r.Name), Str(r.Employee), Str(r.StatusLabel))
 }
 
 // checksTab is the Проверка tab: what the employee reported against what the
