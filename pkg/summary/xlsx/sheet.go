@@ -149,31 +149,12 @@ type heldSegment struct {
 // writeHeld writes what gather held: the first row, then each segment.
 func (s *sheet) writeHeld() {
 	if s.first.values != nil {
-		var opts []excelize.RowOpts
-		if s.headHeight > 0 {
-			opts = append(opts, excelize.RowOpts{Height: s.headHeight})
-		}
-		if s.err = s.setRow(1, s.first.values, opts...); s.err != nil {
+		if s.err = s.setRow(1, s.first.values, s.headOpts()...); s.err != nil {
 			return
 		}
 	}
 	for _, h := range s.held {
-		if h.rows == nil {
-			s.buf.buf.WriteString(marker(markerCopy, h.key))
-			continue
-		}
-		s.buf.buf.WriteString(marker(markerBegin, h.key))
-		for i := range h.rows {
-			pr := &h.rows[i]
-			if pr.values == nil {
-				continue
-			}
-			if s.err = s.setRow(pr.n, pr.values); s.err != nil {
-				return
-			}
-		}
-		s.buf.buf.WriteString(marker(markerEnd, h.key))
-		if s.err = s.buf.spill(); s.err != nil {
+		if s.segment(h.key, h.rows); s.err != nil {
 			return
 		}
 	}
@@ -232,12 +213,24 @@ func (s *sheet) endSegment() {
 		s.hold(k)
 		return
 	}
+	rows := s.pending
 	if s.old.has(k) {
+		rows = nil
+	}
+	s.segment(k, rows)
+	s.pending = s.pending[:0]
+}
+
+// segment writes the segment of key k: the old workbook's (rows nil: a
+// marker the package replaces with its bytes), or rows between the markers
+// of a new one.
+func (s *sheet) segment(k segmentKey, rows []pendingRow) {
+	if rows == nil {
 		s.buf.buf.WriteString(marker(markerCopy, k))
 	} else {
 		s.buf.buf.WriteString(marker(markerBegin, k))
-		for i := range s.pending {
-			pr := &s.pending[i]
+		for i := range rows {
+			pr := &rows[i]
 			if pr.values == nil {
 				continue
 			}
@@ -247,7 +240,6 @@ func (s *sheet) endSegment() {
 		}
 		s.buf.buf.WriteString(marker(markerEnd, k))
 	}
-	s.pending = s.pending[:0]
 	s.err = s.buf.spill()
 }
 
@@ -294,10 +286,19 @@ func (s *sheet) line(r summary.Row, table bool) {
 		return
 	}
 	var opts []excelize.RowOpts
-	if s.row == 1 && s.headHeight > 0 {
-		opts = append(opts, excelize.RowOpts{Height: s.headHeight})
+	if s.row == 1 {
+		opts = s.headOpts()
 	}
 	s.err = s.setRow(s.row, s.values, opts...)
+}
+
+// headOpts are the first row's options: a table's header row as tall as
+// its wrapped labels.
+func (s *sheet) headOpts() []excelize.RowOpts {
+	if s.headHeight > 0 {
+		return []excelize.RowOpts{{Height: s.headHeight}}
+	}
+	return nil
 }
 
 // convert makes the cells of r for SetRow in cells (reused) and values,
