@@ -124,6 +124,19 @@ type Sums struct {
 	RatingSum, RatingWeight float64
 }
 
+// counted is the condition on the status of q's counted statuses and its
+// arguments (none when no status counts).
+func (q SumsQuery) counted() (string, []any) {
+	statuses := make([]any, 0, len(q.Counted))
+	for _, st := range q.Counted {
+		statuses = append(statuses, string(st))
+	}
+	if len(statuses) == 0 {
+		return "", nil
+	}
+	return `status IN (?` + strings.Repeat(", ?", len(statuses)-1) + `)`, statuses
+}
+
 // sumColumns splits metrics into those with a column of day_numbers (the
 // SUM of each, and the metric) and those without (spills).
 func sumColumns(have map[string]int, metrics []string) (exprs, asked, spills []string) {
@@ -245,10 +258,7 @@ func (s *Store) spilledSums(ctx context.Context, q SumsQuery, metrics []string, 
 // spilled sums each of metrics from the JSON of the days of q's window and
 // counted statuses, grouped by the column group, and gives add each sum.
 func (s *Store) spilled(ctx context.Context, q SumsQuery, metrics []string, group string, add func(group, metric string, v float64) error) error {
-	statuses := make([]any, 0, len(q.Counted))
-	for _, st := range q.Counted {
-		statuses = append(statuses, string(st))
-	}
+	in, statuses := q.counted()
 	if len(statuses) == 0 {
 		return nil
 	}
@@ -256,8 +266,7 @@ func (s *Store) spilled(ctx context.Context, q SumsQuery, metrics []string, grou
 	for _, m := range metrics {
 		args := append([]any{keyArg(m), q.From.String(), orMax(q.To)}, statuses...)
 		rows, err := s.db.QueryContext(ctx, `SELECT `+group+`, SUM(`+number+`) FROM days
-			WHERE date BETWEEN ? AND ? AND status IN (?`+strings.Repeat(", ?", len(statuses)-1)+`)
-			GROUP BY `+group, args...)
+			WHERE date BETWEEN ? AND ? AND `+in+` GROUP BY `+group, args...)
 		if err != nil {
 			return fmt.Errorf("store: sums of %s: %w", m, err)
 		}
@@ -316,11 +325,7 @@ func (s *Store) DateSums(ctx context.Context, q SumsQuery) ([]DateSums, error) {
 	if len(exprs) == 0 {
 		exprs = append(exprs, "NULL")
 	}
-	statuses := make([]any, 0, len(q.Counted))
-	for _, st := range q.Counted {
-		statuses = append(statuses, string(st))
-	}
-	in := `status IN (?` + strings.Repeat(", ?", len(statuses)-1) + `)`
+	in, statuses := q.counted()
 	rows, err := s.db.QueryContext(ctx, `SELECT date, `+strings.Join(exprs, ", ")+` FROM day_numbers
 		WHERE `+s.db.d.noIndex("date")+` BETWEEN ? AND ? AND `+in+` GROUP BY date ORDER BY date`,
 		append([]any{q.From.String(), orMax(q.To)}, statuses...)...)
