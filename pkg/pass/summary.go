@@ -36,9 +36,10 @@ func (e *Engine) Summary(ctx context.Context, to day.Date) (*summary.Model, erro
 // digested as they are built. For 10 000 employees the rows are 100 000,
 // the funnel and the month reviews some 10 MiB each: held together while
 // the workbook was written, they were most of a pass's peak memory. The
-// price: the window's days are read twice while the workbook is written
-// (measured, then written), and a writer that must know the fingerprint
-// before it writes (not a KeepingWriter) has every part built twice.
+// price: a workbook written from nothing reads the window's days twice
+// (measured, then written; a rewrite reads them once), and a writer that
+// must know the fingerprint before it writes (not a KeepingWriter) has
+// every part built twice.
 func (e *Engine) summaryModel(ctx context.Context, to day.Date, lazy bool) (*summary.Model, *partDigests, error) {
 	from := e.WindowEnding(to)
 	m := &summary.Model{Lang: e.Lang(), From: from, To: to, Generated: e.Now().In(e.Config.CompanyLocation()), Names: map[string]string{}}
@@ -96,12 +97,12 @@ func (e *Engine) summaryModel(ctx context.Context, to day.Date, lazy bool) (*sum
 const daysChunk = 512
 
 // daysFrom is a lazy model's Model.DaysFrom: the Сводка rows read from the
-// store a date at a time. The first read to the end (the workbook measures
-// the tab, then writes it) also gathers the model's absences and checks
-// and digests the rows for the fingerprint (parts.days): the tabs of those
-// come after Сводка, and the fingerprint is taken once the summary is
-// written (KeepingWriter), so the window's days are read twice, not three
-// times.
+// store a date at a time. The first read to the end (the one that
+// measures the tab, or a rewrite's only one) also gathers the model's
+// absences and checks and digests the rows for the fingerprint
+// (parts.days): the tabs of those come after Сводка, and the fingerprint
+// is taken once the summary is written (KeepingWriter), so no read is made
+// for them alone.
 func (e *Engine) daysFrom(ctx context.Context, m *summary.Model, parts *partDigests, from, to day.Date, rank map[string]int) func(func([]summary.DayRow) error) error {
 	return func(yield func([]summary.DayRow) error) error {
 		if parts.days != nil {
