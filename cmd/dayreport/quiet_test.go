@@ -194,3 +194,47 @@ func workbookCells(t *testing.T, path string) map[string]string {
 	}
 	return out
 }
+
+// TestOneChangedReportVerifiedAgainstFacts: through `sync --now`, a team
+// with the builtin CRM's facts (one report typed with no-break spaces and
+// a decimal comma, one that does not parse, one employee absent) polls
+// quietly; then one employee overstates his calls. That pass judges him
+// alone in full, asks the CRM's facts for him alone, and flags the day
+// against them as a full pass does; nobody else's day changes.
+func TestOneChangedReportVerifiedAgainstFacts(t *testing.T) {
+	c := newCLITeam(t, "crm: {adapter: builtin, builtin: {facts: facts.csv}}\nemployees:\n"+
+		"  - {id: anna, name: Анна}\n  - {id: boris, name: Борис}\n  - {id: gleb, name: Глеб}\n  - {id: vera, name: Вера}\n")
+	require.NoError(t, os.WriteFile(filepath.Join(c.dir, "facts.csv"),
+		[]byte("date,crm_user_id,metric,value\n2026-11-25,anna,calls,40\n2026-11-25,boris,calls,30\n2026-11-25,gleb,calls,12\n"), 0o644))
+	c.write(t, "anna.txt", strings.ReplaceAll(apptest.ReportText("25.11.2026", 40), ": ", ":\u00a0"))
+	c.write(t, "boris.txt", apptest.ReportText("25.11.2026", 30))
+	c.write(t, "gleb.txt", "25.11.2026\nНовые звонки: двадцать\n")
+	saved := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
+	for _, name := range []string{"anna.txt", "boris.txt", "gleb.txt"} {
+		require.NoError(t, os.Chtimes(filepath.Join(c.dir, "reports", name), saved, saved))
+	}
+	_, quiet := c.quietPass(t, rfc("2026-11-25", 12, 0))
+	require.False(t, quiet)
+	before := c.days(t)
+	for k, d := range before {
+		require.Empty(t, d.Flags, "%s: %v", k, d.Flags)
+	}
+	_, quiet = c.quietPass(t, rfc("2026-11-25", 12, 20))
+	require.True(t, quiet)
+
+	c.write(t, "boris.txt", apptest.ReportText("25.11.2026", 77))
+	edited := saved.Add(time.Hour)
+	require.NoError(t, os.Chtimes(filepath.Join(c.dir, "reports", "boris.txt"), edited, edited))
+	res, log := c.debugPass(t, rfc("2026-11-25", 12, 40))
+	require.Contains(t, log, `"judged":1,`, "boris alone judged in full")
+	require.Equal(t, map[string]string{"anna": "submitted", "boris": "submitted", "gleb": "invalid", "vera": "missing"}, res.statuses())
+	after := c.days(t)
+	require.Equal(t, []string{"overstated"}, flagCodes(after["boris 2026-11-25"].Flags), "77 calls reported, 30 in the CRM")
+	for k, d := range after {
+		if k == "boris 2026-11-25" {
+			continue
+		}
+		require.Equal(t, before[k].Status, d.Status, k)
+		require.Empty(t, d.Flags, "%s: %v", k, d.Flags)
+	}
+}
