@@ -87,15 +87,7 @@ func runDaemonPolls(b *testing.B, cfgPath string, at time.Time, polls int, chang
 	poll()
 	cpus := make([]time.Duration, 0, polls)
 	func() {
-		if path := os.Getenv("DAYREPORT_SCALE_CPUPROFILE"); path != "" {
-			f, err := os.Create(path + ".daemon")
-			require.NoError(b, err)
-			require.NoError(b, pprof.StartCPUProfile(f))
-			defer func() {
-				pprof.StopCPUProfile()
-				require.NoError(b, f.Close())
-			}()
-		}
+		defer cpuProfile(b, ".daemon")()
 		for range polls {
 			cpus = append(cpus, cpuOf(b, poll))
 		}
@@ -114,16 +106,24 @@ func runDaemonPolls(b *testing.B, cfgPath string, at time.Time, polls int, chang
 		writeHeap(path + ".before")
 		defer writeHeap(path + ".after")
 	}
-	if path := os.Getenv("DAYREPORT_SCALE_CPUPROFILE"); path != "" {
-		f, err := os.Create(path + ".daemon-changed")
-		require.NoError(b, err)
-		require.NoError(b, pprof.StartCPUProfile(f))
-		defer func() {
-			pprof.StopCPUProfile()
-			require.NoError(b, f.Close())
-		}()
-	}
+	defer cpuProfile(b, ".daemon-changed")()
 	return cpus, cpuOf(b, poll)
+}
+
+// cpuProfile profiles this process into DAYREPORT_SCALE_CPUPROFILE+suffix,
+// when set, until the function it returns is called.
+func cpuProfile(b *testing.B, suffix string) func() {
+	path := os.Getenv("DAYREPORT_SCALE_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path + suffix)
+	require.NoError(b, err)
+	require.NoError(b, pprof.StartCPUProfile(f))
+	return func() {
+		pprof.StopCPUProfile()
+		require.NoError(b, f.Close())
+	}
 }
 
 // reportDaemonPolls reports the CPU time of the daemon's poll after one
