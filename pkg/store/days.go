@@ -152,6 +152,7 @@ func (s *Store) EachDay(ctx context.Context, from, to day.Date, fn func(Day) err
 	// `from` on every page, quadratic in the number of rows.
 	op, afterDate, afterEmployee := ">=", lo, ""
 	page := make([]Day, 0, eachDayPage)
+	var sc dayScan // its places, made once for the walk
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -164,7 +165,7 @@ func (s *Store) EachDay(ctx context.Context, from, to day.Date, fn func(Day) err
 			return fmt.Errorf("store: days: %w", err)
 		}
 		for rows.Next() {
-			d, err := scanDay(rows)
+			d, err := sc.scan(rows)
 			if err != nil {
 				_ = rows.Close()
 				return err
@@ -372,8 +373,9 @@ func (s *Store) DaysOf(ctx context.Context, employee string, from, to day.Date) 
 	}
 	defer func() { _ = rows.Close() }()
 	var out []Day
+	var sc dayScan
 	for rows.Next() {
-		d, err := scanDay(rows)
+		d, err := sc.scan(rows)
 		if err != nil {
 			return nil, err
 		}
