@@ -3,6 +3,7 @@ package pass
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
@@ -74,9 +75,17 @@ func (e *Engine) planStream(ctx context.Context, m planfact.Month, date day.Date
 	}
 	emps := e.Employees()
 	in.Employees = make([]planfact.Employee, 0, len(emps))
+	var prev map[string]float64
 	for _, emp := range emps {
+		p := e.planOf(m, emp.ID)
+		if p != nil && maps.Equal(p, prev) {
+			// The plan of the employee before (a team's default): held once
+			// for the month's stream, whose figures only read it.
+			p = prev
+		}
+		prev = p
 		in.Employees = append(in.Employees, planfact.Employee{ID: emp.ID, Name: emp.Name, Start: emp.Start,
-			OnLeave: emp.OnLeave, Plan: e.planOf(m, emp.ID)})
+			OnLeave: emp.OnLeave, Plan: p})
 	}
 	to := m.Last()
 	if date.Before(to) {
@@ -234,8 +243,11 @@ func flagCodes(flags []crm.Flag) []string {
 
 // sheetPlans is the last read of the manager sheet's План tab.
 type sheetPlans struct {
-	mu       sync.Mutex
-	rows     []source.PlanRow
+	mu   sync.Mutex
+	rows []source.PlanRow
+	// byID indexes rows by employee, in the tab's order: the plan of
+	// each of 10 000 employees looked through every row of the tab.
+	byID     map[string][]int
 	problems []source.PlanProblem
 	read     bool
 }
@@ -278,6 +290,10 @@ func (e *Engine) refreshPlans(ctx context.Context) []source.PlanProblem {
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
 	sp.rows, sp.problems, sp.read = kept, probs, true
+	sp.byID = make(map[string][]int, len(kept))
+	for i, r := range kept {
+		sp.byID[r.Employee] = append(sp.byID[r.Employee], i)
+	}
 	return probs
 }
 
@@ -307,10 +323,13 @@ func (e *Engine) sheetPlanOf(m planfact.Month, id string) map[string]float64 {
 	sp := &e.sheetPlans
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
-	out := map[string]float64{}
+	var out map[string]float64
 	for _, month := range []string{"", m.String()} {
-		for _, r := range sp.rows {
-			if r.Employee == id && r.Month == month {
+		for _, i := range sp.byID[id] {
+			if r := sp.rows[i]; r.Month == month {
+				if out == nil {
+					out = map[string]float64{}
+				}
 				for k, v := range r.Metrics {
 					out[k] = v
 				}

@@ -3,6 +3,7 @@ package plan
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -25,7 +26,8 @@ import (
 // numbers and metrics nobody planned, plans of keys the template does not
 // list or of 0, flags, notes and the CRM's facts; and each month again with
 // the plans changed (a plan changed mid-month is a new computation over the
-// same days, and the stream must follow it).
+// same days, and the stream must follow it). Now and then an employee has
+// the plan of the one before: the stream holds its order once.
 func TestStreamIsCompute(t *testing.T) {
 	t.Parallel()
 	cal := ruCalendar(t)
@@ -111,6 +113,9 @@ func TestStreamIsCompute(t *testing.T) {
 				byID := map[string]int{}
 				for i, id := range ids {
 					e := Employee{ID: id, Name: "Сотрудник " + id, Plan: plan()}
+					if i > 0 && rng.IntN(3) == 0 {
+						e.Plan = maps.Clone(in.Employees[i-1].Plan) // a team's default: the plan before
+					}
 					if rng.IntN(4) == 0 {
 						e.Start = m.First().AddDays(rng.IntN(31) - 3)
 					}
