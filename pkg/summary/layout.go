@@ -405,6 +405,10 @@ func funnelTab(name string, l *Labels, lang string, m *Model) *Tab {
 		trend(t, l, r.Trend)
 		t.block(first)
 	}
+	// An employee is a block of about as many rows as the team's stages
+	// and a few more: room made once, not by doubling.
+	t.Rows = slices.Grow(t.Rows, len(r.Employees)*(len(r.Funnel.Stages)+8))
+	t.Blocks = slices.Grow(t.Blocks, len(r.Employees))
 	for _, e := range r.Employees {
 		t.skip()
 		name := m.Names[e.ID]

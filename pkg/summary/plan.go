@@ -206,7 +206,7 @@ func (m *Model) MonthTab(name string, sink func([]Row)) *Tab {
 		}
 		t.line(Header, head...)
 		for _, e := range rv.Employees {
-			cells := []Cell{Str(e.Name), Str(e.ID)}
+			cells := append(make([]Cell, 0, len(head)), Str(e.Name), Str(e.ID)) // a row as wide as the header
 			for _, s := range statuses {
 				cells = append(cells, Num(float64(e.Days[s]), Count))
 			}
