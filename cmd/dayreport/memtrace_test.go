@@ -26,6 +26,9 @@ func memTrace() (stop func()) {
 	if !ok {
 		return func() {}
 	}
+	if os.Getenv("DAYREPORT_SCALE_HEAPEVERY") != "" {
+		runtime.MemProfileRate = 16 << 10
+	}
 	out, err := os.Create(path)
 	if err != nil {
 		return func() {}

@@ -300,7 +300,11 @@ func (c *passCost) add(o passCost) {
 // counts the parent's pages — the whole Google fake, in the gdoc cases.
 func runPass(b *testing.B, cfg string) passCost {
 	b.Helper()
-	cmd := exec.CommandContext(b.Context(), os.Args[0], "sync", "--config", cfg, "--date", "2026-11-26", "--now", "2026-11-26T22:00:00+03:00")
+	bin := os.Args[0]
+	if v := os.Getenv("DAYREPORT_SCALE_BIN"); v != "" {
+		bin = v
+	}
+	cmd := exec.CommandContext(b.Context(), bin, "sync", "--config", cfg, "--date", "2026-11-26", "--now", "2026-11-26T22:00:00+03:00")
 	cmd.Env = append(os.Environ(), asMainEnv+"=1", "DAYREPORT_CONFIG=")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
