@@ -405,11 +405,14 @@ func funnelTab(name string, l *Labels, lang string, m *Model) *Tab {
 		trend(t, l, r.Trend)
 		t.block(first)
 	}
-	// An employee is a block of about as many rows as the team's stages
-	// and a few more: room made once, not by doubling.
-	t.Rows = slices.Grow(t.Rows, len(r.Employees)*(len(r.Funnel.Stages)+8))
+	rowsBefore := len(t.Rows)
 	t.Blocks = slices.Grow(t.Blocks, len(r.Employees))
-	for _, e := range r.Employees {
+	for i, e := range r.Employees {
+		if i == 1 {
+			// Each employee is a block of about as many rows as the first:
+			// room made once (and a row more each), not by doubling.
+			t.Rows = slices.Grow(t.Rows, (len(r.Employees)-1)*(len(t.Rows)-rowsBefore+1))
+		}
 		t.skip()
 		name := m.Names[e.ID]
 		if name == "" {
