@@ -97,7 +97,7 @@ func (e *Engine) planStream(ctx context.Context, m planfact.Month, date day.Date
 		e.planFacts(ctx, &in, emps, m.First(), to)
 	}
 	s := planfact.NewStream(in)
-	err := e.Store.EachDay(ctx, m.First(), m.Last(), func(d store.Day) error {
+	err := e.Store.EachShownDay(ctx, m.First(), m.Last(), func(d store.Day) error {
 		return s.Add(d.Employee, planfact.Day{Date: d.Date, Status: d.Status, Metrics: d.Metrics,
 			Notes: d.Notes, LongTerm: d.LongTerm, Flags: flagCodes(d.Flags)})
 	})

@@ -209,7 +209,7 @@ func windowDays[T any](ctx context.Context, e *Engine, from, to day.Date, rank m
 		return err
 	}
 	// The store gives them by date, then employee.
-	err := e.Store.EachDay(ctx, from, to, func(d store.Day) error {
+	err := e.Store.EachShownDay(ctx, from, to, func(d store.Day) error {
 		if len(date) > 0 && at != d.Date {
 			if err := flush(); err != nil {
 				return err

@@ -41,6 +41,9 @@ type Day struct {
 const dayColumns = `employee, date, status, late, closed_at, first_seen, version_id,
 	metrics, notes, errors, flags, source_url, record_hash, updated_at, long_term`
 
+// shownColumns are the columns of a day the summary shows (EachShownDay).
+const shownColumns = `employee, date, status, metrics, notes, errors, flags, long_term`
+
 func scanDay(sc scanner) (Day, error) {
 	var r dayScan
 	return r.scan(sc)
@@ -56,10 +59,15 @@ type dayScan struct {
 	versionID             sql.NullInt64
 	metrics, errs, flags  string
 	dest                  []any
+	// shown: the row holds shownColumns, not dayColumns.
+	shown bool
 }
 
 // places are where Scan puts dayColumns, then extra.
 func (r *dayScan) places(extra ...any) []any {
+	if r.dest == nil && r.shown {
+		r.dest = []any{&r.d.Employee, &r.date, &r.status, &r.metrics, &r.d.Notes, &r.errs, &r.flags, &r.d.LongTerm}
+	}
 	if r.dest == nil {
 		r.dest = append([]any{&r.d.Employee, &r.date, &r.status, &r.late, &r.closed, &r.firstSeen, &r.versionID,
 			&r.metrics, &r.d.Notes, &r.errs, &r.flags, &r.d.SourceURL, &r.d.RecordHash, &r.updated, &r.d.LongTerm}, extra...)
@@ -84,15 +92,18 @@ func (r *dayScan) day() (Day, error) {
 	if d.Date, err = parseDate(r.date); err != nil {
 		return Day{}, err
 	}
-	d.Status, d.Late, d.VersionID = report.Status(r.status), r.late != 0, r.versionID.Int64
-	if d.ClosedAt, err = parseNullTime(r.closed); err != nil {
-		return Day{}, err
-	}
-	if d.FirstSeen, err = parseNullTime(r.firstSeen); err != nil {
-		return Day{}, err
-	}
-	if d.UpdatedAt, err = parseTime(r.updated); err != nil {
-		return Day{}, err
+	d.Status = report.Status(r.status)
+	if !r.shown {
+		d.Late, d.VersionID = r.late != 0, r.versionID.Int64
+		if d.ClosedAt, err = parseNullTime(r.closed); err != nil {
+			return Day{}, err
+		}
+		if d.FirstSeen, err = parseNullTime(r.firstSeen); err != nil {
+			return Day{}, err
+		}
+		if d.UpdatedAt, err = parseTime(r.updated); err != nil {
+			return Day{}, err
+		}
 	}
 	if err := fromJSON(r.metrics, &d.Metrics); err != nil {
 		return Day{}, err
@@ -143,6 +154,23 @@ const eachDayPage = 1000
 // writes included. The walk is not one snapshot: a row saved during it is
 // seen if it sorts after the current position.
 func (s *Store) EachDay(ctx context.Context, from, to day.Date, fn func(Day) error) error {
+	return s.eachDay(ctx, from, to, false, fn)
+}
+
+// EachShownDay is EachDay with only what the summary shows of a day: its
+// employee, date, status, metrics, notes, long-term text, errors and flags
+// (the other fields are left zero). The Сводка tab and the plan's month
+// walk 300 000 days on a poll of 10 000 employees; the times parsed and the
+// columns copied for nothing were a tenth of the walk.
+func (s *Store) EachShownDay(ctx context.Context, from, to day.Date, fn func(Day) error) error {
+	return s.eachDay(ctx, from, to, true, fn)
+}
+
+func (s *Store) eachDay(ctx context.Context, from, to day.Date, shown bool, fn func(Day) error) error {
+	cols := dayColumns
+	if shown {
+		cols = shownColumns
+	}
 	lo, hi := from.String(), to.String()
 	if to.IsZero() {
 		hi = maxDate
@@ -152,13 +180,13 @@ func (s *Store) EachDay(ctx context.Context, from, to day.Date, fn func(Day) err
 	// `from` on every page, quadratic in the number of rows.
 	op, afterDate, afterEmployee := ">=", lo, ""
 	page := make([]Day, 0, eachDayPage)
-	var sc dayScan // its places, made once for the walk
+	sc := dayScan{shown: shown} // its places, made once for the walk
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		page = page[:0]
-		rows, err := s.db.QueryContext(ctx, `SELECT `+dayColumns+` FROM days
+		rows, err := s.db.QueryContext(ctx, `SELECT `+cols+` FROM days
 			WHERE (date, employee) `+op+` (?, ?) AND date <= ?
 			ORDER BY date, employee LIMIT ?`, afterDate, afterEmployee, hi, eachDayPage)
 		if err != nil {

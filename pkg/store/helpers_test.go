@@ -166,28 +166,31 @@ func count(t testing.TB, s *Store, query string, args ...any) int {
 }
 
 // seedDays bulk-inserts n employee-days (1000 employees per date from
-// 2020-01-01 on) in one statement, for the streaming tests and benchmarks.
+// 2020-01-01 on) in one statement, for the streaming tests and benchmarks:
+// closed, seen, with a document and a record, as a pass leaves them.
 func seedDays(t testing.TB, s *Store, n int) {
 	t.Helper()
 	ctx := context.Background()
 	if s.db.d == postgresDialect {
 		require.NoError(t, s.write(ctx, func(tx *txn) error {
-			_, err := tx.ExecContext(ctx, `INSERT INTO days (employee, date, status, metrics, notes, errors, flags, updated_at)
+			_, err := tx.ExecContext(ctx, `INSERT INTO days (employee, date, status, metrics, notes, errors, flags, updated_at,
+					closed_at, first_seen, source_url, record_hash)
 				SELECT 'emp' || lpad((i % 1000)::text, 4, '0'), to_char(date '2020-01-01' + (i / 1000), 'YYYY-MM-DD'), 'submitted',
 					json_build_object('new_calls', i % 97, 'repeat_calls', i % 13, 'payments', i % 5)::text,
-					'notes of the day', '[]', '[]', ?
-				FROM generate_series(0, ? - 1) i`, fmtTime(s.now()), n)
+					'notes of the day', '[]', '[]', ?, ?, ?, 'https://docs.google.com/document/d/' || i, md5(i::text)
+				FROM generate_series(0, ? - 1) i`, fmtTime(s.now()), fmtTime(s.now()), fmtTime(s.now()), n)
 			return err
 		}))
 		return
 	}
 	require.NoError(t, s.write(ctx, func(tx *txn) error {
 		_, err := tx.ExecContext(ctx, `WITH RECURSIVE seq(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM seq WHERE i + 1 < ?)
-			INSERT INTO days (employee, date, status, metrics, notes, errors, flags, updated_at)
+			INSERT INTO days (employee, date, status, metrics, notes, errors, flags, updated_at,
+				closed_at, first_seen, source_url, record_hash)
 			SELECT printf('emp%04d', i % 1000), date('2020-01-01', '+' || (i / 1000) || ' days'), 'submitted',
 				json_object('new_calls', i % 97, 'repeat_calls', i % 13, 'payments', i % 5),
-				'notes of the day', '[]', '[]', ?
-			FROM seq`, n, fmtTime(s.now()))
+				'notes of the day', '[]', '[]', ?, ?, ?, 'https://docs.google.com/document/d/' || i, printf('%064x', i)
+			FROM seq`, n, fmtTime(s.now()), fmtTime(s.now()), fmtTime(s.now()))
 		return err
 	}))
 }
