@@ -49,5 +49,11 @@ func peakHeapProfile() (stop func()) {
 	return func() {
 		close(done)
 		<-finished
+		// And one at the end: its alloc_space is everything the pass
+		// allocated, by where (-focus on a phase to see the phase's).
+		if f, err := os.Create(path + ".end"); err == nil {
+			_ = pprof.Lookup("heap").WriteTo(f, 0)
+			_ = f.Close()
+		}
 	}
 }

@@ -141,7 +141,7 @@ employees:
 			var polls []time.Duration // more unchanged polls (DAYREPORT_SCALE_QUIET_POLLS)
 			// The in-process daemon's quiet polls (daemonpoll_bench_test.go).
 			var daemon []time.Duration
-			var daemonChanged time.Duration // the daemon's polls after one changed report
+			var daemonChanged []time.Duration // the daemon's polls after one changed report
 			runs, secondDrive, secondGoogle := 0, 0, 0
 			for b.Loop() {
 				for _, f := range []string{"state.db", "state.db-wal", "state.db-shm", "summary.xlsx"} {
@@ -176,14 +176,20 @@ employees:
 					third.add(runPass(b, cfg))
 					require.NoError(b, os.WriteFile(path, []byte(strings.Join(scaleReport(0, last), "\n")), 0o644))
 					require.NoError(b, os.Chtimes(path, time.Now().Add(-time.Hour), time.Now().Add(-time.Hour)))
-					// The daemon's quiet polls, then its poll after the same
-					// correction, written again.
-					polls, changed := runDaemonPolls(b, cfg, time.Date(2026, 11, 26, 22, 0, 0, 0, time.FixedZone("MSK", 3*3600)), daemonPolls(b), func() {
-						require.NoError(b, os.WriteFile(path, []byte(text), 0o644))
-						require.NoError(b, os.Chtimes(path, time.Now().Add(-time.Minute), time.Now().Add(-time.Minute)))
+					// The daemon's quiet polls, then its polls after the same
+					// correction, written again, taken back, written again.
+					original := strings.Join(scaleReport(0, last), "\n")
+					polls, changed := runDaemonPolls(b, cfg, time.Date(2026, 11, 26, 22, 0, 0, 0, time.FixedZone("MSK", 3*3600)), daemonPolls(b), func(k int) {
+						edit := text
+						if k%2 == 1 {
+							edit = original
+						}
+						require.NoError(b, os.WriteFile(path, []byte(edit), 0o644))
+						at := time.Now().Add(-time.Duration(changedPolls-k) * time.Minute) // a new revision each time
+						require.NoError(b, os.Chtimes(path, at, at))
 					})
 					daemon = append(daemon, polls...)
-					daemonChanged += changed
+					daemonChanged = append(daemonChanged, changed...)
 					require.NoError(b, os.WriteFile(path, []byte(strings.Join(scaleReport(0, last), "\n")), 0o644))
 					require.NoError(b, os.Chtimes(path, time.Now().Add(-time.Hour), time.Now().Add(-time.Hour)))
 				}
@@ -210,7 +216,7 @@ employees:
 				b.ReportMetric(third.cpu.Seconds()/first.cpu.Seconds(), "one-changed/first-cpu")
 				reportFloors(b, filepath.Join(dir, "reports"), first.cpu/time.Duration(runs), second.cpu/time.Duration(runs))
 				reportQuietPolls(b, filepath.Join(dir, "reports"), polls)
-				reportDaemonPolls(b, filepath.Join(dir, "reports"), daemon, daemonChanged/time.Duration(runs), first.cpu/time.Duration(runs))
+				reportDaemonPolls(b, filepath.Join(dir, "reports"), daemon, daemonChanged, first.cpu/time.Duration(runs))
 			}
 		}
 	}
