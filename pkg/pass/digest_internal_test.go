@@ -47,7 +47,9 @@ func refDigest(v reflect.Value, buf []byte) []byte {
 		return buf
 	case reflect.Struct:
 		for i := range v.NumField() {
-			buf = refDigest(v.Field(i), buf)
+			if v.Type().Field(i).IsExported() {
+				buf = refDigest(v.Field(i), buf)
+			}
 		}
 		return buf
 	case reflect.Pointer:
@@ -69,11 +71,20 @@ type digestItem struct {
 	Nested   map[string]map[string]float64
 	Lines    []string
 	Next     *digestItem
+	// note is not digested; Pair is, but for its b.
+	note string
+	Pair struct {
+		A string
+		b int
+		C float64
+	}
 }
 
 // TestStringMapDigest: maps of string keys digest to the bytes they did
 // before (MapKeys sorted, MapIndex), nested in maps, in slices and
-// pointers, empty and nil, and across the digester's flushes.
+// pointers, empty and nil, and across the digester's flushes; structs by
+// their exported fields in declaration order (the fields found once per
+// type), unexported ones left out.
 func TestStringMapDigest(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 4))
@@ -82,7 +93,8 @@ func TestStringMapDigest(t *testing.T) {
 	}
 	var item func(depth int) *digestItem
 	item = func(depth int) *digestItem {
-		it := &digestItem{Name: word()}
+		it := &digestItem{Name: word(), note: word()}
+		it.Pair.A, it.Pair.b, it.Pair.C = word(), rng.IntN(9), rng.Float64()
 		if rng.IntN(4) > 0 {
 			it.Metrics = map[string]float64{}
 			for range rng.IntN(12) {
