@@ -60,6 +60,17 @@ func (p Plans) For(month, id string) MetricPlan {
 	return out
 }
 
+// Own reports whether employee id has a plan of their own for month (an
+// entry of the employee's, for every month or that one): else For gives
+// them the team's plan, For(month, "").
+func (p Plans) Own(month, id string) bool {
+	if len(p.Employees[id]) > 0 {
+		return true
+	}
+	m, ok := p.Months[month]
+	return ok && len(m.Employees[id]) > 0
+}
+
 var monthKeyRE = regexp.MustCompile(`^(\d{4})-(0[1-9]|1[0-2])$`)
 
 // ValidMonth reports whether s is a month key, YYYY-MM.

@@ -75,9 +75,19 @@ func (e *Engine) planStream(ctx context.Context, m planfact.Month, date day.Date
 	}
 	emps := e.Employees()
 	in.Employees = make([]planfact.Employee, 0, len(emps))
-	var prev map[string]float64
+	var team, prev map[string]float64
+	teamMade := false
 	for _, emp := range emps {
-		p := e.planOf(m, emp.ID)
+		var p map[string]float64
+		if e.ownPlan(m, emp.ID) {
+			p = e.planOf(m, emp.ID)
+		} else {
+			// The team's plan, merged once for everyone without their own.
+			if !teamMade {
+				team, teamMade = e.planOf(m, ""), true
+			}
+			p = team
+		}
 		if p != nil && maps.Equal(p, prev) {
 			// The plan of the employee before (a team's default): held once
 			// for the month's stream, whose figures only read it.
@@ -124,6 +134,18 @@ func (e *Engine) planOf(m planfact.Month, id string) map[string]float64 {
 		return nil
 	}
 	return p
+}
+
+// ownPlan reports whether employee id's plan for m is not the team's: the
+// configuration or the План tab has an entry of theirs.
+func (e *Engine) ownPlan(m planfact.Month, id string) bool {
+	if e.Config.Plans.Own(m.String(), id) {
+		return true
+	}
+	sp := &e.sheetPlans
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	return len(sp.byID[id]) > 0
 }
 
 // planFacts adds up what the CRM recorded from..to for every employee, by

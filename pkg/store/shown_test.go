@@ -98,4 +98,3 @@ func TestEachShownDayIsEachDay(t *testing.T) {
 		}
 	})
 }
-
