@@ -255,6 +255,7 @@ func (r *run) quiet(ctx context.Context) []config.Employee {
 	// the peak of a quiet poll.
 	r.res.Employees = slices.Grow(r.res.Employees, len(emps))
 	var rest []config.Employee
+	var outs []outcome // each employee's, in the same room
 	for _, emp := range emps {
 		p := &plan{emp: emp, loc: e.Config.EmployeeLocation(emp), today: r.todayOf(emp), date: r.dateOf(emp)}
 		var h store.HeldDay
@@ -263,7 +264,8 @@ func (r *run) quiet(ctx context.Context) []config.Employee {
 			h, p.held = *hp, &hp.Day
 		}
 		p.revision = r.revisions[emp.ID]
-		outs, ok := r.quietEmployee(ctx, p, h, known)
+		var ok bool
+		outs, ok = r.quietEmployee(ctx, p, h, known, outs[:0])
 		if !ok {
 			rest = append(rest, emp)
 			continue
@@ -292,10 +294,9 @@ func (r *run) quiet(ctx context.Context) []config.Employee {
 	return rest
 }
 
-// quietEmployee judges one employee as a quiet pass does; ok is false when
-// the employee must be judged in full.
-func (r *run) quietEmployee(ctx context.Context, p *plan, h store.HeldDay, known bool) ([]outcome, bool) {
-	var outs []outcome
+// quietEmployee judges one employee as a quiet pass does, appending the
+// outcomes to outs; ok is false when the employee must be judged in full.
+func (r *run) quietEmployee(ctx context.Context, p *plan, h store.HeldDay, known bool, outs []outcome) ([]outcome, bool) {
 	if p.revision == "" {
 		// No revision: quiet only when there is no document at all, as at
 		// the last read (none was ever read). A full pass judges the

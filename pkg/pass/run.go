@@ -93,7 +93,8 @@ func (e *Engine) Run(ctx context.Context, req Request) (*Result, error) {
 	if req.Kind == "" {
 		req.Kind = KindSync
 	}
-	r := &run{e: e, req: req, now: e.Now(), factCache: &factCache{byDate: map[factKey]map[string]crm.Facts{}}, today: map[string]judgedDay{}}
+	r := &run{e: e, req: req, now: e.Now(), factCache: &factCache{byDate: map[factKey]map[string]crm.Facts{}},
+		today: make(map[string]judgedDay, len(e.Employees()))} // an entry per employee: not grown by doubling
 	r.company = req.Date
 	if r.company.IsZero() {
 		r.company = day.Today(r.now, e.Config.CompanyLocation())
