@@ -297,7 +297,9 @@ func (c *passCost) add(o passCost) {
 	c.rssMiB = max(c.rssMiB, o.rssMiB)
 }
 
-// runPass runs `dayreport sync` on cfg as a subprocess.
+// runPass runs `dayreport sync` on cfg as a subprocess: this test binary
+// (as main), or the binary DAYREPORT_SCALE_BIN names (a `go build` of
+// ./cmd/dayreport, without the test code and the profiling hooks).
 //
 // Its peak resident memory is the kernel's VmHWM of the process, read every
 // 20 ms until it exits (the figure only grows, so the last reading is the

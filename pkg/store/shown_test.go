@@ -35,7 +35,7 @@ func TestEachShownDayIsEachDay(t *testing.T) {
 	typ := reflect.TypeFor[Day]()
 	for i := range typ.NumField() {
 		name := typ.Field(i).Name
-		require.True(t, slices.Contains(shownFields, name) != slices.Contains(notShownFields, name),
+		require.NotEqual(t, slices.Contains(shownFields, name), slices.Contains(notShownFields, name),
 			"Day.%s: say whether EachShownDay gives it (shownFields) or not (notShownFields)", name)
 	}
 	bothDrivers(t, func(t *testing.T) {
