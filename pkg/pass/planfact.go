@@ -3,7 +3,6 @@ package pass
 import (
 	"context"
 	"fmt"
-	"maps"
 	"sync"
 	"time"
 
@@ -75,25 +74,20 @@ func (e *Engine) planStream(ctx context.Context, m planfact.Month, date day.Date
 	}
 	emps := e.Employees()
 	in.Employees = make([]planfact.Employee, 0, len(emps))
-	var team, prev map[string]float64
+	// The team's plan is merged once and held once for everyone without a
+	// plan of their own (the stream's figures only read it).
+	var team map[string]float64
 	teamMade := false
 	for _, emp := range emps {
 		var p map[string]float64
 		if e.ownPlan(m, emp.ID) {
 			p = e.planOf(m, emp.ID)
 		} else {
-			// The team's plan, merged once for everyone without their own.
 			if !teamMade {
 				team, teamMade = e.planOf(m, ""), true
 			}
 			p = team
 		}
-		if p != nil && maps.Equal(p, prev) {
-			// The plan of the employee before (a team's default): held once
-			// for the month's stream, whose figures only read it.
-			p = prev
-		}
-		prev = p
 		in.Employees = append(in.Employees, planfact.Employee{ID: emp.ID, Name: emp.Name, Start: emp.Start,
 			OnLeave: emp.OnLeave, Plan: p})
 	}
