@@ -67,7 +67,7 @@ func WriteIf(path string, m *summary.Model, keep func() bool) (written bool, cop
 func Encode(w io.Writer, m *summary.Model) (err error) {
 	f := excelize.NewFile()
 	defer closeFile(f, &err)
-	f.SetZipWriter(newSortedZip)
+	f.SetZipWriter(sortedZipFrom(nil))
 	if err := build(f, m, true, nil, nil); err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}

@@ -139,11 +139,8 @@ func (c *counter) Write(b []byte) (int, error) {
 	return n, err
 }
 
-func newSortedZip(w io.Writer) excelize.ZipWriter {
-	return &sortedZip{zw: zip.NewWriter(w)}
-}
-
-// sortedZipFrom is newSortedZip copying the segments old holds.
+// sortedZipFrom makes sortedZips that copy the segments old holds (nil:
+// none).
 func sortedZipFrom(old *oldSegments) func(io.Writer) excelize.ZipWriter {
 	return func(w io.Writer) excelize.ZipWriter {
 		return &sortedZip{zw: zip.NewWriter(w), old: old}
