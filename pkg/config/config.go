@@ -154,11 +154,25 @@ type Employee struct {
 }
 
 // OnLeave reports whether d falls within the employee's leave dates.
-func (e Employee) OnLeave(d day.Date) bool {
-	if e.LeaveFrom.IsZero() || e.LeaveTo.IsZero() {
+func (e Employee) OnLeave(d day.Date) bool { return onLeave(e.LeaveFrom, e.LeaveTo, d) }
+
+// Leave is OnLeave for a caller that keeps it per employee, nil when the
+// employee has no leave dates. It holds the two dates alone: the method
+// value e.OnLeave holds a copy of the whole Employee (over 200 bytes), kept
+// for each of 10 000 employees while a month's plan-fact is built.
+func (e Employee) Leave() func(day.Date) bool {
+	from, to := e.LeaveFrom, e.LeaveTo
+	if from.IsZero() || to.IsZero() {
+		return nil
+	}
+	return func(d day.Date) bool { return onLeave(from, to, d) }
+}
+
+func onLeave(from, to, d day.Date) bool {
+	if from.IsZero() || to.IsZero() {
 		return false
 	}
-	return !d.Before(e.LeaveFrom) && !d.After(e.LeaveTo)
+	return !d.Before(from) && !d.After(to)
 }
 
 // Roster kinds.

@@ -154,6 +154,10 @@ func TestGoodValues(t *testing.T) {
 	require.True(t, petrova.OnLeave(day.MustParse("2026-12-14")))
 	require.False(t, petrova.OnLeave(day.MustParse("2026-12-15")))
 	require.False(t, ivanov.OnLeave(day.MustParse("2026-12-05")))
+	require.Nil(t, ivanov.Leave(), "no leave dates: no function to call")
+	for _, d := range []string{"2026-11-30", "2026-12-01", "2026-12-14", "2026-12-15"} {
+		require.Equal(t, petrova.OnLeave(day.MustParse(d)), petrova.Leave()(day.MustParse(d)), d)
+	}
 
 	require.Equal(t, goodEnv["BITRIX24_WEBHOOK_URL"], cfg.CRM.Bitrix24.WebhookURL.Value())
 	require.Equal(t, map[string]int{"new_calls": 880011, "payments": 880012}, cfg.CRM.AmoCRM.Fields)

@@ -89,7 +89,7 @@ func (e *Engine) planStream(ctx context.Context, m planfact.Month, date day.Date
 			p = team
 		}
 		in.Employees = append(in.Employees, planfact.Employee{ID: emp.ID, Name: emp.Name, Start: emp.Start,
-			OnLeave: emp.OnLeave, Plan: p})
+			OnLeave: emp.Leave(), Plan: p})
 	}
 	to := m.Last()
 	if date.Before(to) {
