@@ -155,6 +155,13 @@ func open(ctx context.Context, path string, opts Options, migrations fs.FS) (*St
 //     (WAL checkpoints are still fsynced) and, by the outbox scheme of this
 //     package, redoing the lost work duplicates nothing. FULL would buy power-
 //     loss durability of the last commit at one fsync per transaction.
+//   - cache_size=-512: each connection caches up to 512 KiB of pages, not
+//     SQLite's default 2 MiB. A pass holds up to five connections at once,
+//     whose caches lived outside Go's heap until the process ended: some
+//     3.5 MiB of a 10 000-employee first pass's peak memory (105 → 101 MiB,
+//     five runs each). The pages come from the kernel's page cache when
+//     read again, and a pass reads most tables in one sweep: its CPU time
+//     did not move beyond the noise.
 //   - _txlock=immediate: write transactions take the write lock at BEGIN, so
 //     two writers queue under busy_timeout rather than one failing with
 //     SQLITE_BUSY when upgrading a read lock (read-only transactions stay
@@ -171,6 +178,7 @@ func dsn(path string, readOnly bool) string {
 		q.Add("_pragma", "journal_mode(WAL)")
 	}
 	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "cache_size(-512)")
 	q.Set("_txlock", "immediate")
 	if readOnly {
 		q.Set("mode", "ro")
