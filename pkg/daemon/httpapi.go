@@ -48,7 +48,7 @@ func (d *Daemon) readyz(w http.ResponseWriter, r *http.Request) {
 	var res readiness
 	if err := d.e.Store.Ping(ctx); err != nil {
 		res.Problems = append(res.Problems, "state database: "+err.Error())
-	} else if last, err := d.e.Store.LastPasses(ctx, 1); err != nil {
+	} else if last, err := d.e.Store.PassHistory(ctx, 1); err != nil {
 		res.Problems = append(res.Problems, "pass history: "+err.Error())
 	} else if len(last) == 1 && last[0].Result == "failed" {
 		res.Problems = append(res.Problems, "the last pass failed: "+last[0].Error)
@@ -105,7 +105,7 @@ func (d *Daemon) status(w http.ResponseWriter, r *http.Request) {
 	d.mu.Unlock()
 	body.Leadership = d.leadership()
 	body.PlanProblems = d.e.PlanProblems()
-	passes, err := d.e.Store.LastPasses(r.Context(), 20)
+	passes, err := d.e.Store.PassHistory(r.Context(), 20)
 	if err != nil {
 		writeJSONStatus(w, http.StatusServiceUnavailable, map[string]string{"error": err.Error()})
 		return

@@ -154,7 +154,7 @@ func (d *Daemon) catchUp() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(d.jobCtx, d.opts.LeaseRenew)
-	passes, err := d.e.Store.LastPasses(ctx, 500)
+	passes, err := d.e.Store.PassHistory(ctx, 500)
 	cancel()
 	if err != nil || len(passes) == 0 {
 		return // a fresh database: nothing was missed, the schedule starts now

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -115,5 +116,35 @@ func benchSaveDay(b *testing.B, s *Store) {
 			b.Fatal(err)
 		}
 		i++
+	}
+}
+
+// BenchmarkPassHistory reads the history of 40 passes whose summaries are
+// 1 MiB each (a pass over 2 000 employees), as the daemon's catch-up reads
+// it: without the summaries (history) and with them (summaries, what it
+// read before). Compare the B/op.
+func BenchmarkPassHistory(b *testing.B) {
+	ctx := context.Background()
+	s := fileStore(b, tempDB(b), nil)
+	line := `{"id":"e00000","status":"submitted","metrics":{"new_calls":27},"errors":[],"flags":[]},`
+	summary := JSONText(`{"employees":[` + strings.Repeat(line, (1<<20)/len(line)) + `null]}`)
+	for range 40 {
+		id, err := s.StartPass(ctx, "sync", testDate)
+		require.NoError(b, err)
+		require.NoError(b, s.FinishPass(ctx, id, "ok", summary, ""))
+	}
+	for _, c := range []struct {
+		name string
+		read func(context.Context, int) ([]Pass, error)
+	}{{"history", s.PassHistory}, {"summaries", s.LastPasses}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				passes, err := c.read(ctx, 500)
+				if err != nil || len(passes) != 40 {
+					b.Fatal(err, len(passes))
+				}
+			}
+		})
 	}
 }

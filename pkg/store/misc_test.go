@@ -155,6 +155,19 @@ func TestPasses(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, all, heads)
 
+		// The history: the same passes, not a byte of their summaries.
+		history, err := s.PassHistory(ctx, 10)
+		require.NoError(t, err)
+		require.Len(t, history, 3)
+		for i := range all {
+			require.Nil(t, history[i].Summary)
+			history[i].Summary = all[i].Summary
+		}
+		require.Equal(t, all, history)
+		history, err = s.PassHistory(ctx, 1)
+		require.NoError(t, err)
+		require.Equal(t, []Pass{{ID: third, Kind: "backfill", StartedAt: t1, FinishedAt: t1, Result: "failed", Error: "boom"}}, history)
+
 		require.ErrorIs(t, s.FinishPass(ctx, 999, "ok", nil, ""), ErrNotFound)
 		require.Error(t, s.FinishPass(ctx, first, "ok", func() {}, ""), "a summary that does not marshal")
 

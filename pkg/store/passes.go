@@ -89,6 +89,16 @@ func (s *Store) LastPasses(ctx context.Context, n int) ([]Pass, error) {
 	return s.lastPasses(ctx, n, "summary")
 }
 
+// PassHistory is LastPasses without the summaries: when each pass ran, of
+// what kind and for which date, and how it ended. A stored summary holds
+// every employee's line (some 5 MB for 10 000 employees, and the last
+// KeepPassSummaries passes keep theirs): what looks only at when and how
+// passes ended (the daemon's catch-up, /status, /readyz) read up to a
+// gigabyte for it.
+func (s *Store) PassHistory(ctx context.Context, n int) ([]Pass, error) {
+	return s.lastPasses(ctx, n, "NULL")
+}
+
 // LastPassHeads is LastPasses with each Summary cut to its first head
 // characters: a stored summary holds every employee's line, and what the
 // next pass reads of it comes first (a quiet poll read 10 000 employees'
