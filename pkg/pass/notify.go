@@ -101,7 +101,7 @@ func (r *run) dueMessages(ctx context.Context) ([]message, error) {
 			if err != nil {
 				return out, err
 			}
-			st, known = judgedDay{emp: emp, date: d, status: stored.Status, errors: stored.Errors}, ok
+			st, known = dayState{date: d, status: stored.Status, errors: stored.Errors}, ok
 		}
 		remindKey := reminderKey(emp, d, at)
 		switch {

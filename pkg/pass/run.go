@@ -82,7 +82,7 @@ type run struct {
 	// notes collect what the notifications need: invalid days judged, and
 	// each employee's day of today as judged.
 	invalid []judgedDay
-	today   map[string]judgedDay
+	today   map[string]dayState
 }
 
 // Run runs one pass: it closes what the ledger says is due, reads each
@@ -94,7 +94,7 @@ func (e *Engine) Run(ctx context.Context, req Request) (*Result, error) {
 		req.Kind = KindSync
 	}
 	r := &run{e: e, req: req, now: e.Now(), factCache: &factCache{byDate: map[factKey]map[string]crm.Facts{}},
-		today: make(map[string]judgedDay, len(e.Employees()))} // an entry per employee: not grown by doubling
+		today: make(map[string]dayState, len(e.Employees()))} // an entry per employee: not grown by doubling
 	r.company = req.Date
 	if r.company.IsZero() {
 		r.company = day.Today(r.now, e.Config.CompanyLocation())
