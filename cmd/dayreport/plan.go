@@ -277,7 +277,8 @@ func writeReview(w io.Writer, rv *plan.Review, m plan.Month, a *app.App, cfg *co
 	label := metricLabel(a.Template, lang)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s\n", tr(lang, "Итоги месяца:", "The month review:"), m.Name(lang))
-	for _, e := range rv.Employees {
+	for i := range rv.Len() {
+		e := rv.Employee(i)
 		fmt.Fprintf(&b, "\n%s\n", nameOf(e.Name, e.ID))
 		var days []string
 		for _, s := range report.Statuses {

@@ -9,10 +9,15 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dayreport/dayreport/pkg/calendar"
+	"github.com/dayreport/dayreport/pkg/day"
+	planfact "github.com/dayreport/dayreport/pkg/plan"
 	"github.com/dayreport/dayreport/pkg/report"
+	"github.com/dayreport/dayreport/pkg/summary"
 )
 
 // refDigest is the digest as it was made before stringMap: every map by
@@ -136,4 +141,56 @@ func TestStringMapDigest(t *testing.T) {
 		d.add(items)
 		require.Equal(t, want[:], h.Sum(nil))
 	}
+}
+
+// TestReviewDigestIsWhole: a month review a stream made, whose employees'
+// reviews are made as they are read, digests as the same review made
+// whole; a review that differs digests otherwise; and every exported field
+// of plan.Review is one digester.review digests.
+func TestReviewDigestIsWhole(t *testing.T) {
+	t.Parallel()
+	var fields []string
+	for f := range reflect.TypeFor[planfact.Review]().Fields() {
+		if f.IsExported() {
+			fields = append(fields, f.Name)
+		}
+	}
+	require.Equal(t, []string{"Month", "Date", "Employees"}, fields, "digester.review digests these")
+
+	cal, err := calendar.New(calendar.Options{Country: "ru"})
+	require.NoError(t, err)
+	m := planfact.Month{Year: 2026, Month: time.November}
+	review := func(calls float64, plans bool) *planfact.Review {
+		in := planfact.Input{Month: m, Date: day.MustParse("2026-11-20"), Calendar: cal, Metrics: []string{"new_calls"}}
+		for _, id := range []string{"ivanov", "petrova", "sidorov"} {
+			e := planfact.Employee{ID: id, Name: "Сотрудник " + id}
+			if plans {
+				e.Plan = map[string]float64{"new_calls": 400}
+			}
+			in.Employees = append(in.Employees, e)
+		}
+		s := planfact.NewStream(in)
+		for i, d := range cal.Workdays(m.First(), day.MustParse("2026-11-20")) {
+			for k, e := range in.Employees {
+				st := report.Submitted
+				if (i+k)%5 == 0 {
+					st = report.Late
+				}
+				pd := planfact.Day{Date: d, Status: st, Metrics: map[string]float64{"new_calls": calls + float64(k), "payments": 0}}
+				if (i+k)%4 == 0 {
+					pd.Notes, pd.Flags = "договорились о пилоте", []string{"overstated"}
+				}
+				require.NoError(t, s.Add(e.ID, pd))
+			}
+		}
+		return s.Review(s.Result())
+	}
+	for _, plans := range []bool{false, true} {
+		lazy := digestOf(&summary.PlanModel{Reviews: []*planfact.Review{review(20, plans)}})
+		whole := digestOf(&summary.PlanModel{Reviews: []*planfact.Review{review(20, plans).Whole()}})
+		require.Equal(t, whole, lazy)
+		require.NotEqual(t, lazy, digestOf(&summary.PlanModel{Reviews: []*planfact.Review{review(21, plans)}}))
+	}
+	require.NotEqual(t, digestOf(&summary.PlanModel{Reviews: []*planfact.Review{review(20, false)}}),
+		digestOf(&summary.PlanModel{Reviews: []*planfact.Review{review(20, true)}}))
 }

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"encoding/json"
 	"slices"
 
 	"github.com/dayreport/dayreport/pkg/report"
@@ -15,6 +16,58 @@ type Review struct {
 	// today within the month.
 	Date      string           `json:"date"`
 	Employees []EmployeeReview `json:"employees"`
+
+	// tallies, when set, make the employees' reviews as they are read
+	// (Stream.Review): Employees is nil then.
+	tallies *tallies
+}
+
+// Len is the number of employees reviewed.
+func (rv *Review) Len() int {
+	if rv.tallies != nil {
+		return len(rv.tallies.of)
+	}
+	return len(rv.Employees)
+}
+
+// Employee is the review of the i-th employee. A review a Stream made
+// makes it anew at each call: a reader that goes through the employees
+// holds one of them at a time.
+func (rv *Review) Employee(i int) EmployeeReview {
+	if rv.tallies != nil {
+		return rv.tallies.employee(i)
+	}
+	return rv.Employees[i]
+}
+
+// PlanOrder is the i-th employee's EmployeeReview.PlanOrder, without the
+// rest of the review made.
+func (rv *Review) PlanOrder(i int) []string {
+	if t := rv.tallies; t != nil {
+		_, order := planFigures(t.res, i)
+		return order
+	}
+	return rv.Employees[i].PlanOrder
+}
+
+// Whole makes every employee's review into Employees, once, and returns
+// rv: for a reader of Employees.
+func (rv *Review) Whole() *Review {
+	if t := rv.tallies; t != nil {
+		rv.Employees = make([]EmployeeReview, len(t.of))
+		for i := range rv.Employees {
+			rv.Employees[i] = t.employee(i)
+		}
+		rv.tallies = nil
+	}
+	return rv
+}
+
+// MarshalJSON encodes the review whole, however it was made.
+func (rv *Review) MarshalJSON() ([]byte, error) {
+	type whole Review // without this method
+	w := *rv
+	return json.Marshal((*whole)(w.Whole()))
 }
 
 // EmployeeReview is one employee's month.
@@ -89,7 +142,14 @@ func newEmployeeReview(e Employee) EmployeeReview {
 
 // planOf gives the review the plan figures of the i-th employee of res.
 func (er *EmployeeReview) planOf(res *Result, i int) {
-	if i < len(res.Employees) && len(res.Employees[i].Metrics) > 0 {
-		er.Plan, er.PlanOrder = res.Employees[i].Metrics, res.Employees[i].Order
+	er.Plan, er.PlanOrder = planFigures(res, i)
+}
+
+// planFigures are the plan figures of the i-th employee of res and their
+// order; none without a plan.
+func planFigures(res *Result, i int) (map[string]Figures, []string) {
+	if res != nil && i < len(res.Employees) && len(res.Employees[i].Metrics) > 0 {
+		return res.Employees[i].Metrics, res.Employees[i].Order
 	}
+	return nil, nil
 }

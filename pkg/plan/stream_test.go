@@ -2,6 +2,7 @@ package plan
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -141,7 +142,20 @@ func TestStreamIsCompute(t *testing.T) {
 				want := Compute(in)
 				got := s.Result()
 				require.Equal(t, want, got, name)
-				require.Equal(t, ReviewOf(in, want), s.Review(got), name)
+				wantReview := ReviewOf(in, want)
+				rv := s.Review(got)
+				// Read one employee at a time, encoded, and whole: the same.
+				require.Equal(t, wantReview.Len(), rv.Len(), name)
+				for i := range rv.Len() {
+					require.Equal(t, wantReview.Employees[i], rv.Employee(i), name)
+				}
+				wantJSON, err := json.Marshal(wantReview)
+				require.NoError(t, err)
+				gotJSON, err := json.Marshal(rv)
+				require.NoError(t, err)
+				require.Equal(t, string(wantJSON), string(gotJSON), name)
+				require.Nil(t, rv.Employees, "encoding it did not make it whole")
+				require.Equal(t, wantReview, rv.Whole(), name)
 				cases++
 			}
 		}
@@ -161,6 +175,6 @@ func TestStreamWantsDateOrder(t *testing.T) {
 	require.ErrorContains(t, s.Add("ivanov", Day{Date: day.MustParse("2026-11-10"), Status: report.Late}), "date order")
 	require.ErrorContains(t, s.Add("ivanov", Day{Date: day.MustParse("2026-11-03"), Status: report.Late}), "date order")
 	rv := s.Review(s.Result())
-	require.Equal(t, map[report.Status]int{report.Submitted: 1}, rv.Employees[0].Days)
-	require.Equal(t, map[report.Status]int{report.Submitted: 1}, rv.Employees[1].Days)
+	require.Equal(t, map[report.Status]int{report.Submitted: 1}, rv.Employee(0).Days)
+	require.Equal(t, map[report.Status]int{report.Submitted: 1}, rv.Employee(1).Days)
 }

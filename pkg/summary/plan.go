@@ -182,8 +182,8 @@ func (m *Model) MonthTab(name string, sink func([]Row)) *Tab {
 		month, _ := plan.ParseMonth(rv.Month)
 		first := t.line(Title, Str(pl.month+": "+month.Name(lang)))
 		var planned []string
-		for _, e := range rv.Employees {
-			for _, k := range e.PlanOrder {
+		for i := range rv.Len() {
+			for _, k := range rv.PlanOrder(i) {
 				if !slices.Contains(planned, k) {
 					planned = append(planned, k)
 				}
@@ -205,7 +205,18 @@ func (m *Model) MonthTab(name string, sink func([]Row)) *Tab {
 			head = append(head, Str(label(k)+", "+pl.planPct))
 		}
 		t.line(Header, head...)
-		for _, e := range rv.Employees {
+		// An employee's review is read once (a review a stream made makes
+		// each as it is read): its notes are kept for the rows after.
+		type noted struct {
+			name  string
+			notes []plan.Note
+		}
+		var notes []noted
+		for i := range rv.Len() {
+			e := rv.Employee(i)
+			if len(e.Notes) > 0 {
+				notes = append(notes, noted{nameOr(e.Name, e.ID), e.Notes})
+			}
 			cells := append(make([]Cell, 0, len(head)), Str(e.Name), Str(e.ID)) // a row as wide as the header
 			for _, s := range statuses {
 				cells = append(cells, Num(float64(e.Days[s]), Count))
@@ -229,13 +240,13 @@ func (m *Model) MonthTab(name string, sink func([]Row)) *Tab {
 			t.line(Plain, cells...)
 			t.hand()
 		}
-		if slices.ContainsFunc(rv.Employees, func(e plan.EmployeeReview) bool { return len(e.Notes) > 0 }) {
+		if len(notes) > 0 {
 			t.skip()
 			t.line(Header, Str(l.Date), Str(l.Employee), Str(m.Plan.NotesLabel), Str(m.Plan.LongTermLabel))
-			for _, e := range rv.Employees {
-				for _, n := range e.Notes {
+			for _, e := range notes {
+				for _, n := range e.notes {
 					d, _ := day.Parse(n.Date)
-					t.line(Plain, Day(d), Str(nameOr(e.Name, e.ID)), Long(n.Notes), Long(n.LongTerm))
+					t.line(Plain, Day(d), Str(e.name), Long(n.Notes), Long(n.LongTerm))
 					t.hand()
 				}
 			}
