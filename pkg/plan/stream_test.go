@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"fmt"
@@ -153,7 +154,8 @@ func TestStreamIsCompute(t *testing.T) {
 				require.NoError(t, err)
 				gotJSON, err := json.Marshal(rv)
 				require.NoError(t, err)
-				require.Equal(t, string(wantJSON), string(gotJSON), name)
+				require.JSONEq(t, string(wantJSON), string(gotJSON), name)
+				require.True(t, bytes.Equal(wantJSON, gotJSON), "%s: the same bytes", name)
 				require.Nil(t, rv.Employees, "encoding it did not make it whole")
 				require.Equal(t, wantReview, rv.Whole(), name)
 				cases++
