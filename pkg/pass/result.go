@@ -31,6 +31,9 @@ type EmployeeResult struct {
 	unchanged bool
 	// factsMissing: the CRM's facts for the day could not all be read.
 	factsMissing bool
+	// kept: the line's strings are pieces of the reads the state kept
+	// (detachLines).
+	kept bool
 }
 
 // CRMResult counts a pass's CRM work.

@@ -3,6 +3,7 @@ package pass
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/require"
 
@@ -191,7 +193,7 @@ func TestSameLineKnowsEveryField(t *testing.T) {
 		names = append(names, f.Name)
 	}
 	require.Equal(t, []string{"ID", "Date", "Status", "Metrics", "Notes", "LongTerm", "Errors", "Warnings", "Flags", "Error", "Queued",
-		"unchanged", "factsMissing"}, names, "a new field of EmployeeResult: compare it in sameLine")
+		"unchanged", "factsMissing", "kept"}, names, "a new field of EmployeeResult: compare it in sameLine (the unexported ones do not encode)")
 
 	base := EmployeeResult{ID: "anna", Status: report.Submitted, Metrics: map[string]float64{"new_calls": 0}, Errors: []report.FieldError{}, Flags: []crm.Flag{}}
 	require.True(t, sameLine(base, base))
@@ -278,4 +280,43 @@ func TestAppendLineIsTheEncoders(t *testing.T) {
 	}
 	check(EmployeeResult{ID: "e", Metrics: many})
 	check(EmployeeResult{})
+}
+
+// TestDetachLine: a line made from the reads the state kept is the same
+// line after detachLine, with not one string left inside their buffer (one
+// left would keep all of it until the pass ends).
+func TestDetachLine(t *testing.T) {
+	buf := strings.Repeat("x", 1<<10) + `submitted|new_calls|payments|договорились о пилоте|рост повторных продаж`
+	piece := func(s string) string {
+		i := strings.Index(buf, s)
+		require.GreaterOrEqual(t, i, 0)
+		return buf[i : i+len(s)]
+	}
+	inside := func(s string) bool {
+		if s == "" {
+			return false
+		}
+		p, lo := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.StringData(buf)))
+		return p >= lo && p < lo+uintptr(len(buf))
+	}
+	line := EmployeeResult{ID: "anna", Status: report.Status(piece("submitted")),
+		Metrics: map[string]float64{piece("new_calls"): 12, piece("payments"): 0},
+		Notes:   piece("договорились о пилоте"), LongTerm: piece("рост повторных продаж"),
+		Errors: []report.FieldError{}, Flags: []crm.Flag{}, kept: true}
+	want := line
+	want.Metrics = maps.Clone(line.Metrics)
+	want.kept = false
+	r := &run{res: &Result{Employees: []EmployeeResult{line}}}
+	r.detachLines()
+	got := r.res.Employees[0]
+	require.Equal(t, want, got)
+	require.False(t, inside(string(got.Status)) || inside(got.Notes) || inside(got.LongTerm))
+	for k := range got.Metrics {
+		require.False(t, inside(k), k)
+	}
+	// A line judged from its document is left as it is.
+	r.res.Employees[0] = line
+	r.res.Employees[0].kept = false
+	r.detachLines()
+	require.True(t, inside(r.res.Employees[0].Notes))
 }

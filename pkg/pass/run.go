@@ -83,6 +83,8 @@ type run struct {
 	// each employee's day of today as judged.
 	invalid []judgedDay
 	today   map[string]dayState
+	// interns are the strings detachLine interned.
+	interns map[string]string
 }
 
 // Run runs one pass: it closes what the ledger says is due, reads each

@@ -329,7 +329,9 @@ func decodeReads(data string) (Reads, error) {
 		return Reads{}, errKeptReads
 	}
 	for range groups {
-		adapter := r.str()
+		// Its own copy: a pass keeps the adapter's name (which dates the
+		// reads held) to its end, and a piece of data kept all of it.
+		adapter := strings.Clone(r.str())
 		d, err := parseDate(r.str())
 		if err != nil {
 			return Reads{}, err
