@@ -213,6 +213,7 @@ employees:
 			}
 			if src == "local" {
 				b.ReportMetric(third.cpu.Seconds()/float64(runs), "cpu-s/one-changed")
+				b.ReportMetric(third.rssMiB, "MiB-peak-one-changed")
 				b.ReportMetric(third.cpu.Seconds()/first.cpu.Seconds(), "one-changed/first-cpu")
 				reportFloors(b, filepath.Join(dir, "reports"), first.cpu/time.Duration(runs), second.cpu/time.Duration(runs))
 				reportQuietPolls(b, filepath.Join(dir, "reports"), polls)
