@@ -63,11 +63,11 @@ func (rv *Review) Whole() *Review {
 	return rv
 }
 
-// MarshalJSON encodes the review whole, however it was made.
-func (rv *Review) MarshalJSON() ([]byte, error) {
+// MarshalJSON encodes the review whole, however it was made (a value
+// receiver: a Review encoded by value is whole too).
+func (rv Review) MarshalJSON() ([]byte, error) {
 	type whole Review // without this method
-	w := *rv
-	return json.Marshal((*whole)(w.Whole()))
+	return json.Marshal((*whole)(rv.Whole()))
 }
 
 // EmployeeReview is one employee's month.

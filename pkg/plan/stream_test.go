@@ -156,6 +156,9 @@ func TestStreamIsCompute(t *testing.T) {
 				require.NoError(t, err)
 				require.JSONEq(t, string(wantJSON), string(gotJSON), name)
 				require.True(t, bytes.Equal(wantJSON, gotJSON), "%s: the same bytes", name)
+				byValue, err := json.Marshal(*rv)
+				require.NoError(t, err)
+				require.True(t, bytes.Equal(wantJSON, byValue), "%s: encoded by value, the same bytes", name)
 				require.Nil(t, rv.Employees, "encoding it did not make it whole")
 				require.Equal(t, wantReview, rv.Whole(), name)
 				cases++
