@@ -113,10 +113,16 @@ func TestCronSyncTakesKeptReads(t *testing.T) {
 	// Boris corrects his calls.
 	c.write(t, "boris.txt", apptest.ReportText("25.11.2026", 15))
 	require.NoError(t, os.Chtimes(filepath.Join(c.dir, "reports", "boris.txt"), saved.Add(time.Hour), saved.Add(time.Hour)))
-	corrected, quiet, _ := c.cronPass(t, rfc("2026-11-25", 14, 0))
+	corrected, quiet, kept := c.cronPass(t, rfc("2026-11-25", 14, 0))
 	require.False(t, quiet)
 	require.InDelta(t, 15, corrected["boris"].Metrics["new_calls"], 0)
 	require.NotEqual(t, next["boris"].Metrics, corrected["boris"].Metrics)
+	// The others' lines, taken from the kept reads and given their own
+	// copies before the summary was built (detachLines), are as they were.
+	require.True(t, kept)
+	for _, id := range []string{"anna", "vera", "gleb"} {
+		require.Equal(t, next[id], corrected[id], id)
+	}
 	last, quiet, kept := c.cronPass(t, rfc("2026-11-25", 14, 20))
 	require.True(t, quiet)
 	require.True(t, kept)
