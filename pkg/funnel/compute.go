@@ -77,30 +77,103 @@ func (w Window) Team() Totals {
 // Compute builds the funnel of the window cur for the team and each
 // employee, and, when prev has employees, the previous window and the trend.
 func Compute(t *report.Template, cur, prev Window, opts Options) *Result {
+	return Stream(t, cur, prev, opts).Whole()
+}
+
+// Stream is Compute for a reader that goes through the employees one at a
+// time (Len, Employee): the team's funnel, the previous window and the
+// trend are built, and each employee's funnel is built from the windows'
+// totals when it is read. Employees is nil until Whole. The manager
+// summary's Воронка tab reads it so: for 10 000 employees their funnels
+// were some 6 MiB, all held while the tab was laid out, and that tab was
+// the highest point of a first pass's memory.
+func Stream(t *report.Template, cur, prev Window, opts Options) *Result {
 	if opts.MinBase <= 0 {
 		opts.MinBase = DefaultMinBase
 	}
 	team := cur.Team()
-	res := &Result{From: cur.From.String(), To: cur.To.String(), Funnel: build(t, team, opts), Statuses: team.Statuses, Employees: []Employee{}}
-	var prevTeam *Funnel
+	res := &Result{From: cur.From.String(), To: cur.To.String(), Funnel: build(t, team, opts), Statuses: team.Statuses}
+	l := &lazy{t: t, cur: cur, prev: prev, opts: opts, team: res.Stages, ids: order(cur.Employees, opts.Order)}
 	if len(prev.Employees) > 0 {
 		p := build(t, prev.Team(), opts)
-		prevTeam = &p
+		l.withPrev = true
 		res.Previous = &Previous{From: prev.From.String(), To: prev.To.String(), Funnel: p}
 		res.Trend = trend(res.Stages, p.Stages)
 	}
-	for _, id := range order(cur.Employees, opts.Order) {
-		tot := cur.Employees[id]
-		e := Employee{ID: id, Funnel: build(t, tot, opts), Statuses: tot.Statuses}
-		e.Behind = behind(e.Stages, res.Stages, opts.MinBase)
-		if prevTeam != nil {
-			if pt, ok := prev.Employees[id]; ok {
-				e.Trend = trend(e.Stages, build(t, pt, opts).Stages)
-			}
-		}
-		res.Employees = append(res.Employees, e)
-	}
+	res.lazy = l
 	return res
+}
+
+// lazy is what a streamed result builds its employees' funnels from.
+type lazy struct {
+	t         *report.Template
+	cur, prev Window
+	opts      Options
+	team      []Stage // the team's stages, which each employee is held against
+	withPrev  bool    // the previous window has employees: each has a trend
+	ids       []string
+}
+
+// employee builds the funnel of the i-th employee.
+func (l *lazy) employee(i int) Employee {
+	id := l.ids[i]
+	tot := l.cur.Employees[id]
+	e := Employee{ID: id, Funnel: build(l.t, tot, l.opts), Statuses: tot.Statuses}
+	e.Behind = behind(e.Stages, l.team, l.opts.MinBase)
+	if l.withPrev {
+		if pt, ok := l.prev.Employees[id]; ok {
+			e.Trend = trend(e.Stages, build(l.t, pt, l.opts).Stages)
+		}
+	}
+	return e
+}
+
+// Len is the number of employees with a funnel.
+func (r *Result) Len() int {
+	if r.lazy != nil {
+		return len(r.lazy.ids)
+	}
+	return len(r.Employees)
+}
+
+// Employee is the funnel of the i-th employee. A streamed result builds it
+// anew at each call: a reader that goes through the employees holds one of
+// them at a time.
+func (r *Result) Employee(i int) Employee {
+	if r.lazy != nil {
+		return r.lazy.employee(i)
+	}
+	return r.Employees[i]
+}
+
+// Slice is r with the employees from i to j alone, built (the rest of r
+// as it is).
+func (r *Result) Slice(i, j int) *Result {
+	c := *r
+	c.lazy = nil
+	if r.lazy == nil {
+		c.Employees = r.Employees[i:j]
+		return &c
+	}
+	c.Employees = make([]Employee, j-i)
+	for k := range c.Employees {
+		c.Employees[k] = r.lazy.employee(i + k)
+	}
+	return &c
+}
+
+// Whole builds every employee's funnel into Employees, once, and returns
+// r: for a reader of Employees (and of the JSON, which encodes the
+// fields).
+func (r *Result) Whole() *Result {
+	if l := r.lazy; l != nil {
+		r.Employees = make([]Employee, len(l.ids))
+		for i := range r.Employees {
+			r.Employees[i] = l.employee(i)
+		}
+		r.lazy = nil
+	}
+	return r
 }
 
 // build is the funnel of one set of totals.

@@ -118,7 +118,13 @@ type Result struct {
 	// Statuses counts the team's days of the window by status.
 	Statuses map[report.Status]int `json:"statuses,omitempty"`
 	// Previous is the same for the window before; Trend compares the two.
-	Previous  *Previous  `json:"previous,omitempty"`
-	Trend     []Change   `json:"trend,omitempty"`
+	Previous *Previous `json:"previous,omitempty"`
+	Trend    []Change  `json:"trend,omitempty"`
+	// Employees are the employees' funnels in order; nil in a result
+	// Stream made until Whole (read Len and Employee instead).
 	Employees []Employee `json:"employees"`
+
+	// lazy, when set, builds the employees' funnels as they are read
+	// (Stream): Employees is nil then.
+	lazy *lazy
 }

@@ -243,3 +243,52 @@ func TestRoundedOnce(t *testing.T) {
 	require.NoError(t, err)
 	require.JSONEq(t, `{"from":"a","to":"b","from_label":"","to_label":"","conversion":0.1905,"team":0.5,"gap":-0.3095}`, string(b))
 }
+
+// TestStreamIsCompute: a streamed result reads, one employee at a time, in
+// slices and made whole, as Compute's result; its JSON made whole is
+// Compute's byte for byte; and it holds no employee's funnel until read.
+func TestStreamIsCompute(t *testing.T) {
+	t.Parallel()
+	cur := funnel.Window{From: from, To: to, Employees: map[string]funnel.Totals{
+		"ivanov":  {Days: 10, Metrics: counts(120, 60, 36, 18, 5, 5), Statuses: map[report.Status]int{report.Submitted: 9, report.Late: 1}},
+		"petrova": {Days: 10, Metrics: counts(80, 40, 24, 12, 4, 3), RatingSum: 45, RatingWeight: 10},
+		"sidorov": {Days: 2, Metrics: counts(9, 1, 0, 0, 0, 0), Statuses: map[report.Status]int{report.Absent: 8}},
+		"orlova":  {Statuses: map[report.Status]int{report.Absent: 10}},
+	}}
+	prev := funnel.Window{From: pfrom, To: pto, Employees: map[string]funnel.Totals{
+		"ivanov": totals(10, counts(100, 70, 30, 20, 2, 2)),
+		"orlova": totals(10, counts(50, 25, 10, 5, 1, 1)),
+	}}
+	for _, p := range []funnel.Window{prev, {}} {
+		opts := funnel.Options{Order: []string{"petrova", "ivanov"}, MinBase: 5}
+		want := funnel.Compute(tmpl, cur, p, opts)
+		require.Len(t, want.Employees, 4)
+
+		s := funnel.Stream(tmpl, cur, p, opts)
+		require.Nil(t, s.Employees, "nothing built before it is read")
+		require.Equal(t, len(want.Employees), s.Len())
+		for i := range s.Len() {
+			require.Equal(t, want.Employees[i], s.Employee(i), "employee %d", i)
+		}
+		for _, ij := range [][2]int{{0, 0}, {0, 1}, {1, 3}, {0, 4}} {
+			part := s.Slice(ij[0], ij[1])
+			require.Equal(t, want.Employees[ij[0]:ij[1]], part.Employees)
+			require.Equal(t, ij[1]-ij[0], part.Len())
+			require.Equal(t, want.Stages, part.Stages)
+			require.Equal(t, want.Previous, part.Previous)
+		}
+		require.Nil(t, s.Employees, "reading leaves it streamed")
+
+		wantJSON, err := json.Marshal(want)
+		require.NoError(t, err)
+		gotJSON, err := json.Marshal(funnel.Stream(tmpl, cur, p, opts).Whole())
+		require.NoError(t, err)
+		require.Equal(t, string(wantJSON), string(gotJSON))
+		require.Equal(t, want, s.Whole())
+	}
+	empty := funnel.Stream(tmpl, funnel.Window{From: from, To: to}, funnel.Window{}, funnel.Options{})
+	require.Zero(t, empty.Len())
+	got, err := json.Marshal(empty.Whole())
+	require.NoError(t, err)
+	require.Contains(t, string(got), `"employees":[]`)
+}

@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 
+	"github.com/dayreport/dayreport/pkg/funnel"
 	planfact "github.com/dayreport/dayreport/pkg/plan"
 )
 
@@ -129,8 +130,12 @@ func (d *digester) value(v reflect.Value) {
 		}
 		d.value(v.Elem())
 	case reflect.Struct:
-		if v.Type() == reviewType {
+		switch v.Type() {
+		case reviewType:
 			d.review(v.Interface().(planfact.Review))
+			return
+		case funnelType:
+			d.funnel(v)
 			return
 		}
 		for _, i := range d.exported(v.Type()) {
@@ -164,6 +169,35 @@ func (d *digester) review(rv planfact.Review) {
 		d.value(reflect.ValueOf(&e).Elem())
 	}
 }
+
+// funnelType is digested by funnel.
+var funnelType = reflect.TypeFor[funnel.Result]()
+
+// funnel digests a funnel result as value digests its whole form
+// (Result.Whole): a result funnel.Stream made builds each employee's
+// funnel as it is read, and holds none of them. Every field but the
+// employees is digested as value digests a struct's.
+func (d *digester) funnel(v reflect.Value) {
+	r := v.Interface().(funnel.Result)
+	for _, i := range d.exported(v.Type()) {
+		if i != funnelEmployees || r.Employees != nil {
+			d.value(v.Field(i))
+			continue
+		}
+		d.buf = append(d.buf, 1)
+		d.buf = binary.AppendUvarint(d.buf, uint64(r.Len()))
+		for k := range r.Len() {
+			e := r.Employee(k)
+			d.value(reflect.ValueOf(&e).Elem())
+		}
+	}
+}
+
+// funnelEmployees is the index of funnel.Result's Employees.
+var funnelEmployees = func() int {
+	f, _ := funnelType.FieldByName("Employees")
+	return f.Index[0]
+}()
 
 // stringMap digests a map of string keys as value does any map (its
 // length, then each key and value by key), without a reflect.Value made

@@ -15,6 +15,7 @@ import (
 
 	"github.com/dayreport/dayreport/pkg/calendar"
 	"github.com/dayreport/dayreport/pkg/day"
+	"github.com/dayreport/dayreport/pkg/funnel"
 	planfact "github.com/dayreport/dayreport/pkg/plan"
 	"github.com/dayreport/dayreport/pkg/report"
 	"github.com/dayreport/dayreport/pkg/summary"
@@ -193,4 +194,49 @@ func TestReviewDigestIsWhole(t *testing.T) {
 	}
 	require.NotEqual(t, digestOf(&summary.PlanModel{Reviews: []*planfact.Review{review(20, false)}}),
 		digestOf(&summary.PlanModel{Reviews: []*planfact.Review{review(20, true)}}))
+}
+
+// TestFunnelDigestIsWhole: a funnel funnel.Stream made, whose employees'
+// funnels are built as they are read, digests as the same funnel made
+// whole (alone, and in a model as the summary's fingerprint digests it);
+// and calls moved from one employee to another, which leave the team's
+// funnel as it was, digest otherwise.
+func TestFunnelDigestIsWhole(t *testing.T) {
+	t.Parallel()
+	tmpl := report.MustBuiltin("sales-ru")
+	window := func(from, to string, moved float64) funnel.Window {
+		w := funnel.Window{From: day.MustParse(from), To: day.MustParse(to), Employees: map[string]funnel.Totals{}}
+		for i, id := range []string{"ivanov", "petrova", "sidorov"} {
+			calls := 60 + float64(10*i)
+			switch id {
+			case "ivanov":
+				calls += moved
+			case "petrova":
+				calls -= moved
+			}
+			w.Employees[id] = funnel.Totals{Days: 5 + i, Statuses: map[report.Status]int{report.Submitted: 5, report.Absent: i},
+				Metrics: map[string]float64{"new_calls": calls, "repeat_calls": 30, "proposals_sent": 12,
+					"invoices_issued": 6, "contracts_signed": 2, "payments": 1}}
+		}
+		return w
+	}
+	opts := funnel.Options{Order: []string{"sidorov", "ivanov", "petrova"}}
+	for _, withPrev := range []bool{false, true} {
+		stream := func(moved float64) *funnel.Result {
+			var prev funnel.Window
+			if withPrev {
+				prev = window("2026-11-02", "2026-11-13", 5)
+			}
+			return funnel.Stream(tmpl, window("2026-11-16", "2026-11-27", moved), prev, opts)
+		}
+		whole := digestOf(stream(0).Whole())
+		require.NotEmpty(t, whole)
+		require.Equal(t, whole, digestOf(stream(0)))
+		require.Equal(t, digestOf(&summary.Model{Funnel: stream(0).Whole()}), digestOf(&summary.Model{Funnel: stream(0)}))
+
+		moved := stream(10)
+		require.Equal(t, stream(0).Stages, moved.Stages, "the team's funnel is the same")
+		require.NotEqual(t, whole, digestOf(moved))
+		require.Equal(t, digestOf(moved.Whole()), digestOf(stream(10)))
+	}
 }

@@ -47,6 +47,16 @@ func (e *Engine) LastDay(ctx context.Context) (day.Date, bool, error) {
 // Funnel computes the funnel of from..to from the stored days, with the
 // window of equal length just before it for the trend.
 func (e *Engine) Funnel(ctx context.Context, from, to day.Date) (*funnel.Result, error) {
+	f, err := e.funnelStream(ctx, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return f.Whole(), nil
+}
+
+// funnelStream is Funnel with each employee's funnel built as it is read
+// (funnel.Stream): for the summary's Воронка tab.
+func (e *Engine) funnelStream(ctx context.Context, from, to day.Date) (*funnel.Result, error) {
 	if to.Before(from) {
 		return nil, fmt.Errorf("funnel: the window %s..%s ends before it starts", from, to)
 	}
@@ -63,7 +73,7 @@ func (e *Engine) Funnel(ctx context.Context, from, to day.Date) (*funnel.Result,
 	for _, e := range e.Employees() {
 		order = append(order, e.ID)
 	}
-	return funnel.Compute(e.Template, cur, prev, funnel.Options{Lang: e.Lang(), Order: order}), nil
+	return funnel.Stream(e.Template, cur, prev, funnel.Options{Lang: e.Lang(), Order: order}), nil
 }
 
 // window reads the totals of each employee over from..to.

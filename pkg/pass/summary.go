@@ -69,7 +69,7 @@ func (e *Engine) summaryModel(ctx context.Context, to day.Date, lazy bool) (*sum
 		}
 		m.DaysFrom = e.daysFrom(ctx, m, parts, from, to, rank)
 		m.FunnelFrom = func() (*funnel.Result, error) {
-			f, err := e.Funnel(ctx, from, to)
+			f, err := e.funnelStream(ctx, from, to)
 			if err == nil {
 				parts.funnel = digestOf(f)
 			}

@@ -406,12 +406,16 @@ func funnelTab(name string, l *Labels, lang string, m *Model) *Tab {
 		t.block(first)
 	}
 	rowsBefore := len(t.Rows)
-	t.Blocks = slices.Grow(t.Blocks, len(r.Employees))
-	for i, e := range r.Employees {
+	n := r.Len()
+	t.Blocks = slices.Grow(t.Blocks, n)
+	for i := range n {
+		// One employee's funnel at a time (a streamed result builds each
+		// as it is read).
+		e := r.Employee(i)
 		if i == 1 {
 			// Each employee is a block of about as many rows as the first:
 			// room made once (and a row more each), not by doubling.
-			t.Rows = slices.Grow(t.Rows, (len(r.Employees)-1)*(len(t.Rows)-rowsBefore+1))
+			t.Rows = slices.Grow(t.Rows, (n-1)*(len(t.Rows)-rowsBefore+1))
 		}
 		t.skip()
 		name := m.Names[e.ID]

@@ -95,16 +95,14 @@ func layOut(m *summary.Model) []func() (*pieces, error) {
 			withFunnel := piece(m)
 			employees := 0
 			if f != nil {
-				r := *f
-				r.Employees = nil
-				withFunnel.Funnel = &r
-				employees = len(f.Employees)
+				withFunnel.Funnel = f.Slice(0, 0)
+				employees = f.Len()
 			}
 			return &pieces{head: withFunnel.Layout().Funnel, n: employees, size: funnelPieceItems, tab: func(i, j int) *summary.Tab {
+				// The employees of the piece alone (built as they are
+				// read when FunnelFrom streams them).
 				p := piece(m)
-				r := *f
-				r.Employees = f.Employees[i:j]
-				p.Funnel = &r
+				p.Funnel = f.Slice(i, j)
 				return p.Layout().Funnel
 			}}, nil
 		},
