@@ -83,7 +83,8 @@ func Compute(t *report.Template, cur, prev Window, opts Options) *Result {
 // Stream is Compute for a reader that goes through the employees one at a
 // time (Len, Employee): the team's funnel, the previous window and the
 // trend are built, and each employee's funnel is built from the windows'
-// totals when it is read. Employees is nil until Whole. The manager
+// totals when it is read. Employees is nil until Whole (so is the JSON's
+// "employees": encode a streamed result made whole). The manager
 // summary's Воронка tab reads it so: for 10 000 employees their funnels
 // were some 6 MiB, all held while the tab was laid out, and that tab was
 // the highest point of a first pass's memory.

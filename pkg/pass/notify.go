@@ -317,11 +317,12 @@ func (e *Engine) digestMessage(ctx context.Context, d day.Date) (notify.Message,
 		}
 	}
 	fmt.Fprintf(&b, "%s: %d\n", report.Submitted.Label(lang), len(byStatus[report.Submitted]))
-	today, err := e.Funnel(ctx, d, d)
+	// The team's funnels alone: no employee's is built.
+	today, err := e.funnelStream(ctx, d, d)
 	if err != nil {
 		return notify.Message{}, err
 	}
-	week, err := e.Funnel(ctx, e.WindowEnding(d), d)
+	week, err := e.funnelStream(ctx, e.WindowEnding(d), d)
 	if err != nil {
 		return notify.Message{}, err
 	}

@@ -3,13 +3,16 @@ package xlsx_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/dayreport/dayreport/pkg/day"
 	"github.com/dayreport/dayreport/pkg/funnel"
+	"github.com/dayreport/dayreport/pkg/report"
 	"github.com/dayreport/dayreport/pkg/summary"
 	"github.com/dayreport/dayreport/pkg/summary/xlsx"
 )
@@ -110,4 +113,61 @@ func TestDaysFromFailure(t *testing.T) {
 	require.ErrorContains(t, err, "disk I/O error")
 	require.ErrorContains(t, err, "Воронка")
 	require.NoFileExists(t, path)
+}
+
+// TestStreamedFunnelGivesTheSameWorkbook: a funnel that builds each
+// employee's funnel as the Воронка tab reads it (funnel.Stream: the pass's
+// summary) makes the very bytes of the workbook of the same funnel built
+// whole, written anew and over an existing workbook, across several of the
+// tab's pieces, with and without a previous window.
+func TestStreamedFunnelGivesTheSameWorkbook(t *testing.T) {
+	t.Parallel()
+	tmpl := report.MustBuiltin("sales-ru")
+	const n = 450 // two pieces of the tab and a part of one
+	window := func(from, to string, shift int) funnel.Window {
+		w := funnel.Window{From: day.MustParse(from), To: day.MustParse(to), Employees: map[string]funnel.Totals{}}
+		for i := range n {
+			if (i+shift)%7 == 3 {
+				continue // no day in the window
+			}
+			calls := float64(20 + (i*13+shift)%50)
+			w.Employees[fmt.Sprintf("e%04d", i)] = funnel.Totals{Days: 1 + i%10,
+				Statuses: map[report.Status]int{report.Submitted: 1 + i%10, report.Absent: i % 3},
+				Metrics: map[string]float64{"new_calls": calls, "repeat_calls": calls / 2, "proposals_sent": calls / 5,
+					"invoices_issued": float64(i % 6), "contracts_signed": float64(i % 3), "payments": float64(i % 2)},
+				RatingSum: float64(i % 5 * 4), RatingWeight: float64(i % 5)}
+		}
+		return w
+	}
+	var order []string
+	for i := n - 1; i >= 0; i -= 2 {
+		order = append(order, fmt.Sprintf("e%04d", i))
+	}
+	cur := window("2026-11-16", "2026-11-27", 0)
+	for _, prev := range []funnel.Window{window("2026-11-02", "2026-11-13", 1), {}} {
+		opts := funnel.Options{Order: order}
+		m := largeModel(300, 2)
+		m.Funnel = funnel.Compute(tmpl, cur, prev, opts)
+		var whole bytes.Buffer
+		require.NoError(t, xlsx.Encode(&whole, m))
+
+		streamed := *m
+		streamed.Funnel = nil
+		streamed.FunnelFrom = func() (*funnel.Result, error) { return funnel.Stream(tmpl, cur, prev, opts), nil }
+		var got bytes.Buffer
+		require.NoError(t, xlsx.Encode(&got, &streamed))
+		require.True(t, bytes.Equal(whole.Bytes(), got.Bytes()), "the workbook of a streamed funnel differs")
+
+		dir := t.TempDir()
+		for _, name := range []string{"held.xlsx", "streamed.xlsx"} {
+			require.NoError(t, os.WriteFile(filepath.Join(dir, name), whole.Bytes(), 0o600))
+		}
+		require.NoError(t, xlsx.Write(filepath.Join(dir, "held.xlsx"), m))
+		require.NoError(t, xlsx.Write(filepath.Join(dir, "streamed.xlsx"), &streamed))
+		held, err := os.ReadFile(filepath.Join(dir, "held.xlsx"))
+		require.NoError(t, err)
+		over, err := os.ReadFile(filepath.Join(dir, "streamed.xlsx"))
+		require.NoError(t, err)
+		require.True(t, bytes.Equal(held, over), "rewritten over a workbook, the streamed funnel differs")
+	}
 }
