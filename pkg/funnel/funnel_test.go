@@ -1,6 +1,7 @@
 package funnel_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
 
@@ -283,7 +284,7 @@ func TestStreamIsCompute(t *testing.T) {
 		require.NoError(t, err)
 		gotJSON, err := json.Marshal(funnel.Stream(tmpl, cur, p, opts).Whole())
 		require.NoError(t, err)
-		require.Equal(t, string(wantJSON), string(gotJSON))
+		require.True(t, bytes.Equal(wantJSON, gotJSON), "byte for byte:\n%s\n%s", wantJSON, gotJSON)
 		require.Equal(t, want, s.Whole())
 	}
 	empty := funnel.Stream(tmpl, funnel.Window{From: from, To: to}, funnel.Window{}, funnel.Options{})
