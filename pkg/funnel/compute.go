@@ -113,6 +113,7 @@ type lazy struct {
 	team      []Stage // the team's stages, which each employee is held against
 	withPrev  bool    // the previous window has employees: each has a trend
 	ids       []string
+	observe   func(i int, e *Employee)
 }
 
 // employee builds the funnel of the i-th employee.
@@ -126,7 +127,21 @@ func (l *lazy) employee(i int) Employee {
 			e.Trend = trend(e.Stages, build(l.t, pt, l.opts).Stages)
 		}
 	}
+	if l.observe != nil {
+		l.observe(i, &e)
+	}
 	return e
+}
+
+// Observe has fn called with each employee's funnel a streamed result
+// builds (Employee, Slice, Whole), as it is built: the summary's
+// fingerprint digests the funnels the Воронка tab builds, instead of
+// building each twice. fn must not keep e. Nil stops it; a result made
+// whole calls nothing.
+func (r *Result) Observe(fn func(i int, e *Employee)) {
+	if r.lazy != nil {
+		r.lazy.observe = fn
+	}
 }
 
 // Len is the number of employees with a funnel.

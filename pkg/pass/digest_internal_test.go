@@ -240,3 +240,65 @@ func TestFunnelDigestIsWhole(t *testing.T) {
 		require.Equal(t, digestOf(moved.Whole()), digestOf(stream(10)))
 	}
 }
+
+// TestFunnelDigestOfTheTab: a streamed funnel digested from the employees'
+// funnels as the Воронка tab builds them (a piece at a time, a piece built
+// again, none) digests as digestOf digests it whole; so does one whose
+// employees the tab built out of order (digested anew); and the employees
+// are the last field of funnel.Result, which the streamed digest needs.
+func TestFunnelDigestOfTheTab(t *testing.T) {
+	t.Parallel()
+	var last string
+	for f := range reflect.TypeFor[funnel.Result]().Fields() {
+		if f.IsExported() {
+			last = f.Name
+		}
+	}
+	require.Equal(t, "Employees", last, "newFunnelDigest digests the employees last")
+
+	tmpl := report.MustBuiltin("sales-ru")
+	cur := funnel.Window{From: day.MustParse("2026-11-16"), To: day.MustParse("2026-11-27"), Employees: map[string]funnel.Totals{}}
+	prev := funnel.Window{From: day.MustParse("2026-11-02"), To: day.MustParse("2026-11-13"), Employees: map[string]funnel.Totals{}}
+	for i := range 7 {
+		id := fmt.Sprintf("e%d", i)
+		m := map[string]float64{"new_calls": float64(40 + 7*i), "repeat_calls": float64(20 + i), "proposals_sent": 9,
+			"invoices_issued": float64(i), "contracts_signed": 2, "payments": 1}
+		cur.Employees[id] = funnel.Totals{Days: 5, Metrics: m, Statuses: map[report.Status]int{report.Submitted: 5, report.Late: i % 2}}
+		if i%3 != 0 {
+			prev.Employees[id] = funnel.Totals{Days: 4, Metrics: m}
+		}
+	}
+	stream := func() *funnel.Result {
+		return funnel.Stream(tmpl, cur, prev, funnel.Options{Order: []string{"e6", "e2"}})
+	}
+	want := digestOf(stream().Whole())
+	require.Equal(t, want, digestOf(stream()))
+
+	cases := map[string]struct {
+		pieces [][2]int
+		anew   bool
+	}{
+		"pieces in order":     {pieces: [][2]int{{0, 0}, {0, 3}, {3, 5}, {5, 7}}},
+		"a piece built again": {pieces: [][2]int{{0, 3}, {0, 3}, {3, 7}, {5, 7}}},
+		"not laid out":        {anew: true},
+		"out of order":        {pieces: [][2]int{{3, 7}, {0, 3}}, anew: true},
+		"not to the end":      {pieces: [][2]int{{0, 3}}, anew: true},
+	}
+	for name, c := range cases {
+		f := stream()
+		fd := newFunnelDigest(f)
+		for _, p := range c.pieces {
+			require.Len(t, f.Slice(p[0], p[1]).Employees, p[1]-p[0])
+		}
+		complete := !fd.off && fd.next == f.Len()
+		require.Equal(t, !c.anew, complete, name)
+		if complete {
+			require.Nil(t, fd.f, "%s: the funnel let go once digested", name)
+		}
+		require.Equal(t, want, fd.digest(), name)
+		require.Equal(t, want, fd.digest(), name+", asked again")
+	}
+	none := funnel.Stream(tmpl, funnel.Window{From: cur.From, To: cur.To}, prev, funnel.Options{})
+	require.Equal(t, digestOf(funnel.Stream(tmpl, funnel.Window{From: cur.From, To: cur.To}, prev, funnel.Options{}).Whole()),
+		newFunnelDigest(none).digest(), "no employee")
+}

@@ -71,7 +71,7 @@ func (e *Engine) summaryModel(ctx context.Context, to day.Date, lazy bool) (*sum
 		m.FunnelFrom = func() (*funnel.Result, error) {
 			f, err := e.funnelStream(ctx, from, to)
 			if err == nil {
-				parts.funnel = digestOf(f)
+				parts.streamed = newFunnelDigest(f)
 			}
 			return f, err
 		}
@@ -510,6 +510,9 @@ func fingerprint(m *summary.Model) string { return fingerprintOf(m, nil) }
 type partDigests struct {
 	days         *daysDigest
 	funnel, plan string
+	// streamed digests a streamed funnel as the Воронка tab builds it
+	// (funnel is "" then).
+	streamed *funnelDigest
 }
 
 // complete builds, for its digest alone, a part of a lazy model that no
@@ -518,7 +521,7 @@ func (p *partDigests) complete(m *summary.Model) {
 	if m.DaysFrom != nil && p.days == nil {
 		_ = m.DaysFrom(func([]summary.DayRow) error { return nil }) // as for the funnel
 	}
-	if m.FunnelFrom != nil && p.funnel == "" {
+	if m.FunnelFrom != nil && p.funnel == "" && p.streamed == nil {
 		_, _ = m.FunnelFrom() // an error leaves the digest "": no fingerprint
 	}
 	if m.PlanFrom != nil && p.plan == "" {
@@ -543,6 +546,9 @@ func fingerprintOf(m *summary.Model, parts *partDigests) string {
 		}
 	}
 	funnelDone, planDone := parts.funnel, parts.plan
+	if funnelDone == "" && parts.streamed != nil {
+		funnelDone = parts.streamed.digest()
+	}
 	if m.FunnelFrom == nil {
 		funnelDone = digestOf(m.Funnel)
 	}
