@@ -293,3 +293,33 @@ func TestStreamIsCompute(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(got), `"employees":[]`)
 }
+
+// TestObserve: a streamed result hands each employee's funnel it builds to
+// the observer, as it builds it (Employee, Slice, Whole), until stopped; a
+// result made whole has nothing to hand.
+func TestObserve(t *testing.T) {
+	t.Parallel()
+	cur := funnel.Window{From: from, To: to, Employees: map[string]funnel.Totals{
+		"a": totals(3, counts(30, 10, 5, 2, 1, 1)), "b": totals(2, counts(20, 5, 2, 1, 0, 0)), "c": totals(1, counts(9, 1, 0, 0, 0, 0)),
+	}}
+	s := funnel.Stream(tmpl, cur, funnel.Window{}, funnel.Options{})
+	want := funnel.Compute(tmpl, cur, funnel.Window{}, funnel.Options{}).Employees
+	var seen []int
+	s.Observe(func(i int, e *funnel.Employee) {
+		require.Equal(t, want[i], *e)
+		seen = append(seen, i)
+	})
+	s.Employee(1)
+	s.Slice(0, 2)
+	s.Slice(0, 0)
+	require.Equal(t, []int{1, 0, 1}, seen)
+	s.Observe(nil)
+	s.Slice(0, 3)
+	require.Equal(t, []int{1, 0, 1}, seen, "stopped")
+	s.Observe(func(i int, _ *funnel.Employee) { seen = append(seen, i) })
+	s.Whole()
+	require.Equal(t, []int{1, 0, 1, 0, 1, 2}, seen)
+	s.Observe(func(int, *funnel.Employee) { t.Fatal("a whole result builds nothing") })
+	s.Employee(2)
+	s.Slice(1, 3)
+}
