@@ -306,8 +306,9 @@ func (s *sheet) headOpts() []excelize.RowOpts {
 func (s *sheet) convert(r summary.Row, table bool, cells []excelize.Cell, values []any) ([]excelize.Cell, []any) {
 	cells = slices.Grow(cells[:0], len(r.Cells))[:len(r.Cells)]
 	values = values[:0]
+	f := rowFill(r)
 	for i, c := range r.Cells {
-		if s.cell(&cells[i], c, lookOf(r, c, table)) {
+		if s.cell(&cells[i], c, lookOf(r, f, c, table)) {
 			values = append(values, &cells[i])
 		} else {
 			values = append(values, nil)
@@ -365,7 +366,7 @@ func headerHeight(head summary.Row, widths []int) float64 {
 // cell sets out to the value and style of c for StreamWriter.SetRow, or
 // says that the cell is left out.
 func (s *sheet) cell(out *excelize.Cell, c summary.Cell, l look) bool {
-	if c.Value == nil && l.tone == summary.Plain && l.fill == "" && !l.ruled {
+	if c.Value == nil && l.tone == summary.Plain && l.fill == noFill && !l.ruled {
 		return false
 	}
 	id, err := s.styles.id(l)

@@ -11,7 +11,7 @@ import (
 type look struct {
 	kind  summary.Kind
 	tone  summary.Tone
-	fill  string
+	fill  fill
 	ruled bool
 }
 
@@ -23,21 +23,50 @@ var formats = map[summary.Kind]string{
 	summary.Change:  "+0.0%;-0.0%;0.0%",
 }
 
-// Fills are pale so that the text stays readable when printed.
-var (
-	toneFills = map[summary.Tone]string{
-		summary.Header: "D9E1F2",
-		summary.Weak:   "F4B6B6",
-	}
-	// dayFills colour a day by its status; the other statuses need no
-	// attention. The colour is the cells' own, so it stays with its row
-	// when the manager sorts.
-	dayFills = map[report.Status]string{
-		report.Absent:  "FFC7CE", // light red
-		report.Late:    "FFEB9C", // light yellow
-		report.Invalid: "FCD5B4", // light orange
-	}
+// fill is a cell's background: a row's tone or a day's status gives it.
+type fill uint8
+
+const (
+	noFill fill = iota
+	headerFill
+	weakFill
+	absentFill
+	lateFill
+	invalidFill
+	numFills
 )
+
+// fillColors are the fills' colours; pale, so that the text stays readable
+// when printed.
+var fillColors = [numFills]string{
+	headerFill: "D9E1F2",
+	weakFill:   "F4B6B6",
+	// A day coloured by its status (the other statuses need no attention).
+	// The colour is the cells' own, so it stays with its row when the
+	// manager sorts.
+	absentFill:  "FFC7CE", // light red
+	lateFill:    "FFEB9C", // light yellow
+	invalidFill: "FCD5B4", // light orange
+}
+
+// rowFill is the fill of a row's cells: its tone's, else its day's status's.
+func rowFill(r summary.Row) fill {
+	switch r.Tone {
+	case summary.Header:
+		return headerFill
+	case summary.Weak:
+		return weakFill
+	}
+	switch r.Status {
+	case report.Absent:
+		return absentFill
+	case report.Late:
+		return lateFill
+	case report.Invalid:
+		return invalidFill
+	}
+	return noFill
+}
 
 // Lines: under a header, and the light rules between the cells of a table,
 // which keep a number apart from the text next to it on paper.
@@ -46,13 +75,10 @@ const (
 	ruleLine   = "BFBFBF"
 )
 
-// lookOf is the style of a cell of a row; the rows of a table are ruled.
-func lookOf(r summary.Row, c summary.Cell, table bool) look {
-	fill, ok := toneFills[r.Tone]
-	if !ok {
-		fill = dayFills[r.Status]
-	}
-	return look{kind: c.Kind, tone: r.Tone, fill: fill, ruled: table}
+// lookOf is the style of a cell of a row whose fill is f (rowFill); the
+// rows of a table are ruled.
+func lookOf(r summary.Row, f fill, c summary.Cell, table bool) look {
+	return look{kind: c.Kind, tone: r.Tone, fill: f, ruled: table}
 }
 
 // styles creates each look once per workbook. excelize also reuses an equal
@@ -60,6 +86,30 @@ func lookOf(r summary.Row, c summary.Cell, table bool) look {
 type styles struct {
 	f   *excelize.File
 	ids map[look]int
+	// known holds, by look (denseKey), the style id plus one of each look
+	// met: asked of a map for every cell, the look's hash was a twentieth
+	// of the CPU of a summary rewritten after one changed report.
+	known [denseLooks]int
+}
+
+// denseLooks is how many looks denseKey tells apart.
+const (
+	denseKinds = int(summary.Prose) + 1
+	denseTones = int(summary.Weak) + 1
+	denseLooks = denseKinds * denseTones * int(numFills) * 2
+)
+
+// denseKey is l's place in styles.known (-1: a kind or tone it does not
+// hold, asked of the map).
+func denseKey(l look) int {
+	if l.kind < 0 || int(l.kind) >= denseKinds || l.tone < 0 || int(l.tone) >= denseTones || l.fill >= numFills {
+		return -1
+	}
+	k := ((int(l.kind)*denseTones+int(l.tone))*int(numFills) + int(l.fill)) * 2
+	if l.ruled {
+		k++
+	}
+	return k
 }
 
 func newStyles(f *excelize.File) *styles {
@@ -67,14 +117,21 @@ func newStyles(f *excelize.File) *styles {
 }
 
 func (s *styles) id(l look) (int, error) {
-	if id, ok := s.ids[l]; ok {
-		return id, nil
+	k := denseKey(l)
+	if k >= 0 && s.known[k] > 0 {
+		return s.known[k] - 1, nil
 	}
-	id, err := s.f.NewStyle(l.style())
-	if err != nil {
-		return 0, err
+	id, ok := s.ids[l]
+	if !ok {
+		var err error
+		if id, err = s.f.NewStyle(l.style()); err != nil {
+			return 0, err
+		}
+		s.ids[l] = id
 	}
-	s.ids[l] = id
+	if k >= 0 {
+		s.known[k] = id + 1
+	}
 	return id, nil
 }
 
@@ -84,8 +141,8 @@ func (l look) style() *excelize.Style {
 	if code, ok := formats[l.kind]; ok {
 		st.CustomNumFmt = &code
 	}
-	if l.fill != "" {
-		st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{l.fill}}
+	if l.fill != noFill {
+		st.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{fillColors[l.fill]}}
 	}
 	// A font without a family falls back to a serif face in LibreOffice, so
 	// bold cells name the workbook's default font.
