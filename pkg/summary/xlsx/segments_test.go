@@ -34,6 +34,76 @@ func TestCRC32Combine(t *testing.T) {
 	}
 }
 
+// TestCRC32CombineLong: combining holds for lengths no test can write out:
+// as zlib's first way computes it (a 32×32 operator squared for each bit
+// of the length, kept here as the reference), for random CRCs and
+// lengths up to the largest int64, and associatively.
+func TestCRC32CombineLong(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(3, 4))
+	lengths := []int64{1, 2, 3, 255, 256, 1 << 20, 1<<31 - 1, 1 << 32, 1<<40 + 12345, 1<<62 + 7, 1<<63 - 1}
+	for range 200 {
+		lengths = append(lengths, rng.Int64N(1<<uint(rng.IntN(62)+1))+1)
+	}
+	for _, n := range lengths {
+		a, b := rng.Uint32(), rng.Uint32()
+		require.Equal(t, referenceCombine(a, b, n), xlsx.CRC32Combine(a, b, n), "length %d", n)
+	}
+	for range 100 {
+		a, b, c := rng.Uint32(), rng.Uint32(), rng.Uint32()
+		lb, lc := rng.Int64N(1<<40)+1, rng.Int64N(1<<40)+1
+		require.Equal(t, xlsx.CRC32Combine(xlsx.CRC32Combine(a, b, lb), c, lc),
+			xlsx.CRC32Combine(a, xlsx.CRC32Combine(b, c, lc), lb+lc))
+	}
+}
+
+// referenceCombine is crc32_combine as zlib 1.2.11 wrote it.
+func referenceCombine(crc1, crc2 uint32, len2 int64) uint32 {
+	if len2 <= 0 {
+		return crc1
+	}
+	times := func(mat *[32]uint32, vec uint32) uint32 {
+		var sum uint32
+		for i := 0; vec != 0; i, vec = i+1, vec>>1 {
+			if vec&1 != 0 {
+				sum ^= mat[i]
+			}
+		}
+		return sum
+	}
+	square := func(sq, mat *[32]uint32) {
+		for n := range 32 {
+			sq[n] = times(mat, mat[n])
+		}
+	}
+	var even, odd [32]uint32
+	odd[0] = 0xedb88320
+	row := uint32(1)
+	for n := 1; n < 32; n++ {
+		odd[n] = row
+		row <<= 1
+	}
+	square(&even, &odd)
+	square(&odd, &even)
+	for {
+		square(&even, &odd)
+		if len2&1 != 0 {
+			crc1 = times(&even, crc1)
+		}
+		if len2 >>= 1; len2 == 0 {
+			break
+		}
+		square(&odd, &even)
+		if len2&1 != 0 {
+			crc1 = times(&odd, crc1)
+		}
+		if len2 >>= 1; len2 == 0 {
+			break
+		}
+	}
+	return crc1 ^ crc2
+}
+
 // TestSegmenterAcrossWrites: the markers are taken out of a worksheet's
 // stream, and its segments told apart, wherever the writes cut them.
 func TestSegmenterAcrossWrites(t *testing.T) {
