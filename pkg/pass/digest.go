@@ -164,12 +164,25 @@ func (d *digester) review(rv planfact.Review) {
 		d.value(reflect.ValueOf(rv.Employees))
 		return
 	}
-	d.buf = append(d.buf, 1)
-	d.buf = binary.AppendUvarint(d.buf, uint64(rv.Len()))
-	for i := range rv.Len() {
-		e := rv.Employee(i)
+	digestEach(d, rv.Len(), rv.Employee)
+}
+
+// digestEach digests n elements as value digests a slice of them (not
+// nil), the i-th as at(i) makes it: a stream's elements, made one at a
+// time.
+func digestEach[T any](d *digester, n int, at func(int) T) {
+	d.sliceHead(n)
+	for i := range n {
+		e := at(i)
 		d.value(reflect.ValueOf(&e).Elem())
 	}
+}
+
+// sliceHead digests what value digests of a slice of n elements, not nil,
+// before its elements.
+func (d *digester) sliceHead(n int) {
+	d.buf = append(d.buf, 1)
+	d.buf = binary.AppendUvarint(d.buf, uint64(n))
 }
 
 // funnelType is digested by funnel.
@@ -186,12 +199,7 @@ func (d *digester) funnel(v reflect.Value) {
 			d.value(v.Field(i))
 			continue
 		}
-		d.buf = append(d.buf, 1)
-		d.buf = binary.AppendUvarint(d.buf, uint64(r.Len()))
-		for k := range r.Len() {
-			e := r.Employee(k)
-			d.value(reflect.ValueOf(&e).Elem())
-		}
+		digestEach(d, r.Len(), r.Employee)
 	}
 }
 
@@ -285,8 +293,7 @@ func newFunnelDigest(f *funnel.Result) *funnelDigest {
 			fd.d.value(v.Field(i))
 		}
 	}
-	fd.d.buf = append(fd.d.buf, 1)
-	fd.d.buf = binary.AppendUvarint(fd.d.buf, uint64(f.Len()))
+	fd.d.sliceHead(f.Len())
 	if f.Len() == 0 {
 		fd.finish()
 		return fd
