@@ -142,6 +142,7 @@ employees:
 			// The in-process daemon's quiet polls (daemonpoll_bench_test.go).
 			var daemon []time.Duration
 			var daemonChanged []time.Duration // the daemon's polls after one changed report
+			var changedSyncs []time.Duration  // cron syncs after one changed report
 			runs, secondDrive, secondGoogle := 0, 0, 0
 			for b.Loop() {
 				for _, f := range []string{"state.db", "state.db-wal", "state.db-shm", "summary.xlsx"} {
@@ -173,7 +174,22 @@ employees:
 					text = strings.Replace(text, "Новые звонки: ", "Новые звонки: 1", 1)
 					require.NoError(b, os.WriteFile(path, []byte(text), 0o644))
 					require.NoError(b, os.Chtimes(path, time.Now().Add(-time.Minute), time.Now().Add(-time.Minute)))
-					third.add(runPass(b, cfg))
+					one := runPass(b, cfg)
+					third.add(one)
+					changedSyncs = append(changedSyncs, one.cpu)
+					// More of them (DAYREPORT_SCALE_CHANGED_SYNCS): the
+					// correction taken back, made again, … a new revision
+					// each time.
+					for k := 1; k < changedSyncCount(b); k++ {
+						edit := text
+						if k%2 == 1 {
+							edit = strings.Join(scaleReport(0, last), "\n")
+						}
+						require.NoError(b, os.WriteFile(path, []byte(edit), 0o644))
+						at := time.Now().Add(-time.Minute + time.Duration(k)*time.Second)
+						require.NoError(b, os.Chtimes(path, at, at))
+						changedSyncs = append(changedSyncs, runPass(b, cfg).cpu)
+					}
 					require.NoError(b, os.WriteFile(path, []byte(strings.Join(scaleReport(0, last), "\n")), 0o644))
 					require.NoError(b, os.Chtimes(path, time.Now().Add(-time.Hour), time.Now().Add(-time.Hour)))
 					// The daemon's quiet polls, then its polls after the same
@@ -215,12 +231,34 @@ employees:
 				b.ReportMetric(third.cpu.Seconds()/float64(runs), "cpu-s/one-changed")
 				b.ReportMetric(third.rssMiB, "MiB-peak-one-changed")
 				b.ReportMetric(third.cpu.Seconds()/first.cpu.Seconds(), "one-changed/first-cpu")
+				if len(changedSyncs) > runs {
+					slices.Sort(changedSyncs)
+					median := changedSyncs[len(changedSyncs)/2]
+					b.ReportMetric(median.Seconds(), "cpu-s/one-changed-median")
+					b.ReportMetric(changedSyncs[0].Seconds(), "cpu-s/one-changed-min")
+					b.ReportMetric(median.Seconds()/(first.cpu.Seconds()/float64(runs)), "one-changed-median/first-cpu")
+				}
 				reportFloors(b, filepath.Join(dir, "reports"), first.cpu/time.Duration(runs), second.cpu/time.Duration(runs))
 				reportQuietPolls(b, filepath.Join(dir, "reports"), polls)
 				reportDaemonPolls(b, filepath.Join(dir, "reports"), daemon, daemonChanged, first.cpu/time.Duration(runs))
 			}
 		}
 	}
+}
+
+// changedSyncCount is how many cron syncs after one changed report
+// BenchmarkScale runs (DAYREPORT_SCALE_CHANGED_SYNCS; 1 by default): one is
+// as noisy as any single pass, so with more it also reports their median
+// and least (cpu-s/one-changed-median, -min) and the median over the first
+// pass (one-changed-median/first-cpu).
+func changedSyncCount(b *testing.B) int {
+	v := os.Getenv("DAYREPORT_SCALE_CHANGED_SYNCS")
+	if v == "" {
+		return 1
+	}
+	n, err := strconv.Atoi(v)
+	require.NoError(b, err, "DAYREPORT_SCALE_CHANGED_SYNCS")
+	return max(n, 1)
 }
 
 // quietPolls is how many unchanged polls BenchmarkScale runs after the
