@@ -134,7 +134,7 @@ func (d *digester) value(v reflect.Value) {
 	case reflect.Struct:
 		switch v.Type() {
 		case reviewType:
-			d.review(v.Interface().(planfact.Review))
+			d.review(v)
 			return
 		case funnelType:
 			d.funnel(v)
@@ -157,24 +157,46 @@ var reviewType = reflect.TypeFor[planfact.Review]()
 // it is read, and holds none of them; made whole here, 10 000 employees'
 // reviews were held at once again. TestReviewDigestIsWhole fails when
 // Review gains a field this does not digest.
-func (d *digester) review(rv planfact.Review) {
-	d.value(reflect.ValueOf(rv.Month))
-	d.value(reflect.ValueOf(rv.Date))
-	if rv.Employees != nil {
-		d.value(reflect.ValueOf(rv.Employees))
-		return
-	}
-	digestEach(d, rv.Len(), rv.Employee)
+func (d *digester) review(v reflect.Value) {
+	rv := v.Interface().(planfact.Review)
+	digestStreamed(d, v, reviewEmployees, rv.Employees != nil, rv.Len(), rv.Employee)
 }
 
-// digestEach digests n elements as value digests a slice of them (not
-// nil), the i-th as at(i) makes it: a stream's elements, made one at a
-// time.
-func digestEach[T any](d *digester, n int, at func(int) T) {
+// funnelType is digested by funnel.
+var funnelType = reflect.TypeFor[funnel.Result]()
+
+// funnel digests a funnel result as value digests its whole form
+// (Result.Whole): a result funnel.Stream made builds each employee's
+// funnel as it is read, and holds none of them.
+func (d *digester) funnel(v reflect.Value) {
+	r := v.Interface().(funnel.Result)
+	digestStreamed(d, v, funnelEmployees, r.Employees != nil, r.Len(), r.Employee)
+}
+
+// digestStreamed digests a struct v whose field emps (its last: the digest
+// tests check) a stream may leave nil and make one element at a time (n of
+// them, the i-th as at(i) makes it), as value digests the struct made
+// whole: every other field as value does, then the elements, as value
+// digests a slice; made: the field holds them.
+func digestStreamed[E any](d *digester, v reflect.Value, emps int, made bool, n int, at func(int) E) {
+	d.fieldsBut(v, emps)
+	if made {
+		d.value(v.Field(emps))
+		return
+	}
 	d.sliceHead(n)
 	for i := range n {
 		e := at(i)
 		d.value(reflect.ValueOf(&e).Elem())
+	}
+}
+
+// fieldsBut digests v's exported fields but the one at index skip.
+func (d *digester) fieldsBut(v reflect.Value, skip int) {
+	for _, i := range d.exported(v.Type()) {
+		if i != skip {
+			d.value(v.Field(i))
+		}
 	}
 }
 
@@ -185,29 +207,21 @@ func (d *digester) sliceHead(n int) {
 	d.buf = binary.AppendUvarint(d.buf, uint64(n))
 }
 
-// funnelType is digested by funnel.
-var funnelType = reflect.TypeFor[funnel.Result]()
-
-// funnel digests a funnel result as value digests its whole form
-// (Result.Whole): a result funnel.Stream made builds each employee's
-// funnel as it is read, and holds none of them. Every field but the
-// employees is digested as value digests a struct's.
-func (d *digester) funnel(v reflect.Value) {
-	r := v.Interface().(funnel.Result)
-	for _, i := range d.exported(v.Type()) {
-		if i != funnelEmployees || r.Employees != nil {
-			d.value(v.Field(i))
-			continue
-		}
-		digestEach(d, r.Len(), r.Employee)
+// fieldIndex is the index of the field name of t.
+func fieldIndex(t reflect.Type, name string) int {
+	f, ok := t.FieldByName(name)
+	if !ok {
+		panic("pass: " + t.String() + " has no field " + name)
 	}
+	return f.Index[0]
 }
 
-// funnelEmployees is the index of funnel.Result's Employees.
-var funnelEmployees = func() int {
-	f, _ := funnelType.FieldByName("Employees")
-	return f.Index[0]
-}()
+// reviewEmployees and funnelEmployees are the index of the Employees of a
+// month review and of a funnel result.
+var (
+	reviewEmployees = fieldIndex(reviewType, "Employees")
+	funnelEmployees = fieldIndex(funnelType, "Employees")
+)
 
 // stringMap digests a map of string keys as value does any map (its
 // length, then each key and value by key), without a reflect.Value made
@@ -287,12 +301,7 @@ func newFunnelDigest(f *funnel.Result) *funnelDigest {
 	// (the last field: TestFunnelDigestOfTheTab), then the employees as
 	// value digests a slice.
 	fd.d.buf = append(fd.d.buf, 1)
-	v := reflect.ValueOf(f).Elem()
-	for _, i := range fd.d.exported(v.Type()) {
-		if i != funnelEmployees {
-			fd.d.value(v.Field(i))
-		}
-	}
+	fd.d.fieldsBut(reflect.ValueOf(f).Elem(), funnelEmployees)
 	fd.d.sliceHead(f.Len())
 	if f.Len() == 0 {
 		fd.finish()
@@ -316,22 +325,25 @@ func (fd *funnelDigest) built(i int, e *funnel.Employee) {
 	}
 }
 
-// finish sums the digest of every employee digested in order, and lets go
-// of the funnel (its windows' totals are not kept through the tabs after
-// it).
+// finish sums the digest of every employee digested in order.
 func (fd *funnelDigest) finish() {
-	fd.f.Observe(nil)
 	fd.d.flush()
-	fd.sum = hex.EncodeToString(fd.h.Sum(nil))
+	fd.done(hex.EncodeToString(fd.h.Sum(nil)))
+}
+
+// done keeps sum and lets go of the funnel (its windows' totals are not
+// kept through the tabs after it).
+func (fd *funnelDigest) done(sum string) {
+	fd.f.Observe(nil)
+	fd.sum = sum
 	fd.f, fd.d, fd.h = nil, nil, nil
 }
 
 // digest is the digest of the funnel (digestOf's), once it was built.
 func (fd *funnelDigest) digest() string {
 	if fd.sum == "" {
-		fd.f.Observe(nil)
-		fd.sum = digestOf(fd.f)
-		fd.f, fd.d, fd.h = nil, nil, nil
+		fd.f.Observe(nil) // built anew by digestOf, not observed
+		fd.done(digestOf(fd.f))
 	}
 	return fd.sum
 }
