@@ -5,7 +5,6 @@ import (
 	"os"
 	"runtime/pprof"
 	"slices"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -32,13 +31,7 @@ const daemonPollsDefault = 7
 // daemonPolls is how many quiet polls of the in-process daemon
 // BenchmarkScale measures (DAYREPORT_SCALE_DAEMON_POLLS; 0: none).
 func daemonPolls(b *testing.B) int {
-	v := os.Getenv("DAYREPORT_SCALE_DAEMON_POLLS")
-	if v == "" {
-		return daemonPollsDefault
-	}
-	n, err := strconv.Atoi(v)
-	require.NoError(b, err, "DAYREPORT_SCALE_DAEMON_POLLS")
-	return n
+	return envInt(b, "DAYREPORT_SCALE_DAEMON_POLLS", daemonPollsDefault)
 }
 
 // runDaemonPolls builds the app from cfg as `dayreport run` does, in this

@@ -28,13 +28,17 @@ const scaleDays = 20
 
 // scaleEmployees is the team size of BenchmarkScale: 10 000, or
 // DAYREPORT_SCALE_EMPLOYEES.
-func scaleEmployees(b *testing.B) int {
-	n := 10000
-	if v := os.Getenv("DAYREPORT_SCALE_EMPLOYEES"); v != "" {
-		var err error
-		n, err = strconv.Atoi(v)
-		require.NoError(b, err, "DAYREPORT_SCALE_EMPLOYEES")
+func scaleEmployees(b *testing.B) int { return envInt(b, "DAYREPORT_SCALE_EMPLOYEES", 10000) }
+
+// envInt is the integer the environment variable name holds, or def when
+// it is not set.
+func envInt(b *testing.B, name string, def int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
 	}
+	n, err := strconv.Atoi(v)
+	require.NoError(b, err, name)
 	return n
 }
 
@@ -251,29 +255,13 @@ employees:
 // as noisy as any single pass, so with more it also reports their median
 // and least (cpu-s/one-changed-median, -min) and the median over the first
 // pass (one-changed-median/first-cpu).
-func changedSyncCount(b *testing.B) int {
-	v := os.Getenv("DAYREPORT_SCALE_CHANGED_SYNCS")
-	if v == "" {
-		return 1
-	}
-	n, err := strconv.Atoi(v)
-	require.NoError(b, err, "DAYREPORT_SCALE_CHANGED_SYNCS")
-	return max(n, 1)
-}
+func changedSyncCount(b *testing.B) int { return max(envInt(b, "DAYREPORT_SCALE_CHANGED_SYNCS", 1), 1) }
 
 // quietPolls is how many unchanged polls BenchmarkScale runs after the
 // second pass (DAYREPORT_SCALE_QUIET_POLLS; none by default): one pass's
 // CPU time varies by ±15 % on a shared machine, the least of several much
 // less.
-func quietPolls(b *testing.B) int {
-	v := os.Getenv("DAYREPORT_SCALE_QUIET_POLLS")
-	if v == "" {
-		return 0
-	}
-	n, err := strconv.Atoi(v)
-	require.NoError(b, err, "DAYREPORT_SCALE_QUIET_POLLS")
-	return n
-}
+func quietPolls(b *testing.B) int { return envInt(b, "DAYREPORT_SCALE_QUIET_POLLS", 0) }
 
 // reportQuietPolls reports the least and the median CPU time of the extra
 // unchanged polls, the least of as many stat floors, and their ratio.
